@@ -1,0 +1,146 @@
+# steady: the front door. CMake does the work (CMakeLists.txt, CMakePresets.json); this file
+# installs missing Debian packages, then configures, builds and tests with the right settings.
+#
+#   make                 same as make build
+#   make build           Release build in build/release (WERROR=ON for -Werror; tests if cmocka
+#                        is installed, or BUILD_TESTS=ON/OFF)
+#   make test            deps-test + build + ctest (build/release)
+#   make demo            deps-demo + build + run examples/lesson-01-standard (DEMO_ARGS=...)
+#   make asan | tsan     sanitizer builds (build/asan, build/tsan), ctest under setarch -R
+#   make ucontext        the ucontext fiber backend (build/ucontext) + ctest
+#   make deps-test       install the Debian packages the tests need (root), or print the command
+#   make deps-demo       the same for the demo
+#   make format-check    clang-format --dry-run -Werror over the C sources
+#   make format          clang-format -i over the same files
+#   make clean           remove build/
+#
+# Variables: JOBS (2), WERROR (OFF), BUILD_TESTS (auto|ON|OFF), CTEST_ARGS (e.g. -L unit),
+#            DEMO_ARGS.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+# cmake --build runs make too; keep its output free of "Entering directory" lines.
+MAKEFLAGS += --no-print-directory
+.DEFAULT_GOAL := build
+
+CMAKE ?= cmake
+CTEST ?= ctest
+CLANG_FORMAT ?= clang-format
+JOBS ?= 2
+WERROR ?= OFF
+BUILD_TESTS ?= auto
+CTEST_ARGS ?=
+DEMO_ARGS ?=
+
+RELEASE_DIR := build/release
+DEMO_BIN := $(RELEASE_DIR)/examples/lesson-01-standard
+
+# Debian packages. libclang-rt-14-dev: clang's ASan/TSan runtimes; util-linux: setarch.
+TEST_DEBS := build-essential gcc clang cmake make pkg-config libcmocka-dev libclang-rt-14-dev \
+             util-linux
+DEMO_DEBS := gcc make cmake pkg-config
+
+FORMAT_DIRS := include src tests examples bench
+
+# $(call ensure_debs,<packages>): install the missing ones (root), or print how and fail.
+define ensure_debs
+	@if ! command -v dpkg-query >/dev/null 2>&1; then \
+	    echo "deps: no dpkg-query (not Debian?); make sure these are installed: $(strip $(1))"; \
+	    exit 0; \
+	fi; \
+	missing=""; \
+	for p in $(1); do \
+	    case "$$(dpkg-query -W -f='$${Status}' "$$p" 2>/dev/null || true)" in \
+	    *" installed") ;; \
+	    *) missing="$$missing $$p" ;; \
+	    esac; \
+	done; \
+	if [ -z "$$missing" ]; then \
+	    echo "deps: installed: $(strip $(1))"; \
+	    exit 0; \
+	fi; \
+	echo "deps: missing:$$missing"; \
+	if [ "$$(id -u)" -eq 0 ]; then \
+	    export DEBIAN_FRONTEND=noninteractive; \
+	    apt-get update; \
+	    apt-get install -y --no-install-recommends $$missing; \
+	else \
+	    echo "deps: not root; run this, then make $@ again:"; \
+	    echo "    sudo apt-get update && sudo apt-get install -y --no-install-recommends$$missing"; \
+	    exit 1; \
+	fi
+endef
+
+# $(call configure_release,<ON|OFF|auto>)
+define configure_release
+	@tests="$(1)"; \
+	if [ "$$tests" = auto ]; then \
+	    if pkg-config --exists cmocka 2>/dev/null; then tests=ON; \
+	    else tests=OFF; echo "note: cmocka not installed, configuring without tests (make deps-test)"; fi; \
+	fi; \
+	set -x; \
+	$(CMAKE) --preset release -DSTEADY_WERROR=$(WERROR) -DSTEADY_BUILD_TESTS=$$tests
+endef
+
+# $(call preset_run,<preset>,<command prefix for ctest>)
+define preset_run
+	$(CMAKE) --preset $(1) -DSTEADY_BUILD_TESTS=ON
+	$(CMAKE) --build build/$(1) -j $(JOBS)
+	$(2) $(CTEST) --test-dir build/$(1) --output-on-failure -j $(JOBS) $(CTEST_ARGS)
+endef
+
+# Sanitizers fail to start with a high vm.mmap_rnd_bits; no randomisation avoids it (DESIGN.md).
+NO_ASLR = setarch "$$(uname -m)" -R
+
+.PHONY: build test demo asan tsan ucontext deps-test deps-demo format-check format clean help \
+        print-test-debs
+
+build:
+	$(call configure_release,$(BUILD_TESTS))
+	$(CMAKE) --build $(RELEASE_DIR) -j $(JOBS)
+
+test: deps-test
+	$(call configure_release,ON)
+	$(CMAKE) --build $(RELEASE_DIR) -j $(JOBS)
+	$(CTEST) --test-dir $(RELEASE_DIR) --output-on-failure -j $(JOBS) $(CTEST_ARGS)
+
+demo: deps-demo
+	$(call configure_release,$(BUILD_TESTS))
+	$(CMAKE) --build $(RELEASE_DIR) -j $(JOBS) --target lesson-01-standard
+	./$(DEMO_BIN) $(DEMO_ARGS)
+
+asan: deps-test
+	$(call preset_run,asan,$(NO_ASLR))
+
+tsan: deps-test
+	$(call preset_run,tsan,$(NO_ASLR))
+
+ucontext: deps-test
+	$(call preset_run,ucontext,)
+
+deps-test:
+	$(call ensure_debs,$(TEST_DEBS))
+
+deps-demo:
+	$(call ensure_debs,$(DEMO_DEBS))
+
+print-test-debs:
+	@echo $(TEST_DEBS)
+
+# Top-level *.c / *.h too. Sources under build/ and node_modules/ are never looked at.
+FORMAT_FILES = $(sort $(if $(wildcard $(FORMAT_DIRS)),$(shell find $(wildcard $(FORMAT_DIRS)) \
+	-type f \( -name '*.c' -o -name '*.h' \) -not -path '*/node_modules/*')) $(wildcard *.c *.h))
+
+format-check:
+	@if [ -z "$(strip $(FORMAT_FILES))" ]; then echo "format-check: no C files"; exit 0; fi; \
+	echo "format-check: $(words $(FORMAT_FILES)) files"; \
+	$(CLANG_FORMAT) --dry-run -Werror $(FORMAT_FILES)
+
+format:
+	@if [ -n "$(strip $(FORMAT_FILES))" ]; then $(CLANG_FORMAT) -i $(FORMAT_FILES); fi
+
+clean:
+	rm -rf build
+
+help:
+	@sed -n '1,/^$$/p' $(firstword $(MAKEFILE_LIST)) | sed 's/^# \{0,1\}//'

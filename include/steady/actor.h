@@ -1,0 +1,151 @@
+/* steady/actor.h — actors, troupes, identity, state blocks and the shutdown vote.
+ *
+ * An actor is a function `int run(steady_actor *a, void *arg)`. It runs in one of two
+ * placements, unchanged:
+ *   SOLO   (troupe == NULL): on its own OS thread, named after the actor;
+ *   MEMBER (troupe != NULL): with the troupe's other members on one thread, switching to the
+ *          next member at every wait.
+ * Either way it runs on its own guarded stack. The channel ends it uses are declared at spawn
+ * (STEADY_TXS / STEADY_RXS), so the graph can check at start that every end has one owner.
+ *
+ * The body is a loop:
+ *     while (STEADY_RUNNING(a, STEADY_I(in_rx_is_closed_and_empty(io->in)) &&
+ *                              STEADY_I(out_tx_close(io->out)))) { wait; work; }
+ * STEADY_RUNNING does not evaluate its veto while the graph runs; after shutdown is requested
+ * it evaluates it on every call, and the first true is a final yes vote.
+ *
+ * Returning 0 ends the actor (a yes vote; its channel ends are closed, so downstream drains
+ * and upstream sees CLOSED). Returning non-zero, or misusing a channel, fails the actor: it is
+ * logged, counted as a yes vote, its ends are closed, and the graph is asked to shut down.
+ * (Restarts with regeneration + 1 come with supervision.)
+ */
+#ifndef STEADY_ACTOR_H
+#define STEADY_ACTOR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "steady/channel.h"
+#include "steady/clock.h"
+#include "steady/error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct steady_actor steady_actor;
+typedef struct steady_troupe steady_troupe;
+
+typedef int (*steady_actor_fn)(steady_actor *a, void *arg);
+/* Initialises a zeroed state block of opts.state_size bytes; runs once, on the main thread,
+ * in steady_graph_start (before any actor runs). */
+typedef void (*steady_state_init_fn)(void *state, void *init_arg);
+
+typedef struct steady_troupe_opts {
+    const char *name;          /* thread name; copied. NULL: "troupe-<n>" */
+    bool pin;                  /* pin the troupe's thread to `core` */
+    int core;                  /* 0-based CPU number, used when pin is true */
+    const steady_sched *sched; /* member order; NULL: round-robin. Copied. */
+} steady_troupe_opts;
+
+typedef struct steady_actor_opts {
+    const char *name;     /* required, unique within the graph (with the suffix); copied */
+    bool has_suffix;      /* name the actor "name-<suffix>" (e.g. "worker-3") */
+    unsigned suffix;
+    steady_actor_fn run;  /* required */
+    void *arg;            /* passed to run on every (re)start; not owned */
+    steady_troupe *troupe; /* NULL: SOLO on its own thread; else a MEMBER of this troupe */
+    steady_tx *const *txs; /* NULL-terminated list of sending ends this actor owns: STEADY_TXS(...) */
+    steady_rx *const *rxs; /* NULL-terminated list of receiving ends it owns: STEADY_RXS(...) */
+    size_t state_size;    /* > 0: a state block owned by the graph, see steady_actor_state */
+    steady_state_init_fn state_init; /* may be NULL (the block stays zeroed) */
+    void *state_init_arg;
+    size_t stack_size;    /* 0: the graph's default */
+    bool pin;             /* SOLO only: pin the actor's thread to `core` */
+    int core;
+} steady_actor_opts;
+
+/* Lists of typed (or raw-wrapping) ends for steady_actor_opts: each argument is a value with a
+ * `.raw` member, as declared by STEADY_CHANNEL_TYPE. Up to 16 ends per list. */
+#define STEADY_TXS(...) ((steady_tx *const[]){STEADY__MAP(STEADY__RAW, __VA_ARGS__) NULL})
+#define STEADY_RXS(...) ((steady_rx *const[]){STEADY__MAP(STEADY__RAW, __VA_ARGS__) NULL})
+
+/* Creates a troupe: one thread that will run its members. BUILDING only. Main thread. */
+STEADY_API steady_err steady_troupe_new(steady_graph *g, const steady_troupe_opts *opts,
+                                        steady_troupe **out);
+
+/* Declares an actor. Errors name the actor and the fix: STEADY_EINVAL (no name or run
+ * function), STEADY_EEXIST (duplicate name), STEADY_EBOUND (an end already given to another
+ * actor), STEADY_ESTATE (the graph already started). out may be NULL. Main thread. */
+STEADY_API steady_err steady_actor_spawn(steady_graph *g, const steady_actor_opts *opts,
+                                         steady_actor **out);
+
+/* ---- identity and context (any thread unless noted) -------------------------------------- */
+
+STEADY_API const char *steady_actor_name(const steady_actor *a);  /* "worker" */
+STEADY_API const char *steady_actor_label(const steady_actor *a); /* "worker-3", or "worker" */
+STEADY_API bool steady_actor_suffix(const steady_actor *a, unsigned *suffix);
+STEADY_API uint32_t steady_actor_id(const steady_actor *a); /* dense, in spawn order from 0 */
+STEADY_API uint32_t steady_actor_regeneration(const steady_actor *a); /* 0, +1 per restart */
+STEADY_API void *steady_actor_args(const steady_actor *a);          /* the graph's args */
+STEADY_API steady_graph *steady_actor_graph(const steady_actor *a);
+STEADY_API bool steady_actor_is_member(const steady_actor *a);      /* placed in a troupe */
+/* The state block (NULL when state_size was 0). It belongs to the graph and survives
+ * restarts. The actor uses it while running; main may read it after the graph stopped. */
+STEADY_API void *steady_actor_state(const steady_actor *a);
+/* Nanoseconds this actor spent running (between being resumed and waiting). Any thread. */
+STEADY_API uint64_t steady_actor_busy_ns(const steady_actor *a);
+/* The actor running on the calling thread, or NULL. */
+STEADY_API steady_actor *steady_actor_current(void);
+
+/* Asks the graph to shut down (subject to the graph's shutdown barrier). Actor's thread. */
+STEADY_API void steady_actor_request_shutdown(steady_actor *a);
+
+/* ---- the shutdown vote -------------------------------------------------------------------- */
+
+/* True while the actor should keep going. See the file comment. `veto` is an expression that is
+ * true when the actor agrees to stop; it is evaluated only after shutdown was requested. */
+#define STEADY_RUNNING(a, veto)                                                                   \
+    (steady__running_phase(a) == STEADY__PHASE_RUN                                                \
+         ? true                                                                                   \
+         : steady__running_phase(a) == STEADY__PHASE_DONE                                         \
+               ? false                                                                            \
+               : steady__cast_vote((a), (steady__vote_begin(a), (veto) ? true : false)))
+
+/* Records expr's text and place when it is false, so an unclean stop can say which term of
+ * the veto held the actor back. Evaluates to expr's truth. */
+#define STEADY_I(expr) steady__eye((expr) ? true : false, __FILE__, __LINE__, #expr)
+
+/* ---- private helpers of the macros above -------------------------------------------------- */
+
+enum { STEADY__PHASE_RUN = 0, STEADY__PHASE_VOTE = 1, STEADY__PHASE_DONE = 2 };
+STEADY_API int steady__running_phase(steady_actor *a);
+STEADY_API void steady__vote_begin(steady_actor *a);
+STEADY_API bool steady__cast_vote(steady_actor *a, bool yes);
+STEADY_API bool steady__eye(bool value, const char *file, int line, const char *expr);
+
+#define STEADY__RAW(e) (e).raw,
+#define STEADY__MAP(f, ...) STEADY__MAP_N(__VA_ARGS__, 16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1)(f, __VA_ARGS__)
+#define STEADY__MAP_N(_1, _2, _3, _4, _5, _6, _7, _8, _9, _10, _11, _12, _13, _14, _15, _16, n, ...) STEADY__MAP_##n
+#define STEADY__MAP_1(f, x) f(x)
+#define STEADY__MAP_2(f, x, ...) f(x) STEADY__MAP_1(f, __VA_ARGS__)
+#define STEADY__MAP_3(f, x, ...) f(x) STEADY__MAP_2(f, __VA_ARGS__)
+#define STEADY__MAP_4(f, x, ...) f(x) STEADY__MAP_3(f, __VA_ARGS__)
+#define STEADY__MAP_5(f, x, ...) f(x) STEADY__MAP_4(f, __VA_ARGS__)
+#define STEADY__MAP_6(f, x, ...) f(x) STEADY__MAP_5(f, __VA_ARGS__)
+#define STEADY__MAP_7(f, x, ...) f(x) STEADY__MAP_6(f, __VA_ARGS__)
+#define STEADY__MAP_8(f, x, ...) f(x) STEADY__MAP_7(f, __VA_ARGS__)
+#define STEADY__MAP_9(f, x, ...) f(x) STEADY__MAP_8(f, __VA_ARGS__)
+#define STEADY__MAP_10(f, x, ...) f(x) STEADY__MAP_9(f, __VA_ARGS__)
+#define STEADY__MAP_11(f, x, ...) f(x) STEADY__MAP_10(f, __VA_ARGS__)
+#define STEADY__MAP_12(f, x, ...) f(x) STEADY__MAP_11(f, __VA_ARGS__)
+#define STEADY__MAP_13(f, x, ...) f(x) STEADY__MAP_12(f, __VA_ARGS__)
+#define STEADY__MAP_14(f, x, ...) f(x) STEADY__MAP_13(f, __VA_ARGS__)
+#define STEADY__MAP_15(f, x, ...) f(x) STEADY__MAP_14(f, __VA_ARGS__)
+#define STEADY__MAP_16(f, x, ...) f(x) STEADY__MAP_15(f, __VA_ARGS__)
+
+#ifdef __cplusplus
+}
+#endif
+#endif

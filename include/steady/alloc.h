@@ -1,0 +1,32 @@
+/* steady/alloc.h — the one allocation hook.
+ *
+ * Every allocation the library makes (graph objects, channel rings, state blocks) goes through
+ * these functions. Set them before creating any graph; they must be thread-safe. Actor stacks
+ * are mapped with mmap directly (they need guard pages) and do not use the hook.
+ */
+#ifndef STEADY_ALLOC_H
+#define STEADY_ALLOC_H
+
+#include <stddef.h>
+
+#include "steady/error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct steady_allocator {
+    /* Returns size bytes aligned to align (a power of two >= sizeof(void *)), or NULL. */
+    void *(*alloc)(void *ctx, size_t size, size_t align);
+    void (*free)(void *ctx, void *p);
+    void *ctx;
+} steady_allocator;
+
+/* Installs an allocator (NULL restores malloc-based defaults). Not thread-safe: call before
+ * any graph exists. */
+STEADY_API void steady_set_allocator(const steady_allocator *a);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,427 @@
+/* steady/channel.h — bounded single-producer single-consumer channels.
+ *
+ * A channel is a ring of fixed-size elements owned by the graph. Its two ends, a steady_tx
+ * (sending) and a steady_rx (receiving), are each given to exactly one actor when that actor is
+ * spawned; only that actor may use the end while the graph runs. A channel never drops and
+ * never overwrites: a send on a full channel leaves the message with the caller.
+ *
+ * Capacity is honoured exactly: a channel asked for 1000 slots holds at most 1000 elements,
+ * although its ring has 1024 slots underneath. Indices are monotonic 64-bit totals, so the
+ * number of elements ever sent and taken is free to read, from any thread.
+ *
+ * Layout (steady_ring) is shared-memory safe: no pointers live inside it. Producer-written and
+ * consumer-written fields sit on separate cache lines; each side keeps a cached copy of the
+ * other side's index in its own handle, so the hot path reads the other side's line only when
+ * the cache says "full" or "empty".
+ *
+ * Typed use: STEADY_CHANNEL_TYPE(name, T) declares name_tx / name_rx wrappers and inline
+ * functions (name_tx_try_send, name_rx_try_take, ...) so user code never casts void pointers.
+ *
+ * Thread-safety: every operation on an end must be made by the actor that owns it (or, for
+ * an end given to no actor, by one thread at a time). Totals, is_closed and capacity may be
+ * read from any thread.
+ */
+#ifndef STEADY_CHANNEL_H
+#define STEADY_CHANNEL_H
+
+#include <stdalign.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "steady/error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct steady_graph steady_graph;
+typedef struct steady_actor steady_actor;
+typedef struct steady_channel steady_channel;
+typedef struct steady_tx steady_tx;
+typedef struct steady_rx steady_rx;
+
+/* ---- layout (private: read through the functions below) ------------------------------------ */
+
+#define STEADY_CACHE_LINE 64
+
+/* The shared part of a channel; the element slots follow it in the same allocation. */
+typedef struct steady_ring {
+    /* Written by the producer only. */
+    alignas(STEADY_CACHE_LINE) _Atomic uint64_t tail; /* elements ever sent */
+    /* Written by the consumer only. */
+    alignas(STEADY_CACHE_LINE) _Atomic uint64_t head; /* elements ever taken */
+    /* Written only by a side about to park, and by the side that wakes it. */
+    alignas(STEADY_CACHE_LINE) _Atomic uint64_t rx_want; /* consumer parked until tail >= this (0: not parked) */
+    _Atomic uint64_t tx_want;                            /* producer parked until head >= this (0: not parked) */
+    /* Constant after creation, except the two close flags, each written at most once: the
+     * line stays shared in both caches, so the producer may test rx_closed on every send. */
+    alignas(STEADY_CACHE_LINE) uint64_t capacity; /* the bound the user asked for */
+    uint64_t slots;                               /* power of two >= capacity */
+    uint32_t elem_size;
+    _Atomic uint32_t tx_closed; /* the producer closed its end */
+    _Atomic uint32_t rx_closed; /* the consumer is gone for good */
+} steady_ring;
+
+_Static_assert(sizeof(steady_ring) == 4 * STEADY_CACHE_LINE, "steady_ring: one line per writer");
+
+struct steady__bell;
+
+/* A producer's handle: process-local, owned by one actor. */
+struct steady_tx {
+    steady_ring *ring;
+    unsigned char *slots; /* element storage, in this process's address space */
+    uint64_t mask;        /* ring->slots - 1 */
+    uint64_t capacity;
+    uint64_t tail;       /* this side's own index (== ring->tail after each publish) */
+    uint64_t head_cache; /* last value read from ring->head */
+    uint32_t elem_size;
+    uint32_t closed; /* this end was closed by its owner */
+    steady_actor *owner;
+    struct steady__bell *peer_bell; /* the consumer's thread doorbell, set at start */
+    steady_channel *channel;
+};
+
+/* A consumer's handle: process-local, owned by one actor. */
+struct steady_rx {
+    steady_ring *ring;
+    unsigned char *slots;
+    uint64_t mask;
+    uint64_t capacity;
+    uint64_t head;       /* this side's own index */
+    uint64_t tail_cache; /* last value read from ring->tail */
+    uint32_t elem_size;
+    uint32_t closed;
+    steady_actor *owner;
+    struct steady__bell *peer_bell; /* the producer's thread doorbell, set at start */
+    steady_channel *channel;
+};
+
+/* The actor running on this thread (NULL outside actors). Private. */
+extern STEADY_API _Thread_local steady_actor *steady__self;
+
+/* Cold paths, out of line. Each returns only when the caller is not an actor (then the
+ * operation reports STEADY_ENOTOWNER); inside an actor it fails the actor. */
+STEADY_API steady_err steady__tx_misuse(steady_tx *tx, const char *op);
+STEADY_API steady_err steady__rx_misuse(steady_rx *rx, const char *op);
+STEADY_API void steady__tx_wake_peer(steady_tx *tx, uint64_t want);
+STEADY_API void steady__rx_wake_peer(steady_rx *rx, uint64_t want);
+
+/* ---- creation ----------------------------------------------------------------------------- */
+
+typedef struct steady_channel_opts {
+    const char *name;   /* for logs, errors and telemetry; copied. NULL: "channel-<id>" */
+    uint64_t capacity;  /* the exact bound, >= 1 */
+    uint32_t elem_size; /* bytes per element, >= 1 */
+} steady_channel_opts;
+
+/* Creates a channel owned by `g` (in the Building state) and writes its two ends. Errors:
+ * STEADY_EINVAL (capacity 0, element size 0, NULL out-parameters), STEADY_ESTATE (the graph
+ * already started), STEADY_ENOMEM. The ends stay valid until steady_graph_free(). Main thread. */
+STEADY_API steady_err steady_channel_new(steady_graph *g, const steady_channel_opts *opts,
+                                         steady_tx **tx, steady_rx **rx);
+
+STEADY_API const char *steady_channel_name(const steady_channel *ch);
+STEADY_API steady_channel *steady_tx_channel(const steady_tx *tx);
+STEADY_API steady_channel *steady_rx_channel(const steady_rx *rx);
+
+/* ---- inline fast paths -------------------------------------------------------------------- */
+
+static inline bool steady__tx_owned(const steady_tx *tx)
+{
+    return tx->owner == steady__self;
+}
+
+static inline bool steady__rx_owned(const steady_rx *rx)
+{
+    return rx->owner == steady__self;
+}
+
+/* Free slots, refreshing the cached head only when the cache says fewer than `want`. */
+static inline uint64_t steady__tx_room(steady_tx *tx, uint64_t want)
+{
+    uint64_t room = tx->capacity - (tx->tail - tx->head_cache);
+    if (room < want) {
+        /* acquire: pairs with the consumer's release store of head in steady__rx_release, so
+         * the consumer's reads of those slots happened before we overwrite them. */
+        tx->head_cache = atomic_load_explicit(&tx->ring->head, memory_order_acquire);
+        room = tx->capacity - (tx->tail - tx->head_cache);
+    }
+    return room;
+}
+
+/* Elements ready, refreshing the cached tail only when the cache says fewer than `want`. */
+static inline uint64_t steady__rx_ready(steady_rx *rx, uint64_t want)
+{
+    uint64_t ready = rx->tail_cache - rx->head;
+    if (ready < want) {
+        /* acquire: pairs with the producer's release store of tail in steady__tx_publish, so
+         * the slot contents written before it are visible here. */
+        rx->tail_cache = atomic_load_explicit(&rx->ring->tail, memory_order_acquire);
+        ready = rx->tail_cache - rx->head;
+    }
+    return ready;
+}
+
+static inline void *steady__tx_slot(const steady_tx *tx, uint64_t index)
+{
+    return tx->slots + (size_t)(index & tx->mask) * tx->elem_size;
+}
+
+static inline const void *steady__rx_slot(const steady_rx *rx, uint64_t index)
+{
+    return rx->slots + (size_t)(index & rx->mask) * rx->elem_size;
+}
+
+/* Makes n written slots visible to the consumer and rings its doorbell only when it is
+ * parked waiting for a threshold this publish crossed. */
+static inline void steady__tx_publish(steady_tx *tx, uint64_t n)
+{
+    tx->tail += n;
+    /* release: pairs with the consumer's acquire load of tail in steady__rx_ready. */
+    atomic_store_explicit(&tx->ring->tail, tx->tail, memory_order_release);
+    /* relaxed: a parking consumer publishes rx_want and then issues a heavy (process-wide)
+     * fence before re-checking tail, so either it sees this tail or we see its want. */
+    uint64_t want = atomic_load_explicit(&tx->ring->rx_want, memory_order_relaxed);
+    if (__builtin_expect(want != 0 && tx->tail >= want, 0))
+        steady__tx_wake_peer(tx, want);
+}
+
+/* Frees n taken slots for the producer; rings its doorbell only when it is parked waiting
+ * for room this release made. */
+static inline void steady__rx_release(steady_rx *rx, uint64_t n)
+{
+    rx->head += n;
+    /* release: pairs with the producer's acquire load of head in steady__tx_room. */
+    atomic_store_explicit(&rx->ring->head, rx->head, memory_order_release);
+    /* relaxed: see steady__tx_publish; the parking producer issues the heavy fence. */
+    uint64_t want = atomic_load_explicit(&rx->ring->tx_want, memory_order_relaxed);
+    if (__builtin_expect(want != 0 && rx->head >= want, 0))
+        steady__rx_wake_peer(rx, want);
+}
+
+/* Why a send cannot proceed: closed consumer, closed own end, or full. */
+static inline steady_err steady__tx_blocked(const steady_tx *tx)
+{
+    if (atomic_load_explicit(&tx->ring->rx_closed, memory_order_acquire))
+        return STEADY_ECLOSED;
+    return STEADY_EFULL;
+}
+
+/* Why a take cannot proceed: closed and drained, or merely empty. */
+static inline steady_err steady__rx_blocked(steady_rx *rx)
+{
+    /* acquire on tx_closed pairs with the release in steady_tx_close, which follows the
+     * producer's last publish: once closed is seen, the final tail is visible too. */
+    if (atomic_load_explicit(&rx->ring->tx_closed, memory_order_acquire) &&
+        steady__rx_ready(rx, UINT64_MAX) == 0)
+        return STEADY_ECLOSED;
+    return STEADY_EEMPTY;
+}
+
+/* Copies one element in. STEADY_OK, STEADY_EFULL (the message stays with the caller),
+ * STEADY_ECLOSED (the consumer is gone), or STEADY_ENOTOWNER (caller is not the owner and
+ * not an actor; inside an actor that misuse fails the actor). */
+static inline steady_err steady_tx_try_send(steady_tx *tx, const void *elem)
+{
+    if (__builtin_expect(!steady__tx_owned(tx) || tx->closed, 0))
+        return steady__tx_misuse(tx, "try_send");
+    if (steady__tx_room(tx, 1) == 0 || atomic_load_explicit(&tx->ring->rx_closed, memory_order_relaxed))
+        return steady__tx_blocked(tx);
+    memcpy(steady__tx_slot(tx, tx->tail), elem, tx->elem_size);
+    steady__tx_publish(tx, 1);
+    return STEADY_OK;
+}
+
+/* Copies the head element out and consumes it. STEADY_OK, STEADY_EEMPTY, STEADY_ECLOSED
+ * (closed and drained), STEADY_ENOTOWNER. */
+static inline steady_err steady_rx_try_take(steady_rx *rx, void *elem)
+{
+    if (__builtin_expect(!steady__rx_owned(rx) || rx->closed, 0))
+        return steady__rx_misuse(rx, "try_take");
+    if (steady__rx_ready(rx, 1) == 0)
+        return steady__rx_blocked(rx);
+    memcpy(elem, steady__rx_slot(rx, rx->head), rx->elem_size);
+    steady__rx_release(rx, 1);
+    return STEADY_OK;
+}
+
+/* Copies the head element out without consuming it (peek before commit). */
+static inline steady_err steady_rx_try_peek(steady_rx *rx, void *elem)
+{
+    if (__builtin_expect(!steady__rx_owned(rx) || rx->closed, 0))
+        return steady__rx_misuse(rx, "try_peek");
+    if (steady__rx_ready(rx, 1) == 0)
+        return steady__rx_blocked(rx);
+    memcpy(elem, steady__rx_slot(rx, rx->head), rx->elem_size);
+    return STEADY_OK;
+}
+
+/* Elements ready to take now (a snapshot; may grow concurrently). Owner only. */
+static inline uint64_t steady_rx_avail(steady_rx *rx)
+{
+    return steady__rx_ready(rx, UINT64_MAX);
+}
+
+/* Free slots now (a snapshot; may grow concurrently). Owner only. */
+static inline uint64_t steady_tx_vacant(steady_tx *tx)
+{
+    return steady__tx_room(tx, UINT64_MAX);
+}
+
+static inline uint64_t steady_tx_capacity(const steady_tx *tx) { return tx->capacity; }
+static inline uint64_t steady_rx_capacity(const steady_rx *rx) { return rx->capacity; }
+
+/* ---- zero-copy spans and slices (out of line) -------------------------------------------- */
+
+/* A region of the ring as at most two contiguous spans: [a, a+a_len) then [b, b+b_len). */
+typedef struct steady_span {
+    void *a;
+    size_t a_len; /* elements */
+    void *b;
+    size_t b_len;
+} steady_span;
+
+/* Copies up to n elements from src; returns how many were sent (0 when full or closed). */
+STEADY_API size_t steady_tx_send_slice(steady_tx *tx, const void *src, size_t n);
+/* Copies up to n elements into dst and consumes them; returns how many. */
+STEADY_API size_t steady_rx_take_slice(steady_rx *rx, void *dst, size_t n);
+/* Copies up to n head elements into dst without consuming them. */
+STEADY_API size_t steady_rx_peek_slice_copy(steady_rx *rx, void *dst, size_t n);
+/* The readable region, in place. Valid until the owner takes or advances. */
+STEADY_API steady_span steady_rx_peek_slice(steady_rx *rx);
+/* The writable region, in place. Valid until the owner sends or advances. */
+STEADY_API steady_span steady_tx_poke_slice(steady_tx *tx);
+/* Consume / publish exactly min(n, available) elements; returns that count. */
+STEADY_API size_t steady_rx_advance_take(steady_rx *rx, size_t n);
+STEADY_API size_t steady_tx_advance_send(steady_tx *tx, size_t n);
+
+/* ---- close and totals --------------------------------------------------------------------- */
+
+/* Closes the sending end: no more sends; the consumer drains what is there and then sees
+ * CLOSED. Idempotent; always returns true (so it can end a shutdown veto). Owner only. */
+STEADY_API bool steady_tx_close(steady_tx *tx);
+/* Closes the receiving end: the consumer is gone for good; the producer's sends and waits
+ * report CLOSED from now on. Idempotent; always returns true. Owner only. */
+STEADY_API bool steady_rx_close(steady_rx *rx);
+
+/* The producer closed its end (elements may remain). Any thread. */
+STEADY_API bool steady_rx_is_closed(const steady_rx *rx);
+/* The producer closed its end and every element has been taken. Owner only. */
+STEADY_API bool steady_rx_is_closed_and_empty(steady_rx *rx);
+/* The consumer closed its end: sends can never be taken. Any thread. */
+STEADY_API bool steady_tx_is_closed(const steady_tx *tx);
+
+/* Monotonic totals; any thread (relaxed snapshots). */
+STEADY_API uint64_t steady_channel_sent_total(const steady_channel *ch);
+STEADY_API uint64_t steady_channel_taken_total(const steady_channel *ch);
+STEADY_API uint64_t steady_channel_capacity(const steady_channel *ch);
+
+/* ---- typed wrappers ----------------------------------------------------------------------- */
+
+/* Declares name_tx / name_rx (each wraps one raw end in `.raw`) and inline functions:
+ *   name_new(g, "chan", capacity, &tx, &rx)
+ *   name_tx_try_send(tx, value)            name_rx_try_take(rx, &value)   name_rx_try_peek(rx, &value)
+ *   name_tx_send_slice(tx, src, n)         name_rx_take_slice(rx, dst, n)
+ *   name_tx_vacant / capacity / close / is_closed
+ *   name_rx_avail / capacity / close / is_closed / is_closed_and_empty
+ *   name_rx_peek_slice(rx) / name_tx_poke_slice(rx): spans of T, name_rx_advance_take / name_tx_advance_send
+ */
+#define STEADY_CHANNEL_TYPE(name, T)                                                              \
+    typedef struct name##_tx {                                                                    \
+        steady_tx *raw;                                                                           \
+    } name##_tx;                                                                                  \
+    typedef struct name##_rx {                                                                    \
+        steady_rx *raw;                                                                           \
+    } name##_rx;                                                                                  \
+    typedef struct name##_span {                                                                  \
+        T *a;                                                                                     \
+        size_t a_len;                                                                             \
+        T *b;                                                                                     \
+        size_t b_len;                                                                             \
+    } name##_span;                                                                                \
+    static inline steady_err name##_new(steady_graph *g, const char *chan_name, uint64_t capacity, \
+                                        name##_tx *tx, name##_rx *rx)                             \
+    {                                                                                             \
+        steady_channel_opts o = {chan_name, capacity, (uint32_t)sizeof(T)};                       \
+        return steady_channel_new(g, &o, tx ? &tx->raw : NULL, rx ? &rx->raw : NULL);             \
+    }                                                                                             \
+    static inline steady_err name##_tx_try_send(name##_tx tx, T value)                            \
+    {                                                                                             \
+        steady_tx *t = tx.raw;                                                                    \
+        if (__builtin_expect(!steady__tx_owned(t) || t->closed, 0))                               \
+            return steady__tx_misuse(t, "try_send");                                              \
+        if (steady__tx_room(t, 1) == 0 ||                                                         \
+            atomic_load_explicit(&t->ring->rx_closed, memory_order_relaxed))                      \
+            return steady__tx_blocked(t);                                                         \
+        ((T *)(void *)t->slots)[t->tail & t->mask] = value;                                       \
+        steady__tx_publish(t, 1);                                                                 \
+        return STEADY_OK;                                                                         \
+    }                                                                                             \
+    static inline steady_err name##_rx_try_take(name##_rx rx, T *out)                             \
+    {                                                                                             \
+        steady_rx *r = rx.raw;                                                                    \
+        if (__builtin_expect(!steady__rx_owned(r) || r->closed, 0))                               \
+            return steady__rx_misuse(r, "try_take");                                              \
+        if (steady__rx_ready(r, 1) == 0)                                                          \
+            return steady__rx_blocked(r);                                                         \
+        *out = ((const T *)(const void *)r->slots)[r->head & r->mask];                            \
+        steady__rx_release(r, 1);                                                                 \
+        return STEADY_OK;                                                                         \
+    }                                                                                             \
+    static inline steady_err name##_rx_try_peek(name##_rx rx, T *out)                             \
+    {                                                                                             \
+        return steady_rx_try_peek(rx.raw, out);                                                   \
+    }                                                                                             \
+    static inline size_t name##_tx_send_slice(name##_tx tx, const T *src, size_t n)               \
+    {                                                                                             \
+        return steady_tx_send_slice(tx.raw, src, n);                                              \
+    }                                                                                             \
+    static inline size_t name##_rx_take_slice(name##_rx rx, T *dst, size_t n)                     \
+    {                                                                                             \
+        return steady_rx_take_slice(rx.raw, dst, n);                                              \
+    }                                                                                             \
+    static inline size_t name##_rx_peek_slice_copy(name##_rx rx, T *dst, size_t n)                \
+    {                                                                                             \
+        return steady_rx_peek_slice_copy(rx.raw, dst, n);                                         \
+    }                                                                                             \
+    static inline name##_span name##_rx_peek_slice(name##_rx rx)                                  \
+    {                                                                                             \
+        steady_span s = steady_rx_peek_slice(rx.raw);                                             \
+        name##_span t = {(T *)s.a, s.a_len, (T *)s.b, s.b_len};                                   \
+        return t;                                                                                 \
+    }                                                                                             \
+    static inline name##_span name##_tx_poke_slice(name##_tx tx)                                  \
+    {                                                                                             \
+        steady_span s = steady_tx_poke_slice(tx.raw);                                             \
+        name##_span t = {(T *)s.a, s.a_len, (T *)s.b, s.b_len};                                   \
+        return t;                                                                                 \
+    }                                                                                             \
+    static inline size_t name##_rx_advance_take(name##_rx rx, size_t n)                           \
+    {                                                                                             \
+        return steady_rx_advance_take(rx.raw, n);                                                 \
+    }                                                                                             \
+    static inline size_t name##_tx_advance_send(name##_tx tx, size_t n)                           \
+    {                                                                                             \
+        return steady_tx_advance_send(tx.raw, n);                                                 \
+    }                                                                                             \
+    static inline uint64_t name##_rx_avail(name##_rx rx) { return steady_rx_avail(rx.raw); }      \
+    static inline uint64_t name##_tx_vacant(name##_tx tx) { return steady_tx_vacant(tx.raw); }    \
+    static inline uint64_t name##_rx_capacity(name##_rx rx) { return rx.raw->capacity; }         \
+    static inline uint64_t name##_tx_capacity(name##_tx tx) { return tx.raw->capacity; }         \
+    static inline bool name##_tx_close(name##_tx tx) { return steady_tx_close(tx.raw); }          \
+    static inline bool name##_rx_close(name##_rx rx) { return steady_rx_close(rx.raw); }          \
+    static inline bool name##_tx_is_closed(name##_tx tx) { return steady_tx_is_closed(tx.raw); }  \
+    static inline bool name##_rx_is_closed(name##_rx rx) { return steady_rx_is_closed(rx.raw); }  \
+    static inline bool name##_rx_is_closed_and_empty(name##_rx rx)                                \
+    {                                                                                             \
+        return steady_rx_is_closed_and_empty(rx.raw);                                             \
+    }                                                                                             \
+    _Static_assert(sizeof(T) > 0, #name ": element type must be complete")
+
+#ifdef __cplusplus
+}
+#endif
+#endif

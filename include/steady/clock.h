@@ -1,0 +1,52 @@
+/* steady/clock.h — the one clock interface, and the pluggable troupe scheduler.
+ *
+ * Every timed wait (periodic, timeout, the shutdown vote's deadline) reads time through the
+ * graph's steady_clock. The default is CLOCK_MONOTONIC. A custom clock (the testing kit's
+ * virtual clock) supplies now_ns; after it moves time forward it must call
+ * steady_graph_poke() so parked actors re-check their deadlines.
+ *
+ * A troupe runs its members on one thread; steady_sched decides the order in which members
+ * are tried at each turn. The default is round-robin. A seeded scheduler makes runs
+ * reproducible.
+ */
+#ifndef STEADY_CLOCK_H
+#define STEADY_CLOCK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "steady/error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define STEADY_NS(x) ((uint64_t)(x))
+#define STEADY_US(x) ((uint64_t)(x) * 1000u)
+#define STEADY_MS(x) ((uint64_t)(x) * 1000000u)
+#define STEADY_SEC(x) ((uint64_t)(x) * 1000000000u)
+
+typedef struct steady_clock {
+    /* Monotonic nanoseconds. Called from any thread, concurrently: must be thread-safe. */
+    uint64_t (*now_ns)(void *ctx);
+    void *ctx;
+} steady_clock;
+
+/* The default clock's reading (CLOCK_MONOTONIC, ns). Any thread. */
+STEADY_API uint64_t steady_clock_monotonic_ns(void *ctx);
+
+typedef struct steady_sched {
+    /* Returns the index (< n_members) of the member to try after `last`. Called only on the
+     * troupe's own thread. Default: (last + 1) % n_members. */
+    size_t (*next)(void *ctx, size_t n_members, size_t last);
+    void *ctx;
+} steady_sched;
+
+struct steady_graph;
+/* Wakes every parked thread of the graph so each re-reads the clock. Any thread. */
+STEADY_API void steady_graph_poke(struct steady_graph *g);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,51 @@
+/* steady/error.h — the one error enum, its strings, and the per-thread detail message.
+ *
+ * Every fallible call returns a steady_err; 0 (STEADY_OK) is success. When a call fails,
+ * steady_last_error() returns a sentence that names the graph object involved (actor,
+ * channel) and the fix. The detail is thread-local: read it on the thread that made the call.
+ */
+#ifndef STEADY_ERROR_H
+#define STEADY_ERROR_H
+
+#if defined(STEADY_BUILDING)
+#define STEADY_API __attribute__((visibility("default")))
+#else
+#define STEADY_API
+#endif
+
+#define STEADY_VERSION_MAJOR 0
+#define STEADY_VERSION_MINOR 1
+#define STEADY_VERSION_PATCH 0
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum steady_err {
+    STEADY_OK = 0,
+    STEADY_EINVAL,      /* an argument is invalid (NULL, capacity 0, empty name, ...) */
+    STEADY_ENOMEM,      /* an allocation failed */
+    STEADY_ESTATE,      /* the graph is in the wrong lifecycle state for this call */
+    STEADY_EEXIST,      /* a name is already taken (duplicate actor name) */
+    STEADY_EUNBOUND,    /* a channel end was never given to an actor */
+    STEADY_EBOUND,      /* a channel end was given to two actors */
+    STEADY_ENOTOWNER,   /* an actor used a channel end it does not own */
+    STEADY_EFULL,       /* try_send on a full channel: the message stays with the caller */
+    STEADY_EEMPTY,      /* try_take/try_peek on an empty channel */
+    STEADY_ECLOSED,     /* the channel is closed (and, for a receiver, drained) */
+    STEADY_ETIMEDOUT,   /* a bounded wait ran out of time */
+    STEADY_EUNCLEAN,    /* the graph stopped with actors still vetoing shutdown */
+    STEADY_ESYS,        /* a system call failed; the detail names it and errno */
+} steady_err;
+
+/* Static English text for an error code; never NULL. Thread-safe. */
+STEADY_API const char *steady_strerror(steady_err err);
+
+/* The calling thread's detail message for its last failed call ("" if none). The pointer
+ * stays valid until the next steady call on this thread. */
+STEADY_API const char *steady_last_error(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,89 @@
+/* steady/graph.h — the graph: owner of channels, actors, troupes, states and args.
+ *
+ * Lifecycle: BUILDING (channels and actors are declared) -> RUNNING (steady_graph_start) ->
+ * STOP_REQUESTED (steady_graph_request_shutdown, an actor's request, SIGINT or SIGTERM) ->
+ * STOPPED (every live actor voted yes) or STOPPED_UNCLEANLY (the vote timed out).
+ *
+ * Shutdown is a vote: after the request, each actor's STEADY_RUNNING(a, veto) evaluates its
+ * veto on every pass; the first yes is final, and an actor that returned counts as yes.
+ *
+ * Thread-safety: new/start/block_until_stopped/free belong to the thread that made the graph
+ * ("main"). request_shutdown and get_state may be called from any thread (and
+ * request_shutdown from a signal handler).
+ */
+#ifndef STEADY_GRAPH_H
+#define STEADY_GRAPH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "steady/clock.h"
+#include "steady/error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct steady_graph steady_graph;
+
+typedef enum steady_graph_state {
+    STEADY_GRAPH_BUILDING = 0,
+    STEADY_GRAPH_RUNNING,
+    STEADY_GRAPH_STOP_REQUESTED,
+    STEADY_GRAPH_STOPPED,
+    STEADY_GRAPH_STOPPED_UNCLEANLY,
+} steady_graph_state;
+
+typedef struct steady_graph_opts {
+    void *args;                /* handed to every actor through steady_actor_args(); not owned */
+    const char *name;          /* for logs; copied. NULL: "steady" */
+    unsigned shutdown_barrier; /* 0 or 1: an actor's request takes effect at once; n > 1: only
+                                  once n distinct actors have asked (main and signals bypass it) */
+    bool no_signal_handlers;   /* true: leave SIGINT/SIGTERM alone (default: they request shutdown) */
+    size_t default_stack_size; /* bytes per actor stack; 0: 256 KiB */
+    const steady_clock *clock; /* NULL: CLOCK_MONOTONIC. Copied. */
+} steady_graph_opts;
+
+/* Makes an empty graph in the BUILDING state. opts may be NULL. Main thread. */
+STEADY_API steady_err steady_graph_new(steady_graph **out, const steady_graph_opts *opts);
+
+/* Validates the graph (every channel end bound exactly once, unique actor names, ...), runs
+ * the state initialisers, starts the threads, and enters RUNNING. On a validation error
+ * nothing starts; the graph stays BUILDING and steady_last_error() names the problem and
+ * the fix. STEADY_ESTATE when called twice. Main thread. */
+STEADY_API steady_err steady_graph_start(steady_graph *g);
+
+/* Moves RUNNING to STOP_REQUESTED and wakes every waiting actor. A request before start is
+ * ignored with a warning; later requests are no-ops. Any thread; async-signal-safe. */
+STEADY_API void steady_graph_request_shutdown(steady_graph *g);
+
+/* Waits, without limit, until shutdown is requested (or every actor has returned), then at
+ * most timeout_ms for the votes. STEADY_OK when the graph stopped cleanly; STEADY_EUNCLEAN
+ * when actors still vetoed: each is logged with the file:line: expression of its last false
+ * STEADY_I() term (see steady_graph_report). Joins the actor threads. Main thread. */
+STEADY_API steady_err steady_graph_block_until_stopped(steady_graph *g, int64_t timeout_ms);
+
+/* The current lifecycle state. Any thread. */
+STEADY_API steady_graph_state steady_graph_get_state(const steady_graph *g);
+STEADY_API const char *steady_graph_state_name(steady_graph_state s);
+
+/* Writes the per-actor vote report of the last stop into buf (NUL-terminated, truncated to
+ * cap) and returns the length it needed. Main thread, after block_until_stopped. */
+STEADY_API size_t steady_graph_report(const steady_graph *g, char *buf, size_t cap);
+
+/* How many futex wake-ups the graph's channels and shutdown have made (a diagnostic: it stays
+ * 0 while no consumer or producer ever parks). Any thread. */
+STEADY_API uint64_t steady_graph_futex_wakes(const steady_graph *g);
+
+/* The args given at creation. Any thread. */
+STEADY_API void *steady_graph_args(const steady_graph *g);
+
+/* Frees everything the graph owns. Call before start, or after block_until_stopped returned.
+ * Channel ends, actors and states are invalid afterwards. Main thread. */
+STEADY_API void steady_graph_free(steady_graph *g);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,14 @@
+/* steady/steady.h — the umbrella header: include this one. */
+#ifndef STEADY_STEADY_H
+#define STEADY_STEADY_H
+
+#include "steady/error.h"
+#include "steady/alloc.h"
+#include "steady/clock.h"
+#include "steady/log.h"
+#include "steady/channel.h"
+#include "steady/graph.h"
+#include "steady/actor.h"
+#include "steady/wait.h"
+
+#endif

@@ -1,0 +1,131 @@
+/* steady/wait.h — waits: the only places an actor blocks (and a troupe switches members).
+ *
+ * A wait takes one or more conditions and returns a steady_wake: a reason, and which
+ * conditions held. Reasons, in precedence order when several apply at once:
+ *   STEADY_READY    the conditions the combination asks for hold;
+ *   STEADY_CLOSED   a channel condition can never hold (closed with fewer than n elements, or
+ *                   for room: the consumer is gone);
+ *   STEADY_SHUTDOWN shutdown was requested: each actor's waits are interrupted once after the
+ *                   request, so it re-evaluates its veto; later waits block as usual (a draining
+ *                   actor never spins). Once the graph has stopped, every wait returns at once;
+ *   STEADY_TIMEOUT  a STEADY_TIMEOUT condition expired.
+ *
+ * Conditions:
+ *   STEADY_AVAIL(rx, n)    n elements ready (n is clamped to the capacity);
+ *   STEADY_VACANT(tx, n)   room for n elements (clamped);
+ *   STEADY_PERIODIC(ns)    the actor's next period boundary: drift-compensating (deadlines are
+ *                          last deadline + period); after an overrun it holds at once and the
+ *                          schedule restarts from now. One schedule per distinct period;
+ *   STEADY_TIMEOUT(ns)     ns after the wait began (reason TIMEOUT, not READY);
+ *   STEADY_SHUTDOWN_REQUESTED()  holds once shutdown was requested (reason SHUTDOWN).
+ * Combinations:
+ *   steady_wait_all(a, c...)            every condition holds;
+ *   steady_wait_any(a, c...)            at least one holds (or can never hold: CLOSED);
+ *   steady_wait_all_or_first(a, f, c...) f holds, or all of the rest hold (the original's
+ *                                       await_for_all_or_proceed_upon).
+ * Bit i of .ready / .closed describes the i-th condition as written (at most 32).
+ *
+ * Blocking parks the thread: it spins briefly, then sleeps on a futex doorbell that the other
+ * side of a channel rings only when this waiter's threshold is crossed. Actor's thread only;
+ * the ends named must be owned by the calling actor (else the actor fails).
+ */
+#ifndef STEADY_WAIT_H
+#define STEADY_WAIT_H
+
+#include <stdint.h>
+
+#include "steady/actor.h"
+#include "steady/channel.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum steady_reason {
+    STEADY_READY = 1,
+    STEADY_CLOSED = 2,
+    STEADY_SHUTDOWN = 3,
+    STEADY_TIMEOUT = 4,
+} steady_reason;
+
+typedef struct steady_wake {
+    steady_reason reason;
+    uint32_t ready;  /* bit i: condition i held */
+    uint32_t closed; /* bit i: condition i can never hold */
+} steady_wake;
+
+typedef enum steady_cond_kind {
+    STEADY_COND_AVAIL = 1,
+    STEADY_COND_VACANT,
+    STEADY_COND_PERIODIC,
+    STEADY_COND_TIMEOUT,
+    STEADY_COND_SHUTDOWN,
+} steady_cond_kind;
+
+typedef struct steady_cond {
+    steady_cond_kind kind;
+    uint64_t n;  /* elements (AVAIL, VACANT) or nanoseconds (PERIODIC, TIMEOUT) */
+    steady_rx *rx;
+    steady_tx *tx;
+} steady_cond;
+
+static inline steady_cond steady_cond_avail(steady_rx *rx, uint64_t n)
+{
+    steady_cond c = {STEADY_COND_AVAIL, n, rx, NULL};
+    return c;
+}
+static inline steady_cond steady_cond_vacant(steady_tx *tx, uint64_t n)
+{
+    steady_cond c = {STEADY_COND_VACANT, n, NULL, tx};
+    return c;
+}
+static inline steady_cond steady_cond_timer(steady_cond_kind kind, uint64_t ns)
+{
+    steady_cond c = {kind, ns, NULL, NULL};
+    return c;
+}
+
+/* Typed ends (anything with a .raw member); raw ends use steady_cond_avail/vacant directly. */
+#define STEADY_AVAIL(rx, n) steady_cond_avail((rx).raw, (n))
+#define STEADY_VACANT(tx, n) steady_cond_vacant((tx).raw, (n))
+#define STEADY_PERIODIC(ns) steady_cond_timer(STEADY_COND_PERIODIC, (ns))
+#define STEADY_TIMEOUT(ns) steady_cond_timer(STEADY_COND_TIMEOUT, (ns))
+#define STEADY_SHUTDOWN_REQUESTED() steady_cond_timer(STEADY_COND_SHUTDOWN, 0)
+
+typedef enum steady_wait_mode {
+    STEADY_WAIT_ALL = 1,
+    STEADY_WAIT_ANY,
+    STEADY_WAIT_ALL_OR_FIRST,
+} steady_wait_mode;
+
+/* Waits on n (1..32) conditions combined by mode. Actor's thread only. */
+STEADY_API steady_wake steady_wait(steady_actor *a, steady_wait_mode mode, const steady_cond *c,
+                                   unsigned n);
+
+#define STEADY__CONDS(...) ((const steady_cond[]){__VA_ARGS__})
+#define STEADY__NCONDS(...) ((unsigned)(sizeof(STEADY__CONDS(__VA_ARGS__)) / sizeof(steady_cond)))
+#define steady_wait_all(a, ...)                                                                   \
+    steady_wait((a), STEADY_WAIT_ALL, STEADY__CONDS(__VA_ARGS__), STEADY__NCONDS(__VA_ARGS__))
+#define steady_wait_any(a, ...)                                                                   \
+    steady_wait((a), STEADY_WAIT_ANY, STEADY__CONDS(__VA_ARGS__), STEADY__NCONDS(__VA_ARGS__))
+#define steady_wait_all_or_first(a, ...)                                                          \
+    steady_wait((a), STEADY_WAIT_ALL_OR_FIRST, STEADY__CONDS(__VA_ARGS__),                        \
+                STEADY__NCONDS(__VA_ARGS__))
+
+/* Single-condition waits, returning only the reason. */
+static inline steady_reason steady_wait_one(steady_actor *a, steady_cond c)
+{
+    return steady_wait(a, STEADY_WAIT_ALL, &c, 1).reason;
+}
+#define steady_wait_avail(a, rx, n) steady_wait_one((a), STEADY_AVAIL(rx, n))
+#define steady_wait_vacant(a, tx, n) steady_wait_one((a), STEADY_VACANT(tx, n))
+#define steady_wait_periodic(a, ns) steady_wait_one((a), STEADY_PERIODIC(ns))
+#define steady_wait_timeout(a, ns) steady_wait_one((a), STEADY_TIMEOUT(ns))
+#define steady_wait_shutdown(a) steady_wait_one((a), STEADY_SHUTDOWN_REQUESTED())
+
+STEADY_API const char *steady_reason_name(steady_reason r);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

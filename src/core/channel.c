@@ -1,0 +1,354 @@
+/* core/channel.c — channel creation and the out-of-line channel operations.
+ *
+ * One allocation holds the steady_ring header and the slots (a power of two >= capacity, so
+ * an index maps to a slot with a mask); the bound checked on every send is the capacity the
+ * user asked for. The hot single-element paths are inline in steady/channel.h; here are
+ * slices, spans, close, the cold wake-up paths and misuse reporting.
+ */
+#include "core/internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static uint64_t next_pow2(uint64_t v)
+{
+    uint64_t p = 1;
+    while (p < v)
+        p <<= 1;
+    return p;
+}
+
+static void init_end_common(steady_channel *ch, uint64_t mask, uint32_t elem)
+{
+    unsigned char *slots = (unsigned char *)ch->ring + sizeof(steady_ring);
+    ch->tx = (steady_tx){.ring = ch->ring, .slots = slots, .mask = mask,
+                         .capacity = ch->ring->capacity, .elem_size = elem, .channel = ch};
+    ch->rx = (steady_rx){.ring = ch->ring, .slots = slots, .mask = mask,
+                         .capacity = ch->ring->capacity, .elem_size = elem, .channel = ch};
+}
+
+static steady_err check_opts(const steady_graph *g, const steady_channel_opts *o, steady_tx **tx,
+                             steady_rx **rx)
+{
+    const char *nm = o && o->name ? o->name : "(unnamed)";
+    if (!g || !o || !tx || !rx)
+        return steady__fail(STEADY_EINVAL, "steady_channel_new: graph, opts, tx and rx must not "
+                                           "be NULL");
+    if (atomic_load_explicit(&g->state, memory_order_acquire) != STEADY_GRAPH_BUILDING)
+        return steady__fail(STEADY_ESTATE, "channel '%s': channels can only be created before "
+                                           "steady_graph_start()", nm);
+    if (o->capacity == 0)
+        return steady__fail(STEADY_EINVAL, "channel '%s': capacity 0 can hold nothing; give a "
+                                           "capacity of at least 1", nm);
+    if (o->elem_size == 0)
+        return steady__fail(STEADY_EINVAL, "channel '%s': element size 0; give sizeof(your "
+                                           "message type)", nm);
+    if (o->capacity > (UINT64_C(1) << 40) ||
+        next_pow2(o->capacity) > (SIZE_MAX - sizeof(steady_ring)) / o->elem_size)
+        return steady__fail(STEADY_EINVAL, "channel '%s': capacity %llu x %u bytes is too large",
+                            nm, (unsigned long long)o->capacity, o->elem_size);
+    return STEADY_OK;
+}
+
+steady_err steady_channel_new(steady_graph *g, const steady_channel_opts *o, steady_tx **tx,
+                              steady_rx **rx)
+{
+    steady_err e = check_opts(g, o, tx, rx);
+    if (e != STEADY_OK)
+        return e;
+    uint64_t slots = next_pow2(o->capacity);
+    steady_channel *ch = steady__alloc(sizeof *ch);
+    if (!ch)
+        return steady__fail(STEADY_ENOMEM, "channel: out of memory");
+    ch->graph = g;
+    ch->id = g->n_channels;
+    char defname[32];
+    snprintf(defname, sizeof defname, "channel-%u", ch->id);
+    ch->name = steady__strdup(o->name ? o->name : defname);
+    ch->ring = steady__alloc_aligned(sizeof(steady_ring) + (size_t)slots * o->elem_size,
+                                     STEADY_CACHE_LINE);
+    if (!ch->name || !ch->ring) {
+        steady__channel_free(ch);
+        return steady__fail(STEADY_ENOMEM, "channel '%s': out of memory for %llu slots",
+                            o->name ? o->name : defname, (unsigned long long)slots);
+    }
+    ch->ring->capacity = o->capacity;
+    ch->ring->slots = slots;
+    ch->ring->elem_size = o->elem_size;
+    init_end_common(ch, slots - 1, o->elem_size);
+    g->n_channels++;
+    *g->channels_tail = ch;
+    g->channels_tail = &ch->next;
+    *tx = &ch->tx;
+    *rx = &ch->rx;
+    return STEADY_OK;
+}
+
+void steady__channel_free(steady_channel *ch)
+{
+    steady__free(ch->ring);
+    steady__free(ch->name);
+    steady__free(ch);
+}
+
+static struct steady__bell *owner_bell(steady_actor *a)
+{
+    return a && a->troupe ? &a->troupe->bell : NULL;
+}
+
+void steady__channel_wire(steady_channel *ch)
+{
+    ch->tx.owner = ch->tx_owner;
+    ch->rx.owner = ch->rx_owner;
+    ch->tx.peer_bell = owner_bell(ch->rx_owner);
+    ch->rx.peer_bell = owner_bell(ch->tx_owner);
+}
+
+const char *steady_channel_name(const steady_channel *ch) { return ch->name; }
+steady_channel *steady_tx_channel(const steady_tx *tx) { return tx->channel; }
+steady_channel *steady_rx_channel(const steady_rx *rx) { return rx->channel; }
+
+/* ---- cold paths ---- */
+
+void steady__tx_wake_peer(steady_tx *tx, uint64_t want)
+{
+    /* Only the waker that clears the want rings: one wake per parked threshold. */
+    if (atomic_compare_exchange_strong_explicit(&tx->ring->rx_want, &want, 0,
+                                                memory_order_acq_rel, memory_order_relaxed) &&
+        tx->peer_bell)
+        steady__bell_ring(tx->peer_bell);
+}
+
+void steady__rx_wake_peer(steady_rx *rx, uint64_t want)
+{
+    if (atomic_compare_exchange_strong_explicit(&rx->ring->tx_want, &want, 0,
+                                                memory_order_acq_rel, memory_order_relaxed) &&
+        rx->peer_bell)
+        steady__bell_ring(rx->peer_bell);
+}
+
+static steady_err misuse(steady_actor *owner, bool closed, const char *chan, const char *end,
+                         const char *op)
+{
+    steady_actor *self = steady__self;
+    if (closed && owner == self && self)
+        steady__actor_fail(self, "%s on channel '%s' after closing its %s end; stop using an "
+                                 "end once it is closed", op, chan, end);
+    if (self)
+        steady__actor_fail(self, "%s on channel '%s' (%s end), which %s%s%s; list the end in "
+                                 ".%s of the actor that uses it", op, chan, end,
+                           owner ? "belongs to actor '" : "was given to no actor",
+                           owner ? steady_actor_label(owner) : "", owner ? "'" : "",
+                           end[0] == 's' ? "txs" : "rxs");
+    if (closed)
+        return steady__fail(STEADY_ECLOSED, "%s on channel '%s' after its %s end was closed", op,
+                            chan, end);
+    return steady__fail(STEADY_ENOTOWNER, "%s on channel '%s' (%s end) from outside its owner "
+                                          "actor '%s'; only the owner may use an end while the "
+                                          "graph runs", op, chan, end,
+                        owner ? steady_actor_label(owner) : "?");
+}
+
+steady_err steady__tx_misuse(steady_tx *tx, const char *op)
+{
+    return misuse(tx->owner, tx->closed != 0, tx->channel->name, "sending", op);
+}
+
+steady_err steady__rx_misuse(steady_rx *rx, const char *op)
+{
+    return misuse(rx->owner, rx->closed != 0, rx->channel->name, "receiving", op);
+}
+
+/* ---- spans and slices ---- */
+
+static steady_span span_of(unsigned char *slots, uint64_t mask, uint32_t elem, uint64_t start,
+                           uint64_t count)
+{
+    uint64_t first = start & mask;
+    uint64_t a_len = mask + 1 - first;
+    if (a_len > count)
+        a_len = count;
+    steady_span s = {slots + first * elem, (size_t)a_len, slots, (size_t)(count - a_len)};
+    if (s.b_len == 0)
+        s.b = NULL;
+    if (s.a_len == 0)
+        s.a = NULL;
+    return s;
+}
+
+static bool tx_usable(steady_tx *tx, const char *op)
+{
+    if (!steady__tx_owned(tx) || tx->closed) {
+        steady__tx_misuse(tx, op);
+        return false;
+    }
+    return !atomic_load_explicit(&tx->ring->rx_closed, memory_order_relaxed);
+}
+
+static bool rx_usable(steady_rx *rx, const char *op)
+{
+    if (!steady__rx_owned(rx) || rx->closed) {
+        steady__rx_misuse(rx, op);
+        return false;
+    }
+    return true;
+}
+
+steady_span steady_tx_poke_slice(steady_tx *tx)
+{
+    steady_span none = {NULL, 0, NULL, 0};
+    if (!tx_usable(tx, "poke_slice"))
+        return none;
+    return span_of(tx->slots, tx->mask, tx->elem_size, tx->tail, steady__tx_room(tx, UINT64_MAX));
+}
+
+steady_span steady_rx_peek_slice(steady_rx *rx)
+{
+    steady_span none = {NULL, 0, NULL, 0};
+    if (!rx_usable(rx, "peek_slice"))
+        return none;
+    return span_of(rx->slots, rx->mask, rx->elem_size, rx->head, steady__rx_ready(rx, UINT64_MAX));
+}
+
+size_t steady_tx_advance_send(steady_tx *tx, size_t n)
+{
+    if (!tx_usable(tx, "advance_send"))
+        return 0;
+    uint64_t room = steady__tx_room(tx, n);
+    uint64_t k = n < room ? n : room;
+    if (k)
+        steady__tx_publish(tx, k);
+    return (size_t)k;
+}
+
+size_t steady_rx_advance_take(steady_rx *rx, size_t n)
+{
+    if (!rx_usable(rx, "advance_take"))
+        return 0;
+    uint64_t ready = steady__rx_ready(rx, n);
+    uint64_t k = n < ready ? n : ready;
+    if (k)
+        steady__rx_release(rx, k);
+    return (size_t)k;
+}
+
+static void copy_in(steady_span s, const unsigned char *src, size_t k, uint32_t elem)
+{
+    size_t a = k < s.a_len ? k : s.a_len;
+    memcpy(s.a, src, a * elem);
+    if (k > a)
+        memcpy(s.b, src + a * elem, (k - a) * elem);
+}
+
+static void copy_out(steady_span s, unsigned char *dst, size_t k, uint32_t elem)
+{
+    size_t a = k < s.a_len ? k : s.a_len;
+    memcpy(dst, s.a, a * elem);
+    if (k > a)
+        memcpy(dst + a * elem, s.b, (k - a) * elem);
+}
+
+size_t steady_tx_send_slice(steady_tx *tx, const void *src, size_t n)
+{
+    if (n == 0 || !tx_usable(tx, "send_slice"))
+        return 0;
+    steady_span s = span_of(tx->slots, tx->mask, tx->elem_size, tx->tail, steady__tx_room(tx, n));
+    size_t k = s.a_len + s.b_len < n ? s.a_len + s.b_len : n;
+    if (k == 0)
+        return 0;
+    copy_in(s, src, k, tx->elem_size);
+    steady__tx_publish(tx, k);
+    return k;
+}
+
+static size_t rx_copy(steady_rx *rx, void *dst, size_t n, bool consume, const char *op)
+{
+    if (n == 0 || !rx_usable(rx, op))
+        return 0;
+    steady_span s = span_of(rx->slots, rx->mask, rx->elem_size, rx->head, steady__rx_ready(rx, n));
+    size_t k = s.a_len + s.b_len < n ? s.a_len + s.b_len : n;
+    if (k == 0)
+        return 0;
+    copy_out(s, dst, k, rx->elem_size);
+    if (consume)
+        steady__rx_release(rx, k);
+    return k;
+}
+
+size_t steady_rx_take_slice(steady_rx *rx, void *dst, size_t n)
+{
+    return rx_copy(rx, dst, n, true, "take_slice");
+}
+
+size_t steady_rx_peek_slice_copy(steady_rx *rx, void *dst, size_t n)
+{
+    return rx_copy(rx, dst, n, false, "peek_slice_copy");
+}
+
+/* ---- close and totals ---- */
+
+bool steady_tx_close(steady_tx *tx)
+{
+    if (tx->closed)
+        return true;
+    if (!steady__tx_owned(tx)) {
+        steady__tx_misuse(tx, "close");
+        return true;
+    }
+    tx->closed = 1;
+    /* release: pairs with the consumer's acquire load of tx_closed; every publish before the
+     * close is then visible with it. */
+    atomic_store_explicit(&tx->ring->tx_closed, 1, memory_order_release);
+    uint64_t want = atomic_load_explicit(&tx->ring->rx_want, memory_order_relaxed);
+    if (want)
+        steady__tx_wake_peer(tx, want);
+    return true;
+}
+
+bool steady_rx_close(steady_rx *rx)
+{
+    if (rx->closed)
+        return true;
+    if (!steady__rx_owned(rx)) {
+        steady__rx_misuse(rx, "close");
+        return true;
+    }
+    rx->closed = 1;
+    atomic_store_explicit(&rx->ring->rx_closed, 1, memory_order_release);
+    uint64_t want = atomic_load_explicit(&rx->ring->tx_want, memory_order_relaxed);
+    if (want)
+        steady__rx_wake_peer(rx, want);
+    return true;
+}
+
+bool steady_rx_is_closed(const steady_rx *rx)
+{
+    return atomic_load_explicit(&rx->ring->tx_closed, memory_order_acquire) != 0;
+}
+
+bool steady_rx_is_closed_and_empty(steady_rx *rx)
+{
+    /* acquire on tx_closed first: the producer's final tail is then visible to the read. */
+    return steady_rx_is_closed(rx) &&
+           atomic_load_explicit(&rx->ring->tail, memory_order_acquire) == rx->head;
+}
+
+bool steady_tx_is_closed(const steady_tx *tx)
+{
+    return atomic_load_explicit(&tx->ring->rx_closed, memory_order_acquire) != 0;
+}
+
+uint64_t steady_channel_sent_total(const steady_channel *ch)
+{
+    return atomic_load_explicit(&ch->ring->tail, memory_order_relaxed);
+}
+
+uint64_t steady_channel_taken_total(const steady_channel *ch)
+{
+    return atomic_load_explicit(&ch->ring->head, memory_order_relaxed);
+}
+
+uint64_t steady_channel_capacity(const steady_channel *ch)
+{
+    return ch->ring->capacity;
+}

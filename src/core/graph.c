@@ -1,0 +1,224 @@
+/* core/graph.c — building and starting a graph.
+ *
+ * steady_graph_start validates everything a user can get wrong while building (an end never
+ * given to an actor, an empty troupe is fine), wires each channel end to its peer's doorbell,
+ * runs the state initialisers on main, and starts one thread per troupe (a solo actor is a
+ * troupe of one). Actors never run before start.
+ *
+ * Stopping lives in stop.c; signal handling in signal.c.
+ */
+#include "core/internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "platform/futex.h"
+
+uint64_t steady_clock_monotonic_ns(void *ctx)
+{
+    (void)ctx;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+steady_err steady_graph_new(steady_graph **out, const steady_graph_opts *opts)
+{
+    if (!out)
+        return steady__fail(STEADY_EINVAL, "steady_graph_new: out must not be NULL");
+    steady_graph_opts o = opts ? *opts : (steady_graph_opts){0};
+    steady_graph *g = steady__alloc_aligned(sizeof *g, STEADY_CACHE_LINE);
+    if (!g || !(g->name = steady__strdup(o.name ? o.name : "steady"))) {
+        steady__free(g);
+        return steady__fail(STEADY_ENOMEM, "steady_graph_new: out of memory");
+    }
+    g->args = o.args;
+    g->shutdown_barrier = o.shutdown_barrier;
+    g->no_signal_handlers = o.no_signal_handlers;
+    g->default_stack_size = o.default_stack_size ? o.default_stack_size : STEADY__DEFAULT_STACK;
+    g->clock = o.clock && o.clock->now_ns ? *o.clock
+                                          : (steady_clock){steady_clock_monotonic_ns, NULL};
+    g->channels_tail = &g->channels;
+    g->actors_tail = &g->actors;
+    g->troupes_tail = &g->troupes;
+    atomic_init(&g->state, STEADY_GRAPH_BUILDING);
+    *out = g;
+    return STEADY_OK;
+}
+
+void *steady_graph_args(const steady_graph *g) { return g->args; }
+
+steady_graph_state steady_graph_get_state(const steady_graph *g)
+{
+    return (steady_graph_state)atomic_load_explicit(&g->state, memory_order_acquire);
+}
+
+const char *steady_graph_state_name(steady_graph_state s)
+{
+    switch (s) {
+    case STEADY_GRAPH_BUILDING: return "Building";
+    case STEADY_GRAPH_RUNNING: return "Running";
+    case STEADY_GRAPH_STOP_REQUESTED: return "StopRequested";
+    case STEADY_GRAPH_STOPPED: return "Stopped";
+    case STEADY_GRAPH_STOPPED_UNCLEANLY: return "StoppedUncleanly";
+    }
+    return "?";
+}
+
+uint64_t steady_graph_futex_wakes(const steady_graph *g)
+{
+    return atomic_load_explicit(&g->futex_wakes, memory_order_relaxed);
+}
+
+/* ---- start ---- */
+
+static steady_err validate(steady_graph *g)
+{
+    for (steady_channel *ch = g->channels; ch; ch = ch->next) {
+        if (!ch->tx_owner)
+            return steady__fail(STEADY_EUNBOUND, "channel '%s': its sending end was never given "
+                                                 "to an actor; list it in .txs of the actor "
+                                                 "that sends on it", ch->name);
+        if (!ch->rx_owner)
+            return steady__fail(STEADY_EUNBOUND, "channel '%s': its receiving end was never "
+                                                 "given to an actor; list it in .rxs of the "
+                                                 "actor that takes from it", ch->name);
+    }
+    if (!g->actors)
+        return steady__fail(STEADY_EINVAL, "graph '%s' has no actors; spawn at least one "
+                                           "before steady_graph_start()", g->name);
+    return STEADY_OK;
+}
+
+static void stop_started(steady_graph *g)
+{
+    steady__graph_request(g, "start failure");
+    atomic_store_explicit(&g->state, STEADY_GRAPH_STOPPED_UNCLEANLY, memory_order_release);
+    steady__graph_ring_all(g);
+    for (steady_troupe *t = g->troupes; t; t = t->next)
+        if (t->thread_started) {
+            pthread_join(t->thread, NULL);
+            t->thread_started = false;
+        }
+}
+
+steady_err steady_graph_start(steady_graph *g)
+{
+    if (!g)
+        return steady__fail(STEADY_EINVAL, "steady_graph_start: graph is NULL");
+    int s = atomic_load_explicit(&g->state, memory_order_acquire);
+    if (s != STEADY_GRAPH_BUILDING)
+        return steady__fail(STEADY_ESTATE, "graph '%s' was already started (it is %s); start a "
+                                           "graph once", g->name,
+                            steady_graph_state_name((steady_graph_state)s));
+    steady_err e = validate(g);
+    if (e != STEADY_OK)
+        return e;
+    for (steady_channel *ch = g->channels; ch; ch = ch->next)
+        steady__channel_wire(ch);
+    for (steady_actor *a = g->actors; a; a = a->next)
+        if (a->state_init)
+            a->state_init(a->state, a->state_init_arg);
+    steady__membarrier_init();
+    if (!g->no_signal_handlers)
+        steady__signals_install(g);
+    /* release: pairs with the acquire loads of state in every actor thread (and the thread
+     * creation below orders everything above before the actors run anyway). */
+    atomic_store_explicit(&g->state, STEADY_GRAPH_RUNNING, memory_order_release);
+    for (steady_troupe *t = g->troupes; t; t = t->next) {
+        if ((e = steady__troupe_start(t)) != STEADY_OK) {
+            char why[512];
+            snprintf(why, sizeof why, "%s", steady_last_error());
+            stop_started(g);
+            return steady__fail(e, "%s", why);
+        }
+    }
+    STEADY_DEBUG("graph '%s' running: %u actors on %u threads, %u channels", g->name,
+                 g->n_actors, g->n_troupes, g->n_channels);
+    return STEADY_OK;
+}
+
+/* ---- wake-ups ---- */
+
+void steady__graph_event(steady_graph *g)
+{
+    /* release: main's acquire load of events orders the vote or exit that bumped it. */
+    atomic_fetch_add_explicit(&g->events, 1, memory_order_release);
+    steady__futex_wake(&g->events, 1 << 30, false);
+}
+
+void steady__graph_ring_all(steady_graph *g)
+{
+    for (steady_troupe *t = g->troupes; t; t = t->next)
+        if (t->n_members)
+            steady__bell_ring(&t->bell);
+}
+
+void steady_graph_poke(steady_graph *g)
+{
+    steady__graph_ring_all(g);
+}
+
+void steady__graph_request(steady_graph *g, const char *who)
+{
+    int expected = STEADY_GRAPH_RUNNING;
+    /* acq_rel: releases what the requester did before; the actors' acquire loads pair. */
+    if (!atomic_compare_exchange_strong_explicit(&g->state, &expected, STEADY_GRAPH_STOP_REQUESTED,
+                                                 memory_order_acq_rel, memory_order_acquire))
+        return;
+    (void)who;
+    steady__graph_ring_all(g);
+    steady__graph_event(g);
+}
+
+void steady_graph_request_shutdown(steady_graph *g)
+{
+    if (!g)
+        return;
+    if (atomic_load_explicit(&g->state, memory_order_acquire) == STEADY_GRAPH_BUILDING) {
+        STEADY_WARN("graph '%s': shutdown requested before start; ignored", g->name);
+        return;
+    }
+    steady__graph_request(g, "main");
+}
+
+/* ---- free ---- */
+
+void steady_graph_free(steady_graph *g)
+{
+    if (!g)
+        return;
+    int s = atomic_load_explicit(&g->state, memory_order_acquire);
+    if (s != STEADY_GRAPH_BUILDING && s != STEADY_GRAPH_STOPPED && s != STEADY_GRAPH_STOPPED_UNCLEANLY) {
+        STEADY_WARN("graph '%s' freed while %s; stopping it first", g->name,
+                    steady_graph_state_name((steady_graph_state)s));
+        steady__graph_request(g, "free");
+        steady_graph_block_until_stopped(g, 1000);
+    }
+    if (g->signals_installed)
+        steady__signals_restore(g);
+    for (steady_troupe *t = g->troupes; t; t = t->next) {
+        if (t->thread_started && !atomic_load_explicit(&t->finished, memory_order_acquire)) {
+            /* A thread that never left still uses the graph: keep its memory alive. */
+            STEADY_ERROR("graph '%s' not freed: thread '%s' is still running", g->name, t->name);
+            return;
+        }
+        if (t->thread_started)
+            pthread_join(t->thread, NULL);
+    }
+    for (steady_troupe *t = g->troupes, *n; t; t = n) {
+        n = t->next;
+        steady__troupe_free(t);
+    }
+    for (steady_actor *a = g->actors, *n; a; a = n) {
+        n = a->next;
+        steady__actor_free(a);
+    }
+    for (steady_channel *ch = g->channels, *n; ch; ch = n) {
+        n = ch->next;
+        steady__channel_free(ch);
+    }
+    steady__free(g->report);
+    steady__free(g->name);
+    steady__free(g);
+}

@@ -1,0 +1,212 @@
+/* core/internal.h — the library's one internal umbrella: object layouts and the functions the
+ * core modules share. Never installed.
+ *
+ * Threads: "main" builds, starts and stops the graph; each troupe (a solo actor is a troupe of
+ * one) has one thread that runs its members on their own stacks. Fields are grouped by the
+ * thread that writes them; fields another thread reads are atomics.
+ */
+#ifndef STEADY_CORE_INTERNAL_H
+#define STEADY_CORE_INTERNAL_H
+
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdalign.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "platform/fiber.h"
+#include "steady/steady.h"
+
+#define STEADY__DEFAULT_STACK (256u * 1024u)
+#define STEADY__MAX_CONDS 32u
+#define STEADY__PERIODIC_SLOTS 4u
+
+/* ---- memory and errors (alloc.c, error.c) ---- */
+
+void *steady__alloc(size_t size);                 /* zeroed; NULL on failure */
+void *steady__alloc_aligned(size_t size, size_t align); /* zeroed */
+void steady__free(void *p);
+char *steady__strdup(const char *s);
+/* Records err and a detail message for steady_last_error(); returns err. */
+steady_err steady__fail(steady_err err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void steady__clear_error(void);
+
+/* ---- doorbells (bell.c) ----
+ * One per troupe thread. A waker bumps seq and, only if the owner sleeps, makes a futex wake.
+ * The sleeper reads seq, sets sleeping, issues a heavy fence, re-checks its conditions, then
+ * futex-waits on seq: a bump after the read makes the wait return at once. */
+struct steady__bell {
+    alignas(STEADY_CACHE_LINE) _Atomic uint32_t seq;
+    _Atomic uint32_t sleeping;
+    _Atomic uint64_t *wake_counter; /* the graph's futex-wake diagnostic */
+};
+void steady__bell_ring(struct steady__bell *b);
+/* Sleeps until rung or for timeout_ns (UINT64_MAX: no limit; 0: returns at once). seq is the
+ * value read before the last re-check. Spurious returns are allowed. */
+void steady__bell_sleep(struct steady__bell *b, uint32_t seq, uint64_t timeout_ns);
+
+/* ---- channels (channel.c) ---- */
+
+struct steady_channel {
+    steady_graph *graph;
+    uint32_t id;
+    char *name;
+    steady_ring *ring; /* header + slots, one allocation */
+    steady_tx tx;
+    steady_rx rx;
+    steady_actor *tx_owner; /* set by spawn; the end's .owner is set at start */
+    steady_actor *rx_owner;
+    steady_channel *next;
+};
+void steady__channel_free(steady_channel *ch);
+/* Points each end's peer_bell at the other side's thread bell and sets the owners. Start. */
+void steady__channel_wire(steady_channel *ch);
+
+/* ---- actors (actor.c) ---- */
+
+typedef enum steady__status {
+    STEADY__NEW = 0, /* not started yet */
+    STEADY__RUNNABLE, /* resume at the next turn */
+    STEADY__BLOCKED,  /* in a wait: resume when steady__wait_poll says so */
+    STEADY__DONE,     /* returned or failed; its ends are closed */
+} steady__status;
+
+struct steady__wait_state; /* wait.c */
+
+struct steady_actor {
+    /* Set while building; constant while running. */
+    steady_graph *graph;
+    uint32_t id;
+    char *name;
+    char *label;
+    bool has_suffix;
+    unsigned suffix;
+    steady_actor_fn run;
+    void *arg;
+    struct steady_troupe *troupe;
+    steady_tx **txs;
+    size_t n_txs;
+    steady_rx **rxs;
+    size_t n_rxs;
+    void *state;
+    size_t state_size;
+    steady_state_init_fn state_init;
+    void *state_init_arg;
+    size_t stack_size;
+    bool pin;
+    int core;
+    steady_actor *next;
+
+    /* Owned by the actor's thread. */
+    steady__fiber fiber;
+    jmp_buf fail_jmp;
+    steady__status status;
+    struct steady__wait_state *wait; /* the pending wait while BLOCKED */
+    bool shutdown_seen;              /* the request already interrupted a wait or was voted on */
+    bool failed;
+    uint64_t resumed_at;
+    struct {
+        uint64_t period, next;
+    } periodic[STEADY__PERIODIC_SLOTS];
+
+    /* Written by the actor's thread, read by main and by other threads. */
+    alignas(STEADY_CACHE_LINE) _Atomic uint32_t voted_yes;
+    _Atomic uint32_t exited;
+    _Atomic uint32_t regeneration;
+    _Atomic uint32_t asked_shutdown; /* counted once toward the shutdown barrier */
+    _Atomic uint64_t busy_ns;
+    _Atomic(const char *) veto_file;
+    _Atomic(const char *) veto_expr;
+    _Atomic int veto_line;
+    /* main's snapshot at the vote deadline */
+    bool vetoed;
+};
+void steady__actor_free(steady_actor *a);
+/* The fiber entry of every actor: runs it, handles its end (return or failure), and leaves. */
+void steady__actor_entry(void *actor);
+/* Fails the running actor `a` with a logged reason: never returns (unwinds to its entry). */
+_Noreturn void steady__actor_fail(steady_actor *a, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* ---- troupes (troupe.c) ---- */
+
+struct steady_troupe {
+    steady_graph *graph;
+    char *name;
+    bool solo; /* the implicit troupe of one SOLO actor */
+    bool pin;
+    int core;
+    steady_sched sched;
+    steady_actor **members;
+    size_t n_members;
+    size_t cap_members;
+    size_t stack_size; /* the largest member stack */
+    pthread_t thread;
+    bool thread_started;
+    steady_troupe *next;
+
+    /* Owned by the troupe's thread. */
+    steady__fiber home; /* the thread's own context: the scheduler */
+    size_t last;
+
+    struct steady__bell bell;
+    _Atomic uint32_t finished; /* the thread has left its loop */
+};
+steady_err steady__troupe_add(steady_troupe *t, steady_actor *a);
+steady_err steady__troupe_start(steady_troupe *t);
+void steady__troupe_free(steady_troupe *t);
+/* Called by a member on its own stack: hand the thread back to the scheduler. */
+void steady__troupe_switch_out(steady_actor *a);
+
+/* ---- waits (wait.c) ---- */
+
+/* Evaluates a blocked actor's pending wait; true when it should be resumed. Also returns the
+ * earliest deadline it still waits for (0: none) through *deadline. Troupe thread. */
+bool steady__wait_poll(steady_actor *a, uint64_t now, uint64_t *deadline);
+
+/* ---- graph (graph.c, lifecycle.c) ---- */
+
+struct steady_graph {
+    _Atomic int state; /* steady_graph_state */
+    void *args;
+    char *name;
+    unsigned shutdown_barrier;
+    bool no_signal_handlers;
+    size_t default_stack_size;
+    steady_clock clock;
+
+    steady_channel *channels, **channels_tail;
+    uint32_t n_channels;
+    steady_actor *actors, **actors_tail;
+    uint32_t n_actors;
+    steady_troupe *troupes, **troupes_tail;
+    uint32_t n_troupes;
+
+    _Atomic uint32_t barrier_count;
+    _Atomic uint32_t events; /* futex word main sleeps on: bumped by votes, exits, requests */
+    _Atomic uint64_t futex_wakes;
+    bool signals_installed;
+    char *report;
+    size_t report_len;
+};
+static inline uint64_t steady__now(const steady_graph *g)
+{
+    return g->clock.now_ns(g->clock.ctx);
+}
+/* Wakes main out of block_until_stopped to re-check votes. Any thread. */
+void steady__graph_event(steady_graph *g);
+/* Rings every troupe's bell. Any thread; async-signal-safe. */
+void steady__graph_ring_all(steady_graph *g);
+/* State transitions shared by request paths. */
+void steady__graph_request(steady_graph *g, const char *who);
+void steady__signals_install(steady_graph *g);
+void steady__signals_restore(steady_graph *g);
+
+#endif

@@ -1,0 +1,240 @@
+/* core/troupe.c — the thread that runs actors.
+ *
+ * A troupe owns one OS thread and runs its members on their own stacks, switching at every
+ * wait. A SOLO actor is a troupe of one. The thread's own context ("home") is the scheduler:
+ * it resumes members in the order the troupe's steady_sched gives, skipping members whose
+ * pending wait cannot complete yet (steady__wait_poll), and when no member can run it idles:
+ * spin briefly re-checking, yield, then park on the troupe's doorbell until a channel peer,
+ * a shutdown request or the earliest deadline wakes it.
+ *
+ * Thread-safety: everything but `bell` and `finished` is touched only by the troupe's thread
+ * once it has started.
+ */
+#include "core/internal.h"
+
+#include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "platform/futex.h"
+#include "platform/thread.h"
+
+#define SPIN_NS 4000u   /* re-check for ~4 us before yielding */
+#define YIELDS 2        /* then sched_yield twice before parking */
+
+static size_t round_robin(void *ctx, size_t n, size_t last)
+{
+    (void)ctx;
+    return (last + 1) % n;
+}
+
+steady_err steady_troupe_new(steady_graph *g, const steady_troupe_opts *o, steady_troupe **out)
+{
+    if (!g || !out)
+        return steady__fail(STEADY_EINVAL, "steady_troupe_new: graph and out must not be NULL");
+    if (atomic_load_explicit(&g->state, memory_order_acquire) != STEADY_GRAPH_BUILDING)
+        return steady__fail(STEADY_ESTATE, "troupes can only be created before "
+                                           "steady_graph_start()");
+    steady_troupe *t = steady__alloc_aligned(sizeof *t, STEADY_CACHE_LINE);
+    char def[32];
+    snprintf(def, sizeof def, "troupe-%u", g->n_troupes);
+    if (!t || !(t->name = steady__strdup(o && o->name ? o->name : def))) {
+        steady__free(t);
+        return steady__fail(STEADY_ENOMEM, "troupe: out of memory");
+    }
+    t->graph = g;
+    t->pin = o && o->pin;
+    t->core = o ? o->core : 0;
+    t->sched = o && o->sched && o->sched->next ? *o->sched : (steady_sched){round_robin, NULL};
+    t->bell.wake_counter = &g->futex_wakes;
+    t->last = SIZE_MAX;
+    g->n_troupes++;
+    *g->troupes_tail = t;
+    g->troupes_tail = &t->next;
+    *out = t;
+    return STEADY_OK;
+}
+
+steady_err steady__troupe_add(steady_troupe *t, steady_actor *a)
+{
+    if (t->n_members == t->cap_members) {
+        size_t cap = t->cap_members ? t->cap_members * 2 : 4;
+        steady_actor **m = steady__alloc(cap * sizeof *m);
+        if (!m)
+            return steady__fail(STEADY_ENOMEM, "troupe '%s': out of memory", t->name);
+        if (t->members)
+            memcpy(m, t->members, t->n_members * sizeof *m);
+        steady__free(t->members);
+        t->members = m;
+        t->cap_members = cap;
+    }
+    t->members[t->n_members++] = a;
+    if (a->stack_size > t->stack_size)
+        t->stack_size = a->stack_size;
+    return STEADY_OK;
+}
+
+void steady__troupe_free(steady_troupe *t)
+{
+    steady__free(t->members);
+    steady__free(t->name);
+    steady__free(t);
+}
+
+/* ---- switching ---- */
+
+static void resume(steady_troupe *t, steady_actor *a)
+{
+    a->status = STEADY__RUNNABLE;
+    steady__self = a;
+    a->resumed_at = steady__mono_ns();
+    steady__fiber_switch(&t->home, &a->fiber);
+    uint64_t ran = steady__mono_ns() - a->resumed_at;
+    steady__self = NULL;
+    /* relaxed: a statistic, read by telemetry as a snapshot. */
+    atomic_fetch_add_explicit(&a->busy_ns, ran, memory_order_relaxed);
+}
+
+void steady__troupe_switch_out(steady_actor *a)
+{
+    steady__fiber_switch(&a->fiber, &a->troupe->home);
+}
+
+/* ---- the scheduler ---- */
+
+/* True if `a` should be resumed now; lowers *deadline to its earliest pending deadline. */
+static bool member_ready(steady_troupe *t, steady_actor *a, uint64_t now, uint64_t *deadline)
+{
+    (void)t;
+    if (a->status == STEADY__RUNNABLE || a->status == STEADY__NEW)
+        return true;
+    if (a->status != STEADY__BLOCKED)
+        return false;
+    uint64_t d = 0;
+    bool r = steady__wait_poll(a, now, &d);
+    if (d && (*deadline == 0 || d < *deadline))
+        *deadline = d;
+    return r;
+}
+
+static bool any_ready(steady_troupe *t, uint64_t *deadline)
+{
+    uint64_t now = steady__now(t->graph);
+    *deadline = 0;
+    bool r = false;
+    for (size_t i = 0; i < t->n_members; i++)
+        r |= member_ready(t, t->members[i], now, deadline);
+    return r;
+}
+
+/* Nothing could run: spin, yield, then park until woken or the earliest deadline. */
+static void idle(steady_troupe *t)
+{
+    uint64_t deadline;
+    uint64_t spin_until = steady__mono_ns() + SPIN_NS;
+    do {
+        steady__cpu_relax();
+        if (any_ready(t, &deadline))
+            return;
+    } while (steady__mono_ns() < spin_until);
+    for (int i = 0; i < YIELDS; i++) {
+        sched_yield();
+        if (any_ready(t, &deadline))
+            return;
+    }
+    uint32_t seq = atomic_load_explicit(&t->bell.seq, memory_order_acquire);
+    atomic_store_explicit(&t->bell.sleeping, 1, memory_order_seq_cst);
+    /* The heavy fence orders our published wants before the re-check for every thread of the
+     * process, so channel peers need no fence on their hot path (see bell.c). */
+    steady__heavy_fence();
+    if (!any_ready(t, &deadline)) {
+        uint64_t timeout = UINT64_MAX;
+        if (deadline) {
+            uint64_t now = steady__now(t->graph);
+            timeout = deadline > now ? deadline - now : 0;
+        }
+        steady__bell_sleep(&t->bell, seq, timeout);
+    }
+    atomic_store_explicit(&t->bell.sleeping, 0, memory_order_relaxed);
+}
+
+/* One pass over the members in scheduler order; returns how many ran. */
+static size_t run_pass(steady_troupe *t, size_t *live)
+{
+    size_t ran = 0;
+    uint64_t now = steady__now(t->graph), deadline = 0;
+    for (size_t k = 0; k < t->n_members; k++) {
+        t->last = t->sched.next(t->sched.ctx, t->n_members,
+                                t->last == SIZE_MAX ? t->n_members - 1 : t->last);
+        steady_actor *a = t->members[t->last];
+        if (!member_ready(t, a, now, &deadline))
+            continue;
+        resume(t, a);
+        ran++;
+        if (a->status == STEADY__DONE)
+            (*live)--;
+        now = steady__now(t->graph);
+    }
+    return ran;
+}
+
+static int create_fibers(steady_troupe *t)
+{
+    for (size_t i = 0; i < t->n_members; i++) {
+        steady_actor *a = t->members[i];
+        int e = steady__fiber_create(&a->fiber, a->stack_size, steady__actor_entry, a);
+        if (e != 0) {
+            STEADY_ERROR("actor '%s': cannot map a %zu-byte stack: %s", a->label, a->stack_size,
+                         strerror(e));
+            for (size_t j = 0; j < i; j++)
+                steady__fiber_destroy(&t->members[j]->fiber);
+            return e;
+        }
+    }
+    return 0;
+}
+
+static void *troupe_main(void *p)
+{
+    steady_troupe *t = p;
+    steady__thread_set_name(t->name);
+    if (t->pin && steady__thread_pin(t->core) != 0)
+        STEADY_WARN("troupe '%s': could not pin to core %d; running unpinned", t->name, t->core);
+    steady__fiber_thread_init(&t->home);
+    size_t live = t->n_members;
+    if (create_fibers(t) == 0) {
+        while (live > 0)
+            if (run_pass(t, &live) == 0)
+                idle(t);
+        for (size_t i = 0; i < t->n_members; i++)
+            steady__fiber_destroy(&t->members[i]->fiber);
+    } else {
+        for (size_t i = 0; i < t->n_members; i++) {
+            atomic_store_explicit(&t->members[i]->exited, 1, memory_order_release);
+            t->members[i]->failed = true;
+        }
+        steady__graph_request(t->graph, t->name);
+    }
+    steady__fiber_thread_fini(&t->home);
+    atomic_store_explicit(&t->finished, 1, memory_order_release);
+    steady__graph_event(t->graph);
+    return NULL;
+}
+
+steady_err steady__troupe_start(steady_troupe *t)
+{
+    if (t->n_members == 0)
+        return STEADY_OK; /* an empty troupe needs no thread */
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    /* The scheduler itself runs on the thread stack; members have their own. */
+    pthread_attr_setstacksize(&attr, 1u << 20);
+    int e = pthread_create(&t->thread, &attr, troupe_main, t);
+    pthread_attr_destroy(&attr);
+    if (e != 0)
+        return steady__fail(STEADY_ESYS, "troupe '%s': pthread_create failed: %s", t->name,
+                            strerror(e));
+    t->thread_started = true;
+    return STEADY_OK;
+}

@@ -1,0 +1,263 @@
+/* core/wait.c — evaluating and blocking on wait conditions.
+ *
+ * A wait is evaluated by the actor itself and, while it is blocked, by its troupe's scheduler
+ * (steady__wait_poll), so evaluation only reads: channel indices (atomics), the clock and the
+ * graph state. Every channel condition is monotonic while the actor waits (only the waiter
+ * itself could consume what it waits for), so "ready once" stays ready until it resumes.
+ *
+ * Blocking publishes a "want" on each pending channel: the tail (or head) value the peer
+ * must reach. The peer compares that on its hot path with one relaxed load and rings our
+ * doorbell only when it crosses it. Wants are cleared when the wait returns.
+ */
+#include "core/internal.h"
+
+enum outcome { PENDING = 0, O_READY, O_CLOSED, O_SHUTDOWN, O_TIMEOUT };
+
+struct steady__wait_state {
+    steady_wait_mode mode;
+    const steady_cond *c;
+    unsigned n;
+    uint64_t deadline[STEADY__MAX_CONDS]; /* timer conditions: absolute, graph clock */
+    uint8_t out[STEADY__MAX_CONDS];
+    steady_wake result;
+};
+
+static uint64_t clamp_need(uint64_t n, uint64_t cap)
+{
+    return n < cap ? n : cap;
+}
+
+static enum outcome avail_outcome(const steady_cond *c)
+{
+    steady_rx *rx = c->rx;
+    uint64_t need = clamp_need(c->n, rx->capacity);
+    if (rx->closed)
+        return O_CLOSED;
+    if (steady__rx_ready(rx, need) >= need)
+        return O_READY;
+    /* acquire: once the close is seen, so is the final tail (released before it). */
+    if (atomic_load_explicit(&rx->ring->tx_closed, memory_order_acquire))
+        return steady__rx_ready(rx, need) >= need ? O_READY : O_CLOSED;
+    return PENDING;
+}
+
+static enum outcome vacant_outcome(const steady_cond *c)
+{
+    steady_tx *tx = c->tx;
+    uint64_t need = clamp_need(c->n, tx->capacity);
+    if (tx->closed || atomic_load_explicit(&tx->ring->rx_closed, memory_order_acquire))
+        return O_CLOSED;
+    return steady__tx_room(tx, need) >= need ? O_READY : PENDING;
+}
+
+static enum outcome cond_outcome(const steady_actor *a, struct steady__wait_state *w, unsigned i,
+                                 uint64_t now, uint64_t *deadline)
+{
+    const steady_cond *c = &w->c[i];
+    switch (c->kind) {
+    case STEADY_COND_AVAIL: return avail_outcome(c);
+    case STEADY_COND_VACANT: return vacant_outcome(c);
+    case STEADY_COND_PERIODIC:
+    case STEADY_COND_TIMEOUT:
+        if (now >= w->deadline[i])
+            return c->kind == STEADY_COND_PERIODIC ? O_READY : O_TIMEOUT;
+        if (*deadline == 0 || w->deadline[i] < *deadline)
+            *deadline = w->deadline[i];
+        return PENDING;
+    case STEADY_COND_SHUTDOWN:
+        return atomic_load_explicit(&a->graph->state, memory_order_acquire) >=
+                       STEADY_GRAPH_STOP_REQUESTED
+                   ? O_SHUTDOWN
+                   : PENDING;
+    }
+    return PENDING;
+}
+
+/* Every condition in [lo, hi) must hold. */
+static enum outcome combine_all(const uint8_t *out, unsigned lo, unsigned hi)
+{
+    bool pending = false, shut = false, timeout = false;
+    for (unsigned i = lo; i < hi; i++) {
+        if (out[i] == O_CLOSED)
+            return O_CLOSED;
+        pending |= out[i] == PENDING;
+        shut |= out[i] == O_SHUTDOWN;
+        timeout |= out[i] == O_TIMEOUT;
+    }
+    if (pending)
+        return PENDING;
+    return shut ? O_SHUTDOWN : timeout ? O_TIMEOUT : O_READY;
+}
+
+/* The first condition in [lo, hi) to complete, by precedence. */
+static enum outcome combine_any(const uint8_t *out, unsigned lo, unsigned hi)
+{
+    enum outcome best = PENDING;
+    for (unsigned i = lo; i < hi; i++)
+        if (out[i] != PENDING && (best == PENDING || out[i] < best))
+            best = (enum outcome)out[i];
+    return best;
+}
+
+static enum outcome combine(const struct steady__wait_state *w)
+{
+    switch (w->mode) {
+    case STEADY_WAIT_ANY: return combine_any(w->out, 0, w->n);
+    case STEADY_WAIT_ALL_OR_FIRST:
+        if (w->n > 1) {
+            uint8_t both[2] = {w->out[0], (uint8_t)combine_all(w->out, 1, w->n)};
+            return combine_any(both, 0, 2);
+        }
+        return combine_all(w->out, 0, w->n);
+    default: return combine_all(w->out, 0, w->n);
+    }
+}
+
+/* Fills w->result; true when the wait is complete. */
+static bool evaluate(const steady_actor *a, struct steady__wait_state *w, uint64_t now,
+                     uint64_t *deadline)
+{
+    uint32_t ready = 0, closed = 0;
+    for (unsigned i = 0; i < w->n; i++) {
+        w->out[i] = (uint8_t)cond_outcome(a, w, i, now, deadline);
+        ready |= (uint32_t)(w->out[i] == O_READY || w->out[i] == O_SHUTDOWN) << i;
+        closed |= (uint32_t)(w->out[i] == O_CLOSED) << i;
+    }
+    enum outcome r = combine(w);
+    int state = atomic_load_explicit(&a->graph->state, memory_order_acquire);
+    bool interrupt = (state == STEADY_GRAPH_STOP_REQUESTED && !a->shutdown_seen) ||
+                     state >= STEADY_GRAPH_STOPPED;
+    if (interrupt && (r == PENDING || r == O_TIMEOUT))
+        r = O_SHUTDOWN;
+    w->result = (steady_wake){.reason = (steady_reason)r, .ready = ready, .closed = closed};
+    return r != PENDING;
+}
+
+bool steady__wait_poll(steady_actor *a, uint64_t now, uint64_t *deadline)
+{
+    return evaluate(a, a->wait, now, deadline);
+}
+
+static void publish_wants(struct steady__wait_state *w)
+{
+    for (unsigned i = 0; i < w->n; i++) {
+        const steady_cond *c = &w->c[i];
+        if (w->out[i] != PENDING)
+            continue;
+        /* relaxed: the scheduler issues the heavy fence before it parks; until then the
+         * scheduler keeps re-checking by itself. */
+        if (c->kind == STEADY_COND_AVAIL)
+            atomic_store_explicit(&c->rx->ring->rx_want,
+                                  c->rx->head + clamp_need(c->n, c->rx->capacity),
+                                  memory_order_relaxed);
+        else if (c->kind == STEADY_COND_VACANT)
+            atomic_store_explicit(&c->tx->ring->tx_want,
+                                  c->tx->tail - c->tx->capacity + clamp_need(c->n, c->tx->capacity),
+                                  memory_order_relaxed);
+    }
+}
+
+static void clear_wants(const struct steady__wait_state *w)
+{
+    for (unsigned i = 0; i < w->n; i++) {
+        const steady_cond *c = &w->c[i];
+        if (c->kind == STEADY_COND_AVAIL)
+            atomic_store_explicit(&c->rx->ring->rx_want, 0, memory_order_relaxed);
+        else if (c->kind == STEADY_COND_VACANT)
+            atomic_store_explicit(&c->tx->ring->tx_want, 0, memory_order_relaxed);
+    }
+}
+
+/* The periodic schedule for `period`: next deadline, created at now + period. */
+static uint64_t *periodic_slot(steady_actor *a, uint64_t period, uint64_t now)
+{
+    for (unsigned s = 0; s < STEADY__PERIODIC_SLOTS; s++)
+        if (a->periodic[s].period == period)
+            return &a->periodic[s].next;
+    for (unsigned s = 0; s < STEADY__PERIODIC_SLOTS; s++)
+        if (a->periodic[s].period == 0) {
+            a->periodic[s].period = period;
+            a->periodic[s].next = now + period;
+            return &a->periodic[s].next;
+        }
+    steady__actor_fail(a, "more than %u distinct periods in STEADY_PERIODIC waits; use at most "
+                          "%u periods per actor", STEADY__PERIODIC_SLOTS, STEADY__PERIODIC_SLOTS);
+}
+
+static void check_conds(steady_actor *a, struct steady__wait_state *w, uint64_t now)
+{
+    if (w->n == 0 || w->n > STEADY__MAX_CONDS)
+        steady__actor_fail(a, "steady_wait with %u conditions; give 1 to %u", w->n,
+                           STEADY__MAX_CONDS);
+    for (unsigned i = 0; i < w->n; i++) {
+        const steady_cond *c = &w->c[i];
+        if (c->kind == STEADY_COND_AVAIL && c->rx->owner != a)
+            steady__rx_misuse(c->rx, "wait_avail");
+        else if (c->kind == STEADY_COND_VACANT && c->tx->owner != a)
+            steady__tx_misuse(c->tx, "wait_vacant");
+        else if (c->kind == STEADY_COND_PERIODIC)
+            w->deadline[i] = c->n ? *periodic_slot(a, c->n, now) : now;
+        else if (c->kind == STEADY_COND_TIMEOUT)
+            w->deadline[i] = now + c->n;
+    }
+}
+
+static void advance_periodic(steady_actor *a, const struct steady__wait_state *w, uint64_t now)
+{
+    for (unsigned i = 0; i < w->n; i++) {
+        if (w->c[i].kind != STEADY_COND_PERIODIC || w->out[i] != O_READY || w->c[i].n == 0)
+            continue;
+        uint64_t period = w->c[i].n, *next = periodic_slot(a, period, now);
+        if (now >= *next + period) {
+            STEADY_DEBUG("actor '%s': its loop overran its %llu ns period; restarting the "
+                         "schedule from now", a->label, (unsigned long long)period);
+            *next = now + period;
+        } else {
+            *next += period;
+        }
+    }
+}
+
+steady_wake steady_wait(steady_actor *a, steady_wait_mode mode, const steady_cond *c, unsigned n)
+{
+    steady_wake fail = {STEADY_SHUTDOWN, 0, 0};
+    if (!a || a != steady__self) {
+        if (steady__self)
+            steady__actor_fail(steady__self, "steady_wait called with another actor's handle");
+        steady__fail(STEADY_ENOTOWNER, "steady_wait called outside an actor");
+        return fail;
+    }
+    struct steady__wait_state w = {.mode = mode, .c = c, .n = n};
+    steady_graph *g = a->graph;
+    uint64_t now = steady__now(g), deadline = 0;
+    check_conds(a, &w, now);
+    if (a->troupe->n_members > 1) { /* let the other members run at every wait */
+        steady__troupe_switch_out(a);
+        now = steady__now(g);
+    }
+    while (!evaluate(a, &w, now, &deadline)) {
+        publish_wants(&w);
+        a->wait = &w;
+        a->status = STEADY__BLOCKED;
+        steady__troupe_switch_out(a);
+        a->wait = NULL;
+        now = steady__now(g);
+    }
+    clear_wants(&w);
+    if (w.result.reason == STEADY_SHUTDOWN)
+        a->shutdown_seen = true;
+    if (w.result.reason == STEADY_READY)
+        advance_periodic(a, &w, now);
+    return w.result;
+}
+
+const char *steady_reason_name(steady_reason r)
+{
+    switch (r) {
+    case STEADY_READY: return "READY";
+    case STEADY_CLOSED: return "CLOSED";
+    case STEADY_SHUTDOWN: return "SHUTDOWN";
+    case STEADY_TIMEOUT: return "TIMEOUT";
+    }
+    return "?";
+}

@@ -1,0 +1,82 @@
+/*
+ * futex.c: futex(2) wait/wake and the membarrier-based heavy fence (see futex.h for the
+ * protocol and the argument why the producer's side needs no hardware fence).
+ *
+ * glibc 2.36 has no wrappers for futex or membarrier, so both go through syscall(2).
+ * Registration state: `have_membarrier` is written only inside pthread_once, which publishes it
+ * to every thread that returns from pthread_once; steady__membarrier_ready mirrors it for the
+ * inline light fence, which must not call pthread_once on the hot path.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+
+#include "platform/futex.h"
+
+#include <errno.h>
+#include <linux/futex.h>
+#include <linux/membarrier.h>
+#include <pthread.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+atomic_bool steady__membarrier_ready;
+
+int steady__futex_wait(_Atomic uint32_t *word, uint32_t expected,
+                       const struct timespec *rel_timeout, bool shared)
+{
+    int op = shared ? FUTEX_WAIT : FUTEX_WAIT_PRIVATE;
+    if (syscall(SYS_futex, (void *)word, op, expected, rel_timeout, NULL, 0) == 0)
+        return 0;
+    return errno;
+}
+
+int steady__futex_wake(_Atomic uint32_t *word, int n, bool shared)
+{
+    int op = shared ? FUTEX_WAKE : FUTEX_WAKE_PRIVATE;
+    long woken = syscall(SYS_futex, (void *)word, op, n, NULL, NULL, 0);
+    return woken >= 0 ? (int)woken : -errno;
+}
+
+static pthread_once_t membarrier_once = PTHREAD_ONCE_INIT;
+static bool have_membarrier; /* written once under pthread_once: see the design block */
+
+static long membarrier(int cmd)
+{
+    return syscall(SYS_membarrier, cmd, 0, 0);
+}
+
+static void membarrier_register(void)
+{
+    long cmds = membarrier(MEMBARRIER_CMD_QUERY);
+    if (cmds < 0 || !(cmds & MEMBARRIER_CMD_PRIVATE_EXPEDITED))
+        return; /* ENOSYS, EPERM (seccomp) or too old a kernel: seq_cst fences instead */
+    if (membarrier(MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED) != 0)
+        return;
+    have_membarrier = true;
+    atomic_store_explicit(&steady__membarrier_ready, true, memory_order_relaxed);
+}
+
+void steady__membarrier_init(void)
+{
+    (void)pthread_once(&membarrier_once, membarrier_register);
+}
+
+bool steady__membarrier_available(void)
+{
+    steady__membarrier_init();
+    return have_membarrier;
+}
+
+void steady__heavy_fence(void)
+{
+    steady__membarrier_init();
+    /* The syscall is also a full barrier on this CPU (the kernel brackets it with smp_mb) and
+       an opaque call, hence a compiler barrier. Once registered it cannot fail (its errors
+       are EINVAL/EPERM for unregistered use); the fence below only covers the other case. */
+    if (have_membarrier && membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED) == 0)
+        return;
+    STEADY__TSAN_FENCE_OK_BEGIN
+    atomic_thread_fence(memory_order_seq_cst);
+    STEADY__TSAN_FENCE_OK_END
+}
