@@ -182,8 +182,10 @@ static inline void steady__tx_publish(steady_tx *tx, uint64_t n)
     tx->tail += n;
     /* release: pairs with the consumer's acquire load of tail in steady__rx_ready. */
     atomic_store_explicit(&tx->ring->tail, tx->tail, memory_order_release);
-    /* relaxed: a parking consumer publishes rx_want and then issues a heavy (process-wide)
-     * fence before re-checking tail, so either it sees this tail or we see its want. */
+    /* A parking consumer publishes rx_want, then issues a process-wide barrier (membarrier)
+     * before re-checking tail, so either it sees this tail or we see its want; on our side the
+     * store must only stay before the load in program order: a compiler barrier. */
+    atomic_signal_fence(memory_order_seq_cst);
     uint64_t want = atomic_load_explicit(&tx->ring->rx_want, memory_order_relaxed);
     if (__builtin_expect(want != 0 && tx->tail >= want, 0))
         steady__tx_wake_peer(tx, want);
@@ -196,7 +198,8 @@ static inline void steady__rx_release(steady_rx *rx, uint64_t n)
     rx->head += n;
     /* release: pairs with the producer's acquire load of head in steady__tx_room. */
     atomic_store_explicit(&rx->ring->head, rx->head, memory_order_release);
-    /* relaxed: see steady__tx_publish; the parking producer issues the heavy fence. */
+    /* See steady__tx_publish: the parking producer issues the process-wide barrier. */
+    atomic_signal_fence(memory_order_seq_cst);
     uint64_t want = atomic_load_explicit(&rx->ring->tx_want, memory_order_relaxed);
     if (__builtin_expect(want != 0 && rx->head >= want, 0))
         steady__rx_wake_peer(rx, want);
@@ -319,6 +322,9 @@ STEADY_API uint64_t steady_channel_sent_total(const steady_channel *ch);
 STEADY_API uint64_t steady_channel_taken_total(const steady_channel *ch);
 STEADY_API uint64_t steady_channel_capacity(const steady_channel *ch);
 
+/* Generated functions a program does not call must not warn (-Wunused-function). */
+#define STEADY__TYPED static inline __attribute__((unused))
+
 /* ---- typed wrappers ----------------------------------------------------------------------- */
 
 /* Declares name_tx / name_rx (each wraps one raw end in `.raw`) and inline functions:
@@ -342,13 +348,13 @@ STEADY_API uint64_t steady_channel_capacity(const steady_channel *ch);
         T *b;                                                                                     \
         size_t b_len;                                                                             \
     } name##_span;                                                                                \
-    static inline steady_err name##_new(steady_graph *g, const char *chan_name, uint64_t capacity, \
+    STEADY__TYPED steady_err name##_new(steady_graph *g, const char *chan_name, uint64_t capacity, \
                                         name##_tx *tx, name##_rx *rx)                             \
     {                                                                                             \
         steady_channel_opts o = {chan_name, capacity, (uint32_t)sizeof(T)};                       \
         return steady_channel_new(g, &o, tx ? &tx->raw : NULL, rx ? &rx->raw : NULL);             \
     }                                                                                             \
-    static inline steady_err name##_tx_try_send(name##_tx tx, T value)                            \
+    STEADY__TYPED steady_err name##_tx_try_send(name##_tx tx, T value)                            \
     {                                                                                             \
         steady_tx *t = tx.raw;                                                                    \
         if (__builtin_expect(!steady__tx_owned(t) || t->closed, 0))                               \
@@ -360,62 +366,66 @@ STEADY_API uint64_t steady_channel_capacity(const steady_channel *ch);
         steady__tx_publish(t, 1);                                                                 \
         return STEADY_OK;                                                                         \
     }                                                                                             \
-    static inline steady_err name##_rx_try_take(name##_rx rx, T *out)                             \
+    STEADY__TYPED steady_err name##_rx_try_take(name##_rx rx, T *out)                             \
     {                                                                                             \
         steady_rx *r = rx.raw;                                                                    \
-        if (__builtin_expect(!steady__rx_owned(r) || r->closed, 0))                               \
+        if (__builtin_expect(!steady__rx_owned(r) || r->closed, 0)) {                             \
+            *out = (T){0};                                                                        \
             return steady__rx_misuse(r, "try_take");                                              \
-        if (steady__rx_ready(r, 1) == 0)                                                          \
+        }                                              \
+        if (steady__rx_ready(r, 1) == 0) {                                                        \
+            *out = (T){0};                                                                        \
             return steady__rx_blocked(r);                                                         \
+        }                                                                                         \
         *out = ((const T *)(const void *)r->slots)[r->head & r->mask];                            \
         steady__rx_release(r, 1);                                                                 \
         return STEADY_OK;                                                                         \
     }                                                                                             \
-    static inline steady_err name##_rx_try_peek(name##_rx rx, T *out)                             \
+    STEADY__TYPED steady_err name##_rx_try_peek(name##_rx rx, T *out)                             \
     {                                                                                             \
         return steady_rx_try_peek(rx.raw, out);                                                   \
     }                                                                                             \
-    static inline size_t name##_tx_send_slice(name##_tx tx, const T *src, size_t n)               \
+    STEADY__TYPED size_t name##_tx_send_slice(name##_tx tx, const T *src, size_t n)               \
     {                                                                                             \
         return steady_tx_send_slice(tx.raw, src, n);                                              \
     }                                                                                             \
-    static inline size_t name##_rx_take_slice(name##_rx rx, T *dst, size_t n)                     \
+    STEADY__TYPED size_t name##_rx_take_slice(name##_rx rx, T *dst, size_t n)                     \
     {                                                                                             \
         return steady_rx_take_slice(rx.raw, dst, n);                                              \
     }                                                                                             \
-    static inline size_t name##_rx_peek_slice_copy(name##_rx rx, T *dst, size_t n)                \
+    STEADY__TYPED size_t name##_rx_peek_slice_copy(name##_rx rx, T *dst, size_t n)                \
     {                                                                                             \
         return steady_rx_peek_slice_copy(rx.raw, dst, n);                                         \
     }                                                                                             \
-    static inline name##_span name##_rx_peek_slice(name##_rx rx)                                  \
+    STEADY__TYPED name##_span name##_rx_peek_slice(name##_rx rx)                                  \
     {                                                                                             \
         steady_span s = steady_rx_peek_slice(rx.raw);                                             \
         name##_span t = {(T *)s.a, s.a_len, (T *)s.b, s.b_len};                                   \
         return t;                                                                                 \
     }                                                                                             \
-    static inline name##_span name##_tx_poke_slice(name##_tx tx)                                  \
+    STEADY__TYPED name##_span name##_tx_poke_slice(name##_tx tx)                                  \
     {                                                                                             \
         steady_span s = steady_tx_poke_slice(tx.raw);                                             \
         name##_span t = {(T *)s.a, s.a_len, (T *)s.b, s.b_len};                                   \
         return t;                                                                                 \
     }                                                                                             \
-    static inline size_t name##_rx_advance_take(name##_rx rx, size_t n)                           \
+    STEADY__TYPED size_t name##_rx_advance_take(name##_rx rx, size_t n)                           \
     {                                                                                             \
         return steady_rx_advance_take(rx.raw, n);                                                 \
     }                                                                                             \
-    static inline size_t name##_tx_advance_send(name##_tx tx, size_t n)                           \
+    STEADY__TYPED size_t name##_tx_advance_send(name##_tx tx, size_t n)                           \
     {                                                                                             \
         return steady_tx_advance_send(tx.raw, n);                                                 \
     }                                                                                             \
-    static inline uint64_t name##_rx_avail(name##_rx rx) { return steady_rx_avail(rx.raw); }      \
-    static inline uint64_t name##_tx_vacant(name##_tx tx) { return steady_tx_vacant(tx.raw); }    \
-    static inline uint64_t name##_rx_capacity(name##_rx rx) { return rx.raw->capacity; }         \
-    static inline uint64_t name##_tx_capacity(name##_tx tx) { return tx.raw->capacity; }         \
-    static inline bool name##_tx_close(name##_tx tx) { return steady_tx_close(tx.raw); }          \
-    static inline bool name##_rx_close(name##_rx rx) { return steady_rx_close(rx.raw); }          \
-    static inline bool name##_tx_is_closed(name##_tx tx) { return steady_tx_is_closed(tx.raw); }  \
-    static inline bool name##_rx_is_closed(name##_rx rx) { return steady_rx_is_closed(rx.raw); }  \
-    static inline bool name##_rx_is_closed_and_empty(name##_rx rx)                                \
+    STEADY__TYPED uint64_t name##_rx_avail(name##_rx rx) { return steady_rx_avail(rx.raw); }      \
+    STEADY__TYPED uint64_t name##_tx_vacant(name##_tx tx) { return steady_tx_vacant(tx.raw); }    \
+    STEADY__TYPED uint64_t name##_rx_capacity(name##_rx rx) { return rx.raw->capacity; }         \
+    STEADY__TYPED uint64_t name##_tx_capacity(name##_tx tx) { return tx.raw->capacity; }         \
+    STEADY__TYPED bool name##_tx_close(name##_tx tx) { return steady_tx_close(tx.raw); }          \
+    STEADY__TYPED bool name##_rx_close(name##_rx rx) { return steady_rx_close(rx.raw); }          \
+    STEADY__TYPED bool name##_tx_is_closed(name##_tx tx) { return steady_tx_is_closed(tx.raw); }  \
+    STEADY__TYPED bool name##_rx_is_closed(name##_rx rx) { return steady_rx_is_closed(rx.raw); }  \
+    STEADY__TYPED bool name##_rx_is_closed_and_empty(name##_rx rx)                                \
     {                                                                                             \
         return steady_rx_is_closed_and_empty(rx.raw);                                             \
     }                                                                                             \

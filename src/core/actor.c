@@ -211,7 +211,7 @@ uint32_t steady_actor_regeneration(const steady_actor *a)
 
 uint64_t steady_actor_busy_ns(const steady_actor *a)
 {
-    return atomic_load_explicit(&a->busy_ns, memory_order_relaxed);
+    return steady__ticks_to_ns(atomic_load_explicit(&a->busy_ticks, memory_order_relaxed));
 }
 
 /* ---- the vote ---- */

@@ -24,6 +24,8 @@
 #include "platform/fiber.h"
 #include "steady/steady.h"
 
+typedef struct steady__lazy_now steady__lazy_now; /* defined with the graph below */
+
 #define STEADY__DEFAULT_STACK (256u * 1024u)
 #define STEADY__MAX_CONDS 32u
 #define STEADY__PERIODIC_SLOTS 4u
@@ -111,7 +113,6 @@ struct steady_actor {
     struct steady__wait_state *wait; /* the pending wait while BLOCKED */
     bool shutdown_seen;              /* the request already interrupted a wait or was voted on */
     bool failed;
-    uint64_t resumed_at;
     struct {
         uint64_t period, next;
     } periodic[STEADY__PERIODIC_SLOTS];
@@ -121,7 +122,7 @@ struct steady_actor {
     _Atomic uint32_t exited;
     _Atomic uint32_t regeneration;
     _Atomic uint32_t asked_shutdown; /* counted once toward the shutdown barrier */
-    _Atomic uint64_t busy_ns;
+    _Atomic uint64_t busy_ticks; /* steady__ticks() spent running; see steady_actor_busy_ns */
     _Atomic(const char *) veto_file;
     _Atomic(const char *) veto_expr;
     _Atomic int veto_line;
@@ -155,6 +156,7 @@ struct steady_troupe {
     /* Owned by the troupe's thread. */
     steady__fiber home; /* the thread's own context: the scheduler */
     size_t last;
+    uint64_t tick; /* steady__ticks() at the last switch, for busy time */
 
     struct steady__bell bell;
     _Atomic uint32_t finished; /* the thread has left its loop */
@@ -169,7 +171,7 @@ void steady__troupe_switch_out(steady_actor *a);
 
 /* Evaluates a blocked actor's pending wait; true when it should be resumed. Also returns the
  * earliest deadline it still waits for (0: none) through *deadline. Troupe thread. */
-bool steady__wait_poll(steady_actor *a, uint64_t now, uint64_t *deadline);
+bool steady__wait_poll(steady_actor *a, steady__lazy_now *now, uint64_t *deadline);
 
 /* ---- graph (graph.c, lifecycle.c) ---- */
 
@@ -200,6 +202,36 @@ static inline uint64_t steady__now(const steady_graph *g)
 {
     return g->clock.now_ns(g->clock.ctx);
 }
+
+/* The graph clock read at most once per scheduling step, and only when a timer needs it:
+ * reading a clock costs more than a whole member switch on some virtual machines. */
+struct steady__lazy_now {
+    const steady_graph *graph;
+    uint64_t value;
+    bool valid;
+};
+static inline uint64_t steady__lazy_get(steady__lazy_now *n)
+{
+    if (!n->valid) {
+        n->value = steady__now(n->graph);
+        n->valid = true;
+    }
+    return n->value;
+}
+
+/* A cheap monotonic tick count for busy-time accounting (TSC on x86-64, else ns). */
+static inline uint64_t steady__ticks(void)
+{
+#if defined(__x86_64__)
+    return __builtin_ia32_rdtsc();
+#else
+    return steady__clock_fallback_ns();
+#endif
+}
+uint64_t steady__clock_fallback_ns(void);
+/* Converts a tick count to ns, by the tick rate measured since the first call. */
+uint64_t steady__ticks_to_ns(uint64_t ticks);
+void steady__ticks_calibrate(void);
 /* Wakes main out of block_until_stopped to re-check votes. Any thread. */
 void steady__graph_event(steady_graph *g);
 /* Rings every troupe's bell. Any thread; async-signal-safe. */

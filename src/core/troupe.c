@@ -22,6 +22,7 @@
 
 #define SPIN_NS 4000u   /* re-check for ~4 us before yielding */
 #define YIELDS 2        /* then sched_yield twice before parking */
+#define FALLBACK_PARK_NS 1000000u /* longest park when membarrier is unavailable */
 
 static size_t round_robin(void *ctx, size_t n, size_t last)
 {
@@ -84,16 +85,21 @@ void steady__troupe_free(steady_troupe *t)
 
 /* ---- switching ---- */
 
+/* Busy time costs one tick read per switch: a member is charged from the previous transition
+ * (t->tick, refreshed at the start of each pass and after parking) to its return, so the
+ * scheduler's own checks between two members are charged to the second. */
 static void resume(steady_troupe *t, steady_actor *a)
 {
     a->status = STEADY__RUNNABLE;
     steady__self = a;
-    a->resumed_at = steady__mono_ns();
     steady__fiber_switch(&t->home, &a->fiber);
-    uint64_t ran = steady__mono_ns() - a->resumed_at;
+    uint64_t now = steady__ticks(), ran = now - t->tick;
+    t->tick = now;
     steady__self = NULL;
-    /* relaxed: a statistic, read by telemetry as a snapshot. */
-    atomic_fetch_add_explicit(&a->busy_ns, ran, memory_order_relaxed);
+    /* Single writer (this thread): load + store, no locked add. Relaxed: a statistic that
+     * other threads read as a snapshot. */
+    uint64_t busy = atomic_load_explicit(&a->busy_ticks, memory_order_relaxed);
+    atomic_store_explicit(&a->busy_ticks, busy + ran, memory_order_relaxed);
 }
 
 void steady__troupe_switch_out(steady_actor *a)
@@ -104,7 +110,8 @@ void steady__troupe_switch_out(steady_actor *a)
 /* ---- the scheduler ---- */
 
 /* True if `a` should be resumed now; lowers *deadline to its earliest pending deadline. */
-static bool member_ready(steady_troupe *t, steady_actor *a, uint64_t now, uint64_t *deadline)
+static bool member_ready(steady_troupe *t, steady_actor *a, steady__lazy_now *now,
+                         uint64_t *deadline)
 {
     (void)t;
     if (a->status == STEADY__RUNNABLE || a->status == STEADY__NEW)
@@ -120,11 +127,11 @@ static bool member_ready(steady_troupe *t, steady_actor *a, uint64_t now, uint64
 
 static bool any_ready(steady_troupe *t, uint64_t *deadline)
 {
-    uint64_t now = steady__now(t->graph);
+    steady__lazy_now now = {t->graph, 0, false};
     *deadline = 0;
     bool r = false;
     for (size_t i = 0; i < t->n_members; i++)
-        r |= member_ready(t, t->members[i], now, deadline);
+        r |= member_ready(t, t->members[i], &now, deadline);
     return r;
 }
 
@@ -154,6 +161,10 @@ static void idle(steady_troupe *t)
             uint64_t now = steady__now(t->graph);
             timeout = deadline > now ? deadline - now : 0;
         }
+        /* Without membarrier the peers' hot path has no fence pairing with ours, so a wake-up
+         * can be lost: bound the sleep, so such a loss costs latency, never a hang. */
+        if (!steady__membarrier_available() && timeout > FALLBACK_PARK_NS)
+            timeout = FALLBACK_PARK_NS;
         steady__bell_sleep(&t->bell, seq, timeout);
     }
     atomic_store_explicit(&t->bell.sleeping, 0, memory_order_relaxed);
@@ -163,18 +174,20 @@ static void idle(steady_troupe *t)
 static size_t run_pass(steady_troupe *t, size_t *live)
 {
     size_t ran = 0;
-    uint64_t now = steady__now(t->graph), deadline = 0;
+    steady__lazy_now now = {t->graph, 0, false};
+    uint64_t deadline = 0;
+    t->tick = steady__ticks();
     for (size_t k = 0; k < t->n_members; k++) {
         t->last = t->sched.next(t->sched.ctx, t->n_members,
                                 t->last == SIZE_MAX ? t->n_members - 1 : t->last);
         steady_actor *a = t->members[t->last];
-        if (!member_ready(t, a, now, &deadline))
+        if (!member_ready(t, a, &now, &deadline))
             continue;
         resume(t, a);
         ran++;
         if (a->status == STEADY__DONE)
             (*live)--;
-        now = steady__now(t->graph);
+        now.valid = false; /* time moved while it ran */
     }
     return ran;
 }
@@ -202,6 +215,7 @@ static void *troupe_main(void *p)
     if (t->pin && steady__thread_pin(t->core) != 0)
         STEADY_WARN("troupe '%s': could not pin to core %d; running unpinned", t->name, t->core);
     steady__fiber_thread_init(&t->home);
+    steady__ticks_calibrate();
     size_t live = t->n_members;
     if (create_fibers(t) == 0) {
         while (live > 0)
@@ -237,4 +251,42 @@ steady_err steady__troupe_start(steady_troupe *t)
                             strerror(e));
     t->thread_started = true;
     return STEADY_OK;
+}
+
+/* ---- busy-time ticks ---- */
+
+static struct {
+    _Atomic uint64_t ticks0, ns0; /* one reference pair, taken once */
+    pthread_once_t once;
+} tick_ref = {.once = PTHREAD_ONCE_INIT};
+
+uint64_t steady__clock_fallback_ns(void)
+{
+    return steady__mono_ns();
+}
+
+static void take_reference(void)
+{
+    atomic_store_explicit(&tick_ref.ns0, steady__mono_ns(), memory_order_relaxed);
+    atomic_store_explicit(&tick_ref.ticks0, steady__ticks(), memory_order_relaxed);
+}
+
+void steady__ticks_calibrate(void)
+{
+    pthread_once(&tick_ref.once, take_reference);
+}
+
+uint64_t steady__ticks_to_ns(uint64_t ticks)
+{
+#if defined(__x86_64__)
+    steady__ticks_calibrate();
+    uint64_t dt = steady__ticks() - atomic_load_explicit(&tick_ref.ticks0, memory_order_relaxed);
+    uint64_t dn = steady__mono_ns() - atomic_load_explicit(&tick_ref.ns0, memory_order_relaxed);
+    if (dt == 0)
+        return 0;
+    /* The rate improves as the reference ages; long double keeps ticks * ns exact enough. */
+    return (uint64_t)((long double)ticks * (long double)dn / (long double)dt);
+#else
+    return ticks;
+#endif
 }

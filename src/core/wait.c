@@ -51,7 +51,7 @@ static enum outcome vacant_outcome(const steady_cond *c)
 }
 
 static enum outcome cond_outcome(const steady_actor *a, struct steady__wait_state *w, unsigned i,
-                                 uint64_t now, uint64_t *deadline)
+                                 steady__lazy_now *now, uint64_t *deadline)
 {
     const steady_cond *c = &w->c[i];
     switch (c->kind) {
@@ -59,7 +59,7 @@ static enum outcome cond_outcome(const steady_actor *a, struct steady__wait_stat
     case STEADY_COND_VACANT: return vacant_outcome(c);
     case STEADY_COND_PERIODIC:
     case STEADY_COND_TIMEOUT:
-        if (now >= w->deadline[i])
+        if (w->deadline[i] == 0 || steady__lazy_get(now) >= w->deadline[i])
             return c->kind == STEADY_COND_PERIODIC ? O_READY : O_TIMEOUT;
         if (*deadline == 0 || w->deadline[i] < *deadline)
             *deadline = w->deadline[i];
@@ -114,7 +114,7 @@ static enum outcome combine(const struct steady__wait_state *w)
 }
 
 /* Fills w->result; true when the wait is complete. */
-static bool evaluate(const steady_actor *a, struct steady__wait_state *w, uint64_t now,
+static bool evaluate(const steady_actor *a, struct steady__wait_state *w, steady__lazy_now *now,
                      uint64_t *deadline)
 {
     uint32_t ready = 0, closed = 0;
@@ -133,7 +133,7 @@ static bool evaluate(const steady_actor *a, struct steady__wait_state *w, uint64
     return r != PENDING;
 }
 
-bool steady__wait_poll(steady_actor *a, uint64_t now, uint64_t *deadline)
+bool steady__wait_poll(steady_actor *a, steady__lazy_now *now, uint64_t *deadline)
 {
     return evaluate(a, a->wait, now, deadline);
 }
@@ -184,7 +184,7 @@ static uint64_t *periodic_slot(steady_actor *a, uint64_t period, uint64_t now)
                           "%u periods per actor", STEADY__PERIODIC_SLOTS, STEADY__PERIODIC_SLOTS);
 }
 
-static void check_conds(steady_actor *a, struct steady__wait_state *w, uint64_t now)
+static void check_conds(steady_actor *a, struct steady__wait_state *w, steady__lazy_now *now)
 {
     if (w->n == 0 || w->n > STEADY__MAX_CONDS)
         steady__actor_fail(a, "steady_wait with %u conditions; give 1 to %u", w->n,
@@ -195,18 +195,20 @@ static void check_conds(steady_actor *a, struct steady__wait_state *w, uint64_t 
             steady__rx_misuse(c->rx, "wait_avail");
         else if (c->kind == STEADY_COND_VACANT && c->tx->owner != a)
             steady__tx_misuse(c->tx, "wait_vacant");
-        else if (c->kind == STEADY_COND_PERIODIC)
-            w->deadline[i] = c->n ? *periodic_slot(a, c->n, now) : now;
+        else if (c->kind == STEADY_COND_PERIODIC) /* 0: due at once, no clock read */
+            w->deadline[i] = c->n ? *periodic_slot(a, c->n, steady__lazy_get(now)) : 0;
         else if (c->kind == STEADY_COND_TIMEOUT)
-            w->deadline[i] = now + c->n;
+            w->deadline[i] = c->n ? steady__lazy_get(now) + c->n : 0;
     }
 }
 
-static void advance_periodic(steady_actor *a, const struct steady__wait_state *w, uint64_t now)
+static void advance_periodic(steady_actor *a, const struct steady__wait_state *w,
+                             steady__lazy_now *lazy)
 {
     for (unsigned i = 0; i < w->n; i++) {
         if (w->c[i].kind != STEADY_COND_PERIODIC || w->out[i] != O_READY || w->c[i].n == 0)
             continue;
+        uint64_t now = steady__lazy_get(lazy);
         uint64_t period = w->c[i].n, *next = periodic_slot(a, period, now);
         if (now >= *next + period) {
             STEADY_DEBUG("actor '%s': its loop overran its %llu ns period; restarting the "
@@ -227,27 +229,33 @@ steady_wake steady_wait(steady_actor *a, steady_wait_mode mode, const steady_con
         steady__fail(STEADY_ENOTOWNER, "steady_wait called outside an actor");
         return fail;
     }
-    struct steady__wait_state w = {.mode = mode, .c = c, .n = n};
+    /* Not zero-initialised as a whole (288 bytes on every wait): deadline[i] is written for the
+     * timer conditions that read it, out[i] by every evaluation. */
+    struct steady__wait_state w;
+    w.mode = mode;
+    w.c = c;
+    w.n = n;
     steady_graph *g = a->graph;
-    uint64_t now = steady__now(g), deadline = 0;
-    check_conds(a, &w, now);
+    steady__lazy_now now = {g, 0, false};
+    uint64_t deadline = 0;
+    check_conds(a, &w, &now);
     if (a->troupe->n_members > 1) { /* let the other members run at every wait */
         steady__troupe_switch_out(a);
-        now = steady__now(g);
+        now.valid = false;
     }
-    while (!evaluate(a, &w, now, &deadline)) {
+    while (!evaluate(a, &w, &now, &deadline)) {
         publish_wants(&w);
         a->wait = &w;
         a->status = STEADY__BLOCKED;
         steady__troupe_switch_out(a);
         a->wait = NULL;
-        now = steady__now(g);
+        now.valid = false;
     }
     clear_wants(&w);
     if (w.result.reason == STEADY_SHUTDOWN)
         a->shutdown_seen = true;
     if (w.result.reason == STEADY_READY)
-        advance_periodic(a, &w, now);
+        advance_periodic(a, &w, &now);
     return w.result;
 }
 

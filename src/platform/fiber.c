@@ -167,10 +167,11 @@ bool steady__fiber_addr_in_guard(const steady__fiber *f, const void *addr)
    register the frames they point into. clang keeps the frame's start; gcc 12 keeps its end
    and addresses locals below it, hence the check of addr - 1 too. Registering a neighbour by
    mistake can only hide a leak, never report a false one. */
-static void register_fake_frame_of(const steady__fiber *f, char *addr, void **last)
+static void register_fake_frame_of(const steady__fiber *f, uintptr_t addr, void **last)
 {
     void *beg = NULL, *end = NULL;
-    if (__asan_addr_is_in_fake_stack(f->asan_fake, addr, &beg, &end) == NULL || beg == *last)
+    void *p = (void *)addr;
+    if (__asan_addr_is_in_fake_stack(f->asan_fake, p, &beg, &end) == NULL || beg == *last)
         return;
     __lsan_register_root_region(beg, (size_t)((char *)end - (char *)beg));
     *last = beg;
@@ -178,11 +179,11 @@ static void register_fake_frame_of(const steady__fiber *f, char *addr, void **la
 
 /* no_sanitize_address: the words read here include redzones of the suspended frames. */
 __attribute__((no_sanitize_address)) static void register_fake_frames(const steady__fiber *f,
-                                                                      char *const *sp,
-                                                                      char *const *top)
+                                                                      const uintptr_t *sp,
+                                                                      const uintptr_t *top)
 {
     void *last = NULL;
-    for (char *const *p = sp; p < top; p++) {
+    for (const uintptr_t *p = sp; p < top; p++) {
         register_fake_frame_of(f, *p, &last);
         register_fake_frame_of(f, *p - 1, &last);
     }
@@ -198,7 +199,7 @@ void steady__fiber_lsan_register_suspended(steady__fiber *f)
         return;
     __lsan_register_root_region(sp, (size_t)(top - sp));
     if (f->asan_fake != NULL)
-        register_fake_frames(f, (char *const *)sp, (char *const *)top);
+        register_fake_frames(f, (const uintptr_t *)sp, (const uintptr_t *)top);
 #else
     (void)f;
 #endif

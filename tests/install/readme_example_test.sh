@@ -53,9 +53,11 @@ read -r -a cflags <<<"$STEADY_CFLAGS"
 read -r -a san <<<"$STEADY_SANITIZE_FLAGS"
 read -r -a libs <<<"$STEADY_LIBS_PRIVATE"
 if [[ -n "$STEADY_REQUIRES_PRIVATE" ]]; then
-    read -r -a more <<<"$(pkg-config --libs $STEADY_REQUIRES_PRIVATE)" ||
+    # One argument: pkg-config parses a module list with version constraints itself.
+    more="$(pkg-config --libs "$STEADY_REQUIRES_PRIVATE")" ||
         fail "pkg-config --libs $STEADY_REQUIRES_PRIVATE failed"
-    libs+=("${more[@]}")
+    read -r -a more_libs <<<"$more"
+    libs+=("${more_libs[@]}")
 fi
 
 [[ " ${libs[*]} " == *" -pthread "* ]] || libs+=(-pthread)

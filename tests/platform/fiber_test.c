@@ -5,7 +5,7 @@
  * the main stack, which is not a jump a fiber may make. Bodies count what they saw and the
  * test function, on the thread's own stack, asserts on the counts.
  *
- * The guard-page test forks, so it runs first, while the process has one thread (later tests
+ * The guard-page tests fork, so they run first, while the process has one thread (later tests
  * start threads; a fork of a threaded process may only call async-signal-safe functions).
  */
 #ifndef _GNU_SOURCE
@@ -52,20 +52,39 @@ static void on_segv(int sig, siginfo_t *si, void *uc)
     _exit(steady__fiber_addr_in_guard(&overflow_fiber, si->si_addr) ? 42 : 43);
 }
 
-static size_t recurse(size_t depth)
+static size_t recurse_small_frames(size_t depth)
 {
     volatile char frame[256];
     frame[0] = (char)depth;
     escape((void *)frame);
     if (depth >= recursion_limit)
         return depth;
-    return recurse(depth + 1) + (size_t)frame[0];
+    return recurse_small_frames(depth + 1) + (size_t)frame[0];
 }
 
-static void overflow_body(void *arg)
+/* A frame of three pages of which only the lowest bytes are written: without
+   -fstack-clash-protection its first write lands below the one-page guard. */
+static size_t recurse_big_frames(size_t depth)
+{
+    volatile char frame[3 * 4096];
+    frame[0] = (char)depth;
+    escape((void *)frame);
+    if (depth >= recursion_limit)
+        return depth;
+    return recurse_big_frames(depth + 1) + (size_t)frame[0];
+}
+
+static void small_frames_body(void *arg)
 {
     (void)arg;
-    (void)recurse(0);
+    (void)recurse_small_frames(0);
+    steady__fiber_exit_to(&overflow_fiber, &overflow_sched);
+}
+
+static void big_frames_body(void *arg)
+{
+    (void)arg;
+    (void)recurse_big_frames(0);
     steady__fiber_exit_to(&overflow_fiber, &overflow_sched);
 }
 
@@ -85,24 +104,41 @@ static void install_segv_handler_on_altstack(void)
         _exit(3);
 }
 
-/* Under ASan and TSan the user's SIGSEGV handler still wins over the runtime's own (checked
-   with gcc 12 and clang 14: reference/fibers_and_sanitizers.md, section 2), so this test runs
-   in every build. */
-static void stack_overflow_faults_in_the_fibers_guard_page(void **state)
+/* Runs body on a fiber in a child process whose SIGSEGV handler exits with 42 if the fault
+   address is in that fiber's guard page, 43 if it is elsewhere. Returns the wait status. */
+static int overflow_in_child(steady__fiber_fn body)
 {
-    (void)state;
     pid_t child = fork();
-    assert_true(child >= 0);
     if (child == 0) {
         install_segv_handler_on_altstack();
         steady__fiber_thread_init(&overflow_sched);
-        if (steady__fiber_create(&overflow_fiber, STACK, overflow_body, NULL) != 0)
+        if (steady__fiber_create(&overflow_fiber, STACK, body, NULL) != 0)
             _exit(4);
         steady__fiber_switch(&overflow_sched, &overflow_fiber);
         _exit(5); /* the fiber came back: it did not overflow */
     }
-    int status = 0;
-    assert_int_equal(waitpid(child, &status, 0), child);
+    int status = -1;
+    if (child < 0 || waitpid(child, &status, 0) != child)
+        return -1;
+    return status;
+}
+
+/* Under ASan and TSan the user's SIGSEGV handler still wins over the runtime's own (checked
+   with gcc 12 and clang 14: reference/fibers_and_sanitizers.md, section 2), so these tests run
+   in every build. */
+static void stack_overflow_faults_in_the_fibers_guard_page(void **state)
+{
+    (void)state;
+    int status = overflow_in_child(small_frames_body);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 42);
+}
+
+/* Fails if the build loses -fstack-clash-protection. */
+static void overflow_by_frames_bigger_than_the_guard_still_faults_in_the_guard(void **state)
+{
+    (void)state;
+    int status = overflow_in_child(big_frames_body);
     assert_true(WIFEXITED(status));
     assert_int_equal(WEXITSTATUS(status), 42);
 }
@@ -626,7 +662,9 @@ static void fiber_suspended_at_exit_keeps_its_objects_reachable(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(stack_overflow_faults_in_the_fibers_guard_page), /* forks: first */
+        /* these two fork: first, while the process has one thread */
+        cmocka_unit_test(stack_overflow_faults_in_the_fibers_guard_page),
+        cmocka_unit_test(overflow_by_frames_bigger_than_the_guard_still_faults_in_the_guard),
         cmocka_unit_test(created_stack_is_page_rounded_with_a_guard_page_below_it),
         cmocka_unit_test(tiny_stack_request_gets_the_minimum_stack),
         cmocka_unit_test(thread_context_has_no_guard_page),

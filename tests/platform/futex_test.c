@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <linux/membarrier.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -151,12 +152,23 @@ struct sb {
     int r2;                /* producer's observation, published by the release store of done */
 };
 
+/* Spins until *word == value; yields the core now and then, because on a 2-core machine the
+   other side may be waiting for this core. acquire: pairs with the release store of value. */
+static void await_round(_Atomic uint32_t *word, uint32_t value)
+{
+    for (unsigned spins = 0; atomic_load_explicit(word, memory_order_acquire) != value; spins++) {
+        if (spins % 128 == 127)
+            sched_yield();
+        else
+            steady__cpu_relax();
+    }
+}
+
 static void *sb_producer(void *arg)
 {
     struct sb *s = arg;
     for (uint32_t round = 1; round <= SB_ROUNDS; round++) {
-        while (atomic_load_explicit(&s->go, memory_order_acquire) != round)
-            steady__cpu_relax(); /* acquire: pairs with the waiter's release of go */
+        await_round(&s->go, round); /* the waiter's release of go */
         atomic_store_explicit(&s->y, 1, memory_order_relaxed);
         steady__light_fence();
         s->r2 = atomic_load_explicit(&s->x, memory_order_relaxed);
@@ -180,8 +192,7 @@ static void heavy_and_light_fences_forbid_the_store_buffer_outcome(void **state)
         atomic_store_explicit(&s.x, 1, memory_order_relaxed);
         steady__heavy_fence();
         int r1 = atomic_load_explicit(&s.y, memory_order_relaxed);
-        while (atomic_load_explicit(&s.done, memory_order_acquire) != round)
-            steady__cpu_relax(); /* acquire: pairs with the producer's release of done */
+        await_round(&s.done, round); /* the producer's release of done */
         both_zero += r1 == 0 && s.r2 == 0;
     }
     assert_int_equal(pthread_join(t, NULL), 0);

@@ -110,9 +110,9 @@ static int first_allowed_cpu(void)
     cpu_set_t set;
     if (sched_getaffinity(0, sizeof set, &set) != 0)
         return -1;
-    for (int c = 0; c < CPU_SETSIZE; c++)
+    for (size_t c = 0; c < CPU_SETSIZE; c++)
         if (CPU_ISSET(c, &set))
-            return c;
+            return (int)c;
     return -1;
 }
 
