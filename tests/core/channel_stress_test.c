@@ -69,6 +69,13 @@ static void backoff(unsigned *spins)
     }
 }
 
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
 static uint64_t next_rand(uint64_t *s)
 {
     *s ^= *s >> 12;
@@ -262,14 +269,111 @@ static void *span_consumer(void *arg)
     return NULL;
 }
 
-/* ---- driver ------------------------------------------------------------------------------- */
+/* ---- variant 4: close right after the last send ------------------------------------------- */
 
-static double now_s(void)
+/* The producer sends a few elements on each of a batch of channels and closes each at once;
+ * the consumer takes from each until CLOSED. A take that sees the close must have seen every
+ * element published before it, so the counts match exactly. The consumer is usually polling
+ * the channel the producer is finishing, which is when the close races the last publish. */
+#define CLOSE_BATCH 1000
+#define CLOSE_CAPACITY 4
+
+typedef struct close_batch {
+    u64ch_tx tx[CLOSE_BATCH];
+    u64ch_rx rx[CLOSE_BATCH];
+    uint64_t seed;
+    _Atomic int abort;
+    /* the consumer's findings, read by main after the join */
+    uint64_t lost_channel, lost_expected, lost_taken;
+    bool lost, disordered;
+} close_batch;
+
+static void *close_producer(void *arg)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+    close_batch *b = arg;
+    uint64_t seed = b->seed;
+    for (size_t i = 0; i < CLOSE_BATCH; i++) {
+        uint64_t n = next_rand(&seed) % (2 * CLOSE_CAPACITY) + 1;
+        unsigned spins = 0;
+        for (uint64_t v = 0; v < n && !atomic_load_explicit(&b->abort, memory_order_relaxed);) {
+            if (u64ch_tx_try_send(b->tx[i], v) == STEADY_OK)
+                v++;
+            else
+                backoff(&spins);
+        }
+        u64ch_tx_close(b->tx[i]);
+    }
+    return NULL;
 }
+
+static void *close_consumer(void *arg)
+{
+    close_batch *b = arg;
+    uint64_t seed = b->seed;
+    for (size_t i = 0; i < CLOSE_BATCH; i++) {
+        uint64_t expect = next_rand(&seed) % (2 * CLOSE_CAPACITY) + 1, taken = 0, v = 0;
+        unsigned spins = 0;
+        steady_err e;
+        while ((e = u64ch_rx_try_take(b->rx[i], &v)) != STEADY_ECLOSED) {
+            if (e != STEADY_OK) {
+                backoff(&spins);
+                continue;
+            }
+            b->disordered |= v != taken;
+            taken++;
+        }
+        if (taken != expect || !u64ch_rx_is_closed_and_empty(b->rx[i])) {
+            b->lost = true;
+            b->lost_channel = i;
+            b->lost_expected = expect;
+            b->lost_taken = taken;
+            atomic_store_explicit(&b->abort, 1, memory_order_relaxed);
+            return NULL;
+        }
+    }
+    return NULL;
+}
+
+static void close_after_last_send_never_loses_an_element(void **state)
+{
+    (void)state;
+    uint64_t batches = stress_count() / 200000; /* 500 (10^5 channels), 5 when sanitized */
+    if (batches == 0)
+        batches = 1;
+    close_batch *b = calloc(1, sizeof *b);
+    assert_non_null(b);
+    uint64_t channels = 0;
+    double t0 = now_s();
+
+    for (uint64_t round = 0; round < batches && !b->lost && !b->disordered; round++) {
+        steady_graph *g = NULL;
+        steady_graph_opts go = {.name = "channel_close_race", .no_signal_handlers = true};
+        assert_int_equal(steady_graph_new(&g, &go), STEADY_OK);
+        for (size_t i = 0; i < CLOSE_BATCH; i++)
+            assert_int_equal(u64ch_new(g, "closing", CLOSE_CAPACITY, &b->tx[i], &b->rx[i]),
+                             STEADY_OK);
+        b->seed = 0xB7E151628AED2A6Bu + round;
+        pthread_t pt, ct;
+        assert_int_equal(pthread_create(&ct, NULL, close_consumer, b), 0);
+        assert_int_equal(pthread_create(&pt, NULL, close_producer, b), 0);
+        assert_int_equal(pthread_join(pt, NULL), 0);
+        assert_int_equal(pthread_join(ct, NULL), 0);
+        channels += CLOSE_BATCH;
+        steady_graph_free(g);
+    }
+
+    print_message("close race: %llu channels in %.2f s\n", (unsigned long long)channels,
+                  now_s() - t0);
+    if (b->lost)
+        print_message("channel %llu of its batch: %llu sent, %llu taken before CLOSED\n",
+                      (unsigned long long)b->lost_channel, (unsigned long long)b->lost_expected,
+                      (unsigned long long)b->lost_taken);
+    assert_false(b->lost);
+    assert_false(b->disordered);
+    free(b);
+}
+
+/* ---- driver ------------------------------------------------------------------------------- */
 
 static void move_sequence(const char *variant, void *(*producer)(void *),
                           void *(*consumer)(void *))
@@ -331,6 +435,7 @@ int main(void)
         cmocka_unit_test(single_elements_arrive_in_order_and_complete),
         cmocka_unit_test(random_slices_arrive_in_order_and_complete),
         cmocka_unit_test(zero_copy_spans_arrive_in_order_and_complete),
+        cmocka_unit_test(close_after_last_send_never_loses_an_element),
     };
     return cmocka_run_group_tests_name("channel_stress", tests, NULL, NULL);
 }

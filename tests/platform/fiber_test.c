@@ -24,6 +24,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -251,6 +252,91 @@ static void three_fibers_and_a_scheduler_ping_pong_100k_times_with_correct_value
     steady__fiber_thread_fini(&pp.sched);
     assert_int_equal(pp.wrong_inputs, 0);
     assert_int_equal(wrong_outputs, 0);
+}
+
+/* ---- fibers hand over directly to each other, without the scheduler in between */
+
+enum { RING_FIBERS = 3, RING_LAPS = 1000 };
+
+struct direct {
+    steady__fiber sched, fib[RING_FIBERS];
+    uint64_t token;      /* incremented by each fiber on its turn */
+    unsigned out_of_turn; /* a fiber found a token that was not its turn's */
+};
+struct direct_arg {
+    struct direct *d;
+    int i;
+};
+
+static void direct_body(void *arg)
+{
+    struct direct_arg *a = arg;
+    struct direct *d = a->d;
+    for (uint64_t lap = 0; lap < RING_LAPS; lap++) {
+        d->out_of_turn += d->token != lap * RING_FIBERS + (uint64_t)a->i;
+        d->token++;
+        bool last = a->i == RING_FIBERS - 1 && lap == RING_LAPS - 1;
+        steady__fiber_switch(&d->fib[a->i], last ? &d->sched : &d->fib[(a->i + 1) % RING_FIBERS]);
+    }
+    steady__fiber_exit_to(&d->fib[a->i], &d->sched);
+}
+
+static void fibers_switch_directly_to_each_other_in_a_ring(void **state)
+{
+    (void)state;
+    static struct direct d;
+    struct direct_arg args[RING_FIBERS];
+    memset(&d, 0, sizeof d);
+    steady__fiber_thread_init(&d.sched);
+    for (int i = 0; i < RING_FIBERS; i++) {
+        args[i] = (struct direct_arg){&d, i};
+        assert_int_equal(steady__fiber_create(&d.fib[i], STACK, direct_body, &args[i]), 0);
+    }
+    steady__fiber_switch(&d.sched, &d.fib[0]); /* returns after the last lap of fiber 2 */
+    uint64_t token_at_return = d.token;
+    for (int i = 0; i < RING_FIBERS; i++) {
+        steady__fiber_switch(&d.sched, &d.fib[i]); /* lets it exit */
+        steady__fiber_destroy(&d.fib[i]);
+    }
+    assert_int_equal(token_at_return, RING_LAPS * RING_FIBERS);
+    assert_int_equal(d.out_of_turn, 0);
+}
+
+/* ---- a new fiber starts on an ABI-aligned stack */
+
+struct align {
+    steady__fiber sched, fib;
+    uintptr_t misalignment;
+    char formatted[32];
+};
+
+static __attribute__((noinline)) uintptr_t aligned_local_misalignment(void)
+{
+    _Alignas(16) char local[16];
+    escape(local);
+    return (uintptr_t)local % 16; /* nonzero only if rsp broke the ABI's 16-byte rule */
+}
+
+static void align_body(void *arg)
+{
+    struct align *s = arg;
+    s->misalignment = aligned_local_misalignment();
+    /* glibc's varargs code spills SSE registers with movaps: crashes on a misaligned stack */
+    snprintf(s->formatted, sizeof s->formatted, "%.3f", 2.5);
+    steady__fiber_exit_to(&s->fib, &s->sched);
+}
+
+static void new_fiber_runs_on_a_16_byte_aligned_stack(void **state)
+{
+    (void)state;
+    static struct align s;
+    memset(&s, 0, sizeof s);
+    steady__fiber_thread_init(&s.sched);
+    assert_int_equal(steady__fiber_create(&s.fib, STACK, align_body, &s), 0);
+    steady__fiber_switch(&s.sched, &s.fib);
+    steady__fiber_destroy(&s.fib);
+    assert_int_equal(s.misalignment, 0);
+    assert_string_equal(s.formatted, "2.500");
 }
 
 /* ---- locals in deep frames survive switches */
@@ -670,6 +756,8 @@ int main(void)
         cmocka_unit_test(thread_context_has_no_guard_page),
         cmocka_unit_test(linked_backend_matches_the_header_configuration),
         cmocka_unit_test(three_fibers_and_a_scheduler_ping_pong_100k_times_with_correct_values),
+        cmocka_unit_test(fibers_switch_directly_to_each_other_in_a_ring),
+        cmocka_unit_test(new_fiber_runs_on_a_16_byte_aligned_stack),
         cmocka_unit_test(locals_in_deep_frames_survive_switches),
         cmocka_unit_test(rounding_mode_set_in_one_fiber_stays_in_that_fiber),
         cmocka_unit_test(longjmp_to_entry_frame_then_reset_reruns_on_the_same_stack),
