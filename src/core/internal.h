@@ -164,6 +164,9 @@ struct steady_troupe {
 steady_err steady__troupe_add(steady_troupe *t, steady_actor *a);
 steady_err steady__troupe_start(steady_troupe *t);
 void steady__troupe_free(steady_troupe *t);
+/* Stack-overflow naming (overflow.c): per troupe thread, around its loop. */
+void steady__overflow_thread_init(steady_troupe *t);
+void steady__overflow_thread_fini(void);
 /* Called by a member on its own stack: hand the thread back to the scheduler. */
 void steady__troupe_switch_out(steady_actor *a);
 

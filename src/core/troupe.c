@@ -216,6 +216,7 @@ static void *troupe_main(void *p)
         STEADY_WARN("troupe '%s': could not pin to core %d; running unpinned", t->name, t->core);
     steady__fiber_thread_init(&t->home);
     steady__ticks_calibrate();
+    steady__overflow_thread_init(t);
     size_t live = t->n_members;
     if (create_fibers(t) == 0) {
         while (live > 0)
@@ -230,6 +231,7 @@ static void *troupe_main(void *p)
         }
         steady__graph_request(t->graph, t->name);
     }
+    steady__overflow_thread_fini();
     steady__fiber_thread_fini(&t->home);
     atomic_store_explicit(&t->finished, 1, memory_order_release);
     steady__graph_event(t->graph);

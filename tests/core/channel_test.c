@@ -18,6 +18,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "core/internal.h" /* white box: only steady_graph.state, to fake a started graph */
 #include "steady/steady.h"
 
 #include <pthread.h>
@@ -255,6 +256,90 @@ static void unnamed_channel_gets_a_numbered_name(void **state)
     assert_string_equal(steady_channel_name(steady_tx_channel(tx0)), "first");
     assert_string_equal(steady_channel_name(steady_tx_channel(tx1)), "channel-1");
     assert_ptr_equal(steady_tx_channel(tx1), steady_rx_channel(rx1));
+}
+
+static void oversized_channel_is_rejected_naming_channel(void **state)
+{
+    steady_tx *tx = NULL;
+    steady_rx *rx = NULL;
+    steady_channel_opts too_many = {.name = "huge", .capacity = UINT64_C(1) << 41, .elem_size = 1};
+    steady_channel_opts too_big = {.name = "wide", .capacity = UINT64_C(1) << 40,
+                                   .elem_size = UINT32_MAX};
+
+    steady_err many = steady_channel_new(*state, &too_many, &tx, &rx);
+    bool many_named = strstr(steady_last_error(), "huge") != NULL;
+    steady_err big = steady_channel_new(*state, &too_big, &tx, &rx);
+    bool big_named = strstr(steady_last_error(), "wide") != NULL;
+
+    assert_int_equal(many, STEADY_EINVAL);
+    assert_true(many_named);
+    assert_int_equal(big, STEADY_EINVAL);
+    assert_true(big_named);
+    assert_null(tx);
+    assert_null(rx);
+}
+
+static void channel_new_after_start_is_rejected_with_estate(void **state)
+{
+    steady_graph *g = *state;
+    steady_tx *tx = NULL;
+    steady_rx *rx = NULL;
+    steady_channel_opts o = {.name = "late", .capacity = 4, .elem_size = 8};
+    atomic_store_explicit(&g->state, STEADY_GRAPH_RUNNING, memory_order_relaxed);
+
+    steady_err e = steady_channel_new(g, &o, &tx, &rx);
+
+    atomic_store_explicit(&g->state, STEADY_GRAPH_BUILDING, memory_order_relaxed);
+    assert_int_equal(e, STEADY_ESTATE);
+    assert_non_null(strstr(steady_last_error(), "late"));
+    assert_non_null(strstr(steady_last_error(), "before steady_graph_start"));
+    assert_null(tx);
+    assert_null(rx);
+}
+
+/* An allocator that, while *ctx is true, refuses cache-line-aligned blocks bigger than a
+ * ring header: channel rings (the graph and channel records are smaller). */
+static void *ring_refusing_alloc(void *ctx, size_t size, size_t align)
+{
+    void *p = NULL;
+    if (*(bool *)ctx && align == STEADY_CACHE_LINE && size > sizeof(steady_ring))
+        return NULL;
+    return posix_memalign(&p, align, size) == 0 ? p : NULL;
+}
+
+static void plain_free(void *ctx, void *p)
+{
+    (void)ctx;
+    free(p);
+}
+
+/* Under ASan this also checks that the half-built channel (record, name) is freed. */
+static void out_of_memory_is_reported_and_the_graph_stays_usable(void **state)
+{
+    (void)state;
+    bool refuse = false;
+    steady_set_allocator(&(steady_allocator){ring_refusing_alloc, plain_free, &refuse});
+    steady_graph *g = NULL;
+    steady_graph_opts go = {.no_signal_handlers = true};
+    assert_int_equal(steady_graph_new(&g, &go), STEADY_OK);
+    u64ch_tx tx = {NULL};
+    u64ch_rx rx = {NULL};
+
+    refuse = true;
+    steady_err e = u64ch_new(g, "starved", 1000, &tx, &rx);
+    bool named = strstr(steady_last_error(), "starved") != NULL;
+    refuse = false;
+    steady_err later = u64ch_new(g, "fed", 2, &tx, &rx);
+
+    assert_int_equal(e, STEADY_ENOMEM);
+    assert_true(named);
+    assert_int_equal(later, STEADY_OK);
+    uint64_t v = 0;
+    assert_int_equal(u64ch_tx_try_send(tx, 42), STEADY_OK);
+    assert_int_equal(u64ch_rx_try_take(rx, &v), STEADY_OK);
+    assert_int_equal(v, 42);
+    steady_graph_free(g);
+    steady_set_allocator(NULL);
 }
 
 /* ---- order --------------------------------------------------------------------------------- */
@@ -940,6 +1025,9 @@ int main(void)
         T(element_size_zero_is_rejected_naming_channel_and_fix),
         T(null_out_parameters_are_rejected),
         T(unnamed_channel_gets_a_numbered_name),
+        T(oversized_channel_is_rejected_naming_channel),
+        T(channel_new_after_start_is_rejected_with_estate),
+        cmocka_unit_test(out_of_memory_is_reported_and_the_graph_stays_usable),
         T(fifo_order_survives_many_wraps_capacity_3),
         T(fifo_order_survives_many_wraps_capacity_1000),
         T(try_peek_does_not_consume),

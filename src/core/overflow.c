@@ -1,0 +1,116 @@
+/* core/overflow.c — naming the actor whose stack overflowed.
+ *
+ * Every actor stack has a PROT_NONE guard page below it (and the library is built with
+ * -fstack-clash-protection, so a big frame cannot step over it). An overflow therefore faults
+ * in a guard page. This module turns that SIGSEGV into one line that names the actor and the
+ * fix, then lets the fault take its normal course (the previous handler, or the default
+ * action: a core dump), so nothing is hidden from a debugger or a sanitizer.
+ *
+ * Each troupe thread gets its own alternate signal stack (the faulting stack is unusable) and
+ * publishes its troupe in a thread-local. The handler is async-signal-safe: it reads the
+ * thread-local, compares addresses and calls write(2). One handler serves the process; it is
+ * installed by the first graph that starts and chains to what was there before.
+ */
+#include "core/internal.h"
+
+#include <pthread.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#define ALT_STACK_SIZE (64u * 1024u)
+
+static _Thread_local steady_troupe *current_troupe;
+static _Thread_local void *alt_stack;
+static struct sigaction previous_segv;
+static pthread_once_t install_once = PTHREAD_ONCE_INIT;
+
+static size_t append(char *buf, size_t at, size_t cap, const char *s)
+{
+    while (*s && at + 1 < cap)
+        buf[at++] = *s++;
+    return at;
+}
+
+static size_t append_u64(char *buf, size_t at, size_t cap, uint64_t v)
+{
+    char digits[24];
+    int n = 0;
+    do
+        digits[n++] = (char)('0' + v % 10);
+    while ((v /= 10) && n < 23);
+    while (n > 0 && at + 1 < cap)
+        buf[at++] = digits[--n];
+    return at;
+}
+
+static void report(const steady_actor *a)
+{
+    char line[256];
+    size_t n = append(line, 0, sizeof line, "steady: actor '");
+    n = append(line, n, sizeof line, a->label);
+    n = append(line, n, sizeof line, "' overflowed its ");
+    n = append_u64(line, n, sizeof line, a->fiber.stack_size);
+    n = append(line, n, sizeof line, "-byte stack (a fault in its guard page); give it a "
+                                     "larger .stack_size\n");
+    ssize_t w = write(STDERR_FILENO, line, n);
+    (void)w;
+}
+
+static void on_segv(int sig, siginfo_t *info, void *uctx)
+{
+    steady_troupe *t = current_troupe;
+    for (size_t i = 0; t && i < t->n_members; i++)
+        if (steady__fiber_addr_in_guard(&t->members[i]->fiber, info->si_addr)) {
+            report(t->members[i]);
+            break;
+        }
+    /* Hand the fault on: the previous handler if it had one, else the default action once
+     * this handler returns and the faulting instruction runs again. */
+    if (previous_segv.sa_flags & SA_SIGINFO && previous_segv.sa_sigaction) {
+        previous_segv.sa_sigaction(sig, info, uctx);
+        return;
+    }
+    if (previous_segv.sa_handler != SIG_DFL && previous_segv.sa_handler != SIG_IGN &&
+        previous_segv.sa_handler) {
+        previous_segv.sa_handler(sig);
+        return;
+    }
+    signal(sig, SIG_DFL);
+}
+
+static void install(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = on_segv;
+    sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGSEGV, &sa, &previous_segv);
+}
+
+void steady__overflow_thread_init(steady_troupe *t)
+{
+    pthread_once(&install_once, install);
+    current_troupe = t;
+    alt_stack = mmap(NULL, ALT_STACK_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+                     -1, 0);
+    if (alt_stack == MAP_FAILED) {
+        alt_stack = NULL;
+        return; /* no name on overflow for this thread; the fault still happens */
+    }
+    stack_t ss = {.ss_sp = alt_stack, .ss_size = ALT_STACK_SIZE, .ss_flags = 0};
+    sigaltstack(&ss, NULL);
+}
+
+void steady__overflow_thread_fini(void)
+{
+    current_troupe = NULL;
+    if (!alt_stack)
+        return;
+    stack_t ss = {.ss_flags = SS_DISABLE};
+    sigaltstack(&ss, NULL);
+    munmap(alt_stack, ALT_STACK_SIZE);
+    alt_stack = NULL;
+}
