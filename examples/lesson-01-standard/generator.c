@@ -9,7 +9,10 @@ int generator_run(steady_actor *a, void *arg)
     generator_io *io = arg;
     generator_state *st = steady_actor_state(a);
     while (STEADY_RUNNING(a, STEADY_I(u64ch_tx_close(io->values)))) {
-        if (steady_wait_vacant(a, io->values, 1) != STEADY_READY)
+        steady_reason r = steady_wait_vacant(a, io->values, 1);
+        if (r == STEADY_CLOSED)
+            break; /* the worker is gone for good */
+        if (r != STEADY_READY)
             continue;
         while (u64ch_tx_try_send(io->values, st->next) == STEADY_OK)
             st->next++;

@@ -12,6 +12,8 @@ int heartbeat_run(steady_actor *a, void *arg)
         /* Both: the period has passed, and there is room for the beat. */
         steady_wake w = steady_wait_all(a, STEADY_PERIODIC(STEADY_MS(args->rate_ms)),
                                         STEADY_VACANT(io->beats, 1));
+        if (w.reason == STEADY_CLOSED)
+            break; /* the worker is gone for good */
         if (w.reason != STEADY_READY || st->count == args->beats)
             continue;
         if (u64ch_tx_try_send(io->beats, st->count) == STEADY_OK) {

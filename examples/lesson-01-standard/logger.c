@@ -22,7 +22,10 @@ int logger_run(steady_actor *a, void *arg)
     logger_io *io = arg;
     logger_state *st = steady_actor_state(a);
     while (STEADY_RUNNING(a, STEADY_I(fbch_rx_is_closed_and_empty(io->in)))) {
-        if (steady_wait_avail(a, io->in, 1) != STEADY_READY)
+        steady_reason r = steady_wait_avail(a, io->in, 1);
+        if (r == STEADY_CLOSED)
+            break; /* closed and drained: nothing more will come */
+        if (r != STEADY_READY)
             continue;
         fizzbuzz_msg batch[256];
         size_t n = fbch_rx_take_slice(io->in, batch, 256);

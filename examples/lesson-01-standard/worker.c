@@ -39,9 +39,15 @@ int worker_run(steady_actor *a, void *arg)
             uint64_t beat;
             while (u64ch_rx_try_take(io->beats, &beat) == STEADY_OK)
                 st->beats++;
-        } else if (steady_wait_all(a, STEADY_AVAIL(io->values, 1), STEADY_VACANT(io->out, 1))
-                       .reason != STEADY_READY) {
-            continue; /* draining after the heartbeat stopped: until the generator closes */
+        } else {
+            /* Draining after the heartbeat stopped, until the generator's end is closed and
+             * empty (or the logger is gone): CLOSED is final, so leave the loop. */
+            steady_reason r = steady_wait_all(a, STEADY_AVAIL(io->values, 1),
+                                              STEADY_VACANT(io->out, 1)).reason;
+            if (r == STEADY_CLOSED)
+                break;
+            if (r != STEADY_READY)
+                continue;
         }
         process_batch(io, st);
     }

@@ -1,8 +1,9 @@
 /* steady/alloc.h — the one allocation hook.
  *
  * Every allocation the library makes (graph objects, channel rings, state blocks) goes through
- * these functions. Set them before creating any graph; they must be thread-safe. Actor stacks
- * are mapped with mmap directly (they need guard pages) and do not use the hook.
+ * these functions. Set them before creating any graph; they must be thread-safe. Stacks do not
+ * use the hook: actor stacks and each troupe thread's signal stack are mapped with mmap (actor
+ * stacks need guard pages), and troupe threads' own stacks come from pthread_create.
  */
 #ifndef STEADY_ALLOC_H
 #define STEADY_ALLOC_H

@@ -17,9 +17,11 @@
  * Typed use: STEADY_CHANNEL_TYPE(name, T) declares name_tx / name_rx wrappers and inline
  * functions (name_tx_try_send, name_rx_try_take, ...) so user code never casts void pointers.
  *
- * Thread-safety: every operation on an end must be made by the actor that owns it (or, for
- * an end given to no actor, by one thread at a time). Totals, is_closed and capacity may be
- * read from any thread.
+ * Thread-safety: while the graph runs, every operation on an end must be made by the actor that
+ * owns it; another thread gets STEADY_ENOTOWNER (close: no effect), another actor fails. Before
+ * start, and in a graph that is never started, no end has an owner yet and plain threads may
+ * use the ends (one thread per end at a time): that is how tests and benchmarks drive raw
+ * channels. Totals, is_closed and capacity may be read from any thread.
  */
 #ifndef STEADY_CHANNEL_H
 #define STEADY_CHANNEL_H
@@ -304,7 +306,9 @@ STEADY_API size_t steady_tx_advance_send(steady_tx *tx, size_t n);
 /* ---- close and totals --------------------------------------------------------------------- */
 
 /* Closes the sending end: no more sends; the consumer drains what is there and then sees
- * CLOSED. Idempotent; always returns true (so it can end a shutdown veto). Owner only. */
+ * CLOSED. Idempotent; always returns true (so it can end a shutdown veto). Owner only: from
+ * another actor that actor fails; from a non-actor thread on an owned end it has no effect
+ * (the detail says why). */
 STEADY_API bool steady_tx_close(steady_tx *tx);
 /* Closes the receiving end: the consumer is gone for good; the producer's sends and waits
  * report CLOSED from now on. Idempotent; always returns true. Owner only. */
@@ -333,7 +337,10 @@ STEADY_API uint64_t steady_channel_capacity(const steady_channel *ch);
  *   name_tx_send_slice(tx, src, n)         name_rx_take_slice(rx, dst, n)
  *   name_tx_vacant / capacity / close / is_closed
  *   name_rx_avail / capacity / close / is_closed / is_closed_and_empty
- *   name_rx_peek_slice(rx) / name_tx_poke_slice(rx): spans of T, name_rx_advance_take / name_tx_advance_send
+ *   name_rx_peek_slice_copy(rx, dst, n)
+ *   name_rx_peek_slice(rx) / name_tx_poke_slice(tx): spans of T, name_rx_advance_take / name_tx_advance_send
+ * The typed try_take and try_peek write a zero T to *out when they fail (so a caller never reads
+ * an indeterminate value); the raw steady_rx_try_take / try_peek leave the buffer untouched.
  */
 #define STEADY_CHANNEL_TYPE(name, T)                                                              \
     typedef struct name##_tx {                                                                    \
@@ -383,7 +390,10 @@ STEADY_API uint64_t steady_channel_capacity(const steady_channel *ch);
     }                                                                                             \
     STEADY__TYPED steady_err name##_rx_try_peek(name##_rx rx, T *out)                             \
     {                                                                                             \
-        return steady_rx_try_peek(rx.raw, out);                                                   \
+        steady_err e = steady_rx_try_peek(rx.raw, out);                                           \
+        if (e != STEADY_OK)                                                                       \
+            *out = (T){0};                                                                        \
+        return e;                                                                                 \
     }                                                                                             \
     STEADY__TYPED size_t name##_tx_send_slice(name##_tx tx, const T *src, size_t n)               \
     {                                                                                             \

@@ -1,7 +1,8 @@
 /* steady/clock.h — the one clock interface, and the pluggable troupe scheduler.
  *
- * Every timed wait (periodic, timeout, the shutdown vote's deadline) reads time through the
- * graph's steady_clock. The default is CLOCK_MONOTONIC. A custom clock (the testing kit's
+ * Every timed wait (periodic, timeout) reads time through the graph's steady_clock. (The
+ * deadline of steady_graph_block_until_stopped bounds how long main blocks, so it is real
+ * CLOCK_MONOTONIC time whatever the graph clock.) The default is CLOCK_MONOTONIC. A custom clock (the testing kit's
  * virtual clock) supplies now_ns; after it moves time forward it must call
  * steady_graph_poke() so parked actors re-check their deadlines.
  *

@@ -33,7 +33,6 @@ typedef enum steady_err {
     STEADY_EFULL,       /* try_send on a full channel: the message stays with the caller */
     STEADY_EEMPTY,      /* try_take/try_peek on an empty channel */
     STEADY_ECLOSED,     /* the channel is closed (and, for a receiver, drained) */
-    STEADY_ETIMEDOUT,   /* a bounded wait ran out of time */
     STEADY_EUNCLEAN,    /* the graph stopped with actors still vetoing shutdown */
     STEADY_ESYS,        /* a system call failed; the detail names it and errno */
 } steady_err;
@@ -41,8 +40,10 @@ typedef enum steady_err {
 /* Static English text for an error code; never NULL. Thread-safe. */
 STEADY_API const char *steady_strerror(steady_err err);
 
-/* The calling thread's detail message for its last failed call ("" if none). The pointer
- * stays valid until the next steady call on this thread. */
+/* The calling thread's detail message for its last failed call that writes one ("" if none):
+ * constructors, start, stop and misuse. The inline channel fast paths return EFULL / EEMPTY /
+ * ECLOSED without a detail. Successful calls do not clear it: read it only after a failure.
+ * The text stays valid until the next failing steady call on this thread. */
 STEADY_API const char *steady_last_error(void);
 
 #ifdef __cplusplus

@@ -48,20 +48,25 @@ typedef struct steady_graph_opts {
 /* Makes an empty graph in the BUILDING state. opts may be NULL. Main thread. */
 STEADY_API steady_err steady_graph_new(steady_graph **out, const steady_graph_opts *opts);
 
-/* Validates the graph (every channel end bound exactly once, unique actor names, ...), runs
- * the state initialisers, starts the threads, and enters RUNNING. On a validation error
- * nothing starts; the graph stays BUILDING and steady_last_error() names the problem and
- * the fix. STEADY_ESTATE when called twice. Main thread. */
+/* Validates the graph, runs the state initialisers, starts the threads, and enters RUNNING.
+ * (Ends bound twice and duplicate names are refused earlier, by steady_actor_spawn.) Errors,
+ * each with a steady_last_error() naming the problem and the fix: STEADY_EUNBOUND (a channel
+ * end no actor owns), STEADY_EINVAL (no actors), STEADY_ESTATE (called twice): nothing
+ * started and the graph stays BUILDING. STEADY_ESYS when a thread cannot be created: the
+ * threads already started are stopped and the graph is STOPPED_UNCLEANLY. Main thread. */
 STEADY_API steady_err steady_graph_start(steady_graph *g);
 
 /* Moves RUNNING to STOP_REQUESTED and wakes every waiting actor. A request before start is
- * ignored with a warning; later requests are no-ops. Any thread; async-signal-safe. */
+ * ignored with a warning; later requests are no-ops. Any thread; once the graph has started,
+ * also async-signal-safe (the before-start warning is not). */
 STEADY_API void steady_graph_request_shutdown(steady_graph *g);
 
 /* Waits, without limit, until shutdown is requested (or every actor has returned), then at
  * most timeout_ms for the votes. STEADY_OK when the graph stopped cleanly; STEADY_EUNCLEAN
  * when actors still vetoed: each is logged with the file:line: expression of its last false
- * STEADY_I() term (see steady_graph_report). Joins the actor threads. Main thread. */
+ * STEADY_I() term (see steady_graph_report). Then joins the actor threads, allowing each 2 s to
+ * leave; a thread stuck outside steady's waits is reported and left running (and the graph is
+ * then never freed, since that thread still uses it). Main thread. */
 STEADY_API steady_err steady_graph_block_until_stopped(steady_graph *g, int64_t timeout_ms);
 
 /* The current lifecycle state. Any thread. */

@@ -31,12 +31,13 @@ typedef enum steady_log_level {
 /* Sets the level; wins over STEADY_LOG from now on. Any thread. */
 STEADY_API void steady_log_set_level(steady_log_level level);
 STEADY_API steady_log_level steady_log_get_level(void);
-/* Parses "off".."trace" (case-insensitive); STEADY_EINVAL for anything else. */
+/* Parses "off".."trace" (case-insensitive; "warning" too); STEADY_EINVAL for anything else. */
 STEADY_API steady_err steady_log_parse_level(const char *text, steady_log_level *out);
 STEADY_API const char *steady_log_level_name(steady_log_level level);
 
 /* Receives each formatted line (without the trailing newline). NULL restores stderr. The sink is
- * called on the logging thread, serialised by the library. */
+ * called on the logging thread, serialised by the library under a lock: it must not log
+ * through steady itself (that would deadlock). */
 typedef void (*steady_log_sink)(void *ctx, steady_log_level level, const char *line, size_t len);
 STEADY_API void steady_log_set_sink(steady_log_sink sink, void *ctx);
 

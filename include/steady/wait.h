@@ -14,8 +14,11 @@
  *   STEADY_AVAIL(rx, n)    n elements ready (n is clamped to the capacity);
  *   STEADY_VACANT(tx, n)   room for n elements (clamped);
  *   STEADY_PERIODIC(ns)    the actor's next period boundary: drift-compensating (deadlines are
- *                          last deadline + period); after an overrun it holds at once and the
- *                          schedule restarts from now. One schedule per distinct period;
+ *                          last deadline + period). A late wait holds at once; one late by a
+ *                          whole period or more also restarts the schedule from now. The
+ *                          schedule advances only when the wait returns READY. One schedule per
+ *                          distinct period, at most 4 per actor (a fifth fails the actor).
+ *                          A period of 0 holds at once (a plain yield in a troupe);
  *   STEADY_TIMEOUT(ns)     ns after the wait began (reason TIMEOUT, not READY);
  *   STEADY_SHUTDOWN_REQUESTED()  holds once shutdown was requested (reason SHUTDOWN).
  * Combinations:
@@ -23,7 +26,13 @@
  *   steady_wait_any(a, c...)            at least one holds (or can never hold: CLOSED);
  *   steady_wait_all_or_first(a, f, c...) f holds, or all of the rest hold (the original's
  *                                       await_for_all_or_proceed_upon).
- * Bit i of .ready / .closed describes the i-th condition as written (at most 32).
+ * Bit i of .ready is set when the i-th condition (as written; at most 32) held: READY, an
+ * expired STEADY_TIMEOUT, or STEADY_SHUTDOWN_REQUESTED after the request. Bit i of .closed is
+ * set when it can never hold.
+ *
+ * CLOSED is final: a loop that goes round on CLOSED while the graph still runs would spin (its
+ * veto is not evaluated until shutdown is requested). On CLOSED, finish: close your outputs or
+ * simply return (returning closes every end the actor owns).
  *
  * Blocking parks the thread: it spins briefly, then sleeps on a futex doorbell that the other
  * side of a channel rings only when this waiter's threshold is crossed. Actor's thread only;

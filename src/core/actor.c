@@ -35,6 +35,13 @@ static steady_err check_spawn(steady_graph *g, const steady_actor_opts *o)
         return steady__fail(STEADY_EINVAL, "actor '%s': no run function (opts.run)", nm);
     if (o->troupe && o->troupe->graph != g)
         return steady__fail(STEADY_EINVAL, "actor '%s': its troupe belongs to another graph", nm);
+    if (o->state_init && o->state_size == 0)
+        return steady__fail(STEADY_EINVAL, "actor '%s': a state_init without a state_size; give "
+                                           "the size of the state block", nm);
+    if (o->troupe && o->pin)
+        return steady__fail(STEADY_EINVAL, "actor '%s': pin applies to a SOLO actor's own "
+                                           "thread; pin its troupe instead (steady_troupe_opts)",
+                            nm);
     return STEADY_OK;
 }
 

@@ -1,6 +1,5 @@
-/* core/alloc.c — the allocation hook. Every library allocation is zeroed here and aligned to at
- * least a cache line when asked; the size is kept in a small header so the hook's free needs
- * no size. */
+/* core/alloc.c — the allocation hook. Every library allocation goes through it and is zeroed
+ * here; callers that need a cache line ask for that alignment. The hook's free takes no size. */
 #include "core/internal.h"
 
 #include <stdlib.h>

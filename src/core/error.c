@@ -23,7 +23,6 @@ const char *steady_strerror(steady_err err)
     case STEADY_EFULL: return "channel full";
     case STEADY_EEMPTY: return "channel empty";
     case STEADY_ECLOSED: return "channel closed";
-    case STEADY_ETIMEDOUT: return "timed out";
     case STEADY_EUNCLEAN: return "graph stopped uncleanly";
     case STEADY_ESYS: return "system call failed";
     }

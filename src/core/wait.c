@@ -120,7 +120,9 @@ static bool evaluate(const steady_actor *a, struct steady__wait_state *w, steady
     uint32_t ready = 0, closed = 0;
     for (unsigned i = 0; i < w->n; i++) {
         w->out[i] = (uint8_t)cond_outcome(a, w, i, now, deadline);
-        ready |= (uint32_t)(w->out[i] == O_READY || w->out[i] == O_SHUTDOWN) << i;
+        ready |= (uint32_t)(w->out[i] == O_READY || w->out[i] == O_SHUTDOWN ||
+                            w->out[i] == O_TIMEOUT)
+                 << i;
         closed |= (uint32_t)(w->out[i] == O_CLOSED) << i;
     }
     enum outcome r = combine(w);

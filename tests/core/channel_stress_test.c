@@ -375,8 +375,7 @@ static void close_after_last_send_never_loses_an_element(void **state)
 
 /* ---- driver ------------------------------------------------------------------------------- */
 
-static void move_sequence(const char *variant, void *(*producer)(void *),
-                          void *(*consumer)(void *))
+static void move_sequence(const char *variant, void *(*producer)(void *), void *(*consumer)(void *))
 {
     steady_graph *g = NULL;
     steady_graph_opts go = {.name = "channel_stress", .no_signal_handlers = true};

@@ -140,8 +140,8 @@ static void empty_channel_take_and_peek_return_eempty(void **state)
     assert_int_equal(steady_channel_taken_total(steady_rx_channel(rx.raw)), 3);
 }
 
-/* The untyped calls copy out only on success (the typed try_take is left out on purpose: it
- * may clear its output on failure so callers' -Wmaybe-uninitialized stays quiet). */
+/* The untyped calls copy out only on success; the typed try_take and try_peek write a zero T
+ * on failure (documented in channel.h), so callers never read an indeterminate value. */
 static void failed_raw_take_and_peek_leave_the_buffer_untouched(void **state)
 {
     u64ch_tx tx;
@@ -151,11 +151,24 @@ static void failed_raw_take_and_peek_leave_the_buffer_untouched(void **state)
 
     assert_int_equal(steady_rx_try_take(rx.raw, &out), STEADY_EEMPTY);
     assert_int_equal(steady_rx_try_peek(rx.raw, &out), STEADY_EEMPTY);
-    assert_int_equal(u64ch_rx_try_peek(rx, &out), STEADY_EEMPTY);
     assert_true(u64ch_tx_close(tx));
     assert_int_equal(steady_rx_try_take(rx.raw, &out), STEADY_ECLOSED);
 
     assert_int_equal(out, 0xdeadbeef);
+}
+
+static void failed_typed_take_and_peek_write_zero(void **state)
+{
+    u64ch_tx tx;
+    u64ch_rx rx;
+    new_u64(state, 1, &tx, &rx);
+    uint64_t taken = 0xdeadbeef, peeked = 0xdeadbeef;
+
+    assert_int_equal(u64ch_rx_try_take(rx, &taken), STEADY_EEMPTY);
+    assert_int_equal(u64ch_rx_try_peek(rx, &peeked), STEADY_EEMPTY);
+
+    assert_int_equal(taken, 0);
+    assert_int_equal(peeked, 0);
 }
 
 /* Exactly `cap` sends succeed and the next is EFULL, at the start and again after the indices
@@ -192,10 +205,22 @@ static void check_exact_bound(void **state, uint64_t cap)
     }
 }
 
-static void capacity_1_holds_exactly_1(void **state) { check_exact_bound(state, 1); }
-static void capacity_3_holds_exactly_3(void **state) { check_exact_bound(state, 3); }
-static void capacity_1000_holds_exactly_1000(void **state) { check_exact_bound(state, 1000); }
-static void capacity_1025_holds_exactly_1025(void **state) { check_exact_bound(state, 1025); }
+static void capacity_1_holds_exactly_1(void **state)
+{
+    check_exact_bound(state, 1);
+}
+static void capacity_3_holds_exactly_3(void **state)
+{
+    check_exact_bound(state, 3);
+}
+static void capacity_1000_holds_exactly_1000(void **state)
+{
+    check_exact_bound(state, 1000);
+}
+static void capacity_1025_holds_exactly_1025(void **state)
+{
+    check_exact_bound(state, 1025);
+}
 
 /* ---- creation errors ----------------------------------------------------------------------- */
 
@@ -263,8 +288,8 @@ static void oversized_channel_is_rejected_naming_channel(void **state)
     steady_tx *tx = NULL;
     steady_rx *rx = NULL;
     steady_channel_opts too_many = {.name = "huge", .capacity = UINT64_C(1) << 41, .elem_size = 1};
-    steady_channel_opts too_big = {.name = "wide", .capacity = UINT64_C(1) << 40,
-                                   .elem_size = UINT32_MAX};
+    steady_channel_opts too_big = {
+        .name = "wide", .capacity = UINT64_C(1) << 40, .elem_size = UINT32_MAX};
 
     steady_err many = steady_channel_new(*state, &too_many, &tx, &rx);
     bool many_named = strstr(steady_last_error(), "huge") != NULL;
@@ -980,8 +1005,8 @@ static void ring_is_one_header_plus_pow2_slots_of_elements(void **state)
     static const struct {
         uint64_t capacity, slots;
         uint32_t elem;
-    } cases[] = {{1, 1, 8}, {3, 4, 8}, {1000, 1024, 8}, {1024, 1024, 4}, {1025, 2048, 1},
-                 {5, 8, 200}};
+    } cases[] = {{1, 1, 8},       {3, 4, 8},       {1000, 1024, 8},
+                 {1024, 1024, 4}, {1025, 2048, 1}, {5, 8, 200}};
     enum { N_CASES = sizeof cases / sizeof cases[0] };
     steady_tx *tx[N_CASES];
     steady_rx *rx[N_CASES];
@@ -998,7 +1023,8 @@ static void ring_is_one_header_plus_pow2_slots_of_elements(void **state)
         assert_int_equal(ring->capacity, cases[i].capacity);
         assert_int_equal(ring->slots, cases[i].slots);
         assert_int_equal(ring->elem_size, cases[i].elem);
-        assert_int_equal(logged_size(&log, ring), sizeof(steady_ring) + cases[i].slots * cases[i].elem);
+        assert_int_equal(logged_size(&log, ring),
+                         sizeof(steady_ring) + cases[i].slots * cases[i].elem);
         assert_int_equal((uintptr_t)ring % STEADY_CACHE_LINE, 0);
         assert_ptr_equal(tx[i]->slots, (unsigned char *)ring + sizeof(steady_ring));
         assert_ptr_equal(rx[i]->slots, tx[i]->slots);
@@ -1017,6 +1043,7 @@ int main(void)
         T(full_channel_returns_message_to_sender),
         T(empty_channel_take_and_peek_return_eempty),
         T(failed_raw_take_and_peek_leave_the_buffer_untouched),
+        T(failed_typed_take_and_peek_write_zero),
         T(capacity_1_holds_exactly_1),
         T(capacity_3_holds_exactly_3),
         T(capacity_1000_holds_exactly_1000),
