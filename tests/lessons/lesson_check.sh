@@ -2,9 +2,9 @@
 # lesson_check.sh — end-to-end checks of the lesson programs, as a user would run them.
 #
 #   lesson_check.sh lesson00 <binary>            beats, exit code, --help, bad arguments
-#   lesson_check.sh lesson01 <binary> [args...]  exact FizzBuzz totals for the values sent
+#   lesson_check.sh fizzbuzz <binary> [args...]  exact FizzBuzz totals (lessons 01, 02A, 02B)
 #
-# The lesson 01 check recomputes the expected counts for 0..N-1 from the generator's
+# The fizzbuzz check recomputes the expected counts for 0..N-1 from the generator's
 # "Sent: N" line and compares them with the logger's final line, field by field.
 set -euo pipefail
 
@@ -42,10 +42,10 @@ lesson00)
     grep -qE '^\[[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:]{8}\.[0-9]{6}\] T\[heartbeat\] INFO \[main\.c:[0-9]+\] Heartbeat 1 of 5' "$out" ||
         fail "log line format"
     ;;
-lesson01)
+fizzbuzz)
     check_cli
     start=$(date +%s%N)
-    "$bin" "$@" >"$out" 2>&1 || fail "lesson 01 exited non-zero"
+    "$bin" "$@" >"$out" 2>&1 || fail "$(basename "$bin") exited non-zero"
     elapsed_ms=$((($(date +%s%N) - start) / 1000000))
     sent=$(sed -n 's/.*Generator shutting down\. Sent: \([0-9]*\)$/\1/p' "$out")
     [ -n "$sent" ] || fail "no 'Generator shutting down. Sent: N' line"
@@ -67,5 +67,5 @@ lesson01)
     fi
     echo "ok: $total values in $elapsed_ms ms ($last)"
     ;;
-*) echo "usage: $0 lesson00|lesson01 <binary> [args...]" >&2; exit 2 ;;
+*) echo "usage: $0 lesson00|fizzbuzz <binary> [args...]" >&2; exit 2 ;;
 esac

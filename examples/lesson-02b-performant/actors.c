@@ -1,0 +1,196 @@
+/* actors.c — the four actors of lesson 02B. */
+#include <inttypes.h>
+#include <string.h>
+
+#include "lesson02b.h"
+
+static uint64_t elapsed_ns(void)
+{
+    return steady_clock_monotonic_ns(NULL);
+}
+
+static uint64_t min3(uint64_t a, uint64_t b, uint64_t c)
+{
+    uint64_t m = a < b ? a : b;
+    return m < c ? m : c;
+}
+
+/* ---- heartbeat: a beat every --rate ms; shutdown after --beats ---- */
+
+int heartbeat_run(steady_actor *a, void *arg)
+{
+    heartbeat_io *io = arg;
+    heartbeat_state *st = steady_actor_state(a);
+    const lesson02b_args *args = steady_actor_args(a);
+    while (STEADY_RUNNING(a, STEADY_I(u64ch_tx_close(io->beats)))) {
+        steady_wake w = steady_wait_all(a, STEADY_PERIODIC(STEADY_MS(args->rate_ms)),
+                                        STEADY_VACANT(io->beats, 1));
+        if (w.reason == STEADY_CLOSED)
+            break;
+        if (w.reason != STEADY_READY || st->count == args->beats)
+            continue;
+        if (u64ch_tx_try_send(io->beats, st->count) == STEADY_OK && ++st->count == args->beats)
+            steady_actor_request_shutdown(a);
+    }
+    return 0;
+}
+
+/* ---- generator: 0, 1, 2, ... written straight into the ring, as fast as it drains ---- */
+
+static void fill(uint64_t *dst, size_t n, uint64_t first)
+{
+    for (size_t i = 0; i < n; i++)
+        dst[i] = first + i;
+}
+
+int generator_run(steady_actor *a, void *arg)
+{
+    generator_io *io = arg;
+    generator_state *st = steady_actor_state(a);
+    const lesson02b_args *args = steady_actor_args(a);
+    while (STEADY_RUNNING(a, STEADY_I(u64ch_tx_close(io->values)))) {
+        steady_reason r = steady_wait_vacant(a, io->values, args->batch);
+        if (r == STEADY_CLOSED)
+            break;
+        u64ch_span s = u64ch_tx_poke_slice(io->values);
+        size_t n = s.a_len + s.b_len < args->batch ? s.a_len + s.b_len : args->batch;
+        size_t na = n < s.a_len ? n : s.a_len;
+        fill(s.a, na, st->next);
+        fill(s.b, n - na, st->next + na);
+        st->next += u64ch_tx_advance_send(io->values, n);
+    }
+    STEADY_INFO("Generator shutting down. Sent: %" PRIu64, st->next);
+    return 0;
+}
+
+/* ---- worker: FizzBuzz in batches ---- */
+
+static void encode(const uint64_t *in, uint64_t *out, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        out[i] = fizzbuzz_encode(in[i]);
+}
+
+/* Converts up to `max` values from the input's readable spans straight into the output's
+ * writable spans, then consumes and publishes them together. Returns the count. */
+static uint64_t convert_zero_copy(worker_io *io, uint64_t max)
+{
+    u64ch_span in = u64ch_rx_peek_slice(io->values);
+    u64ch_span out = u64ch_tx_poke_slice(io->out);
+    uint64_t n = min3(in.a_len + in.b_len, out.a_len + out.b_len, max);
+    const uint64_t *src[2] = {in.a, in.b};
+    size_t src_len[2] = {in.a_len, in.b_len};
+    uint64_t *dst[2] = {out.a, out.b};
+    size_t dst_len[2] = {out.a_len, out.b_len};
+    size_t si = 0, so = 0, done = 0, off_in = 0, off_out = 0;
+    while (done < n) { /* at most three contiguous pieces: the spans wrap at different places */
+        size_t k = min3(src_len[si] - off_in, dst_len[so] - off_out, n - done);
+        encode(src[si] + off_in, dst[so] + off_out, k);
+        done += k;
+        if ((off_in += k) == src_len[si]) si++, off_in = 0;
+        if ((off_out += k) == dst_len[so]) so++, off_out = 0;
+    }
+    u64ch_rx_advance_take(io->values, n);
+    u64ch_tx_advance_send(io->out, n);
+    return n;
+}
+
+/* Takes half a channel's worth into the worker's own buffer (the producer refills the half it
+ * freed meanwhile), converts it there, and sends it on. Returns the count. */
+static uint64_t convert_double_buffer(worker_io *io, uint64_t max)
+{
+    uint64_t n = min3(u64ch_rx_avail(io->values), u64ch_tx_vacant(io->out), max);
+    n = u64ch_rx_take_slice(io->values, io->buffer, n);
+    encode(io->buffer, io->buffer, n);
+    u64ch_tx_send_slice(io->out, io->buffer, n);
+    return n;
+}
+
+static void report_rate(worker_state *st)
+{
+    uint64_t now = elapsed_ns();
+    if (st->ns_at_beat) {
+        double secs = (double)(now - st->ns_at_beat) / 1e9;
+        STEADY_INFO("Worker: %.1f M msg/s (total %" PRIu64 ")",
+                    (double)(st->values - st->values_at_beat) / secs / 1e6, st->values);
+    }
+    st->ns_at_beat = now;
+    st->values_at_beat = st->values;
+}
+
+int worker_run(steady_actor *a, void *arg)
+{
+    worker_io *io = arg;
+    worker_state *st = steady_actor_state(a);
+    const lesson02b_args *args = steady_actor_args(a);
+    while (STEADY_RUNNING(a, STEADY_I(u64ch_rx_is_closed_and_empty(io->beats)) &&
+                                 STEADY_I(u64ch_rx_is_closed_and_empty(io->values)) &&
+                                 STEADY_I(u64ch_tx_close(io->out)))) {
+        /* A beat, or a full batch in and room for it out. Once the heartbeat has finished,
+         * only the batch: its CLOSED condition would otherwise end every wait at once. */
+        steady_wake w = u64ch_rx_is_closed_and_empty(io->beats)
+                            ? steady_wait_all(a, STEADY_AVAIL(io->values, args->batch),
+                                              STEADY_VACANT(io->out, args->batch))
+                            : steady_wait_all_or_first(a, STEADY_AVAIL(io->beats, 1),
+                                                       STEADY_AVAIL(io->values, args->batch),
+                                                       STEADY_VACANT(io->out, args->batch));
+        uint64_t beat;
+        while (u64ch_rx_try_take(io->beats, &beat) == STEADY_OK) {
+            st->beats++;
+            report_rate(st);
+        }
+        uint64_t n = args->mode == MODE_ZERO_COPY ? convert_zero_copy(io, args->batch)
+                                                  : convert_double_buffer(io, args->batch);
+        st->values += n;
+        if (w.reason == STEADY_CLOSED && n == 0) {
+            /* CLOSED is final: the input is finished, or the logger is gone... */
+            if (u64ch_rx_is_closed_and_empty(io->values) || u64ch_tx_is_closed(io->out))
+                break; /* returning closes the output */
+            /* ...or the input closed with less than a batch and the output is full. */
+            steady_wait_vacant(a, io->out, 1);
+        }
+    }
+    STEADY_INFO("Worker shutting down. Beats: %" PRIu64 ", values: %" PRIu64, st->beats,
+                st->values);
+    return 0;
+}
+
+/* ---- logger: counts each kind, in place ---- */
+
+/* The kind is two flag bits (Fizz at bit 62, Buzz at bit 63), so the counts are sums of bits:
+ * additions that vectorise, with no per-message branch or table. */
+static void count(logger_state *st, const uint64_t *m, size_t n)
+{
+    uint64_t fizz_bits = 0, buzz_bits = 0, both = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t fizz = (m[i] >> FB_KIND_SHIFT) & 1, buzz = m[i] >> (FB_KIND_SHIFT + 1);
+        fizz_bits += fizz;
+        buzz_bits += buzz;
+        both += fizz & buzz;
+    }
+    st->counts[FB_FIZZ] += fizz_bits - both;
+    st->counts[FB_BUZZ] += buzz_bits - both;
+    st->counts[FB_FIZZBUZZ] += both;
+    st->counts[FB_VALUE] += n - fizz_bits - buzz_bits + both;
+}
+
+int logger_run(steady_actor *a, void *arg)
+{
+    logger_io *io = arg;
+    logger_state *st = steady_actor_state(a);
+    const lesson02b_args *args = steady_actor_args(a);
+    while (STEADY_RUNNING(a, STEADY_I(u64ch_rx_is_closed_and_empty(io->in)))) {
+        if (steady_wait_avail(a, io->in, args->batch) == STEADY_CLOSED &&
+            u64ch_rx_is_closed_and_empty(io->in))
+            break;
+        u64ch_span s = u64ch_rx_peek_slice(io->in);
+        count(st, s.a, s.a_len);
+        count(st, s.b, s.b_len);
+        u64ch_rx_advance_take(io->in, s.a_len + s.b_len);
+    }
+    uint64_t *c = st->counts;
+    STEADY_INFO("Logger shutting down. Total: %" PRIu64 " (F:%" PRIu64 ", B:%" PRIu64
+                ", FB:%" PRIu64 ", V:%" PRIu64 ")",
+                c[0] + c[1] + c[2] + c[3], c[FB_FIZZ], c[FB_BUZZ], c[FB_FIZZBUZZ], c[FB_VALUE]);
+    return 0;
+}
