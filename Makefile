@@ -144,3 +144,57 @@ clean:
 
 help:
 	@sed -n '1,/^$$/p' $(firstword $(MAKEFILE_LIST)) | sed 's/^# \{0,1\}//'
+
+# ---------------------------------------------------------------------------------------------
+# Benchmarks (bench/README.md)
+#
+#   make bench           deps-bench + Release build in build/release with -DSTEADY_BUILD_BENCH=ON
+#                        + bench/driver.py: shuffled interleaved rounds, a table per placement
+#                        (BENCH_ROUNDS=5, BENCH_SCALE=1; results in build/bench/)
+#   make bench-gate      callgrind instructions per message vs bench/gate.conf (deterministic;
+#                        what CI may gate on); exits non-zero above a threshold
+#   make deps-bench      install the peers' Debian packages (root); otherwise print the command
+#                        and go on without the missing peers (they are optional)
+# ---------------------------------------------------------------------------------------------
+BENCH_DEBS := g++ pkg-config python3 valgrind libck-dev libboost-dev libzmq3-dev libcaf-dev
+BENCH_ROUNDS ?=
+BENCH_ARGS ?=
+
+.PHONY: bench bench-gate deps-bench
+
+deps-bench:
+	@missing=""; \
+	for p in $(BENCH_DEBS); do \
+	    case "$$(dpkg-query -W -f='$${Status}' "$$p" 2>/dev/null || true)" in \
+	    *" installed") ;; \
+	    *) missing="$$missing $$p" ;; \
+	    esac; \
+	done; \
+	if [ -z "$$missing" ]; then echo "deps-bench: installed: $(BENCH_DEBS)"; exit 0; fi; \
+	echo "deps-bench: missing:$$missing"; \
+	if ! command -v apt-get >/dev/null 2>&1; then \
+	    echo "deps-bench: no apt-get; install the equivalents of:$$missing"; exit 0; \
+	fi; \
+	if [ "$$(id -u)" -eq 0 ]; then \
+	    export DEBIAN_FRONTEND=noninteractive; \
+	    apt-get update && apt-get install -y --no-install-recommends $$missing; \
+	else \
+	    echo "deps-bench: not root; to compare with every peer run:"; \
+	    echo "    sudo apt-get update && sudo apt-get install -y --no-install-recommends$$missing"; \
+	    echo "deps-bench: going on without them (missing peers are skipped)"; \
+	fi
+
+# Configured by the same rule as `make build`, then with the benchmarks switched on.
+bench: deps-bench
+	$(call configure_release,$(BUILD_TESTS))
+	$(CMAKE) -S . -B $(RELEASE_DIR) -DSTEADY_BUILD_BENCH=ON
+	$(CMAKE) --build $(RELEASE_DIR) -j $(JOBS) --target bench_all
+	python3 bench/driver.py --build $(RELEASE_DIR)/bench \
+	    $(if $(BENCH_ROUNDS),--rounds $(BENCH_ROUNDS)) $(BENCH_ARGS)
+
+bench-gate:
+	$(call ensure_debs,valgrind python3)
+	$(call configure_release,$(BUILD_TESTS))
+	$(CMAKE) -S . -B $(RELEASE_DIR) -DSTEADY_BUILD_BENCH=ON
+	$(CMAKE) --build $(RELEASE_DIR) -j $(JOBS) --target icount
+	python3 bench/gate.py --build $(RELEASE_DIR)/bench

@@ -26,6 +26,10 @@
  *   steady_wait_any(a, c...)            at least one holds (or can never hold: CLOSED);
  *   steady_wait_all_or_first(a, f, c...) f holds, or all of the rest hold (the original's
  *                                       await_for_all_or_proceed_upon).
+ * STEADY_TIMEOUT and STEADY_SHUTDOWN_REQUESTED bound a wait in every combination: they are
+ * never required, and the first of them to hold ends the wait (TIMEOUT / SHUTDOWN) unless the
+ * other conditions make it READY or CLOSED. So all(avail(rx, 8), TIMEOUT(t)) is "8 elements,
+ * or give up after t", and returns READY at once when the 8 are there.
  * Bit i of .ready is set when the i-th condition (as written; at most 32) held: READY, an
  * expired STEADY_TIMEOUT, or STEADY_SHUTDOWN_REQUESTED after the request. Bit i of .closed is
  * set when it can never hold.

@@ -34,6 +34,9 @@ const char *steady_log_level_name(steady_log_level l)
 
 steady_err steady_log_parse_level(const char *text, steady_log_level *out)
 {
+    /* Bad input is an error, never a crash (STYLE.md rule 3): out may not be NULL. */
+    if (!out)
+        return steady__fail(STEADY_EINVAL, "steady_log_parse_level: out must not be NULL");
     for (int i = 0; text && i <= STEADY_LOG_TRACE; i++) {
         if (strcasecmp(text, level_names[i]) == 0 ||
             (i == STEADY_LOG_WARN && strcasecmp(text, "warning") == 0)) {

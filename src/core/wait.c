@@ -73,20 +73,33 @@ static enum outcome cond_outcome(const steady_actor *a, struct steady__wait_stat
     return PENDING;
 }
 
-/* Every condition in [lo, hi) must hold. */
-static enum outcome combine_all(const uint8_t *out, unsigned lo, unsigned hi)
+/* Timers and the shutdown condition bound a wait; they are never something to wait *for*. */
+static bool is_bound(steady_cond_kind kind)
 {
-    bool pending = false, shut = false, timeout = false;
+    return kind == STEADY_COND_TIMEOUT || kind == STEADY_COND_SHUTDOWN;
+}
+
+/* Every condition in [lo, hi) must hold. Contract (wait.h): a STEADY_TIMEOUT or
+ * STEADY_SHUTDOWN_REQUESTED condition is not required to hold; when it does, it ends the wait
+ * unless the required ones make it READY or CLOSED. Without this, all(avail, timeout) ignored
+ * the timeout until the channel was ready and then reported TIMEOUT instead of READY. */
+static enum outcome combine_all(const struct steady__wait_state *w, unsigned lo, unsigned hi)
+{
+    bool required = false, pending = false, shut = false, timeout = false;
     for (unsigned i = lo; i < hi; i++) {
-        if (out[i] == O_CLOSED)
+        if (is_bound(w->c[i].kind)) {
+            shut |= w->out[i] == O_SHUTDOWN;
+            timeout |= w->out[i] == O_TIMEOUT;
+            continue;
+        }
+        if (w->out[i] == O_CLOSED)
             return O_CLOSED;
-        pending |= out[i] == PENDING;
-        shut |= out[i] == O_SHUTDOWN;
-        timeout |= out[i] == O_TIMEOUT;
+        required = true;
+        pending |= w->out[i] == PENDING;
     }
-    if (pending)
-        return PENDING;
-    return shut ? O_SHUTDOWN : timeout ? O_TIMEOUT : O_READY;
+    if (required && !pending)
+        return O_READY;
+    return shut ? O_SHUTDOWN : timeout ? O_TIMEOUT : PENDING;
 }
 
 /* The first condition in [lo, hi) to complete, by precedence. */
@@ -105,11 +118,11 @@ static enum outcome combine(const struct steady__wait_state *w)
     case STEADY_WAIT_ANY: return combine_any(w->out, 0, w->n);
     case STEADY_WAIT_ALL_OR_FIRST:
         if (w->n > 1) {
-            uint8_t both[2] = {w->out[0], (uint8_t)combine_all(w->out, 1, w->n)};
+            uint8_t both[2] = {w->out[0], (uint8_t)combine_all(w, 1, w->n)};
             return combine_any(both, 0, 2);
         }
-        return combine_all(w->out, 0, w->n);
-    default: return combine_all(w->out, 0, w->n);
+        return combine_all(w, 0, w->n);
+    default: return combine_all(w, 0, w->n);
     }
 }
 

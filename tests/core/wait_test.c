@@ -44,21 +44,20 @@ static void expect_record(const char *file, int line, const char *fmt, ...)
     snprintf(expect_first, sizeof expect_first, "%s:%d: %s", file, line, msg);
 }
 
-#define EXPECT(cond)                                                                              \
-    ((cond) ? (void)0 : expect_record(__FILE__, __LINE__, "expected %s", #cond))
-#define EXPECT_REASON(got, want)                                                                  \
-    do {                                                                                          \
-        steady_reason g_ = (got), w_ = (want);                                                    \
-        if (g_ != w_)                                                                             \
-            expect_record(__FILE__, __LINE__, "%s gave %s, expected %s", #got,                    \
-                          steady_reason_name(g_), steady_reason_name(w_));                        \
+#define EXPECT(cond) ((cond) ? (void)0 : expect_record(__FILE__, __LINE__, "expected %s", #cond))
+#define EXPECT_REASON(got, want)                                                                   \
+    do {                                                                                           \
+        steady_reason g_ = (got), w_ = (want);                                                     \
+        if (g_ != w_)                                                                              \
+            expect_record(__FILE__, __LINE__, "%s gave %s, expected %s", #got,                     \
+                          steady_reason_name(g_), steady_reason_name(w_));                         \
     } while (0)
-#define EXPECT_U64(got, op, want)                                                                 \
-    do {                                                                                          \
-        uint64_t g_ = (uint64_t)(got), w_ = (uint64_t)(want);                                     \
-        if (!(g_ op w_))                                                                          \
-            expect_record(__FILE__, __LINE__, "%s == %llu, expected %s %llu", #got,               \
-                          (unsigned long long)g_, #op, (unsigned long long)w_);                  \
+#define EXPECT_U64(got, op, want)                                                                  \
+    do {                                                                                           \
+        uint64_t g_ = (uint64_t)(got), w_ = (uint64_t)(want);                                      \
+        if (!(g_ op w_))                                                                           \
+            expect_record(__FILE__, __LINE__, "%s == %llu, expected %s %llu", #got,                \
+                          (unsigned long long)g_, #op, (unsigned long long)w_);                    \
     } while (0)
 
 static void expect_reset(void)
@@ -70,8 +69,8 @@ static void expect_reset(void)
 static void assert_no_failed_expectation(void)
 {
     if (atomic_load(&expect_failures) != 0)
-        fail_msg("%d expectation(s) failed inside actors; first: %s",
-                 atomic_load(&expect_failures), expect_first);
+        fail_msg("%d expectation(s) failed inside actors; first: %s", atomic_load(&expect_failures),
+                 expect_first);
 }
 
 static uint64_t now_ns(void)
@@ -108,12 +107,14 @@ struct rig {
     u64ch_rx rx1, rx2;
     probe_body body;
     _Atomic int phase; /* bodies and main may hand-shake through it */
+    _Atomic int done;  /* the body returned */
 };
 
 static int probe_run(steady_actor *a, void *arg)
 {
     struct rig *r = arg;
     r->body(a, r);
+    atomic_store(&r->done, 1);
     return 0;
 }
 
@@ -136,6 +137,16 @@ static void run_probe(probe_body body, uint64_t capacity, void (*from_main)(stru
     assert_int_equal(steady_graph_start(r.g), STEADY_OK);
     if (from_main)
         from_main(&r);
+    /* Watchdog: a wait that wrongly blocks forever fails the test instead of hanging it (the
+     * request interrupts it, and an unclean stop ends every later wait). */
+    uint64_t t0 = now_ns();
+    while (!atomic_load(&r.done) && steady_graph_get_state(r.g) == STEADY_GRAPH_RUNNING &&
+           ms_since(t0) < 10000)
+        sleep_ms(2);
+    if (!atomic_load(&r.done) && steady_graph_get_state(r.g) == STEADY_GRAPH_RUNNING) {
+        expect_record(__FILE__, __LINE__, "the probe did not finish within 10 s");
+        steady_graph_request_shutdown(r.g);
+    }
     steady_err e = steady_graph_block_until_stopped(r.g, 5000);
     steady_graph_free(r.g);
     assert_no_failed_expectation();
@@ -180,8 +191,8 @@ static void body_clamped(steady_actor *a, struct rig *r)
 {
     send_n(r->tx1, 5);
     uint64_t t0 = now_ns();
-    EXPECT_REASON(steady_wait_avail(a, r->rx1, 50), STEADY_READY);   /* full: 5 of 5 */
-    EXPECT_REASON(steady_wait_vacant(a, r->tx2, 50), STEADY_READY);  /* empty: 5 free */
+    EXPECT_REASON(steady_wait_avail(a, r->rx1, 50), STEADY_READY);  /* full: 5 of 5 */
+    EXPECT_REASON(steady_wait_vacant(a, r->tx2, 50), STEADY_READY); /* empty: 5 free */
     EXPECT_REASON(steady_wait_avail(a, r->rx1, UINT64_MAX), STEADY_READY);
     EXPECT_U64(ms_since(t0), <, 1000);
 }
@@ -323,14 +334,14 @@ static void wait_timeout_returns_timeout_after_its_time(void **state)
 
 static void body_precedence(steady_actor *a, struct rig *r)
 {
-    send_n(r->tx1, 1);     /* one: ready */
+    send_n(r->tx1, 1);      /* one: ready */
     u64ch_tx_close(r->tx2); /* two: closed and empty */
     steady_actor_request_shutdown(a);
     EXPECT(steady_graph_get_state(r->g) == STEADY_GRAPH_STOP_REQUESTED);
 
     /* READY > CLOSED > SHUTDOWN > TIMEOUT: everything applies at once here. */
-    steady_wake w = steady_wait_any(a, STEADY_AVAIL(r->rx1, 1), STEADY_AVAIL(r->rx2, 1),
-                                    STEADY_TIMEOUT(0));
+    steady_wake w =
+        steady_wait_any(a, STEADY_AVAIL(r->rx1, 1), STEADY_AVAIL(r->rx2, 1), STEADY_TIMEOUT(0));
     EXPECT_REASON(w.reason, STEADY_READY);
     w = steady_wait_any(a, STEADY_AVAIL(r->rx2, 1), STEADY_TIMEOUT(0));
     EXPECT_REASON(w.reason, STEADY_CLOSED);
@@ -347,6 +358,12 @@ static void body_precedence(steady_actor *a, struct rig *r)
     EXPECT_REASON(steady_wait_shutdown(a), STEADY_SHUTDOWN);
     EXPECT_REASON(steady_wait_any(a, STEADY_SHUTDOWN_REQUESTED(), STEADY_TIMEOUT(0)).reason,
                   STEADY_SHUTDOWN);
+    /* Timeouts and the shutdown condition bound an all-of too: "5 elements, or shutdown". */
+    w = steady_wait_all(a, STEADY_AVAIL(r->rx1, 5), STEADY_SHUTDOWN_REQUESTED());
+    EXPECT_REASON(w.reason, STEADY_SHUTDOWN);
+    EXPECT_U64(w.ready, ==, 0x2);
+    w = steady_wait_all(a, STEADY_AVAIL(r->rx1, 5), STEADY_TIMEOUT(0));
+    EXPECT_REASON(w.reason, STEADY_TIMEOUT);
 }
 
 static void reasons_follow_ready_closed_shutdown_timeout_precedence(void **state)
@@ -553,10 +570,16 @@ static void solo_producer_and_consumer_ping_pong_through_wakeups(void **state)
     assert_int_equal(steady_graph_new(&g, &go), STEADY_OK);
     assert_int_equal(u64ch_new(g, "ping", 1, &p.to_pong, &p.at_pong), STEADY_OK);
     assert_int_equal(u64ch_new(g, "pong", 1, &p.to_ping, &p.at_ping), STEADY_OK);
-    steady_actor_opts ping = {.name = "ping", .run = ping_run, .arg = &p,
-                              .txs = STEADY_TXS(p.to_pong), .rxs = STEADY_RXS(p.at_ping)};
-    steady_actor_opts pong = {.name = "pong", .run = pong_run, .arg = &p,
-                              .txs = STEADY_TXS(p.to_ping), .rxs = STEADY_RXS(p.at_pong)};
+    steady_actor_opts ping = {.name = "ping",
+                              .run = ping_run,
+                              .arg = &p,
+                              .txs = STEADY_TXS(p.to_pong),
+                              .rxs = STEADY_RXS(p.at_ping)};
+    steady_actor_opts pong = {.name = "pong",
+                              .run = pong_run,
+                              .arg = &p,
+                              .txs = STEADY_TXS(p.to_ping),
+                              .rxs = STEADY_RXS(p.at_pong)};
     assert_int_equal(steady_actor_spawn(g, &ping, NULL), STEADY_OK);
     assert_int_equal(steady_actor_spawn(g, &pong, NULL), STEADY_OK);
     assert_int_equal(steady_graph_start(g), STEADY_OK);
@@ -609,10 +632,10 @@ static void wait_avail_wakes_a_parked_consumer_only_at_its_threshold(void **stat
     steady_graph_opts go = {.name = "trickle", .no_signal_handlers = true};
     assert_int_equal(steady_graph_new(&g, &go), STEADY_OK);
     assert_int_equal(u64ch_new(g, "drops", 64, &t.tx, &t.rx), STEADY_OK);
-    steady_actor_opts p = {.name = "producer", .run = trickle_producer, .arg = &t,
-                           .txs = STEADY_TXS(t.tx)};
-    steady_actor_opts c = {.name = "consumer", .run = batch_consumer, .arg = &t,
-                           .rxs = STEADY_RXS(t.rx)};
+    steady_actor_opts p = {
+        .name = "producer", .run = trickle_producer, .arg = &t, .txs = STEADY_TXS(t.tx)};
+    steady_actor_opts c = {
+        .name = "consumer", .run = batch_consumer, .arg = &t, .rxs = STEADY_RXS(t.rx)};
     assert_int_equal(steady_actor_spawn(g, &p, NULL), STEADY_OK);
     assert_int_equal(steady_actor_spawn(g, &c, NULL), STEADY_OK);
     assert_int_equal(steady_graph_start(g), STEADY_OK);
