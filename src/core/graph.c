@@ -87,6 +87,10 @@ static steady_err validate(steady_graph *g)
     if (!g->actors)
         return steady__fail(STEADY_EINVAL, "graph '%s' has no actors; spawn at least one "
                                            "before steady_graph_start()", g->name);
+    if (g->shutdown_barrier > g->n_actors)
+        return steady__fail(STEADY_EINVAL, "graph '%s': shutdown_barrier %u can never be reached "
+                                           "by its %u actors; use at most %u", g->name,
+                            g->shutdown_barrier, g->n_actors, g->n_actors);
     return STEADY_OK;
 }
 

@@ -38,8 +38,11 @@ steady_err steady_troupe_new(steady_graph *g, const steady_troupe_opts *o, stead
         return steady__fail(STEADY_ESTATE, "troupes can only be created before "
                                            "steady_graph_start()");
     steady_troupe *t = steady__alloc_aligned(sizeof *t, STEADY_CACHE_LINE);
+    unsigned explicit_troupes = 0; /* solo actors' own troupes do not count toward the name */
+    for (steady_troupe *u = g->troupes; u; u = u->next)
+        explicit_troupes += !u->solo;
     char def[32];
-    snprintf(def, sizeof def, "troupe-%u", g->n_troupes);
+    snprintf(def, sizeof def, "troupe-%u", explicit_troupes);
     if (!t || !(t->name = steady__strdup(o && o->name ? o->name : def))) {
         steady__free(t);
         return steady__fail(STEADY_ENOMEM, "troupe: out of memory");

@@ -210,6 +210,55 @@ static void missing_name_or_run_function_is_einval(void **state)
 
 /* ---- lifecycle misuse ----------------------------------------------------------------------- */
 
+static void never_called_init(void *block, void *arg)
+{
+    (void)block;
+    (void)arg;
+    fail_msg("a state_init without a state block must be refused at spawn");
+}
+
+static void pin_on_a_troupe_member_and_init_without_state_are_einval(void **state)
+{
+    (void)state;
+    steady_graph *g = new_graph("pins");
+    steady_troupe *t;
+    assert_int_equal(steady_troupe_new(g, NULL, &t), STEADY_OK);
+
+    steady_err pinned = steady_actor_spawn(
+        g, &(steady_actor_opts){.name = "member", .run = returns_run, .troupe = t, .pin = true},
+        NULL);
+    assert_int_equal(pinned, STEADY_EINVAL);
+    assert_last_error_mentions("'member'", "pin its troupe instead", NULL);
+
+    steady_err no_state = steady_actor_spawn(
+        g, &(steady_actor_opts){.name = "stateless", .run = returns_run,
+                                .state_init = never_called_init},
+        NULL);
+    assert_int_equal(no_state, STEADY_EINVAL);
+    assert_last_error_mentions("'stateless'", "state_size", NULL);
+    steady_graph_free(g);
+}
+
+static void unreachable_shutdown_barrier_fails_start_with_einval(void **state)
+{
+    (void)state;
+    steady_graph *g = NULL;
+    steady_graph_opts o = {.name = "barrier", .no_signal_handlers = true, .shutdown_barrier = 3};
+    assert_int_equal(steady_graph_new(&g, &o), STEADY_OK);
+    for (unsigned i = 0; i < 2; i++)
+        assert_int_equal(steady_actor_spawn(g, &(steady_actor_opts){.name = "a", .has_suffix = true,
+                                                                    .suffix = i,
+                                                                    .run = returns_run},
+                                            NULL),
+                         STEADY_OK);
+
+    assert_int_equal(steady_graph_start(g), STEADY_EINVAL);
+
+    assert_last_error_mentions("shutdown_barrier 3", "2 actors", NULL);
+    assert_int_equal(steady_graph_get_state(g), STEADY_GRAPH_BUILDING);
+    steady_graph_free(g);
+}
+
 static void calls_in_the_wrong_lifecycle_state_are_estate(void **state)
 {
     (void)state;
@@ -430,6 +479,8 @@ int main(void)
         cmocka_unit_test(channel_or_troupe_of_another_graph_is_einval),
         cmocka_unit_test(duplicate_actor_label_is_eexist),
         cmocka_unit_test(missing_name_or_run_function_is_einval),
+        cmocka_unit_test(pin_on_a_troupe_member_and_init_without_state_are_einval),
+        cmocka_unit_test(unreachable_shutdown_barrier_fails_start_with_einval),
         cmocka_unit_test(calls_in_the_wrong_lifecycle_state_are_estate),
         cmocka_unit_test(waiting_on_a_foreign_end_fails_the_actor_and_the_graph_stops_cleanly),
         cmocka_unit_test(sending_on_a_foreign_end_fails_the_actor_and_the_graph_stops_cleanly),
