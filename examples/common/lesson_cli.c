@@ -19,8 +19,7 @@ static void usage(FILE *out, const char *prog, const char *summary, const lesson
             snprintf(left, sizeof left, "    --%s%s%s", opts[i].name, opts[i].value ? " " : "",
                      opts[i].value ? opts[i].value : "");
         if (opts[i].value)
-            fprintf(out, "  %-22s %s (default %" PRIu64 ")\n", left, opts[i].help,
-                    *opts[i].target);
+            fprintf(out, "  %-22s %s (default %" PRIu64 ")\n", left, opts[i].help, *opts[i].target);
         else
             fprintf(out, "  %-22s %s\n", left, opts[i].help);
     }
@@ -44,8 +43,8 @@ static int parse_number(const char *prog, const lesson_opt *o, const char *text)
     errno = 0;
     unsigned long long v = strtoull(text, &end, 10);
     if (!text[0] || text[0] == '-' || *end || errno || v < o->min || v > o->max) {
-        fprintf(stderr, "%s: --%s needs a whole number from %" PRIu64 " to %" PRIu64
-                        ", not '%s'\n", prog, o->name, o->min, o->max, text);
+        fprintf(stderr, "%s: --%s needs a whole number from %" PRIu64 " to %" PRIu64 ", not '%s'\n",
+                prog, o->name, o->min, o->max, text);
         return -1;
     }
     *o->target = (uint64_t)v;

@@ -52,9 +52,11 @@ int main(int argc, char **argv)
     steady_graph *g;
     steady_actor *hb;
     if (steady_graph_new(&g, NULL) != STEADY_OK ||
-        steady_actor_spawn(g, &(steady_actor_opts){.name = "heartbeat", .run = heartbeat,
-                                                   .arg = &args,
-                                                   .state_size = sizeof(heartbeat_state)},
+        steady_actor_spawn(g,
+                           &(steady_actor_opts){.name = "heartbeat",
+                                                .run = heartbeat,
+                                                .arg = &args,
+                                                .state_size = sizeof(heartbeat_state)},
                            &hb) != STEADY_OK ||
         steady_graph_start(g) != STEADY_OK) {
         fprintf(stderr, "lesson-00-minimal: %s\n", steady_last_error());

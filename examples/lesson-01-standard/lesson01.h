@@ -22,8 +22,10 @@ typedef struct fizzbuzz_msg {
 
 static inline fizzbuzz_msg fizzbuzz_of(uint64_t v)
 {
-    fizzbuzz_msg m = {v, v % 15 == 0 ? FB_FIZZBUZZ : v % 3 == 0 ? FB_FIZZ : v % 5 == 0 ? FB_BUZZ
-                                                                                        : FB_VALUE};
+    fizzbuzz_msg m = {v, v % 15 == 0  ? FB_FIZZBUZZ
+                         : v % 3 == 0 ? FB_FIZZ
+                         : v % 5 == 0 ? FB_BUZZ
+                                      : FB_VALUE};
     return m;
 }
 
@@ -36,16 +38,34 @@ typedef struct lesson01_args {
     uint64_t capacity;
 } lesson01_args;
 
-typedef struct heartbeat_io { u64ch_tx beats; } heartbeat_io;
-typedef struct generator_io { u64ch_tx values; } generator_io;
-typedef struct worker_io { u64ch_rx beats; u64ch_rx values; fbch_tx out; } worker_io;
-typedef struct logger_io { fbch_rx in; } logger_io;
+typedef struct heartbeat_io {
+    u64ch_tx beats;
+} heartbeat_io;
+typedef struct generator_io {
+    u64ch_tx values;
+} generator_io;
+typedef struct worker_io {
+    u64ch_rx beats;
+    u64ch_rx values;
+    fbch_tx out;
+} worker_io;
+typedef struct logger_io {
+    fbch_rx in;
+} logger_io;
 
 /* State blocks: owned by the graph, they hold every counter. */
-typedef struct heartbeat_state { uint64_t count; } heartbeat_state;
-typedef struct generator_state { uint64_t next; } generator_state; /* = values sent */
-typedef struct worker_state { uint64_t beats, values; } worker_state;
-typedef struct logger_state { uint64_t fizz, buzz, fizzbuzz, value; } logger_state;
+typedef struct heartbeat_state {
+    uint64_t count;
+} heartbeat_state;
+typedef struct generator_state {
+    uint64_t next;
+} generator_state; /* = values sent */
+typedef struct worker_state {
+    uint64_t beats, values;
+} worker_state;
+typedef struct logger_state {
+    uint64_t fizz, buzz, fizzbuzz, value;
+} logger_state;
 
 int heartbeat_run(steady_actor *a, void *io);
 int generator_run(steady_actor *a, void *io);

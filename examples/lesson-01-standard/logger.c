@@ -12,8 +12,10 @@ static void count(logger_state *st, const fizzbuzz_msg *m)
     case FB_VALUE: st->value++; break;
     }
     STEADY_TRACE("Msg %s %" PRIu64,
-                 m->kind == FB_FIZZ ? "Fizz" : m->kind == FB_BUZZ ? "Buzz"
-                                             : m->kind == FB_FIZZBUZZ ? "FizzBuzz" : "Value",
+                 m->kind == FB_FIZZ       ? "Fizz"
+                 : m->kind == FB_BUZZ     ? "Buzz"
+                 : m->kind == FB_FIZZBUZZ ? "FizzBuzz"
+                                          : "Value",
                  m->value);
 }
 

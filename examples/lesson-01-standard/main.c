@@ -28,15 +28,29 @@ static steady_err build(steady_graph *g, lesson01_graph *io, const lesson01_args
         (e = steady_troupe_new(g, &(steady_troupe_opts){.name = "producers"}, &troupe)))
         return e;
     const steady_actor_opts actors[] = {
-        {.name = "heartbeat", .run = heartbeat_run, .arg = &io->hb, .troupe = troupe,
-         .txs = STEADY_TXS(io->hb.beats), .state_size = sizeof(heartbeat_state)},
-        {.name = "generator", .run = generator_run, .arg = &io->gen, .troupe = troupe,
-         .txs = STEADY_TXS(io->gen.values), .state_size = sizeof(generator_state)},
-        {.name = "worker", .run = worker_run, .arg = &io->worker,
+        {.name = "heartbeat",
+         .run = heartbeat_run,
+         .arg = &io->hb,
+         .troupe = troupe,
+         .txs = STEADY_TXS(io->hb.beats),
+         .state_size = sizeof(heartbeat_state)},
+        {.name = "generator",
+         .run = generator_run,
+         .arg = &io->gen,
+         .troupe = troupe,
+         .txs = STEADY_TXS(io->gen.values),
+         .state_size = sizeof(generator_state)},
+        {.name = "worker",
+         .run = worker_run,
+         .arg = &io->worker,
          .rxs = STEADY_RXS(io->worker.beats, io->worker.values),
-         .txs = STEADY_TXS(io->worker.out), .state_size = sizeof(worker_state)},
-        {.name = "logger", .run = logger_run, .arg = &io->logger,
-         .rxs = STEADY_RXS(io->logger.in), .state_size = sizeof(logger_state)},
+         .txs = STEADY_TXS(io->worker.out),
+         .state_size = sizeof(worker_state)},
+        {.name = "logger",
+         .run = logger_run,
+         .arg = &io->logger,
+         .rxs = STEADY_RXS(io->logger.in),
+         .state_size = sizeof(logger_state)},
     };
     for (size_t i = 0; i < sizeof actors / sizeof actors[0]; i++)
         if ((e = steady_actor_spawn(g, &actors[i], NULL)) != STEADY_OK)
@@ -53,9 +67,8 @@ int main(int argc, char **argv)
         {"capacity", 'c', "N", "capacity of the value and message channels", &args.capacity, 1,
          1u << 24},
     };
-    switch (lesson_cli_parse(argc, argv,
-                             "lesson-01-standard: heartbeat + generator -> worker -> logger",
-                             opts, 3)) {
+    switch (lesson_cli_parse(
+        argc, argv, "lesson-01-standard: heartbeat + generator -> worker -> logger", opts, 3)) {
     case LESSON_CLI_EXIT_OK: return 0;
     case LESSON_CLI_ERROR: return 2;
     case LESSON_CLI_RUN: break;

@@ -42,8 +42,8 @@ int worker_run(steady_actor *a, void *arg)
         } else {
             /* Draining after the heartbeat stopped, until the generator's end is closed and
              * empty (or the logger is gone): CLOSED is final, so leave the loop. */
-            steady_reason r = steady_wait_all(a, STEADY_AVAIL(io->values, 1),
-                                              STEADY_VACANT(io->out, 1)).reason;
+            steady_reason r =
+                steady_wait_all(a, STEADY_AVAIL(io->values, 1), STEADY_VACANT(io->out, 1)).reason;
             if (r == STEADY_CLOSED)
                 break;
             if (r != STEADY_READY)

@@ -87,8 +87,10 @@ static uint64_t convert_zero_copy(worker_io *io, uint64_t max)
         size_t k = min3(src_len[si] - off_in, dst_len[so] - off_out, n - done);
         encode(src[si] + off_in, dst[so] + off_out, k);
         done += k;
-        if ((off_in += k) == src_len[si]) si++, off_in = 0;
-        if ((off_out += k) == dst_len[so]) so++, off_out = 0;
+        if ((off_in += k) == src_len[si])
+            si++, off_in = 0;
+        if ((off_out += k) == dst_len[so])
+            so++, off_out = 0;
     }
     u64ch_rx_advance_take(io->values, n);
     u64ch_tx_advance_send(io->out, n);

@@ -41,15 +41,34 @@ typedef struct lesson02b_args {
     worker_mode mode;
 } lesson02b_args;
 
-typedef struct heartbeat_io { u64ch_tx beats; } heartbeat_io;
-typedef struct generator_io { u64ch_tx values; } generator_io;
-typedef struct worker_io { u64ch_rx beats; u64ch_rx values; u64ch_tx out; uint64_t *buffer; } worker_io;
-typedef struct logger_io { u64ch_rx in; } logger_io;
+typedef struct heartbeat_io {
+    u64ch_tx beats;
+} heartbeat_io;
+typedef struct generator_io {
+    u64ch_tx values;
+} generator_io;
+typedef struct worker_io {
+    u64ch_rx beats;
+    u64ch_rx values;
+    u64ch_tx out;
+    uint64_t *buffer;
+} worker_io;
+typedef struct logger_io {
+    u64ch_rx in;
+} logger_io;
 
-typedef struct heartbeat_state { uint64_t count; } heartbeat_state;
-typedef struct generator_state { uint64_t next; } generator_state; /* = values sent */
-typedef struct worker_state { uint64_t beats, values, values_at_beat, ns_at_beat; } worker_state;
-typedef struct logger_state { uint64_t counts[4]; } logger_state; /* by kind */
+typedef struct heartbeat_state {
+    uint64_t count;
+} heartbeat_state;
+typedef struct generator_state {
+    uint64_t next;
+} generator_state; /* = values sent */
+typedef struct worker_state {
+    uint64_t beats, values, values_at_beat, ns_at_beat;
+} worker_state;
+typedef struct logger_state {
+    uint64_t counts[4];
+} logger_state; /* by kind */
 
 int heartbeat_run(steady_actor *a, void *io);
 int generator_run(steady_actor *a, void *io);

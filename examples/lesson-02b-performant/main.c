@@ -36,10 +36,10 @@ static steady_err make_troupes(steady_graph *g, placement p, steady_troupe *t[2]
     if (p == PLACE_TROUPE)
         e = steady_troupe_new(g, &(steady_troupe_opts){.name = "pipeline"}, &t[0]);
     else if (p == PLACE_SPLIT)
-        (void)((e = steady_troupe_new(g, &(steady_troupe_opts){.name = "produce", .pin = true,
-                                                                .core = 0}, &t[0])) ||
-               (e = steady_troupe_new(g, &(steady_troupe_opts){.name = "consume", .pin = true,
-                                                                .core = 1}, &t[1])));
+        (void)((e = steady_troupe_new(
+                    g, &(steady_troupe_opts){.name = "produce", .pin = true, .core = 0}, &t[0])) ||
+               (e = steady_troupe_new(
+                    g, &(steady_troupe_opts){.name = "consume", .pin = true, .core = 1}, &t[1])));
     else
         e = steady_troupe_new(g, &(steady_troupe_opts){.name = "producers"}, &t[0]);
     return e;
@@ -59,15 +59,31 @@ static steady_err build(steady_graph *g, lesson02b_graph *io, const lesson02b_ar
     steady_troupe *worker_troupe = p == PLACE_ORIGINAL ? NULL : t[0];
     steady_troupe *logger_troupe = p == PLACE_TROUPE ? t[0] : p == PLACE_SPLIT ? t[1] : NULL;
     const steady_actor_opts actors[] = {
-        {.name = "heartbeat", .run = heartbeat_run, .arg = &io->hb, .troupe = t[0],
-         .txs = STEADY_TXS(io->hb.beats), .state_size = sizeof(heartbeat_state)},
-        {.name = "generator", .run = generator_run, .arg = &io->gen, .troupe = t[0],
-         .txs = STEADY_TXS(io->gen.values), .state_size = sizeof(generator_state)},
-        {.name = "worker", .run = worker_run, .arg = &io->worker, .troupe = worker_troupe,
+        {.name = "heartbeat",
+         .run = heartbeat_run,
+         .arg = &io->hb,
+         .troupe = t[0],
+         .txs = STEADY_TXS(io->hb.beats),
+         .state_size = sizeof(heartbeat_state)},
+        {.name = "generator",
+         .run = generator_run,
+         .arg = &io->gen,
+         .troupe = t[0],
+         .txs = STEADY_TXS(io->gen.values),
+         .state_size = sizeof(generator_state)},
+        {.name = "worker",
+         .run = worker_run,
+         .arg = &io->worker,
+         .troupe = worker_troupe,
          .rxs = STEADY_RXS(io->worker.beats, io->worker.values),
-         .txs = STEADY_TXS(io->worker.out), .state_size = sizeof(worker_state)},
-        {.name = "logger", .run = logger_run, .arg = &io->logger, .troupe = logger_troupe,
-         .rxs = STEADY_RXS(io->logger.in), .state_size = sizeof(logger_state)},
+         .txs = STEADY_TXS(io->worker.out),
+         .state_size = sizeof(worker_state)},
+        {.name = "logger",
+         .run = logger_run,
+         .arg = &io->logger,
+         .troupe = logger_troupe,
+         .rxs = STEADY_RXS(io->logger.in),
+         .state_size = sizeof(logger_state)},
     };
     for (size_t i = 0; i < 4; i++)
         if ((e = steady_actor_spawn(g, &actors[i], i == 3 ? &io->logger_actor : NULL)))
@@ -93,9 +109,9 @@ static int take_word_options(int *argc, char **argv, placement *p, worker_mode *
             argv[out++] = argv[i];
             continue;
         }
-        int v = i + 1 < *argc ? parse_choice(argv[i + 1], is_p ? placement_names : mode_names,
-                                             is_p ? 3 : 2)
-                              : -1;
+        int v = i + 1 < *argc
+                    ? parse_choice(argv[i + 1], is_p ? placement_names : mode_names, is_p ? 3 : 2)
+                    : -1;
         if (v < 0) {
             fprintf(stderr, "%s: %s needs one of: %s\n", argv[0], argv[i],
                     is_p ? "troupe, split, original" : "zero-copy, double-buffer");
@@ -133,8 +149,10 @@ int main(int argc, char **argv)
         if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
             printf("Also: --placement troupe|split|original (default troupe), "
                    "--mode zero-copy|double-buffer (default zero-copy)\n\n");
-    switch (lesson_cli_parse(argc, argv, "lesson-02b-performant: the lesson 01 pipeline at full "
-                                         "speed", opts, 4)) {
+    switch (lesson_cli_parse(argc, argv,
+                             "lesson-02b-performant: the lesson 01 pipeline at full "
+                             "speed",
+                             opts, 4)) {
     case LESSON_CLI_EXIT_OK: return 0;
     case LESSON_CLI_ERROR: return 2;
     case LESSON_CLI_RUN: break;
@@ -149,8 +167,8 @@ int main(int argc, char **argv)
     steady_graph *g;
     lesson02b_graph io = {0};
     io.worker.buffer = malloc(args.batch * sizeof(uint64_t));
-    if (!io.worker.buffer || steady_graph_new(&g, &(steady_graph_opts){.args = &args,
-                                                                      .name = "lesson-02b"})) {
+    if (!io.worker.buffer ||
+        steady_graph_new(&g, &(steady_graph_opts){.args = &args, .name = "lesson-02b"})) {
         fprintf(stderr, "lesson-02b-performant: out of memory\n");
         return 1;
     }
@@ -166,8 +184,8 @@ int main(int argc, char **argv)
     double secs = now_s() - t0;
     printf("lesson-02b-performant: %" PRIu64 " messages in %.3f s: %.1f M msg/s (placement %s, "
            "mode %s, capacity %" PRIu64 ", batch %" PRIu64 ")\n",
-           total, secs, (double)total / secs / 1e6, placement_names[place],
-           mode_names[args.mode], args.capacity, args.batch);
+           total, secs, (double)total / secs / 1e6, placement_names[place], mode_names[args.mode],
+           args.capacity, args.batch);
     steady_graph_free(g);
     free(io.worker.buffer);
     return e == STEADY_OK ? 0 : 1;

@@ -50,19 +50,20 @@ typedef struct steady_troupe_opts {
 } steady_troupe_opts;
 
 typedef struct steady_actor_opts {
-    const char *name;     /* required, unique within the graph (with the suffix); copied */
-    bool has_suffix;      /* name the actor "name-<suffix>" (e.g. "worker-3") */
+    const char *name; /* required, unique within the graph (with the suffix); copied */
+    bool has_suffix;  /* name the actor "name-<suffix>" (e.g. "worker-3") */
     unsigned suffix;
-    steady_actor_fn run;  /* required */
-    void *arg;            /* passed to run on every (re)start; not owned */
+    steady_actor_fn run;   /* required */
+    void *arg;             /* passed to run on every (re)start; not owned */
     steady_troupe *troupe; /* NULL: SOLO on its own thread; else a MEMBER of this troupe */
-    steady_tx *const *txs; /* NULL-terminated list of sending ends this actor owns: STEADY_TXS(...) */
+    steady_tx *const
+        *txs; /* NULL-terminated list of sending ends this actor owns: STEADY_TXS(...) */
     steady_rx *const *rxs; /* NULL-terminated list of receiving ends it owns: STEADY_RXS(...) */
-    size_t state_size;    /* > 0: a state block owned by the graph, see steady_actor_state */
+    size_t state_size;     /* > 0: a state block owned by the graph, see steady_actor_state */
     steady_state_init_fn state_init; /* may be NULL (the block stays zeroed) */
     void *state_init_arg;
-    size_t stack_size;    /* 0: the graph's default */
-    bool pin;             /* SOLO only: pin the actor's thread to `core` */
+    size_t stack_size; /* 0: the graph's default */
+    bool pin;          /* SOLO only: pin the actor's thread to `core` */
     int core;
 } steady_actor_opts;
 
@@ -88,9 +89,9 @@ STEADY_API const char *steady_actor_label(const steady_actor *a); /* "worker-3",
 STEADY_API bool steady_actor_suffix(const steady_actor *a, unsigned *suffix);
 STEADY_API uint32_t steady_actor_id(const steady_actor *a); /* dense, in spawn order from 0 */
 STEADY_API uint32_t steady_actor_regeneration(const steady_actor *a); /* 0, +1 per restart */
-STEADY_API void *steady_actor_args(const steady_actor *a);          /* the graph's args */
+STEADY_API void *steady_actor_args(const steady_actor *a);            /* the graph's args */
 STEADY_API steady_graph *steady_actor_graph(const steady_actor *a);
-STEADY_API bool steady_actor_is_member(const steady_actor *a);      /* placed in a troupe */
+STEADY_API bool steady_actor_is_member(const steady_actor *a); /* placed in a troupe */
 /* The state block (NULL when state_size was 0). It belongs to the graph and survives
  * restarts. The actor uses it while running; main may read it after the graph stopped. */
 STEADY_API void *steady_actor_state(const steady_actor *a);
@@ -106,12 +107,11 @@ STEADY_API void steady_actor_request_shutdown(steady_actor *a);
 
 /* True while the actor should keep going. See the file comment. `veto` is an expression that is
  * true when the actor agrees to stop; it is evaluated only after shutdown was requested. */
-#define STEADY_RUNNING(a, veto)                                                                   \
-    (steady__running_phase(a) == STEADY__PHASE_RUN                                                \
-         ? true                                                                                   \
-         : steady__running_phase(a) == STEADY__PHASE_DONE                                         \
-               ? false                                                                            \
-               : steady__cast_vote((a), (steady__vote_begin(a), (veto) ? true : false)))
+#define STEADY_RUNNING(a, veto)                                                                    \
+    (steady__running_phase(a) == STEADY__PHASE_RUN ? true                                          \
+     : steady__running_phase(a) == STEADY__PHASE_DONE                                              \
+         ? false                                                                                   \
+         : steady__cast_vote((a), (steady__vote_begin(a), (veto) ? true : false)))
 
 /* Records expr's text and place when it is false, so an unclean stop can say which term of
  * the veto held the actor back. Evaluates to expr's truth. */
@@ -126,8 +126,12 @@ STEADY_API bool steady__cast_vote(steady_actor *a, bool yes);
 STEADY_API bool steady__eye(bool value, const char *file, int line, const char *expr);
 
 #define STEADY__RAW(e) (e).raw,
-#define STEADY__MAP(f, ...) STEADY__MAP_N(__VA_ARGS__, 16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1)(f, __VA_ARGS__)
-#define STEADY__MAP_N(_1, _2, _3, _4, _5, _6, _7, _8, _9, _10, _11, _12, _13, _14, _15, _16, n, ...) STEADY__MAP_##n
+#define STEADY__MAP(f, ...)                                                                        \
+    STEADY__MAP_N(__VA_ARGS__, 16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1)              \
+    (f, __VA_ARGS__)
+#define STEADY__MAP_N(_1, _2, _3, _4, _5, _6, _7, _8, _9, _10, _11, _12, _13, _14, _15, _16, n,    \
+                      ...)                                                                         \
+    STEADY__MAP_##n
 #define STEADY__MAP_1(f, x) f(x)
 #define STEADY__MAP_2(f, x, ...) f(x) STEADY__MAP_1(f, __VA_ARGS__)
 #define STEADY__MAP_3(f, x, ...) f(x) STEADY__MAP_2(f, __VA_ARGS__)

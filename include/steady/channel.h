@@ -56,8 +56,10 @@ typedef struct steady_ring {
     /* Written by the consumer only. */
     alignas(STEADY_CACHE_LINE) _Atomic uint64_t head; /* elements ever taken */
     /* Written only by a side about to park, and by the side that wakes it. */
-    alignas(STEADY_CACHE_LINE) _Atomic uint64_t rx_want; /* consumer parked until tail >= this (0: not parked) */
-    _Atomic uint64_t tx_want;                            /* producer parked until head >= this (0: not parked) */
+    /* rx_want: the consumer is parked until tail >= rx_want; tx_want: the producer until
+     * head >= tx_want; 0: not parked. */
+    alignas(STEADY_CACHE_LINE) _Atomic uint64_t rx_want;
+    _Atomic uint64_t tx_want;
     /* Constant after creation, except the two close flags, each written at most once: the
      * line stays shared in both caches, so the producer may test rx_closed on every send. */
     alignas(STEADY_CACHE_LINE) uint64_t capacity; /* the bound the user asked for */
@@ -233,7 +235,8 @@ static inline steady_err steady_tx_try_send(steady_tx *tx, const void *elem)
 {
     if (__builtin_expect(!steady__tx_owned(tx) || tx->closed, 0))
         return steady__tx_misuse(tx, "try_send");
-    if (steady__tx_room(tx, 1) == 0 || atomic_load_explicit(&tx->ring->rx_closed, memory_order_relaxed))
+    if (steady__tx_room(tx, 1) == 0 ||
+        atomic_load_explicit(&tx->ring->rx_closed, memory_order_relaxed))
         return steady__tx_blocked(tx);
     memcpy(steady__tx_slot(tx, tx->tail), elem, tx->elem_size);
     steady__tx_publish(tx, 1);
@@ -276,8 +279,14 @@ static inline uint64_t steady_tx_vacant(steady_tx *tx)
     return steady__tx_room(tx, UINT64_MAX);
 }
 
-static inline uint64_t steady_tx_capacity(const steady_tx *tx) { return tx->capacity; }
-static inline uint64_t steady_rx_capacity(const steady_rx *rx) { return rx->capacity; }
+static inline uint64_t steady_tx_capacity(const steady_tx *tx)
+{
+    return tx->capacity;
+}
+static inline uint64_t steady_rx_capacity(const steady_rx *rx)
+{
+    return rx->capacity;
+}
 
 /* ---- zero-copy spans and slices (out of line) -------------------------------------------- */
 
@@ -333,112 +342,137 @@ STEADY_API uint64_t steady_channel_capacity(const steady_channel *ch);
 
 /* Declares name_tx / name_rx (each wraps one raw end in `.raw`) and inline functions:
  *   name_new(g, "chan", capacity, &tx, &rx)
- *   name_tx_try_send(tx, value)            name_rx_try_take(rx, &value)   name_rx_try_peek(rx, &value)
+ *   name_tx_try_send(tx, value)   name_rx_try_take(rx, &value)   name_rx_try_peek(rx, &value)
  *   name_tx_send_slice(tx, src, n)         name_rx_take_slice(rx, dst, n)
  *   name_tx_vacant / capacity / close / is_closed
  *   name_rx_avail / capacity / close / is_closed / is_closed_and_empty
  *   name_rx_peek_slice_copy(rx, dst, n)
- *   name_rx_peek_slice(rx) / name_tx_poke_slice(tx): spans of T, name_rx_advance_take / name_tx_advance_send
+ *   name_rx_peek_slice(rx) / name_tx_poke_slice(tx): spans of T
+ *   name_rx_advance_take(rx, n) / name_tx_advance_send(tx, n)
  * The typed try_take and try_peek write a zero T to *out when they fail (so a caller never reads
  * an indeterminate value); the raw steady_rx_try_take / try_peek leave the buffer untouched.
  */
-#define STEADY_CHANNEL_TYPE(name, T)                                                              \
-    typedef struct name##_tx {                                                                    \
-        steady_tx *raw;                                                                           \
-    } name##_tx;                                                                                  \
-    typedef struct name##_rx {                                                                    \
-        steady_rx *raw;                                                                           \
-    } name##_rx;                                                                                  \
-    typedef struct name##_span {                                                                  \
-        T *a;                                                                                     \
-        size_t a_len;                                                                             \
-        T *b;                                                                                     \
-        size_t b_len;                                                                             \
-    } name##_span;                                                                                \
+#define STEADY_CHANNEL_TYPE(name, T)                                                               \
+    typedef struct name##_tx {                                                                     \
+        steady_tx *raw;                                                                            \
+    } name##_tx;                                                                                   \
+    typedef struct name##_rx {                                                                     \
+        steady_rx *raw;                                                                            \
+    } name##_rx;                                                                                   \
+    typedef struct name##_span {                                                                   \
+        T *a;                                                                                      \
+        size_t a_len;                                                                              \
+        T *b;                                                                                      \
+        size_t b_len;                                                                              \
+    } name##_span;                                                                                 \
     STEADY__TYPED steady_err name##_new(steady_graph *g, const char *chan_name, uint64_t capacity, \
-                                        name##_tx *tx, name##_rx *rx)                             \
-    {                                                                                             \
-        steady_channel_opts o = {chan_name, capacity, (uint32_t)sizeof(T)};                       \
-        return steady_channel_new(g, &o, tx ? &tx->raw : NULL, rx ? &rx->raw : NULL);             \
-    }                                                                                             \
-    STEADY__TYPED steady_err name##_tx_try_send(name##_tx tx, T value)                            \
-    {                                                                                             \
-        steady_tx *t = tx.raw;                                                                    \
-        if (__builtin_expect(!steady__tx_owned(t) || t->closed, 0))                               \
-            return steady__tx_misuse(t, "try_send");                                              \
-        if (steady__tx_room(t, 1) == 0 ||                                                         \
-            atomic_load_explicit(&t->ring->rx_closed, memory_order_relaxed))                      \
-            return steady__tx_blocked(t);                                                         \
-        ((T *)(void *)t->slots)[t->tail & t->mask] = value;                                       \
-        steady__tx_publish(t, 1);                                                                 \
-        return STEADY_OK;                                                                         \
-    }                                                                                             \
-    STEADY__TYPED steady_err name##_rx_try_take(name##_rx rx, T *out)                             \
-    {                                                                                             \
-        steady_rx *r = rx.raw;                                                                    \
-        if (__builtin_expect(!steady__rx_owned(r) || r->closed, 0)) {                             \
-            *out = (T){0};                                                                        \
-            return steady__rx_misuse(r, "try_take");                                              \
-        }                                              \
-        if (steady__rx_ready(r, 1) == 0) {                                                        \
-            *out = (T){0};                                                                        \
-            return steady__rx_blocked(r);                                                         \
-        }                                                                                         \
-        *out = ((const T *)(const void *)r->slots)[r->head & r->mask];                            \
-        steady__rx_release(r, 1);                                                                 \
-        return STEADY_OK;                                                                         \
-    }                                                                                             \
-    STEADY__TYPED steady_err name##_rx_try_peek(name##_rx rx, T *out)                             \
-    {                                                                                             \
-        steady_err e = steady_rx_try_peek(rx.raw, out);                                           \
-        if (e != STEADY_OK)                                                                       \
-            *out = (T){0};                                                                        \
-        return e;                                                                                 \
-    }                                                                                             \
-    STEADY__TYPED size_t name##_tx_send_slice(name##_tx tx, const T *src, size_t n)               \
-    {                                                                                             \
-        return steady_tx_send_slice(tx.raw, src, n);                                              \
-    }                                                                                             \
-    STEADY__TYPED size_t name##_rx_take_slice(name##_rx rx, T *dst, size_t n)                     \
-    {                                                                                             \
-        return steady_rx_take_slice(rx.raw, dst, n);                                              \
-    }                                                                                             \
-    STEADY__TYPED size_t name##_rx_peek_slice_copy(name##_rx rx, T *dst, size_t n)                \
-    {                                                                                             \
-        return steady_rx_peek_slice_copy(rx.raw, dst, n);                                         \
-    }                                                                                             \
-    STEADY__TYPED name##_span name##_rx_peek_slice(name##_rx rx)                                  \
-    {                                                                                             \
-        steady_span s = steady_rx_peek_slice(rx.raw);                                             \
-        name##_span t = {(T *)s.a, s.a_len, (T *)s.b, s.b_len};                                   \
-        return t;                                                                                 \
-    }                                                                                             \
-    STEADY__TYPED name##_span name##_tx_poke_slice(name##_tx tx)                                  \
-    {                                                                                             \
-        steady_span s = steady_tx_poke_slice(tx.raw);                                             \
-        name##_span t = {(T *)s.a, s.a_len, (T *)s.b, s.b_len};                                   \
-        return t;                                                                                 \
-    }                                                                                             \
-    STEADY__TYPED size_t name##_rx_advance_take(name##_rx rx, size_t n)                           \
-    {                                                                                             \
-        return steady_rx_advance_take(rx.raw, n);                                                 \
-    }                                                                                             \
-    STEADY__TYPED size_t name##_tx_advance_send(name##_tx tx, size_t n)                           \
-    {                                                                                             \
-        return steady_tx_advance_send(tx.raw, n);                                                 \
-    }                                                                                             \
-    STEADY__TYPED uint64_t name##_rx_avail(name##_rx rx) { return steady_rx_avail(rx.raw); }      \
-    STEADY__TYPED uint64_t name##_tx_vacant(name##_tx tx) { return steady_tx_vacant(tx.raw); }    \
-    STEADY__TYPED uint64_t name##_rx_capacity(name##_rx rx) { return rx.raw->capacity; }         \
-    STEADY__TYPED uint64_t name##_tx_capacity(name##_tx tx) { return tx.raw->capacity; }         \
-    STEADY__TYPED bool name##_tx_close(name##_tx tx) { return steady_tx_close(tx.raw); }          \
-    STEADY__TYPED bool name##_rx_close(name##_rx rx) { return steady_rx_close(rx.raw); }          \
-    STEADY__TYPED bool name##_tx_is_closed(name##_tx tx) { return steady_tx_is_closed(tx.raw); }  \
-    STEADY__TYPED bool name##_rx_is_closed(name##_rx rx) { return steady_rx_is_closed(rx.raw); }  \
-    STEADY__TYPED bool name##_rx_is_closed_and_empty(name##_rx rx)                                \
-    {                                                                                             \
-        return steady_rx_is_closed_and_empty(rx.raw);                                             \
-    }                                                                                             \
+                                        name##_tx *tx, name##_rx *rx)                              \
+    {                                                                                              \
+        steady_channel_opts o = {chan_name, capacity, (uint32_t)sizeof(T)};                        \
+        return steady_channel_new(g, &o, tx ? &tx->raw : NULL, rx ? &rx->raw : NULL);              \
+    }                                                                                              \
+    STEADY__TYPED steady_err name##_tx_try_send(name##_tx tx, T value)                             \
+    {                                                                                              \
+        steady_tx *t = tx.raw;                                                                     \
+        if (__builtin_expect(!steady__tx_owned(t) || t->closed, 0))                                \
+            return steady__tx_misuse(t, "try_send");                                               \
+        if (steady__tx_room(t, 1) == 0 ||                                                          \
+            atomic_load_explicit(&t->ring->rx_closed, memory_order_relaxed))                       \
+            return steady__tx_blocked(t);                                                          \
+        ((T *)(void *)t->slots)[t->tail & t->mask] = value;                                        \
+        steady__tx_publish(t, 1);                                                                  \
+        return STEADY_OK;                                                                          \
+    }                                                                                              \
+    STEADY__TYPED steady_err name##_rx_try_take(name##_rx rx, T *out)                              \
+    {                                                                                              \
+        steady_rx *r = rx.raw;                                                                     \
+        if (__builtin_expect(!steady__rx_owned(r) || r->closed, 0)) {                              \
+            *out = (T){0};                                                                         \
+            return steady__rx_misuse(r, "try_take");                                               \
+        }                                                                                          \
+        if (steady__rx_ready(r, 1) == 0) {                                                         \
+            *out = (T){0};                                                                         \
+            return steady__rx_blocked(r);                                                          \
+        }                                                                                          \
+        *out = ((const T *)(const void *)r->slots)[r->head & r->mask];                             \
+        steady__rx_release(r, 1);                                                                  \
+        return STEADY_OK;                                                                          \
+    }                                                                                              \
+    STEADY__TYPED steady_err name##_rx_try_peek(name##_rx rx, T *out)                              \
+    {                                                                                              \
+        steady_err e = steady_rx_try_peek(rx.raw, out);                                            \
+        if (e != STEADY_OK)                                                                        \
+            *out = (T){0};                                                                         \
+        return e;                                                                                  \
+    }                                                                                              \
+    STEADY__TYPED size_t name##_tx_send_slice(name##_tx tx, const T *src, size_t n)                \
+    {                                                                                              \
+        return steady_tx_send_slice(tx.raw, src, n);                                               \
+    }                                                                                              \
+    STEADY__TYPED size_t name##_rx_take_slice(name##_rx rx, T *dst, size_t n)                      \
+    {                                                                                              \
+        return steady_rx_take_slice(rx.raw, dst, n);                                               \
+    }                                                                                              \
+    STEADY__TYPED size_t name##_rx_peek_slice_copy(name##_rx rx, T *dst, size_t n)                 \
+    {                                                                                              \
+        return steady_rx_peek_slice_copy(rx.raw, dst, n);                                          \
+    }                                                                                              \
+    STEADY__TYPED name##_span name##_rx_peek_slice(name##_rx rx)                                   \
+    {                                                                                              \
+        steady_span s = steady_rx_peek_slice(rx.raw);                                              \
+        name##_span t = {(T *)s.a, s.a_len, (T *)s.b, s.b_len};                                    \
+        return t;                                                                                  \
+    }                                                                                              \
+    STEADY__TYPED name##_span name##_tx_poke_slice(name##_tx tx)                                   \
+    {                                                                                              \
+        steady_span s = steady_tx_poke_slice(tx.raw);                                              \
+        name##_span t = {(T *)s.a, s.a_len, (T *)s.b, s.b_len};                                    \
+        return t;                                                                                  \
+    }                                                                                              \
+    STEADY__TYPED size_t name##_rx_advance_take(name##_rx rx, size_t n)                            \
+    {                                                                                              \
+        return steady_rx_advance_take(rx.raw, n);                                                  \
+    }                                                                                              \
+    STEADY__TYPED size_t name##_tx_advance_send(name##_tx tx, size_t n)                            \
+    {                                                                                              \
+        return steady_tx_advance_send(tx.raw, n);                                                  \
+    }                                                                                              \
+    STEADY__TYPED uint64_t name##_rx_avail(name##_rx rx)                                           \
+    {                                                                                              \
+        return steady_rx_avail(rx.raw);                                                            \
+    }                                                                                              \
+    STEADY__TYPED uint64_t name##_tx_vacant(name##_tx tx)                                          \
+    {                                                                                              \
+        return steady_tx_vacant(tx.raw);                                                           \
+    }                                                                                              \
+    STEADY__TYPED uint64_t name##_rx_capacity(name##_rx rx)                                        \
+    {                                                                                              \
+        return rx.raw->capacity;                                                                   \
+    }                                                                                              \
+    STEADY__TYPED uint64_t name##_tx_capacity(name##_tx tx)                                        \
+    {                                                                                              \
+        return tx.raw->capacity;                                                                   \
+    }                                                                                              \
+    STEADY__TYPED bool name##_tx_close(name##_tx tx)                                               \
+    {                                                                                              \
+        return steady_tx_close(tx.raw);                                                            \
+    }                                                                                              \
+    STEADY__TYPED bool name##_rx_close(name##_rx rx)                                               \
+    {                                                                                              \
+        return steady_rx_close(rx.raw);                                                            \
+    }                                                                                              \
+    STEADY__TYPED bool name##_tx_is_closed(name##_tx tx)                                           \
+    {                                                                                              \
+        return steady_tx_is_closed(tx.raw);                                                        \
+    }                                                                                              \
+    STEADY__TYPED bool name##_rx_is_closed(name##_rx rx)                                           \
+    {                                                                                              \
+        return steady_rx_is_closed(rx.raw);                                                        \
+    }                                                                                              \
+    STEADY__TYPED bool name##_rx_is_closed_and_empty(name##_rx rx)                                 \
+    {                                                                                              \
+        return steady_rx_is_closed_and_empty(rx.raw);                                              \
+    }                                                                                              \
     _Static_assert(sizeof(T) > 0, #name ": element type must be complete")
 
 #ifdef __cplusplus

@@ -2,7 +2,9 @@
  *
  * Every timed wait (periodic, timeout) reads time through the graph's steady_clock. (The
  * deadline of steady_graph_block_until_stopped bounds how long main blocks, so it is real
- * CLOCK_MONOTONIC time whatever the graph clock.) The default is CLOCK_MONOTONIC. A custom clock (the testing kit's
+ * CLOCK_MONOTONIC time whatever the graph clock.)
+ *
+ * The default is CLOCK_MONOTONIC. A custom clock (the testing kit's
  * virtual clock) supplies now_ns; after it moves time forward it must call
  * steady_graph_poke() so parked actors re-check their deadlines.
  *
@@ -23,9 +25,9 @@ extern "C" {
 #endif
 
 #define STEADY_NS(x) ((uint64_t)(x))
-#define STEADY_US(x) ((uint64_t)(x) * 1000u)
-#define STEADY_MS(x) ((uint64_t)(x) * 1000000u)
-#define STEADY_SEC(x) ((uint64_t)(x) * 1000000000u)
+#define STEADY_US(x) ((uint64_t)(x)*1000u)
+#define STEADY_MS(x) ((uint64_t)(x)*1000000u)
+#define STEADY_SEC(x) ((uint64_t)(x)*1000000000u)
 
 typedef struct steady_clock {
     /* Monotonic nanoseconds. Called from any thread, concurrently: must be thread-safe. */

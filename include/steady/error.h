@@ -23,18 +23,18 @@ extern "C" {
 
 typedef enum steady_err {
     STEADY_OK = 0,
-    STEADY_EINVAL,      /* an argument is invalid (NULL, capacity 0, empty name, ...) */
-    STEADY_ENOMEM,      /* an allocation failed */
-    STEADY_ESTATE,      /* the graph is in the wrong lifecycle state for this call */
-    STEADY_EEXIST,      /* a name is already taken (duplicate actor name) */
-    STEADY_EUNBOUND,    /* a channel end was never given to an actor */
-    STEADY_EBOUND,      /* a channel end was given to two actors */
-    STEADY_ENOTOWNER,   /* an actor used a channel end it does not own */
-    STEADY_EFULL,       /* try_send on a full channel: the message stays with the caller */
-    STEADY_EEMPTY,      /* try_take/try_peek on an empty channel */
-    STEADY_ECLOSED,     /* the channel is closed (and, for a receiver, drained) */
-    STEADY_EUNCLEAN,    /* the graph stopped with actors still vetoing shutdown */
-    STEADY_ESYS,        /* a system call failed; the detail names it and errno */
+    STEADY_EINVAL,    /* an argument is invalid (NULL, capacity 0, empty name, ...) */
+    STEADY_ENOMEM,    /* an allocation failed */
+    STEADY_ESTATE,    /* the graph is in the wrong lifecycle state for this call */
+    STEADY_EEXIST,    /* a name is already taken (duplicate actor name) */
+    STEADY_EUNBOUND,  /* a channel end was never given to an actor */
+    STEADY_EBOUND,    /* a channel end was given to two actors */
+    STEADY_ENOTOWNER, /* an actor used a channel end it does not own */
+    STEADY_EFULL,     /* try_send on a full channel: the message stays with the caller */
+    STEADY_EEMPTY,    /* try_take/try_peek on an empty channel */
+    STEADY_ECLOSED,   /* the channel is closed (and, for a receiver, drained) */
+    STEADY_EUNCLEAN,  /* the graph stopped with actors still vetoing shutdown */
+    STEADY_ESYS,      /* a system call failed; the detail names it and errno */
 } steady_err;
 
 /* Static English text for an error code; never NULL. Thread-safe. */

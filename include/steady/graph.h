@@ -40,7 +40,7 @@ typedef struct steady_graph_opts {
     const char *name;          /* for logs; copied. NULL: "steady" */
     unsigned shutdown_barrier; /* 0 or 1: an actor's request takes effect at once; n > 1: only
                                   once n distinct actors have asked (main and signals bypass it) */
-    bool no_signal_handlers;   /* true: leave SIGINT/SIGTERM alone (default: they request shutdown) */
+    bool no_signal_handlers; /* true: leave SIGINT/SIGTERM alone (default: they request shutdown) */
     size_t default_stack_size; /* bytes per actor stack; 0: 256 KiB */
     const steady_clock *clock; /* NULL: CLOCK_MONOTONIC. Copied. */
 } steady_graph_opts;

@@ -47,10 +47,10 @@ STEADY_API void steady_log_vwrite(steady_log_level level, const char *file, int 
                                   const char *fmt, va_list ap);
 STEADY_API int steady__log_enabled(steady_log_level level);
 
-#define STEADY_LOG(level, ...)                                                                    \
-    do {                                                                                          \
-        if (steady__log_enabled(level))                                                           \
-            steady_log_write((level), __FILE__, __LINE__, __VA_ARGS__);                           \
+#define STEADY_LOG(level, ...)                                                                     \
+    do {                                                                                           \
+        if (steady__log_enabled(level))                                                            \
+            steady_log_write((level), __FILE__, __LINE__, __VA_ARGS__);                            \
     } while (0)
 #define STEADY_ERROR(...) STEADY_LOG(STEADY_LOG_ERROR, __VA_ARGS__)
 #define STEADY_WARN(...) STEADY_LOG(STEADY_LOG_WARN, __VA_ARGS__)

@@ -77,7 +77,7 @@ typedef enum steady_cond_kind {
 
 typedef struct steady_cond {
     steady_cond_kind kind;
-    uint64_t n;  /* elements (AVAIL, VACANT) or nanoseconds (PERIODIC, TIMEOUT) */
+    uint64_t n; /* elements (AVAIL, VACANT) or nanoseconds (PERIODIC, TIMEOUT) */
     steady_rx *rx;
     steady_tx *tx;
 } steady_cond;
@@ -117,12 +117,12 @@ STEADY_API steady_wake steady_wait(steady_actor *a, steady_wait_mode mode, const
 
 #define STEADY__CONDS(...) ((const steady_cond[]){__VA_ARGS__})
 #define STEADY__NCONDS(...) ((unsigned)(sizeof(STEADY__CONDS(__VA_ARGS__)) / sizeof(steady_cond)))
-#define steady_wait_all(a, ...)                                                                   \
+#define steady_wait_all(a, ...)                                                                    \
     steady_wait((a), STEADY_WAIT_ALL, STEADY__CONDS(__VA_ARGS__), STEADY__NCONDS(__VA_ARGS__))
-#define steady_wait_any(a, ...)                                                                   \
+#define steady_wait_any(a, ...)                                                                    \
     steady_wait((a), STEADY_WAIT_ANY, STEADY__CONDS(__VA_ARGS__), STEADY__NCONDS(__VA_ARGS__))
-#define steady_wait_all_or_first(a, ...)                                                          \
-    steady_wait((a), STEADY_WAIT_ALL_OR_FIRST, STEADY__CONDS(__VA_ARGS__),                        \
+#define steady_wait_all_or_first(a, ...)                                                           \
+    steady_wait((a), STEADY_WAIT_ALL_OR_FIRST, STEADY__CONDS(__VA_ARGS__),                         \
                 STEADY__NCONDS(__VA_ARGS__))
 
 /* Single-condition waits, returning only the reason. */

@@ -26,8 +26,10 @@ static steady_err check_spawn(steady_graph *g, const steady_actor_opts *o)
         return steady__fail(STEADY_EINVAL, "steady_actor_spawn: graph and opts must not be NULL");
     const char *nm = o->name ? o->name : "(unnamed)";
     if (atomic_load_explicit(&g->state, memory_order_acquire) != STEADY_GRAPH_BUILDING)
-        return steady__fail(STEADY_ESTATE, "actor '%s': actors can only be spawned before "
-                                           "steady_graph_start()", nm);
+        return steady__fail(STEADY_ESTATE,
+                            "actor '%s': actors can only be spawned before "
+                            "steady_graph_start()",
+                            nm);
     if (!o->name || !o->name[0])
         return steady__fail(STEADY_EINVAL, "steady_actor_spawn: every actor needs a name "
                                            "(opts.name)");
@@ -36,11 +38,14 @@ static steady_err check_spawn(steady_graph *g, const steady_actor_opts *o)
     if (o->troupe && o->troupe->graph != g)
         return steady__fail(STEADY_EINVAL, "actor '%s': its troupe belongs to another graph", nm);
     if (o->state_init && o->state_size == 0)
-        return steady__fail(STEADY_EINVAL, "actor '%s': a state_init without a state_size; give "
-                                           "the size of the state block", nm);
+        return steady__fail(STEADY_EINVAL,
+                            "actor '%s': a state_init without a state_size; give "
+                            "the size of the state block",
+                            nm);
     if (o->troupe && o->pin)
-        return steady__fail(STEADY_EINVAL, "actor '%s': pin applies to a SOLO actor's own "
-                                           "thread; pin its troupe instead (steady_troupe_opts)",
+        return steady__fail(STEADY_EINVAL,
+                            "actor '%s': pin applies to a SOLO actor's own "
+                            "thread; pin its troupe instead (steady_troupe_opts)",
                             nm);
     return STEADY_OK;
 }
@@ -58,8 +63,10 @@ static steady_err check_label(steady_graph *g, const char *label)
 {
     for (steady_actor *a = g->actors; a; a = a->next)
         if (strcmp(a->label, label) == 0)
-            return steady__fail(STEADY_EEXIST, "actor '%s' is declared twice; give each actor a "
-                                               "unique name or a numeric suffix", label);
+            return steady__fail(STEADY_EEXIST,
+                                "actor '%s' is declared twice; give each actor a "
+                                "unique name or a numeric suffix",
+                                label);
     return STEADY_OK;
 }
 
@@ -69,25 +76,31 @@ static steady_err claim_ends(steady_actor *a, const steady_actor_opts *o)
     for (size_t i = 0; o->txs && o->txs[i]; i++) {
         steady_channel *ch = o->txs[i]->channel;
         if (ch->graph != a->graph)
-            return steady__fail(STEADY_EINVAL, "actor '%s': channel '%s' belongs to another "
-                                               "graph", a->label, ch->name);
+            return steady__fail(STEADY_EINVAL,
+                                "actor '%s': channel '%s' belongs to another "
+                                "graph",
+                                a->label, ch->name);
         if (ch->tx_owner)
-            return steady__fail(STEADY_EBOUND, "channel '%s': its sending end is given to both "
-                                               "'%s' and '%s'; each end belongs to exactly one "
-                                               "actor (use a second channel)", ch->name,
-                                ch->tx_owner->label, a->label);
+            return steady__fail(STEADY_EBOUND,
+                                "channel '%s': its sending end is given to both "
+                                "'%s' and '%s'; each end belongs to exactly one "
+                                "actor (use a second channel)",
+                                ch->name, ch->tx_owner->label, a->label);
         a->n_txs++;
     }
     for (size_t i = 0; o->rxs && o->rxs[i]; i++) {
         steady_channel *ch = o->rxs[i]->channel;
         if (ch->graph != a->graph)
-            return steady__fail(STEADY_EINVAL, "actor '%s': channel '%s' belongs to another "
-                                               "graph", a->label, ch->name);
+            return steady__fail(STEADY_EINVAL,
+                                "actor '%s': channel '%s' belongs to another "
+                                "graph",
+                                a->label, ch->name);
         if (ch->rx_owner)
-            return steady__fail(STEADY_EBOUND, "channel '%s': its receiving end is given to "
-                                               "both '%s' and '%s'; each end belongs to exactly "
-                                               "one actor (use a second channel)", ch->name,
-                                ch->rx_owner->label, a->label);
+            return steady__fail(STEADY_EBOUND,
+                                "channel '%s': its receiving end is given to "
+                                "both '%s' and '%s'; each end belongs to exactly "
+                                "one actor (use a second channel)",
+                                ch->name, ch->rx_owner->label, a->label);
         a->n_rxs++;
     }
     return STEADY_OK;
@@ -196,13 +209,34 @@ void steady__actor_free(steady_actor *a)
 
 /* ---- identity ---- */
 
-const char *steady_actor_name(const steady_actor *a) { return a->name; }
-const char *steady_actor_label(const steady_actor *a) { return a->label; }
-uint32_t steady_actor_id(const steady_actor *a) { return a->id; }
-void *steady_actor_args(const steady_actor *a) { return a->graph->args; }
-steady_graph *steady_actor_graph(const steady_actor *a) { return a->graph; }
-void *steady_actor_state(const steady_actor *a) { return a->state; }
-bool steady_actor_is_member(const steady_actor *a) { return a->troupe && !a->troupe->solo; }
+const char *steady_actor_name(const steady_actor *a)
+{
+    return a->name;
+}
+const char *steady_actor_label(const steady_actor *a)
+{
+    return a->label;
+}
+uint32_t steady_actor_id(const steady_actor *a)
+{
+    return a->id;
+}
+void *steady_actor_args(const steady_actor *a)
+{
+    return a->graph->args;
+}
+steady_graph *steady_actor_graph(const steady_actor *a)
+{
+    return a->graph;
+}
+void *steady_actor_state(const steady_actor *a)
+{
+    return a->state;
+}
+bool steady_actor_is_member(const steady_actor *a)
+{
+    return a->troupe && !a->troupe->solo;
+}
 
 bool steady_actor_suffix(const steady_actor *a, unsigned *suffix)
 {
@@ -230,7 +264,8 @@ int steady__running_phase(steady_actor *a)
     int s = atomic_load_explicit(&a->graph->state, memory_order_acquire);
     if (s == STEADY_GRAPH_RUNNING || s == STEADY_GRAPH_BUILDING)
         return STEADY__PHASE_RUN;
-    if (s != STEADY_GRAPH_STOP_REQUESTED || atomic_load_explicit(&a->voted_yes, memory_order_relaxed))
+    if (s != STEADY_GRAPH_STOP_REQUESTED ||
+        atomic_load_explicit(&a->voted_yes, memory_order_relaxed))
         return STEADY__PHASE_DONE;
     return STEADY__PHASE_VOTE;
 }
@@ -304,8 +339,8 @@ _Noreturn void steady__actor_fail(steady_actor *a, const char *fmt, ...)
 static void actor_failed(steady_actor *a, const char *why)
 {
     a->failed = true;
-    STEADY_ERROR("actor '%s' failed (regeneration %u): %s", a->label,
-                 steady_actor_regeneration(a), why);
+    STEADY_ERROR("actor '%s' failed (regeneration %u): %s", a->label, steady_actor_regeneration(a),
+                 why);
     /* No supervision yet: a failed actor stays down and the graph shuts down cleanly. */
     steady__graph_request(a->graph, a->label);
 }

@@ -21,10 +21,18 @@ static uint64_t next_pow2(uint64_t v)
 static void init_end_common(steady_channel *ch, uint64_t mask, uint32_t elem)
 {
     unsigned char *slots = (unsigned char *)ch->ring + sizeof(steady_ring);
-    ch->tx = (steady_tx){.ring = ch->ring, .slots = slots, .mask = mask,
-                         .capacity = ch->ring->capacity, .elem_size = elem, .channel = ch};
-    ch->rx = (steady_rx){.ring = ch->ring, .slots = slots, .mask = mask,
-                         .capacity = ch->ring->capacity, .elem_size = elem, .channel = ch};
+    ch->tx = (steady_tx){.ring = ch->ring,
+                         .slots = slots,
+                         .mask = mask,
+                         .capacity = ch->ring->capacity,
+                         .elem_size = elem,
+                         .channel = ch};
+    ch->rx = (steady_rx){.ring = ch->ring,
+                         .slots = slots,
+                         .mask = mask,
+                         .capacity = ch->ring->capacity,
+                         .elem_size = elem,
+                         .channel = ch};
 }
 
 static steady_err check_opts(const steady_graph *g, const steady_channel_opts *o, steady_tx **tx,
@@ -35,14 +43,20 @@ static steady_err check_opts(const steady_graph *g, const steady_channel_opts *o
         return steady__fail(STEADY_EINVAL, "steady_channel_new: graph, opts, tx and rx must not "
                                            "be NULL");
     if (atomic_load_explicit(&g->state, memory_order_acquire) != STEADY_GRAPH_BUILDING)
-        return steady__fail(STEADY_ESTATE, "channel '%s': channels can only be created before "
-                                           "steady_graph_start()", nm);
+        return steady__fail(STEADY_ESTATE,
+                            "channel '%s': channels can only be created before "
+                            "steady_graph_start()",
+                            nm);
     if (o->capacity == 0)
-        return steady__fail(STEADY_EINVAL, "channel '%s': capacity 0 can hold nothing; give a "
-                                           "capacity of at least 1", nm);
+        return steady__fail(STEADY_EINVAL,
+                            "channel '%s': capacity 0 can hold nothing; give a "
+                            "capacity of at least 1",
+                            nm);
     if (o->elem_size == 0)
-        return steady__fail(STEADY_EINVAL, "channel '%s': element size 0; give sizeof(your "
-                                           "message type)", nm);
+        return steady__fail(STEADY_EINVAL,
+                            "channel '%s': element size 0; give sizeof(your "
+                            "message type)",
+                            nm);
     if (o->capacity > (UINT64_C(1) << 40) ||
         next_pow2(o->capacity) > (SIZE_MAX - sizeof(steady_ring)) / o->elem_size)
         return steady__fail(STEADY_EINVAL, "channel '%s': capacity %llu x %u bytes is too large",
@@ -104,25 +118,34 @@ void steady__channel_wire(steady_channel *ch)
     ch->rx.peer_bell = owner_bell(ch->tx_owner);
 }
 
-const char *steady_channel_name(const steady_channel *ch) { return ch->name; }
-steady_channel *steady_tx_channel(const steady_tx *tx) { return tx->channel; }
-steady_channel *steady_rx_channel(const steady_rx *rx) { return rx->channel; }
+const char *steady_channel_name(const steady_channel *ch)
+{
+    return ch->name;
+}
+steady_channel *steady_tx_channel(const steady_tx *tx)
+{
+    return tx->channel;
+}
+steady_channel *steady_rx_channel(const steady_rx *rx)
+{
+    return rx->channel;
+}
 
 /* ---- cold paths ---- */
 
 void steady__tx_wake_peer(steady_tx *tx, uint64_t want)
 {
     /* Only the waker that clears the want rings: one wake per parked threshold. */
-    if (atomic_compare_exchange_strong_explicit(&tx->ring->rx_want, &want, 0,
-                                                memory_order_acq_rel, memory_order_relaxed) &&
+    if (atomic_compare_exchange_strong_explicit(&tx->ring->rx_want, &want, 0, memory_order_acq_rel,
+                                                memory_order_relaxed) &&
         tx->peer_bell)
         steady__bell_ring(tx->peer_bell);
 }
 
 void steady__rx_wake_peer(steady_rx *rx, uint64_t want)
 {
-    if (atomic_compare_exchange_strong_explicit(&rx->ring->tx_want, &want, 0,
-                                                memory_order_acq_rel, memory_order_relaxed) &&
+    if (atomic_compare_exchange_strong_explicit(&rx->ring->tx_want, &want, 0, memory_order_acq_rel,
+                                                memory_order_relaxed) &&
         rx->peer_bell)
         steady__bell_ring(rx->peer_bell);
 }
@@ -132,21 +155,25 @@ static steady_err misuse(steady_actor *owner, bool closed, const char *chan, con
 {
     steady_actor *self = steady__self;
     if (closed && owner == self && self)
-        steady__actor_fail(self, "%s on channel '%s' after closing its %s end; stop using an "
-                                 "end once it is closed", op, chan, end);
+        steady__actor_fail(self,
+                           "%s on channel '%s' after closing its %s end; stop using an "
+                           "end once it is closed",
+                           op, chan, end);
     if (self)
-        steady__actor_fail(self, "%s on channel '%s' (%s end), which %s%s%s; list the end in "
-                                 ".%s of the actor that uses it", op, chan, end,
-                           owner ? "belongs to actor '" : "was given to no actor",
+        steady__actor_fail(self,
+                           "%s on channel '%s' (%s end), which %s%s%s; list the end in "
+                           ".%s of the actor that uses it",
+                           op, chan, end, owner ? "belongs to actor '" : "was given to no actor",
                            owner ? steady_actor_label(owner) : "", owner ? "'" : "",
                            end[0] == 's' ? "txs" : "rxs");
     if (closed)
         return steady__fail(STEADY_ECLOSED, "%s on channel '%s' after its %s end was closed", op,
                             chan, end);
-    return steady__fail(STEADY_ENOTOWNER, "%s on channel '%s' (%s end) from outside its owner "
-                                          "actor '%s'; only the owner may use an end while the "
-                                          "graph runs", op, chan, end,
-                        owner ? steady_actor_label(owner) : "?");
+    return steady__fail(STEADY_ENOTOWNER,
+                        "%s on channel '%s' (%s end) from outside its owner "
+                        "actor '%s'; only the owner may use an end while the "
+                        "graph runs",
+                        op, chan, end, owner ? steady_actor_label(owner) : "?");
 }
 
 steady_err steady__tx_misuse(steady_tx *tx, const char *op)

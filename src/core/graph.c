@@ -36,8 +36,8 @@ steady_err steady_graph_new(steady_graph **out, const steady_graph_opts *opts)
     g->shutdown_barrier = o.shutdown_barrier;
     g->no_signal_handlers = o.no_signal_handlers;
     g->default_stack_size = o.default_stack_size ? o.default_stack_size : STEADY__DEFAULT_STACK;
-    g->clock = o.clock && o.clock->now_ns ? *o.clock
-                                          : (steady_clock){steady_clock_monotonic_ns, NULL};
+    g->clock =
+        o.clock && o.clock->now_ns ? *o.clock : (steady_clock){steady_clock_monotonic_ns, NULL};
     g->channels_tail = &g->channels;
     g->actors_tail = &g->actors;
     g->troupes_tail = &g->troupes;
@@ -46,7 +46,10 @@ steady_err steady_graph_new(steady_graph **out, const steady_graph_opts *opts)
     return STEADY_OK;
 }
 
-void *steady_graph_args(const steady_graph *g) { return g->args; }
+void *steady_graph_args(const steady_graph *g)
+{
+    return g->args;
+}
 
 steady_graph_state steady_graph_get_state(const steady_graph *g)
 {
@@ -76,21 +79,28 @@ static steady_err validate(steady_graph *g)
 {
     for (steady_channel *ch = g->channels; ch; ch = ch->next) {
         if (!ch->tx_owner)
-            return steady__fail(STEADY_EUNBOUND, "channel '%s': its sending end was never given "
-                                                 "to an actor; list it in .txs of the actor "
-                                                 "that sends on it", ch->name);
+            return steady__fail(STEADY_EUNBOUND,
+                                "channel '%s': its sending end was never given "
+                                "to an actor; list it in .txs of the actor "
+                                "that sends on it",
+                                ch->name);
         if (!ch->rx_owner)
-            return steady__fail(STEADY_EUNBOUND, "channel '%s': its receiving end was never "
-                                                 "given to an actor; list it in .rxs of the "
-                                                 "actor that takes from it", ch->name);
+            return steady__fail(STEADY_EUNBOUND,
+                                "channel '%s': its receiving end was never "
+                                "given to an actor; list it in .rxs of the "
+                                "actor that takes from it",
+                                ch->name);
     }
     if (!g->actors)
-        return steady__fail(STEADY_EINVAL, "graph '%s' has no actors; spawn at least one "
-                                           "before steady_graph_start()", g->name);
+        return steady__fail(STEADY_EINVAL,
+                            "graph '%s' has no actors; spawn at least one "
+                            "before steady_graph_start()",
+                            g->name);
     if (g->shutdown_barrier > g->n_actors)
-        return steady__fail(STEADY_EINVAL, "graph '%s': shutdown_barrier %u can never be reached "
-                                           "by its %u actors; use at most %u", g->name,
-                            g->shutdown_barrier, g->n_actors, g->n_actors);
+        return steady__fail(STEADY_EINVAL,
+                            "graph '%s': shutdown_barrier %u can never be reached "
+                            "by its %u actors; use at most %u",
+                            g->name, g->shutdown_barrier, g->n_actors, g->n_actors);
     return STEADY_OK;
 }
 
@@ -112,9 +122,10 @@ steady_err steady_graph_start(steady_graph *g)
         return steady__fail(STEADY_EINVAL, "steady_graph_start: graph is NULL");
     int s = atomic_load_explicit(&g->state, memory_order_acquire);
     if (s != STEADY_GRAPH_BUILDING)
-        return steady__fail(STEADY_ESTATE, "graph '%s' was already started (it is %s); start a "
-                                           "graph once", g->name,
-                            steady_graph_state_name((steady_graph_state)s));
+        return steady__fail(STEADY_ESTATE,
+                            "graph '%s' was already started (it is %s); start a "
+                            "graph once",
+                            g->name, steady_graph_state_name((steady_graph_state)s));
     steady_err e = validate(g);
     if (e != STEADY_OK)
         return e;
@@ -137,8 +148,8 @@ steady_err steady_graph_start(steady_graph *g)
             return steady__fail(e, "%s", why);
         }
     }
-    STEADY_DEBUG("graph '%s' running: %u actors on %u threads, %u channels", g->name,
-                 g->n_actors, g->n_troupes, g->n_channels);
+    STEADY_DEBUG("graph '%s' running: %u actors on %u threads, %u channels", g->name, g->n_actors,
+                 g->n_troupes, g->n_channels);
     return STEADY_OK;
 }
 
@@ -193,7 +204,8 @@ void steady_graph_free(steady_graph *g)
     if (!g)
         return;
     int s = atomic_load_explicit(&g->state, memory_order_acquire);
-    if (s != STEADY_GRAPH_BUILDING && s != STEADY_GRAPH_STOPPED && s != STEADY_GRAPH_STOPPED_UNCLEANLY) {
+    if (s != STEADY_GRAPH_BUILDING && s != STEADY_GRAPH_STOPPED &&
+        s != STEADY_GRAPH_STOPPED_UNCLEANLY) {
         STEADY_WARN("graph '%s' freed while %s; stopping it first", g->name,
                     steady_graph_state_name((steady_graph_state)s));
         steady__graph_request(g, "free");

@@ -32,7 +32,7 @@ typedef struct steady__lazy_now steady__lazy_now; /* defined with the graph belo
 
 /* ---- memory and errors (alloc.c, error.c) ---- */
 
-void *steady__alloc(size_t size);                 /* zeroed; NULL on failure */
+void *steady__alloc(size_t size);                       /* zeroed; NULL on failure */
 void *steady__alloc_aligned(size_t size, size_t align); /* zeroed */
 void steady__free(void *p);
 char *steady__strdup(const char *s);
@@ -74,7 +74,7 @@ void steady__channel_wire(steady_channel *ch);
 /* ---- actors (actor.c) ---- */
 
 typedef enum steady__status {
-    STEADY__NEW = 0, /* not started yet */
+    STEADY__NEW = 0,  /* not started yet */
     STEADY__RUNNABLE, /* resume at the next turn */
     STEADY__BLOCKED,  /* in a wait: resume when steady__wait_poll says so */
     STEADY__DONE,     /* returned or failed; its ends are closed */
@@ -122,7 +122,7 @@ struct steady_actor {
     _Atomic uint32_t exited;
     _Atomic uint32_t regeneration;
     _Atomic uint32_t asked_shutdown; /* counted once toward the shutdown barrier */
-    _Atomic uint64_t busy_ticks; /* steady__ticks() spent running; see steady_actor_busy_ns */
+    _Atomic uint64_t busy_ticks;     /* steady__ticks() spent running; see steady_actor_busy_ns */
     _Atomic(const char *) veto_file;
     _Atomic(const char *) veto_expr;
     _Atomic int veto_line;

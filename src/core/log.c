@@ -44,8 +44,10 @@ steady_err steady_log_parse_level(const char *text, steady_log_level *out)
             return STEADY_OK;
         }
     }
-    return steady__fail(STEADY_EINVAL, "log level '%s' is not one of off, error, warn, info, "
-                                       "debug, trace", text ? text : "(null)");
+    return steady__fail(STEADY_EINVAL,
+                        "log level '%s' is not one of off, error, warn, info, "
+                        "debug, trace",
+                        text ? text : "(null)");
 }
 
 static void read_env(void)
@@ -53,8 +55,10 @@ static void read_env(void)
     steady_log_level l = STEADY_LOG_INFO;
     const char *env = getenv("STEADY_LOG");
     if (env && *env && steady_log_parse_level(env, &l) != STEADY_OK) {
-        fprintf(stderr, "steady: STEADY_LOG=%s is not a level (off, error, warn, info, debug, "
-                        "trace); using info\n", env);
+        fprintf(stderr,
+                "steady: STEADY_LOG=%s is not a level (off, error, warn, info, debug, "
+                "trace); using info\n",
+                env);
         l = STEADY_LOG_INFO;
     }
     int expected = -1;
@@ -107,8 +111,8 @@ static size_t format_prefix(char *buf, size_t cap, steady_log_level l, const cha
     const char *base = strrchr(file, '/');
     base = base ? base + 1 : file;
     int n = snprintf(buf, cap, "[%04d-%02d-%02d %02d:%02d:%02d.%06ld] T[%s] %s [%s:%d] ",
-                     tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-                     tm.tm_sec, (long)tv.tv_usec, who, steady_log_level_name(l), base, line);
+                     tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                     (long)tv.tv_usec, who, steady_log_level_name(l), base, line);
     return n < 0 ? 0 : (size_t)n < cap ? (size_t)n : cap - 1;
 }
 

@@ -52,8 +52,9 @@ static void report(const steady_actor *a)
     n = append(line, n, sizeof line, a->label);
     n = append(line, n, sizeof line, "' overflowed its ");
     n = append_u64(line, n, sizeof line, a->fiber.stack_size);
-    n = append(line, n, sizeof line, "-byte stack (a fault in its guard page); give it a "
-                                     "larger .stack_size\n");
+    n = append(line, n, sizeof line,
+               "-byte stack (a fault in its guard page); give it a "
+               "larger .stack_size\n");
     ssize_t w = write(STDERR_FILENO, line, n);
     (void)w;
 }
@@ -94,8 +95,8 @@ void steady__overflow_thread_init(steady_troupe *t)
 {
     pthread_once(&install_once, install);
     current_troupe = t;
-    alt_stack = mmap(NULL, ALT_STACK_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-                     -1, 0);
+    alt_stack =
+        mmap(NULL, ALT_STACK_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (alt_stack == MAP_FAILED) {
         alt_stack = NULL;
         return; /* no name on overflow for this thread; the fault still happens */

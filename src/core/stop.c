@@ -2,7 +2,7 @@
  *
  * block_until_stopped waits for the shutdown request (or for every actor to have returned),
  * then for the votes, up to the timeout. At the deadline it snapshots which live actors still
- * veto, moves to STOPPED_UNCLEANLY (from then on every wait returns at once and STEADY_GRAPH_RUNNING
+ * veto, moves to STOPPED_UNCLEANLY (from then on every wait returns at once and STEADY_RUNNING
  * is false, so the remaining actors leave their loops), and joins the threads. The report names
  * each vetoing actor with the file:line: expression of its last false STEADY_I() term.
  *
@@ -115,9 +115,10 @@ static void build_report(steady_graph *g, bool clean)
     append(g, "graph '%s' %s\n", g->name, clean ? "stopped cleanly" : "stopped uncleanly");
     for (steady_actor *a = g->actors; a; a = a->next) {
         if (!a->vetoed) {
-            append(g, "  actor '%s': %s\n", a->label, a->failed ? "failed (counted as yes)"
-                       : atomic_load_explicit(&a->voted_yes, memory_order_acquire) ? "voted yes"
-                                                                                 : "returned");
+            append(g, "  actor '%s': %s\n", a->label,
+                   a->failed ? "failed (counted as yes)"
+                   : atomic_load_explicit(&a->voted_yes, memory_order_acquire) ? "voted yes"
+                                                                               : "returned");
             continue;
         }
         const char *expr = atomic_load_explicit(&a->veto_expr, memory_order_relaxed);
@@ -126,8 +127,10 @@ static void build_report(steady_graph *g, bool clean)
         if (expr)
             append(g, "  actor '%s' vetoed: %s:%d: %s\n", a->label, file, line, expr);
         else
-            append(g, "  actor '%s' vetoed: no STEADY_I() term was false (wrap the veto's "
-                      "terms in STEADY_I() to see which one held it back)\n", a->label);
+            append(g,
+                   "  actor '%s' vetoed: no STEADY_I() term was false (wrap the veto's "
+                   "terms in STEADY_I() to see which one held it back)\n",
+                   a->label);
     }
 }
 
@@ -163,8 +166,8 @@ static void join_all(steady_graph *g)
         }
         if (!atomic_load_explicit(&t->finished, memory_order_acquire)) {
             STEADY_ERROR("thread '%s' did not leave within %d ms of the stop (an actor is "
-                         "blocked outside steady's waits); it is left running", t->name,
-                         JOIN_GRACE_MS);
+                         "blocked outside steady's waits); it is left running",
+                         t->name, JOIN_GRACE_MS);
             continue;
         }
         pthread_join(t->thread, NULL);
@@ -178,8 +181,10 @@ steady_err steady_graph_block_until_stopped(steady_graph *g, int64_t timeout_ms)
         return steady__fail(STEADY_EINVAL, "steady_graph_block_until_stopped: graph is NULL");
     int s = atomic_load_explicit(&g->state, memory_order_acquire);
     if (s == STEADY_GRAPH_BUILDING)
-        return steady__fail(STEADY_ESTATE, "graph '%s' was never started; call "
-                                           "steady_graph_start() first", g->name);
+        return steady__fail(STEADY_ESTATE,
+                            "graph '%s' was never started; call "
+                            "steady_graph_start() first",
+                            g->name);
     if (s == STEADY_GRAPH_STOPPED || s == STEADY_GRAPH_STOPPED_UNCLEANLY)
         return s == STEADY_GRAPH_STOPPED ? STEADY_OK : STEADY_EUNCLEAN;
     wait_for_request(g);

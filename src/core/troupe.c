@@ -20,8 +20,8 @@
 #include "platform/futex.h"
 #include "platform/thread.h"
 
-#define SPIN_NS 4000u   /* re-check for ~4 us before yielding */
-#define YIELDS 2        /* then sched_yield twice before parking */
+#define SPIN_NS 4000u             /* re-check for ~4 us before yielding */
+#define YIELDS 2                  /* then sched_yield twice before parking */
 #define FALLBACK_PARK_NS 1000000u /* longest park when membarrier is unavailable */
 
 static size_t round_robin(void *ctx, size_t n, size_t last)

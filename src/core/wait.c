@@ -133,9 +133,9 @@ static bool evaluate(const steady_actor *a, struct steady__wait_state *w, steady
     uint32_t ready = 0, closed = 0;
     for (unsigned i = 0; i < w->n; i++) {
         w->out[i] = (uint8_t)cond_outcome(a, w, i, now, deadline);
-        ready |= (uint32_t)(w->out[i] == O_READY || w->out[i] == O_SHUTDOWN ||
-                            w->out[i] == O_TIMEOUT)
-                 << i;
+        ready |=
+            (uint32_t)(w->out[i] == O_READY || w->out[i] == O_SHUTDOWN || w->out[i] == O_TIMEOUT)
+            << i;
         closed |= (uint32_t)(w->out[i] == O_CLOSED) << i;
     }
     enum outcome r = combine(w);
@@ -195,8 +195,10 @@ static uint64_t *periodic_slot(steady_actor *a, uint64_t period, uint64_t now)
             a->periodic[s].next = now + period;
             return &a->periodic[s].next;
         }
-    steady__actor_fail(a, "more than %u distinct periods in STEADY_PERIODIC waits; use at most "
-                          "%u periods per actor", STEADY__PERIODIC_SLOTS, STEADY__PERIODIC_SLOTS);
+    steady__actor_fail(a,
+                       "more than %u distinct periods in STEADY_PERIODIC waits; use at most "
+                       "%u periods per actor",
+                       STEADY__PERIODIC_SLOTS, STEADY__PERIODIC_SLOTS);
 }
 
 static void check_conds(steady_actor *a, struct steady__wait_state *w, steady__lazy_now *now)
@@ -227,7 +229,8 @@ static void advance_periodic(steady_actor *a, const struct steady__wait_state *w
         uint64_t period = w->c[i].n, *next = periodic_slot(a, period, now);
         if (now >= *next + period) {
             STEADY_DEBUG("actor '%s': its loop overran its %llu ns period; restarting the "
-                         "schedule from now", a->label, (unsigned long long)period);
+                         "schedule from now",
+                         a->label, (unsigned long long)period);
             *next = now + period;
         } else {
             *next += period;

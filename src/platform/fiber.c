@@ -178,9 +178,8 @@ static void register_fake_frame_of(const steady__fiber *f, uintptr_t addr, void 
 }
 
 /* no_sanitize_address: the words read here include redzones of the suspended frames. */
-__attribute__((no_sanitize_address)) static void register_fake_frames(const steady__fiber *f,
-                                                                      const uintptr_t *sp,
-                                                                      const uintptr_t *top)
+__attribute__((no_sanitize_address)) static void
+register_fake_frames(const steady__fiber *f, const uintptr_t *sp, const uintptr_t *top)
 {
     void *last = NULL;
     for (const uintptr_t *p = sp; p < top; p++) {
@@ -244,8 +243,8 @@ _Noreturn void steady__fiber_exit_to(steady__fiber *from, steady__fiber *to)
 
 #if !STEADY_FIBER_UCONTEXT
 enum {
-    MXCSR_DEFAULT = 0x1F80,   /* round to nearest, all SSE exceptions masked */
-    X87_CW_DEFAULT = 0x037F,  /* round to nearest, extended precision, all masked */
+    MXCSR_DEFAULT = 0x1F80,  /* round to nearest, all SSE exceptions masked */
+    X87_CW_DEFAULT = 0x037F, /* round to nearest, extended precision, all masked */
 };
 
 /* The frame steady__fiber_asm_switch pops, from the saved sp upwards (see the .S):

@@ -67,7 +67,7 @@ extern atomic_bool steady__membarrier_ready;
    fences). The fences here order relaxed atomics only, never publish plain data, so TSan's
    blind spot cannot produce a false report from them: silence the warning around them. */
 #if defined(__SANITIZE_THREAD__) && !defined(__clang__)
-#define STEADY__TSAN_FENCE_OK_BEGIN                                                          \
+#define STEADY__TSAN_FENCE_OK_BEGIN                                                                \
     _Pragma("GCC diagnostic push") _Pragma("GCC diagnostic ignored \"-Wtsan\"")
 #define STEADY__TSAN_FENCE_OK_END _Pragma("GCC diagnostic pop")
 #else

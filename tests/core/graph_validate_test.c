@@ -230,10 +230,11 @@ static void pin_on_a_troupe_member_and_init_without_state_are_einval(void **stat
     assert_int_equal(pinned, STEADY_EINVAL);
     assert_last_error_mentions("'member'", "pin its troupe instead", NULL);
 
-    steady_err no_state = steady_actor_spawn(
-        g, &(steady_actor_opts){.name = "stateless", .run = returns_run,
-                                .state_init = never_called_init},
-        NULL);
+    steady_err no_state = steady_actor_spawn(g,
+                                             &(steady_actor_opts){.name = "stateless",
+                                                                  .run = returns_run,
+                                                                  .state_init = never_called_init},
+                                             NULL);
     assert_int_equal(no_state, STEADY_EINVAL);
     assert_last_error_mentions("'stateless'", "state_size", NULL);
     steady_graph_free(g);
@@ -246,10 +247,11 @@ static void unreachable_shutdown_barrier_fails_start_with_einval(void **state)
     steady_graph_opts o = {.name = "barrier", .no_signal_handlers = true, .shutdown_barrier = 3};
     assert_int_equal(steady_graph_new(&g, &o), STEADY_OK);
     for (unsigned i = 0; i < 2; i++)
-        assert_int_equal(steady_actor_spawn(g, &(steady_actor_opts){.name = "a", .has_suffix = true,
-                                                                    .suffix = i,
-                                                                    .run = returns_run},
-                                            NULL),
+        assert_int_equal(steady_actor_spawn(
+                             g,
+                             &(steady_actor_opts){
+                                 .name = "a", .has_suffix = true, .suffix = i, .run = returns_run},
+                             NULL),
                          STEADY_OK);
 
     assert_int_equal(steady_graph_start(g), STEADY_EINVAL);

@@ -54,8 +54,9 @@ static void run_child(int fd)
     steady_graph_new(&g, &(steady_graph_opts){.no_signal_handlers = true});
     steady_troupe_new(g, NULL, &t);
     steady_actor_spawn(g, &(steady_actor_opts){.name = "calm", .run = calm, .troupe = t}, NULL);
-    steady_actor_spawn(g, &(steady_actor_opts){.name = "deep", .run = deep, .troupe = t,
-                                               .stack_size = 64 * 1024}, NULL);
+    steady_actor_spawn(
+        g, &(steady_actor_opts){.name = "deep", .run = deep, .troupe = t, .stack_size = 64 * 1024},
+        NULL);
     steady_graph_start(g);
     steady_graph_block_until_stopped(g, 5000);
     _exit(0); /* reached only if the overflow was not caught: the parent fails the test */

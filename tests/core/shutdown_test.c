@@ -506,7 +506,9 @@ static void main_request_bypasses_the_shutdown_barrier(void **state)
 {
     (void)state;
     steady_graph *g = new_graph("barrier-main", 3, false);
-    spawn(g, "waiter", wait_for_shutdown_run, NULL, NULL, NULL, NULL);
+    spawn(g, "waiter-0", wait_for_shutdown_run, NULL, NULL, NULL, NULL);
+    spawn(g, "waiter-1", wait_for_shutdown_run, NULL, NULL, NULL, NULL);
+    spawn(g, "waiter-2", wait_for_shutdown_run, NULL, NULL, NULL, NULL);
     assert_int_equal(steady_graph_start(g), STEADY_OK);
     steady_graph_request_shutdown(g);
     assert_int_equal(steady_graph_get_state(g), STEADY_GRAPH_STOP_REQUESTED);

@@ -260,7 +260,7 @@ enum { RING_FIBERS = 3, RING_LAPS = 1000 };
 
 struct direct {
     steady__fiber sched, fib[RING_FIBERS];
-    uint64_t token;      /* incremented by each fiber on its turn */
+    uint64_t token;       /* incremented by each fiber on its turn */
     unsigned out_of_turn; /* a fiber found a token that was not its turn's */
 };
 struct direct_arg {

@@ -43,8 +43,8 @@ static int wake_once_parked(_Atomic uint32_t *word, bool shared)
 static void shared_futex_wakes_a_waiter_in_another_process(void **state)
 {
     (void)state;
-    _Atomic uint32_t *word = mmap(NULL, sizeof *word, PROT_READ | PROT_WRITE,
-                                  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    _Atomic uint32_t *word =
+        mmap(NULL, sizeof *word, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     assert_true(word != MAP_FAILED);
     atomic_store_explicit(word, 0, memory_order_relaxed);
     pid_t child = fork();
@@ -149,7 +149,7 @@ struct sb {
     _Atomic uint32_t go;   /* round number started by the waiter side */
     _Atomic uint32_t done; /* round number finished by the producer side */
     _Atomic int x, y;
-    int r2;                /* producer's observation, published by the release store of done */
+    int r2; /* producer's observation, published by the release store of done */
 };
 
 /* Spins until *word == value; yields the core now and then, because on a 2-core machine the
