@@ -37,10 +37,14 @@ int heartbeat_run(steady_actor *a, void *arg)
 
 /* ---- generator: 0, 1, 2, ... written straight into the ring, as fast as it drains ---- */
 
-static void fill(uint64_t *dst, size_t n, uint64_t first)
+/* Writes the next n values in place (called once per contiguous span of free slots). */
+static void fill(void *ctx, void *dst, size_t n)
 {
+    generator_state *st = ctx;
+    uint64_t *d = dst, first = st->next;
     for (size_t i = 0; i < n; i++)
-        dst[i] = first + i;
+        d[i] = first + i;
+    st->next += n;
 }
 
 int generator_run(steady_actor *a, void *arg)
@@ -49,15 +53,9 @@ int generator_run(steady_actor *a, void *arg)
     generator_state *st = steady_actor_state(a);
     const lesson02b_args *args = steady_actor_args(a);
     while (STEADY_RUNNING(a, STEADY_I(u64ch_tx_close(io->values)))) {
-        steady_reason r = steady_wait_vacant(a, io->values, args->batch);
-        if (r == STEADY_CLOSED)
+        if (steady_wait_vacant(a, io->values, args->batch) == STEADY_CLOSED)
             break;
-        u64ch_span s = u64ch_tx_poke_slice(io->values);
-        size_t n = s.a_len + s.b_len < args->batch ? s.a_len + s.b_len : args->batch;
-        size_t na = n < s.a_len ? n : s.a_len;
-        fill(s.a, na, st->next);
-        fill(s.b, n - na, st->next + na);
-        st->next += u64ch_tx_advance_send(io->values, n);
+        steady_tx_produce(io->values.raw, args->batch, fill, st);
     }
     STEADY_INFO("Generator shutting down. Sent: %" PRIu64, st->next);
     return 0;
@@ -65,36 +63,13 @@ int generator_run(steady_actor *a, void *arg)
 
 /* ---- worker: FizzBuzz in batches ---- */
 
-static void encode(const uint64_t *in, uint64_t *out, size_t n)
+static void encode(void *ctx, const void *src, void *dst, size_t n)
 {
+    const uint64_t *in = src;
+    uint64_t *out = dst;
+    (void)ctx;
     for (size_t i = 0; i < n; i++)
         out[i] = fizzbuzz_encode(in[i]);
-}
-
-/* Converts up to `max` values from the input's readable spans straight into the output's
- * writable spans, then consumes and publishes them together. Returns the count. */
-static uint64_t convert_zero_copy(worker_io *io, uint64_t max)
-{
-    u64ch_span in = u64ch_rx_peek_slice(io->values);
-    u64ch_span out = u64ch_tx_poke_slice(io->out);
-    uint64_t n = min3(in.a_len + in.b_len, out.a_len + out.b_len, max);
-    const uint64_t *src[2] = {in.a, in.b};
-    size_t src_len[2] = {in.a_len, in.b_len};
-    uint64_t *dst[2] = {out.a, out.b};
-    size_t dst_len[2] = {out.a_len, out.b_len};
-    size_t si = 0, so = 0, done = 0, off_in = 0, off_out = 0;
-    while (done < n) { /* at most three contiguous pieces: the spans wrap at different places */
-        size_t k = min3(src_len[si] - off_in, dst_len[so] - off_out, n - done);
-        encode(src[si] + off_in, dst[so] + off_out, k);
-        done += k;
-        if ((off_in += k) == src_len[si])
-            si++, off_in = 0;
-        if ((off_out += k) == dst_len[so])
-            so++, off_out = 0;
-    }
-    u64ch_rx_advance_take(io->values, n);
-    u64ch_tx_advance_send(io->out, n);
-    return n;
 }
 
 /* Takes half a channel's worth into the worker's own buffer (the producer refills the half it
@@ -103,7 +78,7 @@ static uint64_t convert_double_buffer(worker_io *io, uint64_t max)
 {
     uint64_t n = min3(u64ch_rx_avail(io->values), u64ch_tx_vacant(io->out), max);
     n = u64ch_rx_take_slice(io->values, io->buffer, n);
-    encode(io->buffer, io->buffer, n);
+    encode(NULL, io->buffer, io->buffer, n);
     u64ch_tx_send_slice(io->out, io->buffer, n);
     return n;
 }
@@ -141,8 +116,10 @@ int worker_run(steady_actor *a, void *arg)
             st->beats++;
             report_rate(st);
         }
-        uint64_t n = args->mode == MODE_ZERO_COPY ? convert_zero_copy(io, args->batch)
-                                                  : convert_double_buffer(io, args->batch);
+        /* Zero copy: convert in place between the two rings, one commit per batch. */
+        uint64_t n = args->mode == MODE_ZERO_COPY
+                         ? steady_map(io->values.raw, io->out.raw, args->batch, encode, NULL)
+                         : convert_double_buffer(io, args->batch);
         st->values += n;
         if (w.reason == STEADY_CLOSED && n == 0) {
             /* CLOSED is final: the input is finished, or the logger is gone... */
@@ -161,8 +138,10 @@ int worker_run(steady_actor *a, void *arg)
 
 /* The kind is two flag bits (Fizz at bit 62, Buzz at bit 63), so the counts are sums of bits:
  * additions that vectorise, with no per-message branch or table. */
-static void count(logger_state *st, const uint64_t *m, size_t n)
+static void count(void *ctx, const void *src, size_t n)
 {
+    logger_state *st = ctx;
+    const uint64_t *m = src;
     uint64_t fizz_bits = 0, buzz_bits = 0, both = 0;
     for (size_t i = 0; i < n; i++) {
         uint64_t fizz = (m[i] >> FB_KIND_SHIFT) & 1, buzz = m[i] >> (FB_KIND_SHIFT + 1);
@@ -185,10 +164,7 @@ int logger_run(steady_actor *a, void *arg)
         if (steady_wait_avail(a, io->in, args->batch) == STEADY_CLOSED &&
             u64ch_rx_is_closed_and_empty(io->in))
             break;
-        u64ch_span s = u64ch_rx_peek_slice(io->in);
-        count(st, s.a, s.a_len);
-        count(st, s.b, s.b_len);
-        u64ch_rx_advance_take(io->in, s.a_len + s.b_len);
+        steady_rx_consume(io->in.raw, SIZE_MAX, count, st);
     }
     uint64_t *c = st->counts;
     STEADY_INFO("Logger shutting down. Total: %" PRIu64 " (F:%" PRIu64 ", B:%" PRIu64

@@ -82,7 +82,8 @@ struct steady_tx {
     uint64_t tail;       /* this side's own index (== ring->tail after each publish) */
     uint64_t head_cache; /* last value read from ring->head */
     uint32_t elem_size;
-    uint32_t closed; /* this end was closed by its owner */
+    uint32_t closed;       /* this end was closed by its owner */
+    uint64_t stream_bytes; /* slice copies of at least this many bytes stream (0: never) */
     steady_actor *owner;
     struct steady__bell *peer_bell; /* the consumer's thread doorbell, set at start */
     steady_channel *channel;
@@ -298,8 +299,15 @@ typedef struct steady_span {
     size_t b_len;
 } steady_span;
 
-/* Copies up to n elements from src; returns how many were sent (0 when full or closed). */
+/* Copies up to n elements from src; returns how many were sent (0 when full or closed).
+ * Copies of at least steady_tx_set_streaming() bytes use non-temporal (full cache line)
+ * stores, fenced before the publish. */
 STEADY_API size_t steady_tx_send_slice(steady_tx *tx, const void *src, size_t n);
+/* Slice copies of at least min_bytes use non-temporal stores: they write whole cache lines
+ * without first reading them, which pays when the consumer runs on another physical core
+ * (measured ×3 and more for big slices there) and loses when it runs on the same core or an
+ * SMT sibling (the data then leaves the shared cache). 0 (the default) turns it off. Owner. */
+STEADY_API void steady_tx_set_streaming(steady_tx *tx, size_t min_bytes);
 /* Copies up to n elements into dst and consumes them; returns how many. */
 STEADY_API size_t steady_rx_take_slice(steady_rx *rx, void *dst, size_t n);
 /* Copies up to n head elements into dst without consuming them. */

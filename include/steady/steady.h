@@ -10,5 +10,6 @@
 #include "steady/graph.h"
 #include "steady/actor.h"
 #include "steady/wait.h"
+#include "steady/batch.h"
 
 #endif

@@ -9,6 +9,9 @@
 
 #include <stdio.h>
 #include <string.h>
+#if defined(__x86_64__)
+#include <emmintrin.h>
+#endif
 
 static uint64_t next_pow2(uint64_t v)
 {
@@ -259,12 +262,57 @@ size_t steady_rx_advance_take(steady_rx *rx, size_t n)
     return (size_t)k;
 }
 
-static void copy_in(steady_span s, const unsigned char *src, size_t k, uint32_t elem)
+/* Non-temporal copy: whole-line stores that skip the read-for-ownership of lines the consumer
+ * may hold. The caller fences (steady__stream_fence) before publishing. */
+static void stream_copy(unsigned char *dst, const unsigned char *src, size_t bytes)
+{
+#if defined(__x86_64__)
+    size_t head = (16 - ((uintptr_t)dst & 15)) & 15;
+    if (head > bytes)
+        head = bytes;
+    memcpy(dst, src, head);
+    dst += head, src += head, bytes -= head;
+    for (; bytes >= 64; dst += 64, src += 64, bytes -= 64) {
+        __m128i x0 = _mm_loadu_si128((const __m128i *)(const void *)src);
+        __m128i x1 = _mm_loadu_si128((const __m128i *)(const void *)(src + 16));
+        __m128i x2 = _mm_loadu_si128((const __m128i *)(const void *)(src + 32));
+        __m128i x3 = _mm_loadu_si128((const __m128i *)(const void *)(src + 48));
+        _mm_stream_si128((__m128i *)(void *)dst, x0);
+        _mm_stream_si128((__m128i *)(void *)(dst + 16), x1);
+        _mm_stream_si128((__m128i *)(void *)(dst + 32), x2);
+        _mm_stream_si128((__m128i *)(void *)(dst + 48), x3);
+    }
+    memcpy(dst, src, bytes);
+#else
+    memcpy(dst, src, bytes);
+#endif
+}
+
+static void copy_piece(unsigned char *dst, const unsigned char *src, size_t bytes, bool stream)
+{
+    if (stream)
+        stream_copy(dst, src, bytes);
+    else
+        memcpy(dst, src, bytes);
+}
+
+static void copy_in(steady_span s, const unsigned char *src, size_t k, uint32_t elem, bool stream)
 {
     size_t a = k < s.a_len ? k : s.a_len;
-    memcpy(s.a, src, a * elem);
+    copy_piece(s.a, src, a * elem, stream);
     if (k > a)
-        memcpy(s.b, src + a * elem, (k - a) * elem);
+        copy_piece(s.b, src + a * elem, (k - a) * elem, stream);
+#if defined(__x86_64__)
+    /* Non-temporal stores are weakly ordered: the release store of tail that follows would
+     * not order them. The sfence does. */
+    if (stream)
+        _mm_sfence();
+#endif
+}
+
+void steady_tx_set_streaming(steady_tx *tx, size_t min_bytes)
+{
+    tx->stream_bytes = min_bytes;
 }
 
 static void copy_out(steady_span s, unsigned char *dst, size_t k, uint32_t elem)
@@ -283,7 +331,8 @@ size_t steady_tx_send_slice(steady_tx *tx, const void *src, size_t n)
     size_t k = s.a_len + s.b_len < n ? s.a_len + s.b_len : n;
     if (k == 0)
         return 0;
-    copy_in(s, src, k, tx->elem_size);
+    copy_in(s, src, k, tx->elem_size,
+            tx->stream_bytes != 0 && (uint64_t)k * tx->elem_size >= tx->stream_bytes);
     steady__tx_publish(tx, k);
     return k;
 }

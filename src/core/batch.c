@@ -1,0 +1,103 @@
+/* core/batch.c — zero-copy batch helpers and the transactional commit (see steady/batch.h).
+ *
+ * Each helper reads the ring regions once (one index refresh per side), hands the contiguous
+ * pieces to the callback, and moves the indices once at the end: one release store per
+ * channel per batch, whatever the batch size.
+ */
+#include "core/internal.h"
+
+#include "steady/batch.h"
+
+static size_t min2(size_t a, size_t b)
+{
+    return a < b ? a : b;
+}
+
+size_t steady_tx_produce(steady_tx *tx, size_t max, steady_fill_fn fill, void *ctx)
+{
+    steady_span s = steady_tx_poke_slice(tx);
+    size_t n = min2(max, s.a_len + s.b_len), na = min2(n, s.a_len);
+    if (na)
+        fill(ctx, s.a, na);
+    if (n > na)
+        fill(ctx, s.b, n - na);
+    return n ? steady_tx_advance_send(tx, n) : 0;
+}
+
+size_t steady_rx_consume(steady_rx *rx, size_t max, steady_visit_fn visit, void *ctx)
+{
+    steady_span s = steady_rx_peek_slice(rx);
+    size_t n = min2(max, s.a_len + s.b_len), na = min2(n, s.a_len);
+    if (na)
+        visit(ctx, s.a, na);
+    if (n > na)
+        visit(ctx, s.b, n - na);
+    return n ? steady_rx_advance_take(rx, n) : 0;
+}
+
+size_t steady_map(steady_rx *rx, steady_tx *tx, size_t max, steady_map_fn map, void *ctx)
+{
+    steady_span in = steady_rx_peek_slice(rx), out = steady_tx_poke_slice(tx);
+    size_t n = min2(max, min2(in.a_len + in.b_len, out.a_len + out.b_len));
+    const unsigned char *src[2] = {in.a, in.b};
+    size_t src_len[2] = {in.a_len, in.b_len};
+    unsigned char *dst[2] = {out.a, out.b};
+    size_t dst_len[2] = {out.a_len, out.b_len};
+    size_t si = 0, di = 0, s_off = 0, d_off = 0;
+    for (size_t done = 0; done < n;) { /* at most three pieces */
+        size_t k = min2(n - done, min2(src_len[si] - s_off, dst_len[di] - d_off));
+        map(ctx, src[si] + s_off * rx->elem_size, dst[di] + d_off * tx->elem_size, k);
+        done += k;
+        if ((s_off += k) == src_len[si])
+            si++, s_off = 0;
+        if ((d_off += k) == dst_len[di])
+            di++, d_off = 0;
+    }
+    if (n == 0)
+        return 0;
+    steady_commit1(rx, n, tx, n);
+    return n;
+}
+
+/* ---- the commit ---- */
+
+static steady_err check_commit(steady_rx *const *rxs, const size_t *takes, size_t n_rx,
+                               steady_tx *const *txs, const size_t *sends, size_t n_tx)
+{
+    for (size_t i = 0; i < n_rx; i++) {
+        if (!steady__rx_owned(rxs[i]) || rxs[i]->closed)
+            return steady__rx_misuse(rxs[i], "commit");
+        if (takes[i] > steady__rx_ready(rxs[i], takes[i]))
+            return steady__fail(STEADY_EINVAL, "commit: take %zu from channel '%s', which has "
+                                               "only %llu ready; take at most what you peeked",
+                                takes[i], rxs[i]->channel->name,
+                                (unsigned long long)steady__rx_ready(rxs[i], UINT64_MAX));
+    }
+    for (size_t j = 0; j < n_tx; j++) {
+        if (!steady__tx_owned(txs[j]) || txs[j]->closed)
+            return steady__tx_misuse(txs[j], "commit");
+        if (sends[j] > steady__tx_room(txs[j], sends[j]))
+            return steady__fail(STEADY_EINVAL, "commit: send %zu on channel '%s', which has room "
+                                               "for only %llu; send at most what you poked",
+                                sends[j], txs[j]->channel->name,
+                                (unsigned long long)steady__tx_room(txs[j], UINT64_MAX));
+    }
+    return STEADY_OK;
+}
+
+steady_err steady_commit(steady_rx *const *rxs, const size_t *takes, size_t n_rx,
+                         steady_tx *const *txs, const size_t *sends, size_t n_tx)
+{
+    steady_err e = check_commit(rxs, takes, n_rx, txs, sends, n_tx);
+    if (e != STEADY_OK)
+        return e;
+    /* Outputs first: a peer that sees an input slot freed never runs ahead of the outputs
+     * derived from it. (Across processes, an intent record will make this crash-consistent.) */
+    for (size_t j = 0; j < n_tx; j++)
+        if (sends[j])
+            steady__tx_publish(txs[j], sends[j]);
+    for (size_t i = 0; i < n_rx; i++)
+        if (takes[i])
+            steady__rx_release(rxs[i], takes[i]);
+    return STEADY_OK;
+}
