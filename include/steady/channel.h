@@ -80,9 +80,9 @@ struct steady_tx {
     uint64_t mask;        /* ring->slots - 1 */
     uint64_t capacity;
     uint64_t tail;       /* this side's own index (== ring->tail after each publish) */
-    uint64_t head_cache; /* last value read from ring->head */
+    uint64_t limit; /* the last head read from the ring + capacity: tail < limit means room */
     uint32_t elem_size;
-    uint32_t closed;       /* this end was closed by its owner */
+    _Atomic uint32_t gate; /* STEADY__GATE_* bits: 0 lets the fast path through */
     uint64_t stream_bytes; /* slice copies of at least this many bytes stream (0: never) */
     steady_actor *owner;
     struct steady__bell *peer_bell; /* the consumer's thread doorbell, set at start */
@@ -98,11 +98,17 @@ struct steady_rx {
     uint64_t head;       /* this side's own index */
     uint64_t tail_cache; /* last value read from ring->tail */
     uint32_t elem_size;
-    uint32_t closed;
+    _Atomic uint32_t gate; /* STEADY__GATE_* bits: 0 lets the fast path through */
     steady_actor *owner;
     struct steady__bell *peer_bell; /* the producer's thread doorbell, set at start */
     steady_channel *channel;
 };
+
+/* A handle's gate: any bit set sends an operation to the slow path, so the fast path tests
+ * one word for "closed by its owner" and "the peer is gone". The owner sets OWN_CLOSED; the
+ * peer sets PEER_GONE (once, from its own thread: hence atomic, read relaxed). */
+#define STEADY__GATE_OWN_CLOSED 1u
+#define STEADY__GATE_PEER_GONE 2u
 
 /* The actor running on this thread (NULL outside actors). Private. */
 extern STEADY_API _Thread_local steady_actor *steady__self;
@@ -111,6 +117,10 @@ extern STEADY_API _Thread_local steady_actor *steady__self;
  * operation reports STEADY_ENOTOWNER); inside an actor it fails the actor. */
 STEADY_API steady_err steady__tx_misuse(steady_tx *tx, const char *op);
 STEADY_API steady_err steady__rx_misuse(steady_rx *rx, const char *op);
+/* The slow path when the owner check or the gate stops an operation: misuse (see above), or
+ * STEADY_ECLOSED when only the peer is gone. */
+STEADY_API steady_err steady__tx_stopped(steady_tx *tx, const char *op);
+STEADY_API steady_err steady__rx_stopped(steady_rx *rx, const char *op);
 STEADY_API void steady__tx_wake_peer(steady_tx *tx, uint64_t want);
 STEADY_API void steady__rx_wake_peer(steady_rx *rx, uint64_t want);
 
@@ -144,15 +154,31 @@ static inline bool steady__rx_owned(const steady_rx *rx)
     return rx->owner == steady__self;
 }
 
+/* True when an operation may take the fast path: the caller owns the end and its gate is
+ * open. One thread-local load, two loads and one branch. */
+static inline bool steady__tx_open(const steady_tx *tx)
+{
+    uintptr_t bad = ((uintptr_t)tx->owner ^ (uintptr_t)steady__self) |
+                    atomic_load_explicit(&tx->gate, memory_order_relaxed);
+    return bad == 0;
+}
+
+static inline bool steady__rx_open(const steady_rx *rx)
+{
+    uintptr_t bad = ((uintptr_t)rx->owner ^ (uintptr_t)steady__self) |
+                    atomic_load_explicit(&rx->gate, memory_order_relaxed);
+    return bad == 0;
+}
+
 /* Free slots, refreshing the cached head only when the cache says fewer than `want`. */
 static inline uint64_t steady__tx_room(steady_tx *tx, uint64_t want)
 {
-    uint64_t room = tx->capacity - (tx->tail - tx->head_cache);
+    uint64_t room = tx->limit - tx->tail;
     if (room < want) {
         /* acquire: pairs with the consumer's release store of head in steady__rx_release, so
          * the consumer's reads of those slots happened before we overwrite them. */
-        tx->head_cache = atomic_load_explicit(&tx->ring->head, memory_order_acquire);
-        room = tx->capacity - (tx->tail - tx->head_cache);
+        tx->limit = atomic_load_explicit(&tx->ring->head, memory_order_acquire) + tx->capacity;
+        room = tx->limit - tx->tail;
     }
     return room;
 }
@@ -180,34 +206,56 @@ static inline const void *steady__rx_slot(const steady_rx *rx, uint64_t index)
     return rx->slots + (size_t)(index & rx->mask) * rx->elem_size;
 }
 
+/* Keeps the store to `stored` before the load of `loaded` in program order, and nothing else:
+ * an empty asm that reads the one and may write the other. (A full compiler barrier would make
+ * the compiler reload every handle field after each send.) */
+#if defined(__GNUC__)
+#define STEADY__ORDER_STORE_LOAD(stored, loaded) __asm__ volatile("" : "+m"(loaded) : "m"(stored))
+#else
+#define STEADY__ORDER_STORE_LOAD(stored, loaded) atomic_signal_fence(memory_order_seq_cst)
+#endif
+
 /* Makes n written slots visible to the consumer and rings its doorbell only when it is
  * parked waiting for a threshold this publish crossed. */
-static inline void steady__tx_publish(steady_tx *tx, uint64_t n)
+static inline void steady__tx_publish_to(steady_tx *tx, uint64_t tail)
 {
-    tx->tail += n;
+    steady_ring *ring = tx->ring;
+    tx->tail = tail;
     /* release: pairs with the consumer's acquire load of tail in steady__rx_ready. */
-    atomic_store_explicit(&tx->ring->tail, tx->tail, memory_order_release);
+    atomic_store_explicit(&ring->tail, tail, memory_order_release);
     /* A parking consumer publishes rx_want, then issues a process-wide barrier (membarrier)
      * before re-checking tail, so either it sees this tail or we see its want; on our side the
-     * store must only stay before the load in program order: a compiler barrier. */
-    atomic_signal_fence(memory_order_seq_cst);
-    uint64_t want = atomic_load_explicit(&tx->ring->rx_want, memory_order_relaxed);
-    if (__builtin_expect(want != 0 && tx->tail >= want, 0))
+     * store must only stay before the load in program order. */
+    STEADY__ORDER_STORE_LOAD(ring->tail, ring->rx_want);
+    uint64_t want = atomic_load_explicit(&ring->rx_want, memory_order_relaxed);
+    /* want == 0 (nobody parked) wraps to UINT64_MAX: one compare covers both tests. */
+    if (__builtin_expect(want - 1 < tail, 0))
         steady__tx_wake_peer(tx, want);
+}
+
+static inline void steady__tx_publish(steady_tx *tx, uint64_t n)
+{
+    steady__tx_publish_to(tx, tx->tail + n);
 }
 
 /* Frees n taken slots for the producer; rings its doorbell only when it is parked waiting
  * for room this release made. */
+static inline void steady__rx_release_to(steady_rx *rx, uint64_t head)
+{
+    steady_ring *ring = rx->ring;
+    rx->head = head;
+    /* release: pairs with the producer's acquire load of head in steady__tx_room. */
+    atomic_store_explicit(&ring->head, head, memory_order_release);
+    /* See steady__tx_publish: the parking producer issues the process-wide barrier. */
+    STEADY__ORDER_STORE_LOAD(ring->head, ring->tx_want);
+    uint64_t want = atomic_load_explicit(&ring->tx_want, memory_order_relaxed);
+    if (__builtin_expect(want - 1 < head, 0))
+        steady__rx_wake_peer(rx, want);
+}
+
 static inline void steady__rx_release(steady_rx *rx, uint64_t n)
 {
-    rx->head += n;
-    /* release: pairs with the producer's acquire load of head in steady__tx_room. */
-    atomic_store_explicit(&rx->ring->head, rx->head, memory_order_release);
-    /* See steady__tx_publish: the parking producer issues the process-wide barrier. */
-    atomic_signal_fence(memory_order_seq_cst);
-    uint64_t want = atomic_load_explicit(&rx->ring->tx_want, memory_order_relaxed);
-    if (__builtin_expect(want != 0 && rx->head >= want, 0))
-        steady__rx_wake_peer(rx, want);
+    steady__rx_release_to(rx, rx->head + n);
 }
 
 /* Why a send cannot proceed: closed consumer, closed own end, or full. */
@@ -234,10 +282,9 @@ static inline steady_err steady__rx_blocked(steady_rx *rx)
  * not an actor; inside an actor that misuse fails the actor). */
 static inline steady_err steady_tx_try_send(steady_tx *tx, const void *elem)
 {
-    if (__builtin_expect(!steady__tx_owned(tx) || tx->closed, 0))
-        return steady__tx_misuse(tx, "try_send");
-    if (steady__tx_room(tx, 1) == 0 ||
-        atomic_load_explicit(&tx->ring->rx_closed, memory_order_relaxed))
+    if (__builtin_expect(!steady__tx_open(tx), 0))
+        return steady__tx_stopped(tx, "try_send");
+    if (steady__tx_room(tx, 1) == 0)
         return steady__tx_blocked(tx);
     memcpy(steady__tx_slot(tx, tx->tail), elem, tx->elem_size);
     steady__tx_publish(tx, 1);
@@ -248,8 +295,8 @@ static inline steady_err steady_tx_try_send(steady_tx *tx, const void *elem)
  * (closed and drained), STEADY_ENOTOWNER. */
 static inline steady_err steady_rx_try_take(steady_rx *rx, void *elem)
 {
-    if (__builtin_expect(!steady__rx_owned(rx) || rx->closed, 0))
-        return steady__rx_misuse(rx, "try_take");
+    if (__builtin_expect(!steady__rx_open(rx), 0))
+        return steady__rx_stopped(rx, "try_take");
     if (steady__rx_ready(rx, 1) == 0)
         return steady__rx_blocked(rx);
     memcpy(elem, steady__rx_slot(rx, rx->head), rx->elem_size);
@@ -260,8 +307,8 @@ static inline steady_err steady_rx_try_take(steady_rx *rx, void *elem)
 /* Copies the head element out without consuming it (peek before commit). */
 static inline steady_err steady_rx_try_peek(steady_rx *rx, void *elem)
 {
-    if (__builtin_expect(!steady__rx_owned(rx) || rx->closed, 0))
-        return steady__rx_misuse(rx, "try_peek");
+    if (__builtin_expect(!steady__rx_open(rx), 0))
+        return steady__rx_stopped(rx, "try_peek");
     if (steady__rx_ready(rx, 1) == 0)
         return steady__rx_blocked(rx);
     memcpy(elem, steady__rx_slot(rx, rx->head), rx->elem_size);
@@ -382,28 +429,29 @@ STEADY_API uint64_t steady_channel_capacity(const steady_channel *ch);
     STEADY__TYPED steady_err name##_tx_try_send(name##_tx tx, T value)                             \
     {                                                                                              \
         steady_tx *t = tx.raw;                                                                     \
-        if (__builtin_expect(!steady__tx_owned(t) || t->closed, 0))                                \
-            return steady__tx_misuse(t, "try_send");                                               \
-        if (steady__tx_room(t, 1) == 0 ||                                                          \
-            atomic_load_explicit(&t->ring->rx_closed, memory_order_relaxed))                       \
+        if (__builtin_expect(!steady__tx_open(t), 0))                                              \
+            return steady__tx_stopped(t, "try_send");                                              \
+        uint64_t tail = t->tail;                                                                   \
+        if (__builtin_expect(tail >= t->limit, 0) && steady__tx_room(t, 1) == 0)                   \
             return steady__tx_blocked(t);                                                          \
-        ((T *)(void *)t->slots)[t->tail & t->mask] = value;                                        \
-        steady__tx_publish(t, 1);                                                                  \
+        ((T *)(void *)t->slots)[tail & t->mask] = value;                                           \
+        steady__tx_publish_to(t, tail + 1);                                                        \
         return STEADY_OK;                                                                          \
     }                                                                                              \
     STEADY__TYPED steady_err name##_rx_try_take(name##_rx rx, T *out)                              \
     {                                                                                              \
         steady_rx *r = rx.raw;                                                                     \
-        if (__builtin_expect(!steady__rx_owned(r) || r->closed, 0)) {                              \
+        if (__builtin_expect(!steady__rx_open(r), 0)) {                                            \
             *out = (T){0};                                                                         \
-            return steady__rx_misuse(r, "try_take");                                               \
+            return steady__rx_stopped(r, "try_take");                                              \
         }                                                                                          \
-        if (steady__rx_ready(r, 1) == 0) {                                                         \
+        uint64_t head = r->head;                                                                   \
+        if (__builtin_expect(r->tail_cache == head, 0) && steady__rx_ready(r, 1) == 0) {           \
             *out = (T){0};                                                                         \
             return steady__rx_blocked(r);                                                          \
         }                                                                                          \
-        *out = ((const T *)(const void *)r->slots)[r->head & r->mask];                             \
-        steady__rx_release(r, 1);                                                                  \
+        *out = ((const T *)(const void *)r->slots)[head & r->mask];                                \
+        steady__rx_release_to(r, head + 1);                                                        \
         return STEADY_OK;                                                                          \
     }                                                                                              \
     STEADY__TYPED steady_err name##_rx_try_peek(name##_rx rx, T *out)                              \

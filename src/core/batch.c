@@ -65,8 +65,8 @@ static steady_err check_commit(steady_rx *const *rxs, const size_t *takes, size_
                                steady_tx *const *txs, const size_t *sends, size_t n_tx)
 {
     for (size_t i = 0; i < n_rx; i++) {
-        if (!steady__rx_owned(rxs[i]) || rxs[i]->closed)
-            return steady__rx_misuse(rxs[i], "commit");
+        if (!steady__rx_open(rxs[i]))
+            return steady__rx_stopped(rxs[i], "commit");
         if (takes[i] > steady__rx_ready(rxs[i], takes[i]))
             return steady__fail(STEADY_EINVAL, "commit: take %zu from channel '%s', which has "
                                                "only %llu ready; take at most what you peeked",
@@ -74,8 +74,8 @@ static steady_err check_commit(steady_rx *const *rxs, const size_t *takes, size_
                                 (unsigned long long)steady__rx_ready(rxs[i], UINT64_MAX));
     }
     for (size_t j = 0; j < n_tx; j++) {
-        if (!steady__tx_owned(txs[j]) || txs[j]->closed)
-            return steady__tx_misuse(txs[j], "commit");
+        if (!steady__tx_open(txs[j]))
+            return steady__tx_stopped(txs[j], "commit");
         if (sends[j] > steady__tx_room(txs[j], sends[j]))
             return steady__fail(STEADY_EINVAL, "commit: send %zu on channel '%s', which has room "
                                                "for only %llu; send at most what you poked",

@@ -28,6 +28,7 @@ static void init_end_common(steady_channel *ch, uint64_t mask, uint32_t elem)
                          .slots = slots,
                          .mask = mask,
                          .capacity = ch->ring->capacity,
+                         .limit = ch->ring->capacity, /* head 0 + capacity */
                          .elem_size = elem,
                          .channel = ch};
     ch->rx = (steady_rx){.ring = ch->ring,
@@ -179,14 +180,31 @@ static steady_err misuse(steady_actor *owner, bool closed, const char *chan, con
                         op, chan, end, owner ? steady_actor_label(owner) : "?");
 }
 
+static bool own_closed(_Atomic uint32_t *gate)
+{
+    return atomic_load_explicit(gate, memory_order_relaxed) & STEADY__GATE_OWN_CLOSED;
+}
+
 steady_err steady__tx_misuse(steady_tx *tx, const char *op)
 {
-    return misuse(tx->owner, tx->closed != 0, tx->channel->name, "sending", op);
+    return misuse(tx->owner, own_closed(&tx->gate), tx->channel->name, "sending", op);
 }
 
 steady_err steady__rx_misuse(steady_rx *rx, const char *op)
 {
-    return misuse(rx->owner, rx->closed != 0, rx->channel->name, "receiving", op);
+    return misuse(rx->owner, own_closed(&rx->gate), rx->channel->name, "receiving", op);
+}
+
+steady_err steady__tx_stopped(steady_tx *tx, const char *op)
+{
+    if (!steady__tx_owned(tx) || own_closed(&tx->gate))
+        return steady__tx_misuse(tx, op);
+    return STEADY_ECLOSED; /* the consumer is gone for good */
+}
+
+steady_err steady__rx_stopped(steady_rx *rx, const char *op)
+{
+    return steady__rx_misuse(rx, op); /* only misuse closes an rx gate */
 }
 
 /* ---- spans and slices ---- */
@@ -208,8 +226,8 @@ static steady_span span_of(unsigned char *slots, uint64_t mask, uint32_t elem, u
 
 static bool tx_usable(steady_tx *tx, const char *op)
 {
-    if (!steady__tx_owned(tx) || tx->closed) {
-        steady__tx_misuse(tx, op);
+    if (!steady__tx_open(tx)) {
+        steady__tx_stopped(tx, op);
         return false;
     }
     return !atomic_load_explicit(&tx->ring->rx_closed, memory_order_relaxed);
@@ -217,8 +235,8 @@ static bool tx_usable(steady_tx *tx, const char *op)
 
 static bool rx_usable(steady_rx *rx, const char *op)
 {
-    if (!steady__rx_owned(rx) || rx->closed) {
-        steady__rx_misuse(rx, op);
+    if (!steady__rx_open(rx)) {
+        steady__rx_stopped(rx, op);
         return false;
     }
     return true;
@@ -365,13 +383,13 @@ size_t steady_rx_peek_slice_copy(steady_rx *rx, void *dst, size_t n)
 
 bool steady_tx_close(steady_tx *tx)
 {
-    if (tx->closed)
+    if (own_closed(&tx->gate))
         return true;
     if (!steady__tx_owned(tx)) {
         steady__tx_misuse(tx, "close");
         return true;
     }
-    tx->closed = 1;
+    atomic_fetch_or_explicit(&tx->gate, STEADY__GATE_OWN_CLOSED, memory_order_relaxed);
     /* release: pairs with the consumer's acquire load of tx_closed; every publish before the
      * close is then visible with it. */
     atomic_store_explicit(&tx->ring->tx_closed, 1, memory_order_release);
@@ -383,14 +401,17 @@ bool steady_tx_close(steady_tx *tx)
 
 bool steady_rx_close(steady_rx *rx)
 {
-    if (rx->closed)
+    if (own_closed(&rx->gate))
         return true;
     if (!steady__rx_owned(rx)) {
         steady__rx_misuse(rx, "close");
         return true;
     }
-    rx->closed = 1;
+    atomic_fetch_or_explicit(&rx->gate, STEADY__GATE_OWN_CLOSED, memory_order_relaxed);
     atomic_store_explicit(&rx->ring->rx_closed, 1, memory_order_release);
+    /* In-process, also close the producer's gate so its next send reports CLOSED without a
+     * look at the ring (relaxed: the send needs the fact, not any data ordered before it). */
+    atomic_fetch_or_explicit(&rx->channel->tx.gate, STEADY__GATE_PEER_GONE, memory_order_relaxed);
     uint64_t want = atomic_load_explicit(&rx->ring->tx_want, memory_order_relaxed);
     if (want)
         steady__rx_wake_peer(rx, want);

@@ -31,8 +31,8 @@ static enum outcome avail_outcome(const steady_cond *c)
 {
     steady_rx *rx = c->rx;
     uint64_t need = clamp_need(c->n, rx->capacity);
-    if (rx->closed)
-        return O_CLOSED;
+    if (atomic_load_explicit(&rx->gate, memory_order_relaxed))
+        return O_CLOSED; /* closed by the waiter itself */
     if (steady__rx_ready(rx, need) >= need)
         return O_READY;
     /* acquire: once the close is seen, so is the final tail (released before it). */
@@ -45,7 +45,8 @@ static enum outcome vacant_outcome(const steady_cond *c)
 {
     steady_tx *tx = c->tx;
     uint64_t need = clamp_need(c->n, tx->capacity);
-    if (tx->closed || atomic_load_explicit(&tx->ring->rx_closed, memory_order_acquire))
+    if (atomic_load_explicit(&tx->gate, memory_order_relaxed) ||
+        atomic_load_explicit(&tx->ring->rx_closed, memory_order_acquire))
         return O_CLOSED;
     return steady__tx_room(tx, need) >= need ? O_READY : PENDING;
 }
