@@ -150,7 +150,9 @@ help:
 #
 #   make bench           deps-bench + Release build in build/release with -DSTEADY_BUILD_BENCH=ON
 #                        + bench/driver.py: shuffled interleaved rounds, a table per placement
-#                        (BENCH_ROUNDS=5, BENCH_SCALE=1; results in build/bench/)
+#                        (BENCH_ROUNDS=12, BENCH_SCALE=1; results in build/bench/)
+#                        BENCH_NATIVE=1 also builds build/release-native (-DSTEADY_NATIVE=ON,
+#                        -march=native) and runs every throughput config from both builds
 #   make bench-gate      callgrind instructions per message vs bench/gate.conf (deterministic;
 #                        what CI may gate on); exits non-zero above a threshold
 #   make deps-bench      install the peers' Debian packages (root); otherwise print the command
@@ -159,6 +161,8 @@ help:
 BENCH_DEBS := g++ pkg-config python3 valgrind libck-dev libboost-dev libzmq3-dev libcaf-dev
 BENCH_ROUNDS ?=
 BENCH_ARGS ?=
+BENCH_NATIVE ?=
+NATIVE_DIR := build/release-native
 
 .PHONY: bench bench-gate deps-bench
 
@@ -189,7 +193,13 @@ bench: deps-bench
 	$(call configure_release,$(BUILD_TESTS))
 	$(CMAKE) -S . -B $(RELEASE_DIR) -DSTEADY_BUILD_BENCH=ON
 	$(CMAKE) --build $(RELEASE_DIR) -j $(JOBS) --target bench_all
+	$(if $(filter 1 ON yes,$(BENCH_NATIVE)),$(CMAKE) -S . -B $(NATIVE_DIR) \
+	    -DCMAKE_BUILD_TYPE=Release -DSTEADY_NATIVE=ON -DSTEADY_BUILD_BENCH=ON \
+	    -DSTEADY_BUILD_TESTS=OFF -DSTEADY_BUILD_EXAMPLES=OFF)
+	$(if $(filter 1 ON yes,$(BENCH_NATIVE)),$(CMAKE) --build $(NATIVE_DIR) -j $(JOBS) \
+	    --target bench_all)
 	python3 bench/driver.py --build $(RELEASE_DIR)/bench \
+	    $(if $(filter 1 ON yes,$(BENCH_NATIVE)),--native-build $(NATIVE_DIR)/bench) \
 	    $(if $(BENCH_ROUNDS),--rounds $(BENCH_ROUNDS)) $(BENCH_ARGS)
 
 bench-gate:

@@ -77,17 +77,27 @@ static double run_graph(int pingpong_mode, uint64_t n)
     if (pingpong_mode) {
         u64ch_new(g, "ping", 1, &p1.out, &p2.in);
         u64ch_new(g, "pong", 1, &p2.out, &p1.in);
-        steady_actor_spawn(g, &(steady_actor_opts){.name = "a", .run = pingpong, .arg = &p1,
-                                                   .troupe = t, .txs = STEADY_TXS(p1.out),
-                                                   .rxs = STEADY_RXS(p1.in)}, NULL);
-        steady_actor_spawn(g, &(steady_actor_opts){.name = "b", .run = pingpong, .arg = &p2,
-                                                   .troupe = t, .txs = STEADY_TXS(p2.out),
-                                                   .rxs = STEADY_RXS(p2.in)}, NULL);
+        steady_actor_spawn(g,
+                           &(steady_actor_opts){.name = "a",
+                                                .run = pingpong,
+                                                .arg = &p1,
+                                                .troupe = t,
+                                                .txs = STEADY_TXS(p1.out),
+                                                .rxs = STEADY_RXS(p1.in)},
+                           NULL);
+        steady_actor_spawn(g,
+                           &(steady_actor_opts){.name = "b",
+                                                .run = pingpong,
+                                                .arg = &p2,
+                                                .troupe = t,
+                                                .txs = STEADY_TXS(p2.out),
+                                                .rxs = STEADY_RXS(p2.in)},
+                           NULL);
     } else {
-        steady_actor_spawn(g, &(steady_actor_opts){.name = "a", .run = yielder, .arg = &y,
-                                                   .troupe = t}, NULL);
-        steady_actor_spawn(g, &(steady_actor_opts){.name = "b", .run = yielder, .arg = &y,
-                                                   .troupe = t}, NULL);
+        steady_actor_spawn(
+            g, &(steady_actor_opts){.name = "a", .run = yielder, .arg = &y, .troupe = t}, NULL);
+        steady_actor_spawn(
+            g, &(steady_actor_opts){.name = "b", .run = yielder, .arg = &y, .troupe = t}, NULL);
     }
     uint64_t t0 = now_ns();
     if (steady_graph_start(g) != STEADY_OK) {
@@ -133,7 +143,8 @@ int main(int argc, char **argv)
     qsort(sw, (size_t)runs, sizeof sw[0], cmp_double);
     qsort(pp, (size_t)runs, sizeof pp[0], cmp_double);
     printf("troupe member switch (wait -> other member): median %.1f ns (min %.1f, %d runs of "
-           "%" PRIu64 ")\n", sw[runs / 2], sw[0], runs, 2 * n);
+           "%" PRIu64 ")\n",
+           sw[runs / 2], sw[0], runs, 2 * n);
     printf("troupe ping-pong through two channels (round trip): median %.1f ns (min %.1f)\n",
            pp[runs / 2], pp[0]);
     return 0;

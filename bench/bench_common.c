@@ -1,0 +1,235 @@
+/* bench_common.c — pinning, clocks, the placement probe, the two-thread harness, result lines.
+ * See bench_common.h for the contract and the result-line format. */
+#define _GNU_SOURCE
+#include "bench_common.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+uint64_t bench_now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+uint64_t bench_cpu_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+int bench_pin(int cpu)
+{
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(cpu, &set);
+    return pthread_setaffinity_np(pthread_self(), sizeof set, &set);
+}
+
+void bench_unpin(void)
+{
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    for (int i = 0; i < CPU_SETSIZE; i++)
+        CPU_SET(i, &set);
+    pthread_setaffinity_np(pthread_self(), sizeof set, &set);
+}
+
+/* ---- placement probe ------------------------------------------------------------------------ */
+
+#define PROBE_BLOCKS 40
+#define PROBE_TRIPS 50
+
+/* The one line that bounces: main writes odd values, the helper answers with the next even. */
+static struct {
+    _Alignas(64) _Atomic uint64_t word;
+    char pad[64 - sizeof(uint64_t)];
+} probe_line;
+
+static void *probe_helper(void *arg)
+{
+    (void)arg;
+    bench_pin(1);
+    for (uint64_t k = 1; k <= PROBE_BLOCKS * PROBE_TRIPS; k++) {
+        /* acquire/release pair with main's store/load: a plain hand-off, no pause in the loop
+         * (pause costs ~20 ns here, as much as a near hand-off). */
+        while (atomic_load_explicit(&probe_line.word, memory_order_acquire) != 2 * k - 1)
+            ;
+        atomic_store_explicit(&probe_line.word, 2 * k, memory_order_release);
+    }
+    return NULL;
+}
+
+double bench_probe_ns(void)
+{
+    const char *skip = getenv("BENCH_NO_PROBE");
+    if (skip && *skip && strcmp(skip, "0") != 0)
+        return -1.0; /* e.g. under valgrind, where two spinning threads crawl */
+    cpu_set_t saved;
+    pthread_getaffinity_np(pthread_self(), sizeof saved, &saved);
+    atomic_store_explicit(&probe_line.word, 0, memory_order_relaxed);
+    bench_pin(0);
+    pthread_t t;
+    if (pthread_create(&t, NULL, probe_helper, NULL) != 0) {
+        fprintf(stderr, "error probe: pthread_create failed\n");
+        exit(1);
+    }
+    double best = 1e30;
+    uint64_t k = 0;
+    for (int b = 0; b < PROBE_BLOCKS; b++) {
+        uint64_t t0 = bench_now_ns();
+        for (int i = 0; i < PROBE_TRIPS; i++) {
+            k++;
+            atomic_store_explicit(&probe_line.word, 2 * k - 1, memory_order_release);
+            while (atomic_load_explicit(&probe_line.word, memory_order_acquire) != 2 * k)
+                ;
+        }
+        double one_way = (double)(bench_now_ns() - t0) / (2.0 * PROBE_TRIPS);
+        if (one_way < best)
+            best = one_way;
+    }
+    pthread_join(t, NULL);
+    pthread_setaffinity_np(pthread_self(), sizeof saved, &saved);
+    return best;
+}
+
+const char *bench_place_of(double ns)
+{
+    if (ns < 0)
+        return "unprobed";
+    return ns < BENCH_NEAR_NS ? "near" : ns >= BENCH_FAR_NS ? "far" : "mixed";
+}
+
+const char *bench_place(double before_ns, double after_ns)
+{
+    const char *a = bench_place_of(before_ns), *b = bench_place_of(after_ns);
+    return strcmp(a, b) == 0 ? a : "mixed";
+}
+
+/* ---- command line ------------------------------------------------------------------------- */
+
+static void usage(const char *prog, const bench_mode *modes, FILE *to)
+{
+    fprintf(to, "usage: %s MODE [--n MESSAGES]\nmodes:", prog);
+    for (const bench_mode *m = modes; m->name; m++)
+        fprintf(to, " %s", m->name);
+    fprintf(to, "\n(BENCH_SCALE=<float> scales the default message counts)\n");
+}
+
+int bench_args(int argc, char **argv, const bench_mode *modes, uint64_t *n)
+{
+    if (argc == 2 && strcmp(argv[1], "--list") == 0) {
+        for (const bench_mode *m = modes; m->name; m++)
+            printf("%s %" PRIu64 "\n", m->name, m->def_n);
+        exit(0);
+    }
+    int idx = -1;
+    if (argc >= 2)
+        for (int i = 0; modes[i].name; i++)
+            if (strcmp(argv[1], modes[i].name) == 0)
+                idx = i;
+    if (idx < 0 || (argc != 2 && argc != 4) || (argc == 4 && strcmp(argv[2], "--n") != 0)) {
+        usage(argv[0], modes, stderr);
+        exit(2);
+    }
+    if (argc == 4) {
+        char *end;
+        errno = 0;
+        unsigned long long v = strtoull(argv[3], &end, 10);
+        if (errno || *end || v == 0) {
+            usage(argv[0], modes, stderr);
+            exit(2);
+        }
+        *n = v;
+        return idx;
+    }
+    double scale = 1.0;
+    const char *s = getenv("BENCH_SCALE");
+    if (s && *s) {
+        scale = strtod(s, NULL);
+        if (!(scale > 0)) {
+            fprintf(stderr, "BENCH_SCALE=%s: want a positive number\n", s);
+            exit(2);
+        }
+    }
+    double v = (double)modes[idx].def_n * scale;
+    *n = v < 1 ? 1 : (uint64_t)v;
+    return idx;
+}
+
+/* ---- two-thread harness ------------------------------------------------------------------- */
+
+typedef struct pair_side {
+    bench_fn fn;
+    void *ctx;
+    int cpu;
+    _Atomic int *ready;
+    _Atomic int *go;
+} pair_side;
+
+static void *pair_thread(void *arg)
+{
+    pair_side *s = arg;
+    if (bench_pin(s->cpu) != 0)
+        fprintf(stderr, "warning: could not pin to cpu%d\n", s->cpu);
+    atomic_fetch_add_explicit(s->ready, 1, memory_order_release);
+    while (!atomic_load_explicit(s->go, memory_order_acquire))
+        bench_relax();
+    s->fn(s->ctx);
+    return NULL;
+}
+
+void bench_run_pair(bench_fn produce, bench_fn consume, void *ctx, uint64_t *wall_ns,
+                    uint64_t *cpu_ns)
+{
+    _Atomic int ready = 0, go = 0;
+    pair_side sides[2] = {{produce, ctx, 0, &ready, &go}, {consume, ctx, 1, &ready, &go}};
+    pthread_t t[2];
+    for (int i = 0; i < 2; i++)
+        if (pthread_create(&t[i], NULL, pair_thread, &sides[i]) != 0) {
+            fprintf(stderr, "error: pthread_create failed\n");
+            exit(1);
+        }
+    /* main is not pinned; it sleeps while the pair runs, so the pair has both CPUs. */
+    while (atomic_load_explicit(&ready, memory_order_acquire) < 2)
+        sched_yield();
+    uint64_t c0 = bench_cpu_ns(), t0 = bench_now_ns();
+    atomic_store_explicit(&go, 1, memory_order_release);
+    pthread_join(t[0], NULL);
+    pthread_join(t[1], NULL);
+    *wall_ns = bench_now_ns() - t0;
+    *cpu_ns = bench_cpu_ns() - c0;
+}
+
+/* ---- output ------------------------------------------------------------------------------- */
+
+void bench_print(const bench_result *r)
+{
+    double secs = (double)r->wall_ns / 1e9;
+    printf("result config=%s n=%" PRIu64 " mps=%.4g secs=%.4f cpu=%.3f probe_before=%.1f "
+           "probe_after=%.1f place=%s%s\n",
+           r->config, r->n, secs > 0 ? (double)r->n / secs / 1e6 : 0.0, secs,
+           r->wall_ns ? (double)r->cpu_ns / (double)r->wall_ns : 0.0, r->probe_before,
+           r->probe_after, bench_place(r->probe_before, r->probe_after), r->extra ? r->extra : "");
+    fflush(stdout);
+}
+
+void bench_check_sum(const char *config, uint64_t got, uint64_t want)
+{
+    if (got == want)
+        return;
+    fprintf(stderr,
+            "error config=%s: sum %" PRIu64 ", expected %" PRIu64 " (lost, duplicated or "
+            "corrupted messages)\n",
+            config, got, want);
+    exit(1);
+}

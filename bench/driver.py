@@ -1,0 +1,354 @@
+#!/usr/bin/env python3
+"""driver.py -- runs steady's benchmark suite in shuffled rounds and prints the table.
+
+Every configuration runs once per round, in a freshly shuffled order, for R rounds; each run is
+its own process that probes the placement of the two vCPUs before and after its timed region
+and prints one `result` line (bench_common.h). The table gives, per placement class (far, near,
+mixed), each configuration's run count, median M msg/s, min-max, and ratios of medians to its
+floor (the hand-written ring or pipeline) and to boost -- only ever within one placement class.
+Raw lines go to build/bench/results-<date>.txt, the table to results-<date>-table.txt.
+
+  bench/driver.py [--build DIR] [--native-build DIR] [--rounds R] [--only REGEX]
+                  [--out-dir DIR] [--list]
+
+--native-build DIR adds every throughput configuration again, run from a second build (made
+with -DSTEADY_NATIVE=ON, i.e. -march=native), as "<config>+native" rows compared with the
+native floor: compiler flags that matter, reported both ways in the same rounds.
+
+Environment: BENCH_ROUNDS (default rounds), BENCH_SCALE (scales every message count; e.g. 0.1
+for a quick look). Exit status 1 if any run failed (a wrong sum, a crash, a timeout).
+"""
+import argparse
+import datetime
+import os
+import platform
+import random
+import re
+import statistics
+import subprocess
+import sys
+import time
+
+# (config as printed, program, mode, table section, floor config, boost config)
+# The floor is the hand-written equivalent measured in the same rounds: ring.h for one channel,
+# pipe_hand.c for the pipeline. None: this row is itself a floor (or has none).
+SECTIONS = [
+    ("spsc-msg", "one channel, one message per call (64K slots)"),
+    ("spsc-idle", "one message per call, consumer idles 256 pauses when empty (ablation)"),
+    ("spsc-64", "one channel, batches of 64"),
+    ("spsc-4096", "one channel, batches of 4096"),
+    ("spsc-1m", "one channel of 1M slots, spans of half the capacity (double buffer)"),
+    ("pipe", "4-stage pipeline gen -> +1 -> x2 -> sum, spans of up to 4096, 64K slots"),
+]
+
+CONFIGS = [
+    ("steady/msg", "spsc_steady", "msg", "spsc-msg", "ring/msg-span", "boost/msg"),
+    ("ring/msg-span", "spsc_ring", "msg-span", "spsc-msg", None, "boost/msg"),
+    ("ring/msg", "spsc_ring", "msg", "spsc-msg", "ring/msg-span", "boost/msg"),
+    ("ck/msg", "spsc_ck", "msg", "spsc-msg", "ring/msg-span", "boost/msg"),
+    ("boost/msg", "spsc_boost", "msg", "spsc-msg", "ring/msg-span", None),
+    ("zmq/msg", "spsc_zmq", "msg", "spsc-msg", "ring/msg-span", "boost/msg"),
+    ("caf/msg", "actors_caf", "msg", "spsc-msg", "ring/msg-span", "boost/msg"),
+    ("steady/msg-idle256", "spsc_steady", "msg-idle256", "spsc-idle", "ring/msg-idle256", None),
+    ("ring/msg-idle256", "spsc_ring", "msg-idle256", "spsc-idle", None, None),
+    ("steady/slice64", "spsc_steady", "slice64", "spsc-64", "ring/slice64", "boost/range64"),
+    ("steady/span64", "spsc_steady", "span64", "spsc-64", "ring/span64", None),
+    ("ring/slice64", "spsc_ring", "slice64", "spsc-64", None, "boost/range64"),
+    ("ring/span64", "spsc_ring", "span64", "spsc-64", None, None),
+    ("boost/range64", "spsc_boost", "range64", "spsc-64", "ring/slice64", None),
+    ("steady/slice4096", "spsc_steady", "slice4096", "spsc-4096", "ring/slice4096",
+     "boost/range4096"),
+    ("steady/slice4096-stream", "spsc_steady", "slice4096-stream", "spsc-4096", "ring/slice4096",
+     "boost/range4096"),
+    ("steady/span4096", "spsc_steady", "span4096", "spsc-4096", "ring/span4096", None),
+    ("ring/slice4096", "spsc_ring", "slice4096", "spsc-4096", None, "boost/range4096"),
+    ("ring/span4096", "spsc_ring", "span4096", "spsc-4096", None, None),
+    ("boost/range4096", "spsc_boost", "range4096", "spsc-4096", "ring/slice4096", None),
+    ("zmq/batch4096", "spsc_zmq", "batch4096", "spsc-4096", "ring/slice4096", "boost/range4096"),
+    ("caf/batch4096", "actors_caf", "batch4096", "spsc-4096", "ring/slice4096",
+     "boost/range4096"),
+    ("steady/span524288-1M", "spsc_steady", "span524288-1M", "spsc-1m", "ring/span524288-1M",
+     None),
+    ("ring/span524288-1M", "spsc_ring", "span524288-1M", "spsc-1m", None, None),
+    ("pipe/steady/troupe1x4", "pipe_steady", "troupe1x4", "pipe", "pipe/hand/coop1", None),
+    ("pipe/steady/troupe2x2", "pipe_steady", "troupe2x2", "pipe", "pipe/hand/coop2", None),
+    ("pipe/steady/solo4", "pipe_steady", "solo4", "pipe", "pipe/hand/coop2", None),
+    ("pipe/steady/solo4-free", "pipe_steady", "solo4-free", "pipe", "pipe/hand/coop2", None),
+    ("pipe/hand/coop1", "pipe_hand", "coop1", "pipe", None, None),
+    ("pipe/hand/coop2", "pipe_hand", "coop2", "pipe", None, None),
+    # wake-up latency: its own table (percentiles, not throughput)
+    ("latency/pingpong", "wake_latency", "pingpong", "latency", None, None),
+    ("latency/parked", "wake_latency", "parked", "latency", "latency/floor-parked", None),
+    ("latency/floor-parked", "wake_latency", "floor-parked", "latency", None, None),
+    ("troupe/switch", "troupe_switch", None, "latency", None, None),
+]
+
+# Configs whose two threads spin flat out: a run with less than this much CPU (CPU-seconds per
+# wall-second) shared the machine with something else.
+SPIN_PREFIXES = ("steady/", "ring/", "ck/", "boost/", "pipe/hand/coop2", "pipe/steady/troupe2x2",
+                 "pipe/steady/solo4")
+BUSY_CPU = 1.9
+DEFAULT_ROUNDS = 12  # ~15 s per round near, ~35 s far: 4-7 minutes
+RUN_TIMEOUT_S = 300
+PLACES = ("far", "near", "mixed")
+
+NATIVE = "+native"
+
+RESULT_RE = re.compile(r"^result (.*)$")
+SWITCH_RE = re.compile(r"troupe member switch .*?: median ([0-9.]+) ns")
+TPING_RE = re.compile(r"troupe ping-pong .*?: median ([0-9.]+) ns")
+
+
+def parse_fields(text):
+    out = {}
+    for tok in text.split():
+        if "=" in tok:
+            k, v = tok.split("=", 1)
+            out[k] = v
+    return out
+
+
+def loadavg():
+    try:
+        with open("/proc/loadavg") as f:
+            return float(f.read().split()[0])
+    except OSError:
+        return float("nan")
+
+
+def with_native(cfgs, native):
+    """Each config paired with its build directory; with `native`, the throughput configs
+    again as "<config>+native" from that build, right after their plain row."""
+    out = []
+    for c, build in cfgs:
+        out.append((c, build))
+        if native and c[3] != "latency":
+            suffixed = tuple(x + NATIVE if i in (0, 4, 5) and x else x for i, x in enumerate(c))
+            out.append((suffixed, native))
+    return out
+
+
+def run_one(build, cfg, env):
+    """Runs one configuration; returns (fields or None, raw line or error text)."""
+    name, prog, mode = cfg[0], cfg[1], cfg[2]
+    printed = name[: -len(NATIVE)] if name.endswith(NATIVE) else name
+    exe = os.path.join(build, prog)
+    if prog == "troupe_switch":
+        cmd = [exe, "--switches", str(max(1000, int(1000000 * scale_of(env)))), "--runs", "3"]
+    else:
+        cmd = [exe, mode]
+    load = loadavg()
+    t0 = time.time()
+    try:
+        p = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=RUN_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        return None, f"{name}: timed out after {RUN_TIMEOUT_S} s"
+    if p.returncode != 0:
+        return None, f"{name}: exit {p.returncode}: {(p.stderr or p.stdout).strip()[-400:]}"
+    if prog == "troupe_switch":
+        sw, pp = SWITCH_RE.search(p.stdout), TPING_RE.search(p.stdout)
+        if not sw or not pp:
+            return None, f"{name}: unexpected output: {p.stdout.strip()[-300:]}"
+        line = (f"result config=troupe/switch switch_ns={sw.group(1)} pingpong_rtt_ns={pp.group(1)}"
+                f" place=any secs={time.time() - t0:.3f}")
+    else:
+        lines = [m.group(0) for m in map(RESULT_RE.match, p.stdout.splitlines()) if m]
+        if len(lines) != 1:
+            return None, f"{name}: expected one result line, got: {p.stdout.strip()[-300:]}"
+        line = lines[0]
+    fields = parse_fields(line[len("result "):])
+    if fields.get("config") != printed:
+        return None, f"{name}: program reported config {fields.get('config')}"
+    if printed != name:
+        fields["config"] = name
+        line = line.replace(f"config={printed} ", f"config={name} ", 1)
+    fields["loadavg"] = f"{load:.2f}"
+    return fields, line + f" loadavg={load:.2f}"
+
+
+def scale_of(env):
+    try:
+        return float(env.get("BENCH_SCALE", "1") or "1")
+    except ValueError:
+        return 1.0
+
+
+def fmt(v):
+    if v is None:
+        return "-"
+    if v >= 100:
+        return f"{v:,.0f}"
+    if v >= 10:
+        return f"{v:.1f}"
+    return f"{v:.2f}"
+
+
+def ratio(a, b):
+    if a is None or b is None or b == 0:
+        return "-"
+    return f"{a / b:.2f}"
+
+
+def table(results, cfgs):
+    """results: list of field dicts; cfgs: the config tuples that ran, in table order."""
+    out = []
+    by = {}  # (config, place) -> list of fields
+    for r in results:
+        by.setdefault((r["config"], r.get("place", "any")), []).append(r)
+
+    def med(cfg, place, key="mps"):
+        rs = by.get((cfg, place))
+        if not rs:
+            return None
+        return statistics.median(float(r[key]) for r in rs)
+
+    for place in PLACES:
+        rows = [c for c in cfgs if c[3] != "latency" and (c[0], place) in by]
+        if not rows:
+            continue
+        label = {"far": "far: cpu0 and cpu1 are distinct cores (probe >= 120 ns)",
+                 "near": "near: cpu0 and cpu1 behave as SMT siblings (probe < 60 ns)",
+                 "mixed": "mixed: probes disagreed or fell between classes (not compared)"}[place]
+        out.append(f"\n== {label}")
+        hdr = (f"{'config':<31} {'runs':>4} {'median M msg/s':>15} {'min-max':>19} "
+               f"{'vs floor':>9} {'vs boost':>9} {'cpu':>5}")
+        for sec, title in SECTIONS:
+            srows = [c for c in rows if c[3] == sec]
+            if not srows:
+                continue
+            out.append(f"-- {title}")
+            out.append(hdr)
+            for c in srows:
+                rs = by[(c[0], place)]
+                vals = [float(r["mps"]) for r in rs]
+                m = statistics.median(vals)
+                cpu = statistics.median(float(r["cpu"]) for r in rs)
+                floor = "floor" if c[4] is None else ratio(m, med(c[4], place))
+                if place == "mixed":
+                    floor = "-"
+                boost = ratio(m, med(c[5], place)) if c[5] and place != "mixed" else "-"
+                out.append(f"{c[0]:<31} {len(vals):>4} {fmt(m):>15} "
+                           f"{fmt(min(vals)) + '-' + fmt(max(vals)):>19} {floor:>9} {boost:>9} "
+                           f"{cpu:>5.2f}")
+
+    lat = [c for c in cfgs if c[3] == "latency"]
+    if any((c[0], p) in by for c in lat for p in PLACES + ("any",)):
+        out.append("\n== wake-up latency (one-way ns; medians over runs of each run's percentile)")
+        out.append(f"{'config':<24} {'place':<6} {'runs':>4} {'p50 ns':>9} {'p99 ns':>9} "
+                   f"{'wakes/msg':>9} {'vs floor p50':>12}")
+        for c in lat:
+            if c[0] == "troupe/switch":
+                continue
+            for place in PLACES:
+                rs = by.get((c[0], place))
+                if not rs:
+                    continue
+                p50 = statistics.median(float(r["p50_ns"]) for r in rs)
+                p99 = statistics.median(float(r["p99_ns"]) for r in rs)
+                wk = [float(r["wakes_per_msg"]) for r in rs if "wakes_per_msg" in r]
+                fl = ratio(p50, med(c[4], place, "p50_ns")) if c[4] else "-"
+                out.append(f"{c[0]:<24} {place:<6} {len(rs):>4} {p50:>9,.0f} {p99:>9,.0f} "
+                           f"{(f'{statistics.median(wk):.3f}' if wk else '-'):>9} {fl:>12}")
+        rs = by.get(("troupe/switch", "any"))
+        if rs:
+            sw = statistics.median(float(r["switch_ns"]) for r in rs)
+            pp = statistics.median(float(r["pingpong_rtt_ns"]) for r in rs)
+            out.append(f"troupe_switch: member switch {sw:.1f} ns, ping-pong between two members "
+                       f"{pp:.1f} ns round trip (one thread; {len(rs)} runs)")
+    return "\n".join(out)
+
+
+def main():
+    here = os.path.dirname(os.path.abspath(__file__))
+    root = os.path.dirname(here)
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--build", default=os.path.join(root, "build", "release", "bench"),
+                    help="directory with the benchmark programs (default build/release/bench)")
+    ap.add_argument("--native-build", default=None,
+                    help="a second build's bench directory, made with -DSTEADY_NATIVE=ON")
+    ap.add_argument("--rounds", type=int,
+                    default=int(os.environ.get("BENCH_ROUNDS", "") or DEFAULT_ROUNDS))
+    ap.add_argument("--only", default="", help="regex: run only the configs it matches")
+    ap.add_argument("--out-dir", default=os.path.join(root, "build", "bench"))
+    ap.add_argument("--list", action="store_true", help="list the configs and exit")
+    ap.add_argument("--seed", type=int, default=None, help="shuffle seed (default: random)")
+    args = ap.parse_args()
+
+    if args.list:
+        for c in CONFIGS:
+            print(f"{c[0]:<24} {c[1]} {c[2] or ''}")
+        return 0
+    cfgs = with_native([(c, args.build) for c in CONFIGS], args.native_build)
+    cfgs = [(c, b) for c, b in cfgs if re.search(args.only, c[0])]
+    available, missing = [], []
+    for c, b in cfgs:
+        (available if os.access(os.path.join(b, c[1]), os.X_OK) else missing).append((c, b))
+    if not available:
+        print(f"driver: no benchmark programs in {args.build} (build the bench_all target)",
+              file=sys.stderr)
+        return 1
+    skipped = sorted({os.path.join(b, c[1]) for c, b in missing})
+
+    env = dict(os.environ)
+    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+    os.makedirs(args.out_dir, exist_ok=True)
+    raw_path = os.path.join(args.out_dir, f"results-{stamp}.txt")
+    rng = random.Random(args.seed)
+    head = [
+        f"# steady bench {stamp}: {args.rounds} rounds x {len(available)} configs, "
+        f"BENCH_SCALE={env.get('BENCH_SCALE', '1')}",
+        f"# {platform.node()} {platform.system()} {platform.release()}, "
+        f"{os.cpu_count()} CPUs, load average at start {loadavg():.2f}",
+    ]
+    if skipped:
+        head.append(f"# not built (peer package missing?): {', '.join(skipped)}")
+    print("\n".join(head), flush=True)
+    results, failures = [], []
+    t_start = time.time()
+    with open(raw_path, "w") as raw:
+        raw.write("\n".join(head) + "\n")
+        for rnd in range(1, args.rounds + 1):
+            order = available[:]
+            rng.shuffle(order)
+            t_round = time.time()
+            for c, build in order:
+                fields, line = run_one(build, c, env)
+                if fields is None:
+                    failures.append(line)
+                    print(f"FAILED {line}", file=sys.stderr, flush=True)
+                    raw.write(f"# FAILED round={rnd} {line}\n")
+                    continue
+                fields["round"] = str(rnd)
+                results.append(fields)
+                raw.write(f"{line} round={rnd}\n")
+                raw.flush()
+            print(f"round {rnd}/{args.rounds}: {len(order)} runs in {time.time() - t_round:.0f} s,"
+                  f" load average {loadavg():.2f}", flush=True)
+
+    text = table(results, [c for c, _ in available])
+    spin = [r for r in results if r["config"].startswith(SPIN_PREFIXES) and "cpu" in r]
+    busy = [r for r in spin if float(r["cpu"]) < BUSY_CPU]
+    places = {p: sum(1 for r in results if r.get("place") == p) for p in PLACES}
+    loads = [float(r["loadavg"]) for r in results]
+    summary = [
+        f"\n{len(results)} runs in {time.time() - t_start:.0f} s; placement of runs: "
+        + ", ".join(f"{p} {n}" for p, n in places.items()),
+        f"machine load: load average at run start median {statistics.median(loads):.2f} "
+        f"(max {max(loads):.2f}); {len(busy)} of {len(spin)} two-thread spin runs got less than "
+        f"{BUSY_CPU} CPU-seconds per second (shared with other work; kept in the medians)"
+        if loads else "",
+        "floor = the hand-written equivalent (bench/ring.h, bench/pipe_hand.c) in the same rounds "
+        "and placement; ratios are ratios of medians.",
+        f"raw results: {raw_path}",
+    ]
+    if failures:
+        summary.append(f"{len(failures)} FAILED runs:\n  " + "\n  ".join(failures))
+    text += "\n" + "\n".join(s for s in summary if s)
+    print(text)
+    with open(os.path.join(args.out_dir, f"results-{stamp}-table.txt"), "w") as f:
+        f.write("\n".join(head) + "\n" + text + "\n")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,160 @@
+/* icount.c — the channel paths in one thread, for instruction counting under callgrind.
+ *
+ * One thread is producer and consumer in alternation (push a burst, then take it), so there is
+ * no cross-core traffic and no timing: what callgrind counts is the code of the path, which is
+ * deterministic and so fit for a CI gate on a shared machine (bench/gate.py). Modes (steady
+ * channel of 64K slots, graph never started; ring = the hand-written floor, for context):
+ *   msg         typed try_send x64, then try_take x64
+ *   slice64     send_slice of 64, then take_slice of 64
+ *   span64      poke_slice, write 64 in place, advance_send; peek_slice, sum 64, advance_take
+ *   span4096    the same with 4096
+ *   ring-msg    ring_push x64, then ring_pop x64
+ *   ring-span4096  ring_poke 4096, write, publish; ring_peek, sum, release
+ * Every mode sends 1..n and checks the sum; n is rounded up to a whole number of bursts.
+ * gate.py runs each mode at two sizes and divides the difference, which removes start-up.
+ */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <steady/steady.h>
+
+#include "bench_common.h"
+#include "ring.h"
+
+STEADY_CHANNEL_TYPE(u64ch, uint64_t);
+
+#define CAP 65536
+
+static uint64_t run_msg(u64ch_tx tx, u64ch_rx rx, uint64_t n)
+{
+    uint64_t sum = 0, v = 1;
+    while (v <= n) {
+        for (int j = 0; j < 64; j++)
+            if (u64ch_tx_try_send(tx, v++) != STEADY_OK)
+                return 0;
+        for (int j = 0; j < 64; j++) {
+            uint64_t x;
+            if (u64ch_rx_try_take(rx, &x) != STEADY_OK)
+                return 0;
+            sum += x;
+        }
+    }
+    return sum;
+}
+
+static uint64_t run_slice(u64ch_tx tx, u64ch_rx rx, uint64_t n)
+{
+    uint64_t sum = 0, v = 1, buf[64];
+    while (v <= n) {
+        for (int j = 0; j < 64; j++)
+            buf[j] = v++;
+        if (u64ch_tx_send_slice(tx, buf, 64) != 64 || u64ch_rx_take_slice(rx, buf, 64) != 64)
+            return 0;
+        for (int j = 0; j < 64; j++)
+            sum += buf[j];
+    }
+    return sum;
+}
+
+static uint64_t run_span(u64ch_tx tx, u64ch_rx rx, uint64_t n, uint64_t b)
+{
+    uint64_t sum = 0, v = 1;
+    while (v <= n) {
+        u64ch_span s = u64ch_tx_poke_slice(tx);
+        if (s.a_len < b)
+            return 0;
+        for (uint64_t j = 0; j < b; j++)
+            s.a[j] = v++;
+        u64ch_tx_advance_send(tx, b);
+        u64ch_span r = u64ch_rx_peek_slice(rx);
+        if (r.a_len < b)
+            return 0;
+        for (uint64_t j = 0; j < b; j++)
+            sum += r.a[j];
+        u64ch_rx_advance_take(rx, b);
+    }
+    return sum;
+}
+
+static uint64_t run_ring_msg(ring *rg, uint64_t n)
+{
+    ring_tx t = ring_tx_of(rg);
+    ring_rx x = ring_rx_of(rg);
+    uint64_t sum = 0, v = 1;
+    while (v <= n) {
+        for (int j = 0; j < 64; j++)
+            if (!ring_push(&t, v++))
+                return 0;
+        for (int j = 0; j < 64; j++) {
+            uint64_t y;
+            if (!ring_pop(&x, &y))
+                return 0;
+            sum += y;
+        }
+    }
+    return sum;
+}
+
+static uint64_t run_ring_span(ring *rg, uint64_t n, uint64_t b)
+{
+    ring_tx t = ring_tx_of(rg);
+    ring_rx x = ring_rx_of(rg);
+    uint64_t sum = 0, v = 1, len;
+    while (v <= n) {
+        uint64_t *w = ring_poke(&t, b, &len);
+        if (len < b)
+            return 0;
+        for (uint64_t j = 0; j < b; j++)
+            w[j] = v++;
+        ring_publish(&t, b);
+        const uint64_t *r = ring_peek(&x, b, &len);
+        if (len < b)
+            return 0;
+        for (uint64_t j = 0; j < b; j++)
+            sum += r[j];
+        ring_release(&x, b);
+    }
+    return sum;
+}
+
+int main(int argc, char **argv)
+{
+    static const bench_mode modes[] = {
+        {"msg", 1000000},
+        {"slice64", 1000000},
+        {"span64", 1000000},
+        {"span4096", 4000000},
+        {"ring-msg", 1000000},
+        {"ring-span4096", 4000000},
+        {NULL, 0},
+    };
+    static const uint64_t burst[] = {64, 64, 64, 4096, 64, 4096};
+    uint64_t n;
+    int m = bench_args(argc, argv, modes, &n);
+    n = (n + burst[m] - 1) / burst[m] * burst[m];
+
+    steady_graph *g;
+    u64ch_tx tx;
+    u64ch_rx rx;
+    if (steady_graph_new(&g, &(steady_graph_opts){.no_signal_handlers = true}) != STEADY_OK ||
+        u64ch_new(g, "icount", CAP, &tx, &rx) != STEADY_OK) {
+        fprintf(stderr, "error: setup: %s\n", steady_last_error());
+        return 1;
+    }
+    ring *rg = ring_new(CAP);
+    uint64_t sum = 0;
+    switch (m) {
+    case 0: sum = run_msg(tx, rx, n); break;
+    case 1: sum = run_slice(tx, rx, n); break;
+    case 2: sum = run_span(tx, rx, n, 64); break;
+    case 3: sum = run_span(tx, rx, n, 4096); break;
+    case 4: sum = run_ring_msg(rg, n); break;
+    case 5: sum = run_ring_span(rg, n, 4096); break;
+    }
+    bench_check_sum(modes[m].name, sum, bench_sum_1_to_n(n));
+    printf("icount mode=%s n=%llu ok\n", modes[m].name, (unsigned long long)n);
+    ring_free(rg);
+    steady_graph_free(g);
+    return 0;
+}
