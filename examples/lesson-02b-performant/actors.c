@@ -153,9 +153,10 @@ int worker_run(steady_actor *a, void *arg)
             report_rate(st);
         }
         /* Zero copy: convert in place between the two rings, one commit per batch. */
-        uint64_t n = args->mode == MODE_ZERO_COPY
-                         ? steady_map(io->values.raw, io->out.raw, args->batch, fizzbuzz_encode_batch, NULL)
-                         : convert_double_buffer(io, args->batch);
+        uint64_t n =
+            args->mode == MODE_ZERO_COPY
+                ? steady_map(io->values.raw, io->out.raw, args->batch, fizzbuzz_encode_batch, NULL)
+                : convert_double_buffer(io, args->batch);
         st->values += n;
         if (w.reason == STEADY_CLOSED && n == 0) {
             /* CLOSED is final: the input is finished, or the logger is gone... */

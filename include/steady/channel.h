@@ -79,7 +79,7 @@ struct steady_tx {
     unsigned char *slots; /* element storage, in this process's address space */
     uint64_t mask;        /* ring->slots - 1 */
     uint64_t capacity;
-    uint64_t tail;       /* this side's own index (== ring->tail after each publish) */
+    uint64_t tail;  /* this side's own index (== ring->tail after each publish) */
     uint64_t limit; /* the last head read from the ring + capacity: tail < limit means room */
     uint32_t elem_size;
     _Atomic uint32_t gate; /* STEADY__GATE_* bits: 0 lets the fast path through */

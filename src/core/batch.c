@@ -68,8 +68,9 @@ static steady_err check_commit(steady_rx *const *rxs, const size_t *takes, size_
         if (!steady__rx_open(rxs[i]))
             return steady__rx_stopped(rxs[i], "commit");
         if (takes[i] > steady__rx_ready(rxs[i], takes[i]))
-            return steady__fail(STEADY_EINVAL, "commit: take %zu from channel '%s', which has "
-                                               "only %llu ready; take at most what you peeked",
+            return steady__fail(STEADY_EINVAL,
+                                "commit: take %zu from channel '%s', which has "
+                                "only %llu ready; take at most what you peeked",
                                 takes[i], rxs[i]->channel->name,
                                 (unsigned long long)steady__rx_ready(rxs[i], UINT64_MAX));
     }
@@ -77,8 +78,9 @@ static steady_err check_commit(steady_rx *const *rxs, const size_t *takes, size_
         if (!steady__tx_open(txs[j]))
             return steady__tx_stopped(txs[j], "commit");
         if (sends[j] > steady__tx_room(txs[j], sends[j]))
-            return steady__fail(STEADY_EINVAL, "commit: send %zu on channel '%s', which has room "
-                                               "for only %llu; send at most what you poked",
+            return steady__fail(STEADY_EINVAL,
+                                "commit: send %zu on channel '%s', which has room "
+                                "for only %llu; send at most what you poked",
                                 sends[j], txs[j]->channel->name,
                                 (unsigned long long)steady__tx_room(txs[j], UINT64_MAX));
     }

@@ -246,15 +246,18 @@ static void failure_before_the_commit_moves_nothing(void **state)
     assert_int_equal(u32ch_new(g, "out", 8, &io.out, &sink), STEADY_OK);
     for (uint64_t v = 0; v < 5; v++)
         assert_int_equal(u64ch_tx_try_send(feed, v), STEADY_OK); /* before start: no owner yet */
-    steady_actor_spawn(g, &(steady_actor_opts){.name = "feeder", .run = idle_reader,
-                                               .txs = STEADY_TXS(feed)},
+    steady_actor_spawn(
+        g, &(steady_actor_opts){.name = "feeder", .run = idle_reader, .txs = STEADY_TXS(feed)},
+        NULL);
+    steady_actor_spawn(g,
+                       &(steady_actor_opts){.name = "mapper",
+                                            .run = mapper,
+                                            .arg = &io,
+                                            .rxs = STEADY_RXS(io.in),
+                                            .txs = STEADY_TXS(io.out)},
                        NULL);
-    steady_actor_spawn(g, &(steady_actor_opts){.name = "mapper", .run = mapper, .arg = &io,
-                                               .rxs = STEADY_RXS(io.in), .txs = STEADY_TXS(io.out)},
-                       NULL);
-    steady_actor_spawn(g, &(steady_actor_opts){.name = "sink", .run = idle_reader,
-                                               .rxs = STEADY_RXS(sink)},
-                       NULL);
+    steady_actor_spawn(
+        g, &(steady_actor_opts){.name = "sink", .run = idle_reader, .rxs = STEADY_RXS(sink)}, NULL);
     assert_int_equal(steady_graph_start(g), STEADY_OK);
     assert_int_equal(steady_graph_block_until_stopped(g, 2000), STEADY_OK);
 

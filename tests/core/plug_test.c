@@ -55,15 +55,17 @@ static void troupe_runs_members_in_the_order_its_scheduler_gives(void **state)
     steady_sched sched = {reverse_order, &log};
     assert_int_equal(steady_graph_new(&g, &(steady_graph_opts){.no_signal_handlers = true}),
                      STEADY_OK);
-    assert_int_equal(steady_troupe_new(g, &(steady_troupe_opts){.name = "rev", .sched = &sched}, &t),
-                     STEADY_OK);
+    assert_int_equal(
+        steady_troupe_new(g, &(steady_troupe_opts){.name = "rev", .sched = &sched}, &t), STEADY_OK);
     member_arg args[MEMBERS];
     for (int i = 0; i < MEMBERS; i++) {
         args[i] = (member_arg){&log, i};
         assert_int_equal(steady_actor_spawn(g,
-                                            &(steady_actor_opts){.name = "m", .has_suffix = true,
+                                            &(steady_actor_opts){.name = "m",
+                                                                 .has_suffix = true,
                                                                  .suffix = (unsigned)i,
-                                                                 .run = member, .arg = &args[i],
+                                                                 .run = member,
+                                                                 .arg = &args[i],
                                                                  .troupe = t},
                                             NULL),
                          STEADY_OK);
@@ -114,12 +116,12 @@ static void timed_waits_follow_the_graph_clock(void **state)
     atomic_store(&beats, 0);
     steady_clock clock = {virtual_now, NULL};
     steady_graph *g;
-    assert_int_equal(steady_graph_new(&g, &(steady_graph_opts){.no_signal_handlers = true,
-                                                               .clock = &clock}),
-                     STEADY_OK);
-    assert_int_equal(steady_actor_spawn(g, &(steady_actor_opts){.name = "ticker", .run = ticker},
-                                        NULL),
-                     STEADY_OK);
+    assert_int_equal(
+        steady_graph_new(&g, &(steady_graph_opts){.no_signal_handlers = true, .clock = &clock}),
+        STEADY_OK);
+    assert_int_equal(
+        steady_actor_spawn(g, &(steady_actor_opts){.name = "ticker", .run = ticker}, NULL),
+        STEADY_OK);
     assert_int_equal(steady_graph_start(g), STEADY_OK);
 
     sleep_ms(50);
