@@ -6,7 +6,8 @@
  *   MEMBER (troupe != NULL): with the troupe's other members on one thread, switching to the
  *          next member at every wait.
  * Either way it runs on its own guarded stack. The channel ends it uses are declared at spawn
- * (STEADY_TXS / STEADY_RXS), so the graph can check at start that every end has one owner.
+ * (STEADY_TXS / STEADY_RXS, and whole bundle ends with STEADY_TX_BUNDLES / STEADY_RX_BUNDLES),
+ * so the graph can check at start that every end has one owner.
  *
  * The body is a loop:
  *     while (STEADY_RUNNING(a, STEADY_I(in_rx_is_closed_and_empty(io->in)) &&
@@ -26,6 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "steady/bundle.h"
 #include "steady/channel.h"
 #include "steady/clock.h"
 #include "steady/error.h"
@@ -59,7 +61,11 @@ typedef struct steady_actor_opts {
     steady_tx *const
         *txs; /* NULL-terminated list of sending ends this actor owns: STEADY_TXS(...) */
     steady_rx *const *rxs; /* NULL-terminated list of receiving ends it owns: STEADY_RXS(...) */
-    size_t state_size;     /* > 0: a state block owned by the graph, see steady_actor_state */
+    /* NULL-terminated lists of bundle ends it owns (steady/bundle.h): the actor owns every lane
+     * end they hold, as if listed in txs / rxs. STEADY_TX_BUNDLES(...) / STEADY_RX_BUNDLES(...) */
+    steady_tx_bundle *const *tx_bundles;
+    steady_rx_bundle *const *rx_bundles;
+    size_t state_size; /* > 0: a state block owned by the graph, see steady_actor_state */
     steady_state_init_fn state_init; /* may be NULL (the block stays zeroed) */
     void *state_init_arg;
     size_t stack_size; /* 0: the graph's default */
@@ -71,14 +77,20 @@ typedef struct steady_actor_opts {
  * `.raw` member, as declared by STEADY_CHANNEL_TYPE. Up to 16 ends per list. */
 #define STEADY_TXS(...) ((steady_tx *const[]){STEADY__MAP(STEADY__RAW, __VA_ARGS__) NULL})
 #define STEADY_RXS(...) ((steady_rx *const[]){STEADY__MAP(STEADY__RAW, __VA_ARGS__) NULL})
+/* The same for typed bundle ends, as declared by STEADY_BUNDLE_TYPE. Up to 16 per list. */
+#define STEADY_TX_BUNDLES(...)                                                                     \
+    ((steady_tx_bundle *const[]){STEADY__MAP(STEADY__RAW, __VA_ARGS__) NULL})
+#define STEADY_RX_BUNDLES(...)                                                                     \
+    ((steady_rx_bundle *const[]){STEADY__MAP(STEADY__RAW, __VA_ARGS__) NULL})
 
 /* Creates a troupe: one thread that will run its members. BUILDING only. Main thread. */
 STEADY_API steady_err steady_troupe_new(steady_graph *g, const steady_troupe_opts *opts,
                                         steady_troupe **out);
 
 /* Declares an actor. Errors name the actor and the fix: STEADY_EINVAL (no name or run
- * function), STEADY_EEXIST (duplicate name), STEADY_EBOUND (an end already given to another
- * actor), STEADY_ESTATE (the graph already started). out may be NULL. Main thread. */
+ * function, a bundle end with every lane split out), STEADY_EEXIST (duplicate name),
+ * STEADY_EBOUND (an end, or a bundle end, already given to another actor), STEADY_ESTATE (the
+ * graph already started). out may be NULL. Main thread. */
 STEADY_API steady_err steady_actor_spawn(steady_graph *g, const steady_actor_opts *opts,
                                          steady_actor **out);
 

@@ -20,7 +20,16 @@
  *                          distinct period, at most 4 per actor (a fifth fails the actor).
  *                          A period of 0 holds at once (a plain yield in a troupe);
  *   STEADY_TIMEOUT(ns)     ns after the wait began (reason TIMEOUT, not READY);
- *   STEADY_SHUTDOWN_REQUESTED()  holds once shutdown was requested (reason SHUTDOWN).
+ *   STEADY_SHUTDOWN_REQUESTED()  holds once shutdown was requested (reason SHUTDOWN);
+ *   STEADY_AVAIL_LANE(rxb, n, &lane)   some lane of a bundle end (steady/bundle.h) has n
+ *                          elements ready (clamped); CLOSED when no lane ever can: each lane
+ *                          is closed with fewer than n elements (a closed lane is skipped);
+ *   STEADY_VACANT_LANE(txb, n, &lane)  some lane has room for n; CLOSED when every lane's
+ *                          consumer is gone.
+ *   When a lane condition holds (its .ready bit is set), the wait writes to *lane a lane that
+ *   holds: lanes are scanned round-robin from the one after the lane the bundle end's previous
+ *   lane wait returned, so a ready lane is returned within G waits and lanes that are always
+ *   ready take turns. Otherwise it writes STEADY_NO_LANE. `lane` may be NULL.
  * Combinations:
  *   steady_wait_all(a, c...)            every condition holds;
  *   steady_wait_any(a, c...)            at least one holds (or can never hold: CLOSED);
@@ -39,8 +48,10 @@
  * simply return (returning closes every end the actor owns).
  *
  * Blocking parks the thread: it spins briefly, then sleeps on a futex doorbell that the other
- * side of a channel rings only when this waiter's threshold is crossed. Actor's thread only;
- * the ends named must be owned by the calling actor (else the actor fails).
+ * side of a channel rings only when this waiter's threshold is crossed (a lane condition
+ * publishes its threshold on every lane, so a producer on any lane can wake it). Actor's
+ * thread only; the ends and bundle ends named must be owned by the calling actor (else the
+ * actor fails).
  */
 #ifndef STEADY_WAIT_H
 #define STEADY_WAIT_H
@@ -48,6 +59,7 @@
 #include <stdint.h>
 
 #include "steady/actor.h"
+#include "steady/bundle.h"
 #include "steady/channel.h"
 
 #ifdef __cplusplus
@@ -73,34 +85,57 @@ typedef enum steady_cond_kind {
     STEADY_COND_PERIODIC,
     STEADY_COND_TIMEOUT,
     STEADY_COND_SHUTDOWN,
+    STEADY_COND_AVAIL_LANE,
+    STEADY_COND_VACANT_LANE,
 } steady_cond_kind;
 
 typedef struct steady_cond {
     steady_cond_kind kind;
-    uint64_t n; /* elements (AVAIL, VACANT) or nanoseconds (PERIODIC, TIMEOUT) */
-    steady_rx *rx;
-    steady_tx *tx;
+    uint64_t n; /* elements (AVAIL, VACANT, *_LANE) or nanoseconds (PERIODIC, TIMEOUT) */
+    /* The end the kind names: AVAIL rx, VACANT tx, AVAIL_LANE rx_bundle, VACANT_LANE
+     * tx_bundle. One union keeps a condition at 32 bytes: waits copy their conditions. */
+    union {
+        steady_rx *rx;
+        steady_tx *tx;
+        steady_rx_bundle *rx_bundle;
+        steady_tx_bundle *tx_bundle;
+    };
+    uint32_t *lane; /* *_LANE: receives the lane chosen (the caller's; may be NULL) */
 } steady_cond;
+
+_Static_assert(sizeof(steady_cond) <= 32, "steady_cond: half a cache line");
 
 static inline steady_cond steady_cond_avail(steady_rx *rx, uint64_t n)
 {
-    steady_cond c = {STEADY_COND_AVAIL, n, rx, NULL};
+    steady_cond c = {.kind = STEADY_COND_AVAIL, .n = n, .rx = rx};
     return c;
 }
 static inline steady_cond steady_cond_vacant(steady_tx *tx, uint64_t n)
 {
-    steady_cond c = {STEADY_COND_VACANT, n, NULL, tx};
+    steady_cond c = {.kind = STEADY_COND_VACANT, .n = n, .tx = tx};
     return c;
 }
 static inline steady_cond steady_cond_timer(steady_cond_kind kind, uint64_t ns)
 {
-    steady_cond c = {kind, ns, NULL, NULL};
+    steady_cond c = {.kind = kind, .n = ns};
+    return c;
+}
+static inline steady_cond steady_cond_avail_lane(steady_rx_bundle *b, uint64_t n, uint32_t *lane)
+{
+    steady_cond c = {.kind = STEADY_COND_AVAIL_LANE, .n = n, .rx_bundle = b, .lane = lane};
+    return c;
+}
+static inline steady_cond steady_cond_vacant_lane(steady_tx_bundle *b, uint64_t n, uint32_t *lane)
+{
+    steady_cond c = {.kind = STEADY_COND_VACANT_LANE, .n = n, .tx_bundle = b, .lane = lane};
     return c;
 }
 
-/* Typed ends (anything with a .raw member); raw ends use steady_cond_avail/vacant directly. */
+/* Typed ends and bundle ends (anything with a .raw member); raw ones use the constructors. */
 #define STEADY_AVAIL(rx, n) steady_cond_avail((rx).raw, (n))
 #define STEADY_VACANT(tx, n) steady_cond_vacant((tx).raw, (n))
+#define STEADY_AVAIL_LANE(rxb, n, lane) steady_cond_avail_lane((rxb).raw, (n), (lane))
+#define STEADY_VACANT_LANE(txb, n, lane) steady_cond_vacant_lane((txb).raw, (n), (lane))
 #define STEADY_PERIODIC(ns) steady_cond_timer(STEADY_COND_PERIODIC, (ns))
 #define STEADY_TIMEOUT(ns) steady_cond_timer(STEADY_COND_TIMEOUT, (ns))
 #define STEADY_SHUTDOWN_REQUESTED() steady_cond_timer(STEADY_COND_SHUTDOWN, 0)
@@ -135,6 +170,12 @@ static inline steady_reason steady_wait_one(steady_actor *a, steady_cond c)
 #define steady_wait_periodic(a, ns) steady_wait_one((a), STEADY_PERIODIC(ns))
 #define steady_wait_timeout(a, ns) steady_wait_one((a), STEADY_TIMEOUT(ns))
 #define steady_wait_shutdown(a) steady_wait_one((a), STEADY_SHUTDOWN_REQUESTED())
+/* Until a lane of the bundle end has n elements / room for n; *lane (a uint32_t *) receives
+ * it on READY, STEADY_NO_LANE otherwise. */
+#define steady_wait_avail_lane(a, rxb, n, lane)                                                    \
+    steady_wait_one((a), STEADY_AVAIL_LANE(rxb, n, lane))
+#define steady_wait_vacant_lane(a, txb, n, lane)                                                   \
+    steady_wait_one((a), STEADY_VACANT_LANE(txb, n, lane))
 
 STEADY_API const char *steady_reason_name(steady_reason r);
 

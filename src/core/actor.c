@@ -5,6 +5,9 @@
  * failure (misuse of a channel, or a non-zero return) is logged and ends the actor; until
  * supervision exists, it also asks the graph to shut down. Failures unwind with longjmp to
  * the entry frame, which is why every actor has a stack of its own.
+ *
+ * Bundle ends given at spawn are flattened: their lane ends join the actor's txs / rxs, so
+ * claiming, closing at exit and every later use treat a lane exactly like a listed end.
  */
 #include "core/internal.h"
 
@@ -70,58 +73,161 @@ static steady_err check_label(steady_graph *g, const char *label)
     return STEADY_OK;
 }
 
-/* Claims every listed end for `a`; on a conflict nothing stays claimed. */
-static steady_err claim_ends(steady_actor *a, const steady_actor_opts *o)
+static steady_err check_tx_end(const steady_actor *a, const steady_tx *tx)
 {
-    for (size_t i = 0; o->txs && o->txs[i]; i++) {
-        steady_channel *ch = o->txs[i]->channel;
-        if (ch->graph != a->graph)
-            return steady__fail(STEADY_EINVAL,
-                                "actor '%s': channel '%s' belongs to another "
-                                "graph",
-                                a->label, ch->name);
-        if (ch->tx_owner)
-            return steady__fail(STEADY_EBOUND,
-                                "channel '%s': its sending end is given to both "
-                                "'%s' and '%s'; each end belongs to exactly one "
-                                "actor (use a second channel)",
-                                ch->name, ch->tx_owner->label, a->label);
-        a->n_txs++;
-    }
-    for (size_t i = 0; o->rxs && o->rxs[i]; i++) {
-        steady_channel *ch = o->rxs[i]->channel;
-        if (ch->graph != a->graph)
-            return steady__fail(STEADY_EINVAL,
-                                "actor '%s': channel '%s' belongs to another "
-                                "graph",
-                                a->label, ch->name);
-        if (ch->rx_owner)
-            return steady__fail(STEADY_EBOUND,
-                                "channel '%s': its receiving end is given to "
-                                "both '%s' and '%s'; each end belongs to exactly "
-                                "one actor (use a second channel)",
-                                ch->name, ch->rx_owner->label, a->label);
-        a->n_rxs++;
+    const steady_channel *ch = tx->channel;
+    if (ch->graph != a->graph)
+        return steady__fail(STEADY_EINVAL,
+                            "actor '%s': channel '%s' belongs to another "
+                            "graph",
+                            a->label, ch->name);
+    if (ch->tx_owner)
+        return steady__fail(STEADY_EBOUND,
+                            "channel '%s': its sending end is given to both "
+                            "'%s' and '%s'; each end belongs to exactly one "
+                            "actor (use a second channel)",
+                            ch->name, ch->tx_owner->label, a->label);
+    return STEADY_OK;
+}
+
+static steady_err check_rx_end(const steady_actor *a, const steady_rx *rx)
+{
+    const steady_channel *ch = rx->channel;
+    if (ch->graph != a->graph)
+        return steady__fail(STEADY_EINVAL,
+                            "actor '%s': channel '%s' belongs to another "
+                            "graph",
+                            a->label, ch->name);
+    if (ch->rx_owner)
+        return steady__fail(STEADY_EBOUND,
+                            "channel '%s': its receiving end is given to "
+                            "both '%s' and '%s'; each end belongs to exactly "
+                            "one actor (use a second channel)",
+                            ch->name, ch->rx_owner->label, a->label);
+    return STEADY_OK;
+}
+
+/* The checks of a bundle end as a whole; its lanes are then checked like listed ends. */
+static steady_err check_bundle(const steady_actor *a, const steady_graph *g, const char *name,
+                               const steady_actor *owner, bool has_lanes, const char *end)
+{
+    if (g != a->graph)
+        return steady__fail(STEADY_EINVAL, "actor '%s': bundle '%s' belongs to another graph",
+                            a->label, name);
+    if (owner)
+        return steady__fail(STEADY_EBOUND,
+                            "bundle '%s': its %s end is given to both '%s' and '%s'; a bundle "
+                            "end belongs to exactly one actor (split lanes out to give them "
+                            "to others)",
+                            name, end, owner->label, a->label);
+    if (!has_lanes)
+        return steady__fail(STEADY_EINVAL,
+                            "actor '%s': bundle '%s' (%s end) has no lanes left, every one "
+                            "was split out; give the lanes' ends instead",
+                            a->label, name, end);
+    return STEADY_OK;
+}
+
+/* Checks every listed end and every lane of the listed bundle ends, and counts them; claims
+ * nothing, so on a conflict nothing stays claimed. */
+static steady_err check_tx_ends(steady_actor *a, const steady_actor_opts *o)
+{
+    steady_err e;
+    for (size_t i = 0; o->txs && o->txs[i]; i++, a->n_txs++)
+        if ((e = check_tx_end(a, o->txs[i])) != STEADY_OK)
+            return e;
+    for (size_t i = 0; o->tx_bundles && o->tx_bundles[i]; i++, a->n_tx_bundles++) {
+        const steady_tx_bundle *b = o->tx_bundles[i];
+        bool has_lanes = false;
+        for (uint32_t k = 0; k < b->lanes; k++)
+            has_lanes |= b->lane[k] != NULL;
+        if ((e = check_bundle(a, b->graph, b->name, b->owner, has_lanes, "sending")) != STEADY_OK)
+            return e;
+        for (uint32_t k = 0; k < b->lanes; k++) {
+            if (!b->lane[k])
+                continue; /* split out */
+            if ((e = check_tx_end(a, b->lane[k])) != STEADY_OK)
+                return e;
+            a->n_txs++;
+        }
     }
     return STEADY_OK;
 }
 
+static steady_err check_rx_ends(steady_actor *a, const steady_actor_opts *o)
+{
+    steady_err e;
+    for (size_t i = 0; o->rxs && o->rxs[i]; i++, a->n_rxs++)
+        if ((e = check_rx_end(a, o->rxs[i])) != STEADY_OK)
+            return e;
+    for (size_t i = 0; o->rx_bundles && o->rx_bundles[i]; i++, a->n_rx_bundles++) {
+        const steady_rx_bundle *b = o->rx_bundles[i];
+        bool has_lanes = false;
+        for (uint32_t k = 0; k < b->lanes; k++)
+            has_lanes |= b->lane[k] != NULL;
+        if ((e = check_bundle(a, b->graph, b->name, b->owner, has_lanes, "receiving")) != STEADY_OK)
+            return e;
+        for (uint32_t k = 0; k < b->lanes; k++) {
+            if (!b->lane[k])
+                continue; /* split out */
+            if ((e = check_rx_end(a, b->lane[k])) != STEADY_OK)
+                return e;
+            a->n_rxs++;
+        }
+    }
+    return STEADY_OK;
+}
+
+/* Copies the listed ends, then the bundle ends' lanes, into the actor's own arrays, and claims
+ * them all. A list naming the same end twice is harmless: claim after the conflict check. */
 static steady_err copy_ends(steady_actor *a, const steady_actor_opts *o)
 {
     a->txs = steady__alloc((a->n_txs + 1) * sizeof *a->txs);
     a->rxs = steady__alloc((a->n_rxs + 1) * sizeof *a->rxs);
-    if (!a->txs || !a->rxs)
+    a->tx_bundles = steady__alloc((a->n_tx_bundles + 1) * sizeof *a->tx_bundles);
+    a->rx_bundles = steady__alloc((a->n_rx_bundles + 1) * sizeof *a->rx_bundles);
+    if (!a->txs || !a->rxs || !a->tx_bundles || !a->rx_bundles)
         return steady__fail(STEADY_ENOMEM, "actor '%s': out of memory", a->label);
-    for (size_t i = 0; i < a->n_txs; i++) {
-        a->txs[i] = o->txs[i];
-        /* A list naming the same end twice is harmless: claim after the conflict check. */
-        o->txs[i]->channel->tx_owner = a;
+    size_t n = 0;
+    for (size_t i = 0; o->txs && o->txs[i]; i++)
+        a->txs[n++] = o->txs[i];
+    for (size_t i = 0; i < a->n_tx_bundles; i++) {
+        steady_tx_bundle *b = a->tx_bundles[i] = o->tx_bundles[i];
+        for (uint32_t k = 0; k < b->lanes; k++)
+            if (b->lane[k])
+                a->txs[n++] = b->lane[k];
     }
-    for (size_t i = 0; i < a->n_rxs; i++) {
-        a->rxs[i] = o->rxs[i];
-        o->rxs[i]->channel->rx_owner = a;
+    n = 0;
+    for (size_t i = 0; o->rxs && o->rxs[i]; i++)
+        a->rxs[n++] = o->rxs[i];
+    for (size_t i = 0; i < a->n_rx_bundles; i++) {
+        steady_rx_bundle *b = a->rx_bundles[i] = o->rx_bundles[i];
+        for (uint32_t k = 0; k < b->lanes; k++)
+            if (b->lane[k])
+                a->rxs[n++] = b->lane[k];
     }
+    for (size_t i = 0; i < a->n_txs; i++)
+        a->txs[i]->channel->tx_owner = a;
+    for (size_t i = 0; i < a->n_rxs; i++)
+        a->rxs[i]->channel->rx_owner = a;
+    for (size_t i = 0; i < a->n_tx_bundles; i++)
+        a->tx_bundles[i]->owner = a;
+    for (size_t i = 0; i < a->n_rx_bundles; i++)
+        a->rx_bundles[i]->owner = a;
     return STEADY_OK;
+}
+
+/* Undoes copy_ends' claims (spawn failed after them). */
+static void unclaim_ends(steady_actor *a)
+{
+    for (size_t i = 0; i < a->n_txs; i++)
+        a->txs[i]->channel->tx_owner = NULL;
+    for (size_t i = 0; i < a->n_rxs; i++)
+        a->rxs[i]->channel->rx_owner = NULL;
+    for (size_t i = 0; i < a->n_tx_bundles; i++)
+        a->tx_bundles[i]->owner = NULL;
+    for (size_t i = 0; i < a->n_rx_bundles; i++)
+        a->rx_bundles[i]->owner = NULL;
 }
 
 static steady_err make_solo_troupe(steady_graph *g, steady_actor *a)
@@ -171,8 +277,8 @@ steady_err steady_actor_spawn(steady_graph *g, const steady_actor_opts *o, stead
     steady_actor *a = actor_alloc(g, o);
     if (!a)
         return steady__fail(STEADY_ENOMEM, "actor '%s': out of memory", o->name);
-    if ((e = check_label(g, a->label)) != STEADY_OK || (e = claim_ends(a, o)) != STEADY_OK ||
-        (e = copy_ends(a, o)) != STEADY_OK) {
+    if ((e = check_label(g, a->label)) != STEADY_OK || (e = check_tx_ends(a, o)) != STEADY_OK ||
+        (e = check_rx_ends(a, o)) != STEADY_OK || (e = copy_ends(a, o)) != STEADY_OK) {
         steady__actor_free(a);
         return e;
     }
@@ -180,10 +286,7 @@ steady_err steady_actor_spawn(steady_graph *g, const steady_actor_opts *o, stead
     if (e == STEADY_OK && !o->troupe)
         e = steady__troupe_add(a->troupe, a);
     if (e != STEADY_OK) { /* out of memory: the graph is unusable for this actor */
-        for (size_t i = 0; i < a->n_txs; i++)
-            a->txs[i]->channel->tx_owner = NULL;
-        for (size_t i = 0; i < a->n_rxs; i++)
-            a->rxs[i]->channel->rx_owner = NULL;
+        unclaim_ends(a);
         steady__actor_free(a);
         return e;
     }
@@ -202,6 +305,8 @@ void steady__actor_free(steady_actor *a)
     steady__free(a->state);
     steady__free(a->txs);
     steady__free(a->rxs);
+    steady__free(a->tx_bundles);
+    steady__free(a->rx_bundles);
     steady__free(a->name);
     steady__free(a->label);
     steady__free(a);

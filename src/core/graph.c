@@ -234,6 +234,7 @@ void steady_graph_free(steady_graph *g)
         n = ch->next;
         steady__channel_free(ch);
     }
+    steady__bundles_free(g);
     steady__free(g->report);
     steady__free(g->name);
     steady__free(g);

@@ -71,6 +71,19 @@ void steady__channel_free(steady_channel *ch);
 /* Points each end's peer_bell at the other side's thread bell and sets the owners. Start. */
 void steady__channel_wire(steady_channel *ch);
 
+/* ---- bundles (bundle.c) ----
+ * Each steady_bundle_new (and each join) makes one allocation: this header, the bundle
+ * end(s), one lane array per end, and the name. The graph keeps them on a list and frees them
+ * in steady_graph_free. */
+struct steady__bundle_block {
+    struct steady__bundle_block *next;
+};
+void steady__bundles_free(steady_graph *g);
+/* Misuse of a bundle end inside a running actor (a wait on a bundle end it was not given):
+ * fails the calling actor. */
+_Noreturn void steady__tx_bundle_misuse(steady_tx_bundle *b, const char *op);
+_Noreturn void steady__rx_bundle_misuse(steady_rx_bundle *b, const char *op);
+
 /* ---- actors (actor.c) ---- */
 
 typedef enum steady__status {
@@ -96,7 +109,11 @@ struct steady_actor {
     steady_tx **txs;
     size_t n_txs;
     steady_rx **rxs;
-    size_t n_rxs;
+    size_t n_rxs; /* txs / rxs: the listed ends, then the lanes of the bundle ends below */
+    steady_tx_bundle **tx_bundles;
+    size_t n_tx_bundles;
+    steady_rx_bundle **rx_bundles;
+    size_t n_rx_bundles;
     void *state;
     size_t state_size;
     steady_state_init_fn state_init;
@@ -172,8 +189,10 @@ void steady__troupe_switch_out(steady_actor *a);
 
 /* ---- waits (wait.c) ---- */
 
-/* Evaluates a blocked actor's pending wait; true when it should be resumed. Also returns the
- * earliest deadline it still waits for (0: none) through *deadline. Troupe thread. */
+/* Evaluates a blocked actor's pending wait; true when it should be resumed: the wait is
+ * complete, or a want it still needs was consumed by a wake-up for another condition on the
+ * same channel (the actor publishes it again). Also returns the earliest deadline it still
+ * waits for (0: none) through *deadline. Troupe thread. */
 bool steady__wait_poll(steady_actor *a, steady__lazy_now *now, uint64_t *deadline);
 
 /* ---- graph (graph.c, lifecycle.c) ---- */
@@ -193,6 +212,8 @@ struct steady_graph {
     uint32_t n_actors;
     steady_troupe *troupes, **troupes_tail;
     uint32_t n_troupes;
+    struct steady__bundle_block *bundles; /* bundle.c's allocations */
+    uint32_t n_bundles;                   /* bundles and joins made, for default names */
 
     _Atomic uint32_t barrier_count;
     _Atomic uint32_t events; /* futex word main sleeps on: bumped by votes, exits, requests */

@@ -8,6 +8,12 @@
  * Blocking publishes a "want" on each pending channel: the tail (or head) value the peer
  * must reach. The peer compares that on its hot path with one relaxed load and rings our
  * doorbell only when it crosses it. Wants are cleared when the wait returns.
+ *
+ * A lane condition (a bundle end) is one condition over G channels: it holds when one lane
+ * holds, and is CLOSED when every lane is. The scan starts after the lane the bundle end
+ * last returned and stops at the first lane that holds, so evaluation itself picks the
+ * round-robin answer; the wait reports it and moves the cursor only when it returns. Blocking
+ * publishes the want on every open lane, so a peer on any lane wakes the waiter.
  */
 #include "core/internal.h"
 
@@ -19,6 +25,7 @@ struct steady__wait_state {
     unsigned n;
     uint64_t deadline[STEADY__MAX_CONDS]; /* timer conditions: absolute, graph clock */
     uint8_t out[STEADY__MAX_CONDS];
+    uint32_t lane[STEADY__MAX_CONDS]; /* lane conditions: the lane that held */
     steady_wake result;
 };
 
@@ -27,10 +34,9 @@ static uint64_t clamp_need(uint64_t n, uint64_t cap)
     return n < cap ? n : cap;
 }
 
-static enum outcome avail_outcome(const steady_cond *c)
+static enum outcome avail_outcome(steady_rx *rx, uint64_t n)
 {
-    steady_rx *rx = c->rx;
-    uint64_t need = clamp_need(c->n, rx->capacity);
+    uint64_t need = clamp_need(n, rx->capacity);
     if (atomic_load_explicit(&rx->gate, memory_order_relaxed))
         return O_CLOSED; /* closed by the waiter itself */
     if (steady__rx_ready(rx, need) >= need)
@@ -41,14 +47,57 @@ static enum outcome avail_outcome(const steady_cond *c)
     return PENDING;
 }
 
-static enum outcome vacant_outcome(const steady_cond *c)
+static enum outcome vacant_outcome(steady_tx *tx, uint64_t n)
 {
-    steady_tx *tx = c->tx;
-    uint64_t need = clamp_need(c->n, tx->capacity);
+    uint64_t need = clamp_need(n, tx->capacity);
     if (atomic_load_explicit(&tx->gate, memory_order_relaxed) ||
         atomic_load_explicit(&tx->ring->rx_closed, memory_order_acquire))
         return O_CLOSED;
     return steady__tx_room(tx, need) >= need ? O_READY : PENDING;
+}
+
+/* The lane after `i` among `lanes`, wrapping. */
+static uint32_t next_lane(uint32_t i, uint32_t lanes)
+{
+    return i + 1 >= lanes ? 0 : i + 1;
+}
+
+/* Round-robin from the lane after the last one returned: the first lane that holds wins and
+ * is written to *lane. Lanes split out or CLOSED are skipped; CLOSED when every lane is. */
+static enum outcome avail_lane_outcome(const steady_cond *c, uint32_t *lane)
+{
+    const steady_rx_bundle *b = c->rx_bundle;
+    bool open = false;
+    for (uint32_t k = 0, i = b->last; k < b->lanes; k++) {
+        i = next_lane(i, b->lanes);
+        if (!b->lane[i])
+            continue;
+        enum outcome o = avail_outcome(b->lane[i], c->n);
+        if (o == O_READY) {
+            *lane = i;
+            return O_READY;
+        }
+        open |= o == PENDING;
+    }
+    return open ? PENDING : O_CLOSED;
+}
+
+static enum outcome vacant_lane_outcome(const steady_cond *c, uint32_t *lane)
+{
+    const steady_tx_bundle *b = c->tx_bundle;
+    bool open = false;
+    for (uint32_t k = 0, i = b->last; k < b->lanes; k++) {
+        i = next_lane(i, b->lanes);
+        if (!b->lane[i])
+            continue;
+        enum outcome o = vacant_outcome(b->lane[i], c->n);
+        if (o == O_READY) {
+            *lane = i;
+            return O_READY;
+        }
+        open |= o == PENDING;
+    }
+    return open ? PENDING : O_CLOSED;
 }
 
 static enum outcome cond_outcome(const steady_actor *a, struct steady__wait_state *w, unsigned i,
@@ -56,8 +105,10 @@ static enum outcome cond_outcome(const steady_actor *a, struct steady__wait_stat
 {
     const steady_cond *c = &w->c[i];
     switch (c->kind) {
-    case STEADY_COND_AVAIL: return avail_outcome(c);
-    case STEADY_COND_VACANT: return vacant_outcome(c);
+    case STEADY_COND_AVAIL: return avail_outcome(c->rx, c->n);
+    case STEADY_COND_VACANT: return vacant_outcome(c->tx, c->n);
+    case STEADY_COND_AVAIL_LANE: return avail_lane_outcome(c, &w->lane[i]);
+    case STEADY_COND_VACANT_LANE: return vacant_lane_outcome(c, &w->lane[i]);
     case STEADY_COND_PERIODIC:
     case STEADY_COND_TIMEOUT:
         if (w->deadline[i] == 0 || steady__lazy_get(now) >= w->deadline[i])
@@ -149,9 +200,27 @@ static bool evaluate(const steady_actor *a, struct steady__wait_state *w, steady
     return r != PENDING;
 }
 
-bool steady__wait_poll(steady_actor *a, steady__lazy_now *now, uint64_t *deadline)
+/* Lowers a ring's want to `v` (or sets it). Two conditions of one wait may name the same
+ * channel (a lane and a single end, or two thresholds): the lower threshold must stand, or an
+ * ANY wait would sleep through the crossing that completes it. The higher one is restored
+ * after that crossing, if the wait still needs it: see want_lost. Only the owner sets a want;
+ * the peer only clears it (to 0, when it rings). Relaxed: the scheduler issues the heavy
+ * fence before it parks; until then it keeps re-checking by itself. */
+static void want_at_most(_Atomic uint64_t *want, uint64_t v)
 {
-    return evaluate(a, a->wait, now, deadline);
+    uint64_t cur = atomic_load_explicit(want, memory_order_relaxed);
+    if (cur == 0 || v < cur)
+        atomic_store_explicit(want, v, memory_order_relaxed);
+}
+
+static void want_avail(steady_rx *rx, uint64_t n)
+{
+    want_at_most(&rx->ring->rx_want, rx->head + clamp_need(n, rx->capacity));
+}
+
+static void want_vacant(steady_tx *tx, uint64_t n)
+{
+    want_at_most(&tx->ring->tx_want, tx->tail - tx->capacity + clamp_need(n, tx->capacity));
 }
 
 static void publish_wants(struct steady__wait_state *w)
@@ -160,17 +229,35 @@ static void publish_wants(struct steady__wait_state *w)
         const steady_cond *c = &w->c[i];
         if (w->out[i] != PENDING)
             continue;
-        /* relaxed: the scheduler issues the heavy fence before it parks; until then the
-         * scheduler keeps re-checking by itself. */
         if (c->kind == STEADY_COND_AVAIL)
-            atomic_store_explicit(&c->rx->ring->rx_want,
-                                  c->rx->head + clamp_need(c->n, c->rx->capacity),
-                                  memory_order_relaxed);
+            want_avail(c->rx, c->n);
         else if (c->kind == STEADY_COND_VACANT)
-            atomic_store_explicit(&c->tx->ring->tx_want,
-                                  c->tx->tail - c->tx->capacity + clamp_need(c->n, c->tx->capacity),
-                                  memory_order_relaxed);
+            want_vacant(c->tx, c->n);
+        else if (c->kind == STEADY_COND_AVAIL_LANE)
+            for (uint32_t k = 0; k < c->rx_bundle->lanes; k++) {
+                steady_rx *rx = c->rx_bundle->lane[k];
+                if (rx && avail_outcome(rx, c->n) == PENDING)
+                    want_avail(rx, c->n);
+            }
+        else if (c->kind == STEADY_COND_VACANT_LANE)
+            for (uint32_t k = 0; k < c->tx_bundle->lanes; k++) {
+                steady_tx *tx = c->tx_bundle->lane[k];
+                if (tx && vacant_outcome(tx, c->n) == PENDING)
+                    want_vacant(tx, c->n);
+            }
     }
+}
+
+static void clear_rx_want(steady_rx *rx)
+{
+    if (rx)
+        atomic_store_explicit(&rx->ring->rx_want, 0, memory_order_relaxed);
+}
+
+static void clear_tx_want(steady_tx *tx)
+{
+    if (tx)
+        atomic_store_explicit(&tx->ring->tx_want, 0, memory_order_relaxed);
 }
 
 static void clear_wants(const struct steady__wait_state *w)
@@ -178,9 +265,75 @@ static void clear_wants(const struct steady__wait_state *w)
     for (unsigned i = 0; i < w->n; i++) {
         const steady_cond *c = &w->c[i];
         if (c->kind == STEADY_COND_AVAIL)
-            atomic_store_explicit(&c->rx->ring->rx_want, 0, memory_order_relaxed);
+            clear_rx_want(c->rx);
         else if (c->kind == STEADY_COND_VACANT)
-            atomic_store_explicit(&c->tx->ring->tx_want, 0, memory_order_relaxed);
+            clear_tx_want(c->tx);
+        else if (c->kind == STEADY_COND_AVAIL_LANE)
+            for (uint32_t k = 0; k < c->rx_bundle->lanes; k++)
+                clear_rx_want(c->rx_bundle->lane[k]);
+        else if (c->kind == STEADY_COND_VACANT_LANE)
+            for (uint32_t k = 0; k < c->tx_bundle->lanes; k++)
+                clear_tx_want(c->tx_bundle->lane[k]);
+    }
+}
+
+/* True when a condition is still pending but its channel's want is gone: the peer cleared it
+ * when it rang for a lower threshold on the same channel (another condition's). Only the actor
+ * may publish a want (before its scheduler's heavy fence), so it must be resumed to publish
+ * again. With one condition per channel this never holds: a ring means that condition held. */
+static bool want_lost(const struct steady__wait_state *w)
+{
+    for (unsigned i = 0; i < w->n; i++) {
+        const steady_cond *c = &w->c[i];
+        if (w->out[i] != PENDING)
+            continue;
+        if (c->kind == STEADY_COND_AVAIL &&
+            atomic_load_explicit(&c->rx->ring->rx_want, memory_order_relaxed) == 0)
+            return true;
+        if (c->kind == STEADY_COND_VACANT &&
+            atomic_load_explicit(&c->tx->ring->tx_want, memory_order_relaxed) == 0)
+            return true;
+        for (uint32_t k = 0; c->kind == STEADY_COND_AVAIL_LANE && k < c->rx_bundle->lanes; k++) {
+            steady_rx *rx = c->rx_bundle->lane[k]; /* every open lane is pending: published */
+            if (rx && atomic_load_explicit(&rx->ring->rx_want, memory_order_relaxed) == 0 &&
+                avail_outcome(rx, c->n) == PENDING)
+                return true;
+        }
+        for (uint32_t k = 0; c->kind == STEADY_COND_VACANT_LANE && k < c->tx_bundle->lanes; k++) {
+            steady_tx *tx = c->tx_bundle->lane[k];
+            if (tx && atomic_load_explicit(&tx->ring->tx_want, memory_order_relaxed) == 0 &&
+                vacant_outcome(tx, c->n) == PENDING)
+                return true;
+        }
+    }
+    return false;
+}
+
+/* The scheduler's check of a blocked actor: complete, or a want to publish again (the actor's
+ * wait loop evaluates again, publishes and switches out if it is still pending). */
+bool steady__wait_poll(steady_actor *a, steady__lazy_now *now, uint64_t *deadline)
+{
+    return evaluate(a, a->wait, now, deadline) || want_lost(a->wait);
+}
+
+/* Writes each lane condition's lane (STEADY_NO_LANE unless it held) and moves the bundle
+ * end's round-robin cursor to the lane returned. */
+static void report_lanes(const struct steady__wait_state *w)
+{
+    for (unsigned i = 0; i < w->n; i++) {
+        const steady_cond *c = &w->c[i];
+        if (c->kind != STEADY_COND_AVAIL_LANE && c->kind != STEADY_COND_VACANT_LANE)
+            continue;
+        uint32_t lane = STEADY_NO_LANE;
+        if (w->out[i] == O_READY) {
+            lane = w->lane[i];
+            if (c->kind == STEADY_COND_AVAIL_LANE)
+                c->rx_bundle->last = lane;
+            else
+                c->tx_bundle->last = lane;
+        }
+        if (c->lane)
+            *c->lane = lane;
     }
 }
 
@@ -213,6 +366,10 @@ static void check_conds(steady_actor *a, struct steady__wait_state *w, steady__l
             steady__rx_misuse(c->rx, "wait_avail");
         else if (c->kind == STEADY_COND_VACANT && c->tx->owner != a)
             steady__tx_misuse(c->tx, "wait_vacant");
+        else if (c->kind == STEADY_COND_AVAIL_LANE && (!c->rx_bundle || c->rx_bundle->owner != a))
+            steady__rx_bundle_misuse(c->rx_bundle, "wait_avail_lane");
+        else if (c->kind == STEADY_COND_VACANT_LANE && (!c->tx_bundle || c->tx_bundle->owner != a))
+            steady__tx_bundle_misuse(c->tx_bundle, "wait_vacant_lane");
         else if (c->kind == STEADY_COND_PERIODIC) /* 0: due at once, no clock read */
             w->deadline[i] = c->n ? *periodic_slot(a, c->n, steady__lazy_get(now)) : 0;
         else if (c->kind == STEADY_COND_TIMEOUT)
@@ -248,8 +405,9 @@ steady_wake steady_wait(steady_actor *a, steady_wait_mode mode, const steady_con
         steady__fail(STEADY_ENOTOWNER, "steady_wait called outside an actor");
         return fail;
     }
-    /* Not zero-initialised as a whole (288 bytes on every wait): deadline[i] is written for the
-     * timer conditions that read it, out[i] by every evaluation. */
+    /* Not zero-initialised as a whole (416 bytes on every wait): deadline[i] is written for the
+     * timer conditions that read it, out[i] by every evaluation, lane[i] by the evaluation
+     * that finds lane condition i held (and read only then). */
     struct steady__wait_state w;
     w.mode = mode;
     w.c = c;
@@ -271,6 +429,7 @@ steady_wake steady_wait(steady_actor *a, steady_wait_mode mode, const steady_con
         now.valid = false;
     }
     clear_wants(&w);
+    report_lanes(&w);
     if (w.result.reason == STEADY_SHUTDOWN)
         a->shutdown_seen = true;
     if (w.result.reason == STEADY_READY)
