@@ -5,7 +5,8 @@
 #   make build           Release build in build/release (WERROR=ON for -Werror; tests if cmocka
 #                        is installed, or BUILD_TESTS=ON/OFF)
 #   make test            deps-test + build + ctest (build/release)
-#   make demo            deps-demo + build + run examples/lesson-01-standard (DEMO_ARGS=...)
+#   make demo            deps-demo + build + run lesson 01 (DEMO_ARGS=...), then lesson 02B
+#                        (DEMO2_ARGS=...), about 10 s each
 #   make asan | tsan     sanitizer builds (build/asan, build/tsan), ctest under setarch -R
 #   make ucontext        the ucontext fiber backend (build/ucontext) + ctest
 #   make deps-test       install the Debian packages the tests need (root), or print the command
@@ -34,6 +35,8 @@ DEMO_ARGS ?=
 
 RELEASE_DIR := build/release
 DEMO_BIN := $(RELEASE_DIR)/examples/lesson-01-standard
+DEMO2_BIN := $(RELEASE_DIR)/examples/lesson-02b-performant
+DEMO2_ARGS ?=
 
 # Debian packages. libclang-rt-14-dev: clang's ASan/TSan runtimes; util-linux: setarch.
 TEST_DEBS := build-essential gcc clang cmake make pkg-config libcmocka-dev libclang-rt-14-dev \
@@ -106,8 +109,11 @@ test: deps-test
 
 demo: deps-demo
 	$(call configure_release,$(BUILD_TESTS))
-	$(CMAKE) --build $(RELEASE_DIR) -j $(JOBS) --target lesson-01-standard
+	$(CMAKE) --build $(RELEASE_DIR) -j $(JOBS) --target lesson-01-standard lesson-02b-performant
+	@echo "== lesson 01 standard: heartbeat + generator -> worker -> logger (~10 s)"
 	./$(DEMO_BIN) $(DEMO_ARGS)
+	@echo "== lesson 02B performant: the same pipeline at full speed (~10 s)"
+	./$(DEMO2_BIN) $(DEMO2_ARGS)
 
 asan: deps-test
 	$(call preset_run,asan,$(NO_ASLR))
