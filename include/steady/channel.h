@@ -82,9 +82,8 @@ struct steady_tx {
     uint64_t tail;  /* this side's own index (== ring->tail after each publish) */
     uint64_t limit; /* the last head read from the ring + capacity: tail < limit means room */
     uint32_t elem_size;
-    _Atomic uint32_t gate; /* STEADY__GATE_* bits: 0 lets the fast path through */
-    uint64_t stream_bytes; /* slice copies of at least this many bytes stream (0: never) */
-    steady_actor *owner;
+    uint64_t stream_bytes;          /* slice copies of at least this many bytes stream (0: never) */
+    _Atomic uintptr_t owner_gate;   /* the owning actor | STEADY__GATE_* bits */
     struct steady__bell *peer_bell; /* the consumer's thread doorbell, set at start */
     steady_channel *channel;
 };
@@ -98,17 +97,19 @@ struct steady_rx {
     uint64_t head;       /* this side's own index */
     uint64_t tail_cache; /* last value read from ring->tail */
     uint32_t elem_size;
-    _Atomic uint32_t gate; /* STEADY__GATE_* bits: 0 lets the fast path through */
-    steady_actor *owner;
+    _Atomic uintptr_t owner_gate;   /* the owning actor | STEADY__GATE_* bits */
     struct steady__bell *peer_bell; /* the producer's thread doorbell, set at start */
     steady_channel *channel;
 };
 
-/* A handle's gate: any bit set sends an operation to the slow path, so the fast path tests
- * one word for "closed by its owner" and "the peer is gone". The owner sets OWN_CLOSED; the
- * peer sets PEER_GONE (once, from its own thread: hence atomic, read relaxed). */
+/* A handle's owner_gate word: the owning actor's address (actors are 64-byte aligned) with the
+ * gate bits in its low bits. The fast path is one compare of the word with the running actor:
+ * equal means "the caller owns this end, it is not closed and its peer is still there". The
+ * owner sets OWN_CLOSED; the peer sets PEER_GONE (once, from its own thread: hence atomic,
+ * read relaxed). */
 #define STEADY__GATE_OWN_CLOSED 1u
 #define STEADY__GATE_PEER_GONE 2u
+#define STEADY__GATE_MASK ((uintptr_t)63)
 
 /* The actor running on this thread (NULL outside actors). Private. */
 extern STEADY_API _Thread_local steady_actor *steady__self;
@@ -144,30 +145,50 @@ STEADY_API steady_channel *steady_rx_channel(const steady_rx *rx);
 
 /* ---- inline fast paths -------------------------------------------------------------------- */
 
+static inline steady_actor *steady__tx_owner(const steady_tx *tx)
+{
+    return (steady_actor *)(atomic_load_explicit(&tx->owner_gate, memory_order_relaxed) &
+                            ~STEADY__GATE_MASK);
+}
+
+static inline steady_actor *steady__rx_owner(const steady_rx *rx)
+{
+    return (steady_actor *)(atomic_load_explicit(&rx->owner_gate, memory_order_relaxed) &
+                            ~STEADY__GATE_MASK);
+}
+
+static inline uint32_t steady__tx_gate(const steady_tx *tx)
+{
+    return (uint32_t)(atomic_load_explicit(&tx->owner_gate, memory_order_relaxed) &
+                      STEADY__GATE_MASK);
+}
+
+static inline uint32_t steady__rx_gate(const steady_rx *rx)
+{
+    return (uint32_t)(atomic_load_explicit(&rx->owner_gate, memory_order_relaxed) &
+                      STEADY__GATE_MASK);
+}
+
 static inline bool steady__tx_owned(const steady_tx *tx)
 {
-    return tx->owner == steady__self;
+    return steady__tx_owner(tx) == steady__self;
 }
 
 static inline bool steady__rx_owned(const steady_rx *rx)
 {
-    return rx->owner == steady__self;
+    return steady__rx_owner(rx) == steady__self;
 }
 
-/* True when an operation may take the fast path: the caller owns the end and its gate is
- * open. One thread-local load, two loads and one branch. */
+/* True when an operation may take the fast path: the caller owns the end, and its gate is
+ * open. One load, one thread-local load, one compare. */
 static inline bool steady__tx_open(const steady_tx *tx)
 {
-    uintptr_t bad = ((uintptr_t)tx->owner ^ (uintptr_t)steady__self) |
-                    atomic_load_explicit(&tx->gate, memory_order_relaxed);
-    return bad == 0;
+    return atomic_load_explicit(&tx->owner_gate, memory_order_relaxed) == (uintptr_t)steady__self;
 }
 
 static inline bool steady__rx_open(const steady_rx *rx)
 {
-    uintptr_t bad = ((uintptr_t)rx->owner ^ (uintptr_t)steady__self) |
-                    atomic_load_explicit(&rx->gate, memory_order_relaxed);
-    return bad == 0;
+    return atomic_load_explicit(&rx->owner_gate, memory_order_relaxed) == (uintptr_t)steady__self;
 }
 
 /* Free slots, refreshing the cached head only when the cache says fewer than `want`. */

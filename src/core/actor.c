@@ -471,3 +471,7 @@ void steady__actor_entry(void *p)
     steady__graph_event(a->graph);
     steady__fiber_exit_to(&a->fiber, &a->troupe->home);
 }
+
+/* A channel end keeps its gate bits below its owner's address (steady__tx_open): actors must
+ * be at least 64-byte aligned, which alignas in the struct and the allocation guarantee. */
+_Static_assert(alignof(steady_actor) >= STEADY__GATE_MASK + 1, "actor alignment holds gate bits");

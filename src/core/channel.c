@@ -116,8 +116,9 @@ static struct steady__bell *owner_bell(steady_actor *a)
 
 void steady__channel_wire(steady_channel *ch)
 {
-    ch->tx.owner = ch->tx_owner;
-    ch->rx.owner = ch->rx_owner;
+    /* Actors are 64-byte aligned, so the gate bits (0 at start) sit below the address. */
+    atomic_store_explicit(&ch->tx.owner_gate, (uintptr_t)ch->tx_owner, memory_order_relaxed);
+    atomic_store_explicit(&ch->rx.owner_gate, (uintptr_t)ch->rx_owner, memory_order_relaxed);
     ch->tx.peer_bell = owner_bell(ch->rx_owner);
     ch->rx.peer_bell = owner_bell(ch->tx_owner);
 }
@@ -180,24 +181,26 @@ static steady_err misuse(steady_actor *owner, bool closed, const char *chan, con
                         op, chan, end, owner ? steady_actor_label(owner) : "?");
 }
 
-static bool own_closed(_Atomic uint32_t *gate)
+static bool own_closed(_Atomic uintptr_t *owner_gate)
 {
-    return atomic_load_explicit(gate, memory_order_relaxed) & STEADY__GATE_OWN_CLOSED;
+    return atomic_load_explicit(owner_gate, memory_order_relaxed) & STEADY__GATE_OWN_CLOSED;
 }
 
 steady_err steady__tx_misuse(steady_tx *tx, const char *op)
 {
-    return misuse(tx->owner, own_closed(&tx->gate), tx->channel->name, "sending", op);
+    return misuse(steady__tx_owner(tx), own_closed(&tx->owner_gate), tx->channel->name, "sending",
+                  op);
 }
 
 steady_err steady__rx_misuse(steady_rx *rx, const char *op)
 {
-    return misuse(rx->owner, own_closed(&rx->gate), rx->channel->name, "receiving", op);
+    return misuse(steady__rx_owner(rx), own_closed(&rx->owner_gate), rx->channel->name, "receiving",
+                  op);
 }
 
 steady_err steady__tx_stopped(steady_tx *tx, const char *op)
 {
-    if (!steady__tx_owned(tx) || own_closed(&tx->gate))
+    if (!steady__tx_owned(tx) || own_closed(&tx->owner_gate))
         return steady__tx_misuse(tx, op);
     return STEADY_ECLOSED; /* the consumer is gone for good */
 }
@@ -383,13 +386,13 @@ size_t steady_rx_peek_slice_copy(steady_rx *rx, void *dst, size_t n)
 
 bool steady_tx_close(steady_tx *tx)
 {
-    if (own_closed(&tx->gate))
+    if (own_closed(&tx->owner_gate))
         return true;
     if (!steady__tx_owned(tx)) {
         steady__tx_misuse(tx, "close");
         return true;
     }
-    atomic_fetch_or_explicit(&tx->gate, STEADY__GATE_OWN_CLOSED, memory_order_relaxed);
+    atomic_fetch_or_explicit(&tx->owner_gate, STEADY__GATE_OWN_CLOSED, memory_order_relaxed);
     /* release: pairs with the consumer's acquire load of tx_closed; every publish before the
      * close is then visible with it. */
     atomic_store_explicit(&tx->ring->tx_closed, 1, memory_order_release);
@@ -401,17 +404,18 @@ bool steady_tx_close(steady_tx *tx)
 
 bool steady_rx_close(steady_rx *rx)
 {
-    if (own_closed(&rx->gate))
+    if (own_closed(&rx->owner_gate))
         return true;
     if (!steady__rx_owned(rx)) {
         steady__rx_misuse(rx, "close");
         return true;
     }
-    atomic_fetch_or_explicit(&rx->gate, STEADY__GATE_OWN_CLOSED, memory_order_relaxed);
+    atomic_fetch_or_explicit(&rx->owner_gate, STEADY__GATE_OWN_CLOSED, memory_order_relaxed);
     atomic_store_explicit(&rx->ring->rx_closed, 1, memory_order_release);
     /* In-process, also close the producer's gate so its next send reports CLOSED without a
      * look at the ring (relaxed: the send needs the fact, not any data ordered before it). */
-    atomic_fetch_or_explicit(&rx->channel->tx.gate, STEADY__GATE_PEER_GONE, memory_order_relaxed);
+    atomic_fetch_or_explicit(&rx->channel->tx.owner_gate, STEADY__GATE_PEER_GONE,
+                             memory_order_relaxed);
     uint64_t want = atomic_load_explicit(&rx->ring->tx_want, memory_order_relaxed);
     if (want)
         steady__rx_wake_peer(rx, want);

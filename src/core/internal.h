@@ -63,7 +63,7 @@ struct steady_channel {
     steady_ring *ring; /* header + slots, one allocation */
     steady_tx tx;
     steady_rx rx;
-    steady_actor *tx_owner; /* set by spawn; the end's .owner is set at start */
+    steady_actor *tx_owner; /* set by spawn; the end's owner_gate is set at start */
     steady_actor *rx_owner;
     steady_channel *next;
 };

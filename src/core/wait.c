@@ -37,7 +37,7 @@ static uint64_t clamp_need(uint64_t n, uint64_t cap)
 static enum outcome avail_outcome(steady_rx *rx, uint64_t n)
 {
     uint64_t need = clamp_need(n, rx->capacity);
-    if (atomic_load_explicit(&rx->gate, memory_order_relaxed))
+    if (steady__rx_gate(rx))
         return O_CLOSED; /* closed by the waiter itself */
     if (steady__rx_ready(rx, need) >= need)
         return O_READY;
@@ -50,8 +50,7 @@ static enum outcome avail_outcome(steady_rx *rx, uint64_t n)
 static enum outcome vacant_outcome(steady_tx *tx, uint64_t n)
 {
     uint64_t need = clamp_need(n, tx->capacity);
-    if (atomic_load_explicit(&tx->gate, memory_order_relaxed) ||
-        atomic_load_explicit(&tx->ring->rx_closed, memory_order_acquire))
+    if (steady__tx_gate(tx) || atomic_load_explicit(&tx->ring->rx_closed, memory_order_acquire))
         return O_CLOSED;
     return steady__tx_room(tx, need) >= need ? O_READY : PENDING;
 }
@@ -362,9 +361,9 @@ static void check_conds(steady_actor *a, struct steady__wait_state *w, steady__l
                            STEADY__MAX_CONDS);
     for (unsigned i = 0; i < w->n; i++) {
         const steady_cond *c = &w->c[i];
-        if (c->kind == STEADY_COND_AVAIL && c->rx->owner != a)
+        if (c->kind == STEADY_COND_AVAIL && steady__rx_owner(c->rx) != a)
             steady__rx_misuse(c->rx, "wait_avail");
-        else if (c->kind == STEADY_COND_VACANT && c->tx->owner != a)
+        else if (c->kind == STEADY_COND_VACANT && steady__tx_owner(c->tx) != a)
             steady__tx_misuse(c->tx, "wait_vacant");
         else if (c->kind == STEADY_COND_AVAIL_LANE && (!c->rx_bundle || c->rx_bundle->owner != a))
             steady__rx_bundle_misuse(c->rx_bundle, "wait_avail_lane");
