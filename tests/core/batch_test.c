@@ -11,6 +11,8 @@
 
 #include <steady/steady.h>
 
+#include "steady_test_support.h"
+
 STEADY_CHANNEL_TYPE(u64ch, uint64_t);
 STEADY_CHANNEL_TYPE(u32ch, uint32_t);
 
@@ -18,14 +20,6 @@ typedef struct rgb {
     unsigned char c[3];
 } rgb; /* 3-byte elements: streaming copies start and end off 16-byte alignment */
 STEADY_CHANNEL_TYPE(rgbch, rgb);
-
-static steady_graph *graph(void)
-{
-    steady_graph *g;
-    assert_int_equal(steady_graph_new(&g, &(steady_graph_opts){.no_signal_handlers = true}),
-                     STEADY_OK);
-    return g;
-}
 
 /* Moves the indices so the next region wraps after `at` slots. */
 static void rotate(u64ch_tx tx, u64ch_rx rx, uint64_t at)
@@ -65,7 +59,7 @@ static void halve(void *ctx, const void *src, void *dst, size_t n)
 static void produce_and_consume_walk_both_spans_across_the_wrap(void **state)
 {
     (void)state;
-    steady_graph *g = graph();
+    steady_graph *g = new_graph(NULL);
     u64ch_tx tx;
     u64ch_rx rx;
     assert_int_equal(u64ch_new(g, "c", 10, &tx, &rx), STEADY_OK); /* 16 slots, bound 10 */
@@ -87,7 +81,7 @@ static void produce_and_consume_walk_both_spans_across_the_wrap(void **state)
 static void map_converts_through_three_pieces_between_element_types(void **state)
 {
     (void)state;
-    steady_graph *g = graph();
+    steady_graph *g = new_graph(NULL);
     u64ch_tx in_tx;
     u64ch_rx in_rx;
     u32ch_tx out_tx;
@@ -119,7 +113,7 @@ static void map_converts_through_three_pieces_between_element_types(void **state
 static void map_moves_min_of_ready_room_and_max(void **state)
 {
     (void)state;
-    steady_graph *g = graph();
+    steady_graph *g = new_graph(NULL);
     u64ch_tx in_tx;
     u64ch_rx in_rx;
     u32ch_tx out_tx;
@@ -141,7 +135,7 @@ static void map_moves_min_of_ready_room_and_max(void **state)
 static void commit_is_all_or_nothing(void **state)
 {
     (void)state;
-    steady_graph *g = graph();
+    steady_graph *g = new_graph(NULL);
     u64ch_tx a_tx, b_tx, o_tx;
     u64ch_rx a_rx, b_rx, o_rx;
     assert_int_equal(u64ch_new(g, "a", 8, &a_tx, &a_rx), STEADY_OK);
@@ -179,7 +173,7 @@ static void commit_is_all_or_nothing(void **state)
 static void streaming_slices_arrive_intact_at_every_alignment(void **state)
 {
     (void)state;
-    steady_graph *g = graph();
+    steady_graph *g = new_graph(NULL);
     rgbch_tx tx;
     rgbch_rx rx;
     assert_int_equal(rgbch_new(g, "pixels", 1000, &tx, &rx), STEADY_OK);
@@ -238,7 +232,7 @@ static int idle_reader(steady_actor *a, void *arg)
 static void failure_before_the_commit_moves_nothing(void **state)
 {
     (void)state;
-    steady_graph *g = graph();
+    steady_graph *g = new_graph(NULL);
     failing_io io;
     u64ch_tx feed;
     u32ch_rx sink;

@@ -25,6 +25,8 @@
 #include "core/internal.h" /* white box: only a troupe's bell.sleeping, to see a thread parked */
 #include "steady/steady.h"
 
+#include "steady_test_support.h"
+
 STEADY_BUNDLE_TYPE(u64b, uint64_t);
 
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
@@ -37,92 +39,6 @@ STEADY_BUNDLE_TYPE(u64b, uint64_t);
 #ifndef SANITIZED
 #define SANITIZED 0
 #endif
-
-/* ---- expectations recorded inside actors ---------------------------------------------------- */
-
-static _Atomic int expect_failures;
-static char expect_first[512];
-
-static void expect_record(const char *file, int line, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void expect_record(const char *file, int line, const char *fmt, ...)
-{
-    if (atomic_fetch_add(&expect_failures, 1) != 0)
-        return;
-    char msg[400];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    snprintf(expect_first, sizeof expect_first, "%s:%d: %s", file, line, msg);
-}
-
-#define EXPECT(cond) ((cond) ? (void)0 : expect_record(__FILE__, __LINE__, "expected %s", #cond))
-#define EXPECT_REASON(got, want)                                                                   \
-    do {                                                                                           \
-        steady_reason g_ = (got), w_ = (want);                                                     \
-        if (g_ != w_)                                                                              \
-            expect_record(__FILE__, __LINE__, "%s gave %s, expected %s", #got,                     \
-                          steady_reason_name(g_), steady_reason_name(w_));                         \
-    } while (0)
-#define EXPECT_U64(got, op, want)                                                                  \
-    do {                                                                                           \
-        uint64_t g_ = (uint64_t)(got), w_ = (uint64_t)(want);                                      \
-        if (!(g_ op w_))                                                                           \
-            expect_record(__FILE__, __LINE__, "%s == %llu, expected %s %llu", #got,                \
-                          (unsigned long long)g_, #op, (unsigned long long)w_);                    \
-    } while (0)
-
-static void expect_reset(void)
-{
-    atomic_store(&expect_failures, 0);
-    expect_first[0] = '\0';
-}
-
-static void assert_no_failed_expectation(void)
-{
-    if (atomic_load(&expect_failures) != 0)
-        fail_msg("%d expectation(s) failed inside actors; first: %s", atomic_load(&expect_failures),
-                 expect_first);
-}
-
-static uint64_t now_ns(void)
-{
-    return steady_clock_monotonic_ns(NULL);
-}
-
-static uint64_t ms_since(uint64_t t0)
-{
-    return (now_ns() - t0) / 1000000u;
-}
-
-static void sleep_ms(unsigned ms)
-{
-    struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
-}
-
-static steady_graph *new_graph(const char *name)
-{
-    steady_graph *g = NULL;
-    steady_graph_opts o = {.name = name, .no_signal_handlers = true};
-    assert_int_equal(steady_graph_new(&g, &o), STEADY_OK);
-    return g;
-}
-
-/* Asserts that the last error mentions every one of the NULL-terminated fragments. */
-static void assert_last_error_mentions(const char *first, ...)
-{
-    const char *msg = steady_last_error();
-    va_list ap;
-    va_start(ap, first);
-    for (const char *s = first; s; s = va_arg(ap, const char *))
-        if (!strstr(msg, s)) {
-            va_end(ap);
-            fail_msg("steady_last_error() lacks \"%s\": %s", s, msg);
-        }
-    va_end(ap);
-}
 
 static int wait_for_shutdown_run(steady_actor *a, void *arg)
 {
@@ -150,11 +66,7 @@ static steady_err spawn_with(steady_graph *g, const char *name, steady_tx *const
 static void run_until(steady_graph *g, _Atomic int *finished, int want)
 {
     assert_int_equal(steady_graph_start(g), STEADY_OK);
-    uint64_t t0 = now_ns();
-    while (atomic_load(finished) < want && steady_graph_get_state(g) == STEADY_GRAPH_RUNNING &&
-           ms_since(t0) < 10000)
-        sleep_ms(2);
-    if (atomic_load(finished) < want && steady_graph_get_state(g) == STEADY_GRAPH_RUNNING)
+    if (!await_counter_or_stop(g, finished, want, 10000))
         expect_record(__FILE__, __LINE__, "the actors did not finish within 10 s");
     steady_graph_request_shutdown(g);
     steady_err e = steady_graph_block_until_stopped(g, 5000);
@@ -926,21 +838,6 @@ static void a_producer_parked_on_a_full_bundle_is_woken_when_any_lane_drains(voi
 
 /* ---- misuse inside a running actor ---------------------------------------------------------- */
 
-static char captured[8192];
-static size_t captured_len;
-
-static void capture_sink(void *ctx, steady_log_level level, const char *line, size_t len)
-{
-    (void)ctx;
-    (void)level;
-    if (captured_len + len + 2 < sizeof captured) {
-        memcpy(captured + captured_len, line, len);
-        captured_len += len;
-        captured[captured_len++] = '\n';
-        captured[captured_len] = '\0';
-    }
-}
-
 static _Atomic int intruder_went_on;
 
 static int intruder_run(steady_actor *a, void *arg)
@@ -964,13 +861,11 @@ static void waiting_on_a_bundle_end_given_to_another_actor_fails_the_waiter(void
         STEADY_OK);
     steady_actor_opts intr = {.name = "intruder", .run = intruder_run, .arg = &rxb};
     assert_int_equal(steady_actor_spawn(g, &intr, NULL), STEADY_OK);
-    captured_len = 0;
-    captured[0] = '\0';
     atomic_store(&intruder_went_on, 0);
-    steady_log_set_sink(capture_sink, NULL);
+    capture_start();
     assert_int_equal(steady_graph_start(g), STEADY_OK);
     steady_err e = steady_graph_block_until_stopped(g, 2000); /* the failure asks for it */
-    steady_log_set_sink(NULL, NULL);
+    capture_stop();
     steady_graph_free(g);
     assert_int_equal(e, STEADY_OK);
     assert_int_equal(atomic_load(&intruder_went_on), 0);

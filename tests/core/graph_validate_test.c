@@ -17,31 +17,11 @@
 
 #include <steady/steady.h>
 
+#include "steady_test_support.h"
+
 STEADY_CHANNEL_TYPE(u64ch, uint64_t);
 
 /* ---- helpers -------------------------------------------------------------------------------- */
-
-static steady_graph *new_graph(const char *name)
-{
-    steady_graph *g = NULL;
-    steady_graph_opts o = {.name = name, .no_signal_handlers = true};
-    assert_int_equal(steady_graph_new(&g, &o), STEADY_OK);
-    return g;
-}
-
-/* Asserts that the last error mentions every one of the NULL-terminated fragments. */
-static void assert_last_error_mentions(const char *first, ...)
-{
-    const char *msg = steady_last_error();
-    va_list ap;
-    va_start(ap, first);
-    for (const char *s = first; s; s = va_arg(ap, const char *))
-        if (!strstr(msg, s)) {
-            va_end(ap);
-            fail_msg("steady_last_error() lacks \"%s\": %s", s, msg);
-        }
-    va_end(ap);
-}
 
 static _Atomic int runs;
 
@@ -67,21 +47,6 @@ static steady_err spawn(steady_graph *g, const char *name, steady_actor_fn run,
 {
     steady_actor_opts o = {.name = name, .run = run, .txs = txs, .rxs = rxs};
     return steady_actor_spawn(g, &o, NULL);
-}
-
-static char captured[8192];
-static size_t captured_len;
-
-static void capture_sink(void *ctx, steady_log_level level, const char *line, size_t len)
-{
-    (void)ctx;
-    (void)level;
-    if (captured_len + len + 2 < sizeof captured) {
-        memcpy(captured + captured_len, line, len);
-        captured_len += len;
-        captured[captured_len++] = '\n';
-        captured[captured_len] = '\0';
-    }
 }
 
 /* ---- channels ------------------------------------------------------------------------------- */
@@ -334,12 +299,10 @@ static void run_trespass(steady_actor_fn intruder, const char *end_name)
     steady_actor_opts intr = {.name = "intruder", .run = intruder, .arg = &t};
     assert_int_equal(steady_actor_spawn(g, &owner, NULL), STEADY_OK);
     assert_int_equal(steady_actor_spawn(g, &intr, NULL), STEADY_OK);
-    captured_len = 0;
-    captured[0] = '\0';
-    steady_log_set_sink(capture_sink, NULL);
+    capture_start();
     assert_int_equal(steady_graph_start(g), STEADY_OK);
     steady_err e = steady_graph_block_until_stopped(g, 2000); /* nobody but the failure asks */
-    steady_log_set_sink(NULL, NULL);
+    capture_stop();
     char report[1024];
     steady_graph_report(g, report, sizeof report);
     steady_graph_free(g);
@@ -442,12 +405,10 @@ static void run_misuse(const struct misuse_case *mc)
     steady_actor_opts b = {.name = "bystander", .run = bystander_run, .rxs = STEADY_RXS(c.rx)};
     assert_int_equal(steady_actor_spawn(g, &m, NULL), STEADY_OK);
     assert_int_equal(steady_actor_spawn(g, &b, NULL), STEADY_OK);
-    captured_len = 0;
-    captured[0] = '\0';
-    steady_log_set_sink(capture_sink, NULL);
+    capture_start();
     assert_int_equal(steady_graph_start(g), STEADY_OK);
     steady_err e = steady_graph_block_until_stopped(g, 2000);
-    steady_log_set_sink(NULL, NULL);
+    capture_stop();
     steady_graph_free(g);
 
     assert_int_equal(e, STEADY_OK);

@@ -26,21 +26,9 @@
 
 #include <steady/steady.h>
 
+#include "steady_test_support.h"
+
 STEADY_CHANNEL_TYPE(u64ch, uint64_t);
-
-static void sleep_ms(unsigned ms)
-{
-    struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
-}
-
-static steady_graph *new_graph(const char *name)
-{
-    steady_graph *g = NULL;
-    steady_graph_opts o = {.name = name, .no_signal_handlers = true};
-    assert_int_equal(steady_graph_new(&g, &o), STEADY_OK);
-    return g;
-}
 
 /* ---- per-thread CPU time -------------------------------------------------------------------- */
 

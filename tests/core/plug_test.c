@@ -12,6 +12,8 @@
 
 #include <steady/steady.h>
 
+#include "steady_test_support.h"
+
 /* ---- scheduler ---- */
 
 #define MEMBERS 3
@@ -101,12 +103,6 @@ static int ticker(steady_actor *a, void *arg)
         if (steady_wait_periodic(a, STEADY_SEC(3600)) == STEADY_READY) /* an hour, virtually */
             atomic_fetch_add(&beats, 1);
     return 0;
-}
-
-static void sleep_ms(long ms)
-{
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
 }
 
 static void timed_waits_follow_the_graph_clock(void **state)

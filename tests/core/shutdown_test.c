@@ -23,66 +23,11 @@
 
 #include <steady/steady.h>
 
+#include "steady_test_support.h"
+
 STEADY_CHANNEL_TYPE(u64ch, uint64_t);
 
-/* ---- expectations recorded inside actors ---------------------------------------------------- */
-
-static _Atomic int expect_failures;
-static char expect_first[512];
-
-static void expect_record(const char *file, int line, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void expect_record(const char *file, int line, const char *fmt, ...)
-{
-    if (atomic_fetch_add(&expect_failures, 1) != 0)
-        return;
-    char msg[400];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    snprintf(expect_first, sizeof expect_first, "%s:%d: %s", file, line, msg);
-}
-
-#define EXPECT(cond) ((cond) ? (void)0 : expect_record(__FILE__, __LINE__, "expected %s", #cond))
-#define EXPECT_U64(got, op, want)                                                                  \
-    do {                                                                                           \
-        uint64_t g_ = (uint64_t)(got), w_ = (uint64_t)(want);                                      \
-        if (!(g_ op w_))                                                                           \
-            expect_record(__FILE__, __LINE__, "%s == %llu, expected %s %llu", #got,                \
-                          (unsigned long long)g_, #op, (unsigned long long)w_);                    \
-    } while (0)
-
-static void expect_reset(void)
-{
-    atomic_store(&expect_failures, 0);
-    expect_first[0] = '\0';
-}
-
-static void assert_no_failed_expectation(void)
-{
-    if (atomic_load(&expect_failures) != 0)
-        fail_msg("%d expectation(s) failed inside actors; first: %s", atomic_load(&expect_failures),
-                 expect_first);
-}
-
 /* ---- small helpers -------------------------------------------------------------------------- */
-
-static uint64_t now_ns(void)
-{
-    return steady_clock_monotonic_ns(NULL);
-}
-
-static uint64_t ms_since(uint64_t t0)
-{
-    return (now_ns() - t0) / 1000000u;
-}
-
-static void sleep_ms(unsigned ms)
-{
-    struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
-}
 
 /* Polls `flag` until it is set or ~5 s passed; false on timeout. */
 static bool await_flag(_Atomic int *flag)
@@ -90,15 +35,6 @@ static bool await_flag(_Atomic int *flag)
     for (int i = 0; i < 5000 && !atomic_load(flag); i++)
         sleep_ms(1);
     return atomic_load(flag) != 0;
-}
-
-static steady_graph *new_graph(const char *name, unsigned barrier, bool signals)
-{
-    steady_graph *g = NULL;
-    steady_graph_opts o = {
-        .name = name, .shutdown_barrier = barrier, .no_signal_handlers = !signals};
-    assert_int_equal(steady_graph_new(&g, &o), STEADY_OK);
-    return g;
 }
 
 static void spawn(steady_graph *g, const char *name, steady_actor_fn run, void *arg,
@@ -109,34 +45,6 @@ static void spawn(steady_graph *g, const char *name, steady_actor_fn run, void *
     steady_err e = steady_actor_spawn(g, &o, NULL);
     if (e != STEADY_OK)
         fail_msg("spawn '%s': %s: %s", name, steady_strerror(e), steady_last_error());
-}
-
-/* Log lines captured through steady_log_set_sink. */
-static char captured[16384];
-static size_t captured_len;
-
-static void capture_sink(void *ctx, steady_log_level level, const char *line, size_t len)
-{
-    (void)ctx;
-    (void)level;
-    if (captured_len + len + 2 < sizeof captured) {
-        memcpy(captured + captured_len, line, len);
-        captured_len += len;
-        captured[captured_len++] = '\n';
-        captured[captured_len] = '\0';
-    }
-}
-
-static void capture_start(void)
-{
-    captured_len = 0;
-    captured[0] = '\0';
-    steady_log_set_sink(capture_sink, NULL);
-}
-
-static void capture_stop(void)
-{
-    steady_log_set_sink(NULL, NULL);
 }
 
 /* ---- an actor that waits for the request and votes yes at once ------------------------------ */
@@ -216,7 +124,7 @@ static void run_pipeline(bool one_troupe)
 {
     expect_reset();
     struct pipeline p = {.mult = 3};
-    steady_graph *g = new_graph(one_troupe ? "pipeline-troupe" : "pipeline-solo", 0, false);
+    steady_graph *g = new_graph(one_troupe ? "pipeline-troupe" : "pipeline-solo");
     assert_int_equal(u64ch_new(g, "values", 64, &p.gen_out, &p.work_in), STEADY_OK);
     assert_int_equal(u64ch_new(g, "tripled", 64, &p.work_out, &p.log_in), STEADY_OK);
     steady_troupe *t = NULL;
@@ -301,7 +209,7 @@ static int silent_run(steady_actor *a, void *arg)
 static void unclean_stop_reports_the_last_false_veto_term(void **state)
 {
     (void)state;
-    steady_graph *g = new_graph("unclean", 0, false);
+    steady_graph *g = new_graph("unclean");
     spawn(g, "stubborn", stubborn_run, NULL, NULL, NULL, NULL);
     spawn(g, "agreeable", wait_for_shutdown_run, NULL, NULL, NULL, NULL);
     spawn(g, "silent", silent_run, NULL, NULL, NULL, NULL);
@@ -368,7 +276,7 @@ static void veto_is_not_evaluated_while_the_graph_runs(void **state)
     (void)state;
     atomic_store(&veto_calls, 0);
     atomic_store(&loops_before_request, 0);
-    steady_graph *g = new_graph("veto-lazy", 0, false);
+    steady_graph *g = new_graph("veto-lazy");
     spawn(g, "counted", counted_veto_run, g, NULL, NULL, NULL);
     assert_int_equal(steady_graph_start(g), STEADY_OK);
     while (atomic_load(&loops_before_request) < 20)
@@ -409,7 +317,7 @@ static void first_yes_vote_is_final(void **state)
 {
     (void)state;
     struct votes v = {0};
-    steady_graph *g = new_graph("final-yes", 0, false);
+    steady_graph *g = new_graph("final-yes");
     spawn(g, "voter", vote_twice_run, &v, NULL, NULL, NULL);
     assert_int_equal(steady_graph_start(g), STEADY_OK);
     assert_int_equal(steady_graph_block_until_stopped(g, 5000), STEADY_OK);
@@ -437,7 +345,7 @@ static void actor_that_returned_counts_as_a_yes_vote(void **state)
 {
     (void)state;
     atomic_store(&quitter_done, 0);
-    steady_graph *g = new_graph("returned", 0, false);
+    steady_graph *g = new_graph("returned");
     spawn(g, "quitter", quitter_run, NULL, NULL, NULL, NULL);
     spawn(g, "waiter", wait_for_shutdown_run, NULL, NULL, NULL, NULL);
     assert_int_equal(steady_graph_start(g), STEADY_OK);
@@ -481,7 +389,8 @@ static void shutdown_barrier_stops_the_graph_only_when_n_actors_asked(void **sta
         atomic_store(&barrier_go[k], 0);
         atomic_store(&barrier_asked[k], 0);
     }
-    steady_graph *g = new_graph("barrier", 3, false);
+    steady_graph *g = new_graph_opts(
+        &(steady_graph_opts){.name = "barrier", .shutdown_barrier = 3, .no_signal_handlers = true});
     spawn(g, "asker-0", asker_run, (void *)(intptr_t)0, NULL, NULL, NULL);
     spawn(g, "asker-1", asker_run, (void *)(intptr_t)1, NULL, NULL, NULL);
     spawn(g, "asker-2", asker_run, (void *)(intptr_t)2, NULL, NULL, NULL);
@@ -505,7 +414,8 @@ static void shutdown_barrier_stops_the_graph_only_when_n_actors_asked(void **sta
 static void main_request_bypasses_the_shutdown_barrier(void **state)
 {
     (void)state;
-    steady_graph *g = new_graph("barrier-main", 3, false);
+    steady_graph *g = new_graph_opts(&(steady_graph_opts){
+        .name = "barrier-main", .shutdown_barrier = 3, .no_signal_handlers = true});
     spawn(g, "waiter-0", wait_for_shutdown_run, NULL, NULL, NULL, NULL);
     spawn(g, "waiter-1", wait_for_shutdown_run, NULL, NULL, NULL, NULL);
     spawn(g, "waiter-2", wait_for_shutdown_run, NULL, NULL, NULL, NULL);
@@ -525,7 +435,7 @@ static void signal_starts_the_negotiated_shutdown(int sig, bool by_kill, const c
 {
     expect_reset();
     struct pipeline p = {.mult = 1};
-    steady_graph *g = new_graph("signalled", 0, true);
+    steady_graph *g = new_graph_opts(&(steady_graph_opts){.name = "signalled"});
     assert_int_equal(u64ch_new(g, "values", 64, &p.gen_out, &p.log_in), STEADY_OK);
     spawn(g, "generator", generator_run, &p, NULL, STEADY_TXS(p.gen_out), NULL);
     spawn(g, "logger", logger_run, &p, NULL, NULL, STEADY_RXS(p.log_in));
@@ -582,10 +492,10 @@ static void sigint_reaches_the_graph_still_running_after_another_was_freed(void 
     (void)state;
     struct sigaction before;
     sigaction(SIGINT, NULL, &before);
-    steady_graph *first = new_graph("first", 0, true);
+    steady_graph *first = new_graph_opts(&(steady_graph_opts){.name = "first"});
     spawn(first, "waiter", wait_for_shutdown_run, NULL, NULL, NULL, NULL);
     assert_int_equal(steady_graph_start(first), STEADY_OK);
-    steady_graph *second = new_graph("second", 0, true);
+    steady_graph *second = new_graph_opts(&(steady_graph_opts){.name = "second"});
     spawn(second, "waiter", wait_for_shutdown_run, NULL, NULL, NULL, NULL);
     assert_int_equal(steady_graph_start(second), STEADY_OK);
     steady_graph_request_shutdown(second);
@@ -617,7 +527,7 @@ static void sigint_reaches_the_graph_still_running_after_another_was_freed(void 
 static void request_before_start_is_ignored_with_a_warning(void **state)
 {
     (void)state;
-    steady_graph *g = new_graph("early", 0, false);
+    steady_graph *g = new_graph("early");
     spawn(g, "waiter", wait_for_shutdown_run, NULL, NULL, NULL, NULL);
     capture_start();
     steady_graph_request_shutdown(g);
@@ -669,12 +579,14 @@ static void lifecycle_states_are_observed_in_order(void **state)
     (void)state;
     atomic_store(&hold_vote, 1);
     atomic_store(&seen_count, 0);
-    steady_graph *g = new_graph("lifecycle", 0, false);
+    steady_graph *g = new_graph("lifecycle");
     steady_graph_state s0 = steady_graph_get_state(g);
     spawn(g, "observer", observer_run, NULL, NULL, NULL, NULL);
     assert_int_equal(steady_graph_start(g), STEADY_OK);
     steady_graph_state s1 = steady_graph_get_state(g);
-    sleep_ms(30);
+    /* Let the observer see Running first, however busy the machine (bounded: 5 s). */
+    for (int i = 0; i < 1000 && atomic_load(&seen_count) < 1; i++)
+        sleep_ms(5);
     steady_graph_request_shutdown(g);
     steady_graph_state s2 = steady_graph_get_state(g);
     sleep_ms(30);
@@ -689,10 +601,14 @@ static void lifecycle_states_are_observed_in_order(void **state)
     assert_int_equal(s2, STEADY_GRAPH_STOP_REQUESTED);
     assert_int_equal(s2b, STEADY_GRAPH_STOP_REQUESTED);
     assert_int_equal(s3, STEADY_GRAPH_STOPPED);
-    /* Inside the actor: Running, then StopRequested (never anything out of order). */
-    assert_int_equal(atomic_load(&seen_count), 2);
+    /* Inside the actor: Running, then StopRequested, never anything out of order. After its
+     * yes vote the actor may still be running when main moves the graph to Stopped. */
+    int seen = atomic_load(&seen_count);
+    assert_true(seen == 2 || seen == 3);
     assert_int_equal(atomic_load(&seen_in_actor[0]), STEADY_GRAPH_RUNNING);
     assert_int_equal(atomic_load(&seen_in_actor[1]), STEADY_GRAPH_STOP_REQUESTED);
+    if (seen == 3)
+        assert_int_equal(atomic_load(&seen_in_actor[2]), STEADY_GRAPH_STOPPED);
     assert_string_equal(steady_graph_state_name(STEADY_GRAPH_BUILDING), "Building");
     assert_string_equal(steady_graph_state_name(STEADY_GRAPH_RUNNING), "Running");
     assert_string_equal(steady_graph_state_name(STEADY_GRAPH_STOP_REQUESTED), "StopRequested");
@@ -720,7 +636,7 @@ static void actor_requesting_shutdown_stops_the_graph_cleanly(void **state)
 {
     (void)state;
     expect_reset();
-    steady_graph *g = new_graph("self-stop", 0, false);
+    steady_graph *g = new_graph("self-stop");
     spawn(g, "heartbeat", self_stopper_run, NULL, NULL, NULL, NULL);
     spawn(g, "waiter", wait_for_shutdown_run, NULL, NULL, NULL, NULL);
     assert_int_equal(steady_graph_start(g), STEADY_OK);
@@ -741,7 +657,7 @@ static int short_job_run(steady_actor *a, void *arg)
 static void block_until_stopped_returns_when_every_actor_returned(void **state)
 {
     (void)state;
-    steady_graph *g = new_graph("all-returned", 0, false);
+    steady_graph *g = new_graph("all-returned");
     spawn(g, "job-a", short_job_run, NULL, NULL, NULL, NULL);
     spawn(g, "job-b", short_job_run, NULL, NULL, NULL, NULL);
     assert_int_equal(steady_graph_start(g), STEADY_OK);
@@ -766,7 +682,7 @@ static int failing_run(steady_actor *a, void *arg)
 static void failed_actor_asks_for_shutdown_and_counts_as_yes(void **state)
 {
     (void)state;
-    steady_graph *g = new_graph("failing", 0, false);
+    steady_graph *g = new_graph("failing");
     spawn(g, "failing", failing_run, NULL, NULL, NULL, NULL);
     spawn(g, "waiter", wait_for_shutdown_run, NULL, NULL, NULL, NULL);
     assert_int_equal(steady_graph_start(g), STEADY_OK);

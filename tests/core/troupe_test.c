@@ -24,22 +24,11 @@
 
 #include <steady/steady.h>
 
+#include "steady_test_support.h"
+
 STEADY_CHANNEL_TYPE(u64ch, uint64_t);
 
 /* ---- helpers -------------------------------------------------------------------------------- */
-
-static uint64_t now_ns(void)
-{
-    return steady_clock_monotonic_ns(NULL);
-}
-
-static steady_graph *new_graph(const char *name, void *args)
-{
-    steady_graph *g = NULL;
-    steady_graph_opts o = {.name = name, .args = args, .no_signal_handlers = true};
-    assert_int_equal(steady_graph_new(&g, &o), STEADY_OK);
-    return g;
-}
 
 static steady_troupe *new_troupe(steady_graph *g, const char *name)
 {
@@ -98,7 +87,7 @@ static void thousand_members_of_one_troupe_share_one_thread_and_all_complete(voi
     (void)state;
     struct member_seen *seen = calloc(MEMBERS, sizeof *seen);
     assert_non_null(seen);
-    steady_graph *g = new_graph("thousand", NULL);
+    steady_graph *g = new_graph("thousand");
     steady_troupe *t = new_troupe(g, "crowd");
     for (unsigned i = 0; i < MEMBERS; i++) {
         steady_actor_opts o = {.name = "member",
@@ -196,7 +185,7 @@ enum placement { ALL_SOLO, ALL_MEMBERS, MIXED };
 static struct fizz_totals run_fizz(enum placement how)
 {
     struct fizz_io io = {0};
-    steady_graph *g = new_graph("fizz", NULL);
+    steady_graph *g = new_graph("fizz");
     assert_int_equal(u64ch_new(g, "values", 100, &io.gen_out, &io.work_in), STEADY_OK);
     assert_int_equal(u64ch_new(g, "messages", 37, &io.work_out, &io.log_in), STEADY_OK);
     steady_troupe *t = how == ALL_SOLO ? NULL : new_troupe(g, "fizz-troupe");
@@ -273,7 +262,7 @@ static void members_interleave_at_every_wait(void **state)
     (void)state;
     struct shared_log log = {0};
     struct writer wa = {&log, 'A'}, wb = {&log, 'B'};
-    steady_graph *g = new_graph("interleave", NULL);
+    steady_graph *g = new_graph("interleave");
     steady_troupe *t = new_troupe(g, "pair");
     spawn_opts(g, &(steady_actor_opts){.name = "a", .run = writer_run, .arg = &wa, .troupe = t});
     spawn_opts(g, &(steady_actor_opts){.name = "b", .run = writer_run, .arg = &wb, .troupe = t});
@@ -310,7 +299,7 @@ static void actor_threads_are_named_after_their_actor_or_troupe(void **state)
 {
     (void)state;
     struct names_seen plain = {0}, long_name = {0}, suffixed = {0}, member = {0};
-    steady_graph *g = new_graph("names", NULL);
+    steady_graph *g = new_graph("names");
     steady_troupe *t = new_troupe(g, "name-troupe");
     spawn_opts(g, &(steady_actor_opts){.name = "namer", .run = namer_run, .arg = &plain});
     spawn_opts(g, &(steady_actor_opts){
@@ -373,7 +362,8 @@ static void actor_sees_its_identity_args_and_placement(void **state)
     (void)state;
     int graph_args = 42;
     struct identity_seen first = {0}, worker = {0}, member = {0};
-    steady_graph *g = new_graph("identity", &graph_args);
+    steady_graph *g = new_graph_opts(
+        &(steady_graph_opts){.name = "identity", .args = &graph_args, .no_signal_handlers = true});
     steady_troupe *t = new_troupe(g, "ids");
     steady_actor *a0 =
         spawn_opts(g, &(steady_actor_opts){.name = "first", .run = identity_run, .arg = &first});
@@ -459,7 +449,7 @@ static int stateless_run(steady_actor *a, void *arg)
 
 static void run_counter_graph(uint64_t start, struct state_seen *seen, uint64_t *final_value)
 {
-    steady_graph *g = new_graph("state", NULL);
+    steady_graph *g = new_graph("state");
     void *stateless_state = (void *)1;
     steady_actor *a = spawn_opts(g, &(steady_actor_opts){.name = "counter",
                                                          .run = counter_run,
@@ -524,7 +514,7 @@ static int idle_run(steady_actor *a, void *arg)
 static void busy_time_counts_running_not_waiting(void **state)
 {
     (void)state;
-    steady_graph *g = new_graph("busy", NULL);
+    steady_graph *g = new_graph("busy");
     steady_troupe *t = new_troupe(g, "busy-troupe");
     steady_actor *busy = spawn_opts(g, &(steady_actor_opts){.name = "busy", .run = busy_run});
     steady_actor *idle = spawn_opts(g, &(steady_actor_opts){.name = "idle", .run = idle_run});
@@ -594,7 +584,7 @@ static void pinned_actor_and_troupe_run_on_their_core(void **state)
     int first, last;
     allowed_cpu_range(&first, &last);
     struct cpu_seen solo = {0}, member = {0};
-    steady_graph *g = new_graph("pinning", NULL);
+    steady_graph *g = new_graph("pinning");
     steady_troupe *t = NULL;
     steady_troupe_opts to = {.name = "pinned-troupe", .pin = true, .core = last};
     assert_int_equal(steady_troupe_new(g, &to, &t), STEADY_OK);
@@ -634,7 +624,7 @@ static void pinning_to_a_core_that_does_not_exist_warns_and_runs_unpinned(void *
     struct cpu_seen solo = {0};
     warned_len = 0;
     warned[0] = '\0';
-    steady_graph *g = new_graph("bad-pin", NULL);
+    steady_graph *g = new_graph("bad-pin");
     spawn_opts(g,
                &(steady_actor_opts){
                    .name = "nowhere", .run = where_run, .arg = &solo, .pin = true, .core = 1000});

@@ -23,77 +23,15 @@
 
 #include <steady/steady.h>
 
+#include "steady_test_support.h"
+
 STEADY_CHANNEL_TYPE(u64ch, uint64_t);
-
-/* ---- expectations recorded inside actors ---------------------------------------------------- */
-
-static _Atomic int expect_failures;
-static char expect_first[512];
-
-static void expect_record(const char *file, int line, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void expect_record(const char *file, int line, const char *fmt, ...)
-{
-    if (atomic_fetch_add(&expect_failures, 1) != 0)
-        return;
-    char msg[400];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    snprintf(expect_first, sizeof expect_first, "%s:%d: %s", file, line, msg);
-}
-
-#define EXPECT(cond) ((cond) ? (void)0 : expect_record(__FILE__, __LINE__, "expected %s", #cond))
-#define EXPECT_REASON(got, want)                                                                   \
-    do {                                                                                           \
-        steady_reason g_ = (got), w_ = (want);                                                     \
-        if (g_ != w_)                                                                              \
-            expect_record(__FILE__, __LINE__, "%s gave %s, expected %s", #got,                     \
-                          steady_reason_name(g_), steady_reason_name(w_));                         \
-    } while (0)
-#define EXPECT_U64(got, op, want)                                                                  \
-    do {                                                                                           \
-        uint64_t g_ = (uint64_t)(got), w_ = (uint64_t)(want);                                      \
-        if (!(g_ op w_))                                                                           \
-            expect_record(__FILE__, __LINE__, "%s == %llu, expected %s %llu", #got,                \
-                          (unsigned long long)g_, #op, (unsigned long long)w_);                    \
-    } while (0)
-
-static void expect_reset(void)
-{
-    atomic_store(&expect_failures, 0);
-    expect_first[0] = '\0';
-}
-
-static void assert_no_failed_expectation(void)
-{
-    if (atomic_load(&expect_failures) != 0)
-        fail_msg("%d expectation(s) failed inside actors; first: %s", atomic_load(&expect_failures),
-                 expect_first);
-}
-
-static uint64_t now_ns(void)
-{
-    return steady_clock_monotonic_ns(NULL);
-}
-
-static uint64_t ms_since(uint64_t t0)
-{
-    return (now_ns() - t0) / 1000000u;
-}
 
 static void busy_for_ns(uint64_t ns)
 {
     uint64_t end = now_ns() + ns;
     while (now_ns() < end) {
     }
-}
-
-static void sleep_ms(unsigned ms)
-{
-    struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
 }
 
 /* ---- the probe rig: one actor owning both ends of two loopback channels ------------------- */
@@ -139,11 +77,7 @@ static void run_probe(probe_body body, uint64_t capacity, void (*from_main)(stru
         from_main(&r);
     /* Watchdog: a wait that wrongly blocks forever fails the test instead of hanging it (the
      * request interrupts it, and an unclean stop ends every later wait). */
-    uint64_t t0 = now_ns();
-    while (!atomic_load(&r.done) && steady_graph_get_state(r.g) == STEADY_GRAPH_RUNNING &&
-           ms_since(t0) < 10000)
-        sleep_ms(2);
-    if (!atomic_load(&r.done) && steady_graph_get_state(r.g) == STEADY_GRAPH_RUNNING) {
+    if (!await_counter_or_stop(r.g, &r.done, 1, 10000)) {
         expect_record(__FILE__, __LINE__, "the probe did not finish within 10 s");
         steady_graph_request_shutdown(r.g);
     }

@@ -1,0 +1,120 @@
+/* steady_test_support.c: see steady_test_support.h. */
+#include "steady_test_support.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+/* ---- expectations recorded inside actors ---------------------------------------------------- */
+
+_Atomic int expect_failures;
+char expect_first[512];
+
+void expect_record(const char *file, int line, const char *fmt, ...)
+{
+    if (atomic_fetch_add(&expect_failures, 1) != 0)
+        return;
+    char msg[400];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    snprintf(expect_first, sizeof expect_first, "%s:%d: %s", file, line, msg);
+}
+
+void expect_reset(void)
+{
+    atomic_store(&expect_failures, 0);
+    expect_first[0] = '\0';
+}
+
+void assert_no_failed_expectation(void)
+{
+    if (atomic_load(&expect_failures) != 0)
+        fail_msg("%d expectation(s) failed inside actors; first: %s", atomic_load(&expect_failures),
+                 expect_first);
+}
+
+/* ---- time ----------------------------------------------------------------------------------- */
+
+uint64_t now_ns(void)
+{
+    return steady_clock_monotonic_ns(NULL);
+}
+
+uint64_t ms_since(uint64_t t0)
+{
+    return (now_ns() - t0) / 1000000u;
+}
+
+void sleep_ms(unsigned ms)
+{
+    struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+/* ---- graphs --------------------------------------------------------------------------------- */
+
+steady_graph *new_graph(const char *name)
+{
+    steady_graph_opts o = {.name = name, .no_signal_handlers = true};
+    return new_graph_opts(&o);
+}
+
+steady_graph *new_graph_opts(const steady_graph_opts *o)
+{
+    steady_graph *g = NULL;
+    assert_int_equal(steady_graph_new(&g, o), STEADY_OK);
+    return g;
+}
+
+bool await_counter_or_stop(steady_graph *g, _Atomic int *counter, int want, uint64_t limit_ms)
+{
+    uint64_t t0 = now_ns();
+    while (atomic_load(counter) < want && steady_graph_get_state(g) == STEADY_GRAPH_RUNNING &&
+           ms_since(t0) < limit_ms)
+        sleep_ms(2);
+    return !(atomic_load(counter) < want && steady_graph_get_state(g) == STEADY_GRAPH_RUNNING);
+}
+
+void assert_last_error_mentions(const char *first, ...)
+{
+    const char *msg = steady_last_error();
+    va_list ap;
+    va_start(ap, first);
+    for (const char *s = first; s; s = va_arg(ap, const char *))
+        if (!strstr(msg, s)) {
+            va_end(ap);
+            fail_msg("steady_last_error() lacks \"%s\": %s", s, msg);
+        }
+    va_end(ap);
+}
+
+/* ---- log capture ---------------------------------------------------------------------------- */
+
+char captured[16384];
+size_t captured_len;
+
+void capture_sink(void *ctx, steady_log_level level, const char *line, size_t len)
+{
+    (void)ctx;
+    (void)level;
+    if (captured_len + len + 2 < sizeof captured) {
+        memcpy(captured + captured_len, line, len);
+        captured_len += len;
+        captured[captured_len++] = '\n';
+        captured[captured_len] = '\0';
+    }
+}
+
+void capture_start(void)
+{
+    captured_len = 0;
+    captured[0] = '\0';
+    steady_log_set_sink(capture_sink, NULL);
+}
+
+void capture_stop(void)
+{
+    steady_log_set_sink(NULL, NULL);
+}
