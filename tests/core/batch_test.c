@@ -13,7 +13,6 @@
 
 #include "steady_test_support.h"
 
-STEADY_CHANNEL_TYPE(u64ch, uint64_t);
 STEADY_CHANNEL_TYPE(u32ch, uint32_t);
 
 typedef struct rgb {

@@ -19,8 +19,6 @@
 
 #include "steady_test_support.h"
 
-STEADY_CHANNEL_TYPE(u64ch, uint64_t);
-
 /* ---- helpers -------------------------------------------------------------------------------- */
 
 static _Atomic int runs;

@@ -28,8 +28,6 @@
 
 #include "steady_test_support.h"
 
-STEADY_CHANNEL_TYPE(u64ch, uint64_t);
-
 /* ---- per-thread CPU time -------------------------------------------------------------------- */
 
 static bool read_line(const char *path, char *buf, size_t cap)

@@ -25,8 +25,6 @@
 
 #include "steady_test_support.h"
 
-STEADY_CHANNEL_TYPE(u64ch, uint64_t);
-
 /* ---- small helpers -------------------------------------------------------------------------- */
 
 /* Polls `flag` until it is set or ~5 s passed; false on timeout. */

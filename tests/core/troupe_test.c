@@ -26,8 +26,6 @@
 
 #include "steady_test_support.h"
 
-STEADY_CHANNEL_TYPE(u64ch, uint64_t);
-
 /* ---- helpers -------------------------------------------------------------------------------- */
 
 static steady_troupe *new_troupe(steady_graph *g, const char *name)

@@ -25,8 +25,6 @@
 
 #include "steady_test_support.h"
 
-STEADY_CHANNEL_TYPE(u64ch, uint64_t);
-
 static void busy_for_ns(uint64_t ns)
 {
     uint64_t end = now_ns() + ns;

@@ -77,6 +77,27 @@ bool await_counter_or_stop(steady_graph *g, _Atomic int *counter, int want, uint
     return !(atomic_load(counter) < want && steady_graph_get_state(g) == STEADY_GRAPH_RUNNING);
 }
 
+static int wait_for_shutdown_run(steady_actor *a, void *arg)
+{
+    (void)arg;
+    while (STEADY_RUNNING(a, true))
+        steady_wait_shutdown(a);
+    return 0;
+}
+
+steady_err spawn_with(steady_graph *g, const char *name, steady_tx *const *txs,
+                      steady_rx *const *rxs, steady_tx_bundle *const *txbs,
+                      steady_rx_bundle *const *rxbs)
+{
+    steady_actor_opts o = {.name = name,
+                           .run = wait_for_shutdown_run,
+                           .txs = txs,
+                           .rxs = rxs,
+                           .tx_bundles = txbs,
+                           .rx_bundles = rxbs};
+    return steady_actor_spawn(g, &o, NULL);
+}
+
 void assert_last_error_mentions(const char *first, ...)
 {
     const char *msg = steady_last_error();
@@ -117,4 +138,37 @@ void capture_start(void)
 void capture_stop(void)
 {
     steady_log_set_sink(NULL, NULL);
+}
+
+/* ---- a uint64_t channel fixture (opt-in) --------------------------------------------------- */
+
+int graph_setup(void **state)
+{
+    steady_graph *g = NULL;
+    steady_graph_opts o = {.name = "channel_test", .no_signal_handlers = true};
+    if (steady_graph_new(&g, &o) != STEADY_OK)
+        return -1;
+    *state = g;
+    return 0;
+}
+
+int graph_teardown(void **state)
+{
+    steady_graph_free(*state);
+    return 0;
+}
+
+void new_u64(void **state, uint64_t capacity, u64ch_tx *tx, u64ch_rx *rx)
+{
+    assert_int_equal(u64ch_new(*state, "u64", capacity, tx, rx), STEADY_OK);
+}
+
+void move_through(u64ch_tx tx, u64ch_rx rx, uint64_t n, uint64_t base)
+{
+    for (uint64_t i = 0; i < n; i++) {
+        uint64_t v = 0;
+        assert_int_equal(u64ch_tx_try_send(tx, base + i), STEADY_OK);
+        assert_int_equal(u64ch_rx_try_take(rx, &v), STEADY_OK);
+        assert_int_equal(v, base + i);
+    }
 }

@@ -7,8 +7,9 @@
  * the test thread calls assert_no_failed_expectation() after the graph stopped. Call
  * expect_reset() before each graph.
  *
- * Also: time (now_ns, ms_since, sleep_ms), graphs (new_graph, new_graph_opts, a watchdog wait),
- * steady_last_error() checks, and a log sink that captures lines into `captured`.
+ * Also: time (now_ns, ms_since, sleep_ms), graphs (new_graph, new_graph_opts, an idle actor
+ * owning given ends, a watchdog wait), steady_last_error() checks, a log sink that captures lines
+ * into `captured`, and (opt-in, see the end) a uint64_t channel fixture.
  */
 #ifndef STEADY_TEST_SUPPORT_H
 #define STEADY_TEST_SUPPORT_H
@@ -73,6 +74,12 @@ steady_graph *new_graph_opts(const steady_graph_opts *o);
  * running (a wait that wrongly blocks forever); true otherwise. */
 bool await_counter_or_stop(steady_graph *g, _Atomic int *counter, int want, uint64_t limit_ms);
 
+/* Spawns an actor named `name` on g that owns the given ends (NULL-terminated arrays; each may
+ * be NULL) and only waits for shutdown. Returns steady_actor_spawn's result. */
+steady_err spawn_with(steady_graph *g, const char *name, steady_tx *const *txs,
+                      steady_rx *const *rxs, steady_tx_bundle *const *txbs,
+                      steady_rx_bundle *const *rxbs);
+
 /* Asserts that steady_last_error() mentions every one of the NULL-terminated fragments. */
 void assert_last_error_mentions(const char *first, ...);
 
@@ -90,5 +97,20 @@ void capture_start(void);
 
 /* Restores the default sink. */
 void capture_stop(void);
+
+/* ---- a uint64_t channel type and fixture ------------------------------------------------- */
+
+/* The channel type most tests use: u64ch_tx, u64ch_rx, u64ch_tx_try_send, ... */
+STEADY_CHANNEL_TYPE(u64ch, uint64_t);
+
+/* cmocka setup and teardown: *state is a new graph (no signal handlers), freed afterwards. */
+int graph_setup(void **state);
+int graph_teardown(void **state);
+
+/* Makes a u64ch channel named "u64" of `capacity` on the fixture's graph; asserts it was made. */
+void new_u64(void **state, uint64_t capacity, u64ch_tx *tx, u64ch_rx *rx);
+
+/* Sends and takes `n` elements (values base..base+n-1) so the next index is n further on. */
+void move_through(u64ch_tx tx, u64ch_rx rx, uint64_t n, uint64_t base);
 
 #endif /* STEADY_TEST_SUPPORT_H */
