@@ -27,7 +27,7 @@ void steady__bell_ring(struct steady__bell *b)
     }
 }
 
-void steady__bell_sleep(struct steady__bell *b, uint32_t seq, uint64_t timeout_ns)
+void steady__futex_wait_for(_Atomic uint32_t *word, uint32_t seen, uint64_t timeout_ns)
 {
     struct timespec rel, *relp = NULL;
     if (timeout_ns == 0)
@@ -37,5 +37,10 @@ void steady__bell_sleep(struct steady__bell *b, uint32_t seq, uint64_t timeout_n
         rel.tv_nsec = (long)(timeout_ns % 1000000000u);
         relp = &rel;
     }
-    steady__futex_wait(&b->seq, seq, relp, false);
+    steady__futex_wait(word, seen, relp, false);
+}
+
+void steady__bell_sleep(struct steady__bell *b, uint32_t seq, uint64_t timeout_ns)
+{
+    steady__futex_wait_for(&b->seq, seq, timeout_ns);
 }

@@ -53,6 +53,8 @@ void steady__bell_ring(struct steady__bell *b);
 /* Sleeps until rung or for timeout_ns (UINT64_MAX: no limit; 0: returns at once). seq is the
  * value read before the last re-check. Spurious returns are allowed. */
 void steady__bell_sleep(struct steady__bell *b, uint32_t seq, uint64_t timeout_ns);
+/* Sleeps while *word == seen, for timeout_ns (UINT64_MAX: no limit; 0: returns at once). */
+void steady__futex_wait_for(_Atomic uint32_t *word, uint32_t seen, uint64_t timeout_ns);
 
 /* ---- channels (channel.c) ---- */
 

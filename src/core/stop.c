@@ -13,9 +13,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
-#include "platform/futex.h"
 #include "platform/thread.h"
 
 #define JOIN_GRACE_MS 2000 /* how long a stuck thread may take to leave after the stop */
@@ -40,16 +38,9 @@ static bool all_voted(const steady_graph *g)
 /* Sleeps on the event word until it changes or `deadline_ns` (0: none) passes. */
 static void wait_event(steady_graph *g, uint32_t seen, uint64_t deadline_ns)
 {
-    struct timespec rel, *relp = NULL;
-    if (deadline_ns) {
-        uint64_t now = steady__mono_ns();
-        if (now >= deadline_ns)
-            return;
-        uint64_t left = deadline_ns - now;
-        rel = (struct timespec){(time_t)(left / 1000000000u), (long)(left % 1000000000u)};
-        relp = &rel;
-    }
-    steady__futex_wait(&g->events, seen, relp, false);
+    uint64_t now = deadline_ns ? steady__mono_ns() : 0;
+    uint64_t timeout = !deadline_ns ? UINT64_MAX : deadline_ns > now ? deadline_ns - now : 0;
+    steady__futex_wait_for(&g->events, seen, timeout);
 }
 
 static void wait_for_request(steady_graph *g)

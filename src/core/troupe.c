@@ -113,10 +113,8 @@ void steady__troupe_switch_out(steady_actor *a)
 /* ---- the scheduler ---- */
 
 /* True if `a` should be resumed now; lowers *deadline to its earliest pending deadline. */
-static bool member_ready(steady_troupe *t, steady_actor *a, steady__lazy_now *now,
-                         uint64_t *deadline)
+static bool member_ready(steady_actor *a, steady__lazy_now *now, uint64_t *deadline)
 {
-    (void)t;
     if (a->status == STEADY__RUNNABLE || a->status == STEADY__NEW)
         return true;
     if (a->status != STEADY__BLOCKED)
@@ -134,7 +132,7 @@ static bool any_ready(steady_troupe *t, uint64_t *deadline)
     *deadline = 0;
     bool r = false;
     for (size_t i = 0; i < t->n_members; i++)
-        r |= member_ready(t, t->members[i], &now, deadline);
+        r |= member_ready(t->members[i], &now, deadline);
     return r;
 }
 
@@ -184,7 +182,7 @@ static size_t run_pass(steady_troupe *t, size_t *live)
         t->last = t->sched.next(t->sched.ctx, t->n_members,
                                 t->last == SIZE_MAX ? t->n_members - 1 : t->last);
         steady_actor *a = t->members[t->last];
-        if (!member_ready(t, a, &now, &deadline))
+        if (!member_ready(a, &now, &deadline))
             continue;
         resume(t, a);
         ran++;
