@@ -16,9 +16,9 @@
  * it evaluates it on every call, and the first true is a final yes vote.
  *
  * Returning 0 ends the actor (a yes vote; its channel ends are closed, so downstream drains
- * and upstream sees CLOSED). Returning non-zero, or misusing a channel, fails the actor: it is
- * logged, counted as a yes vote, its ends are closed, and the graph is asked to shut down.
- * (Restarts with regeneration + 1 come with supervision.)
+ * and upstream sees CLOSED). Returning non-zero, steady_panic(), a failed STEADY_ASSERT or
+ * misusing a channel fails the actor: its supervisor restarts it with regeneration + 1, under
+ * its restart policy (steady/supervise.h).
  */
 #ifndef STEADY_ACTOR_H
 #define STEADY_ACTOR_H
@@ -51,6 +51,8 @@ typedef struct steady_troupe_opts {
     const steady_sched *sched; /* member order; NULL: round-robin. Copied. */
 } steady_troupe_opts;
 
+struct steady_policy; /* steady/supervise.h */
+
 typedef struct steady_actor_opts {
     const char *name; /* required, unique within the graph (with the suffix); copied */
     bool has_suffix;  /* name the actor "name-<suffix>" (e.g. "worker-3") */
@@ -68,6 +70,13 @@ typedef struct steady_actor_opts {
     size_t state_size; /* > 0: a state block owned by the graph, see steady_actor_state */
     steady_state_init_fn state_init; /* may be NULL (the block stays zeroed) */
     void *state_init_arg;
+    /* Non-NULL (with state_size > 0): the state block is durable. steady_graph_start loads it
+     * from this file when the file holds a valid block of state_size bytes, instead of running
+     * state_init; a missing, corrupt or half-written file falls back to state_init with a log
+     * line. It is saved atomically at the end of every generation (return, failure, stop) and
+     * by steady_actor_persist. Copied. */
+    const char *state_path;
+    const struct steady_policy *policy; /* NULL: the graph's policy. Copied. */
     size_t stack_size; /* 0: the graph's default */
     bool pin;          /* SOLO only: pin the actor's thread to `core` */
     int core;
@@ -107,6 +116,12 @@ STEADY_API bool steady_actor_is_member(const steady_actor *a); /* placed in a tr
 /* The state block (NULL when state_size was 0). It belongs to the graph and survives
  * restarts. The actor uses it while running; main may read it after the graph stopped. */
 STEADY_API void *steady_actor_state(const steady_actor *a);
+/* Saves a durable state block now (see steady_actor_opts.state_path): written to a temporary
+ * file in the same directory, fsync'ed, renamed over the file, and the directory fsync'ed, so a
+ * crash at any point leaves the previous or the new block, never a mix. STEADY_EINVAL when the
+ * actor has no state_path; STEADY_ESYS when the file cannot be written (the detail names it).
+ * The actor's own thread while it runs, or main after the graph stopped. */
+STEADY_API steady_err steady_actor_persist(steady_actor *a);
 /* Nanoseconds this actor spent running (between being resumed and waiting). Any thread. */
 STEADY_API uint64_t steady_actor_busy_ns(const steady_actor *a);
 /* The actor running on the calling thread, or NULL. */

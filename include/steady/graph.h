@@ -26,6 +26,7 @@ extern "C" {
 #endif
 
 typedef struct steady_graph steady_graph;
+struct steady_policy; /* steady/supervise.h */
 
 typedef enum steady_graph_state {
     STEADY_GRAPH_BUILDING = 0,
@@ -43,6 +44,13 @@ typedef struct steady_graph_opts {
     bool no_signal_handlers; /* true: leave SIGINT/SIGTERM alone (default: they request shutdown) */
     size_t default_stack_size; /* bytes per actor stack; 0: 256 KiB */
     const steady_clock *clock; /* NULL: CLOCK_MONOTONIC. Copied. */
+    /* The restart policy of actors that give none (steady/supervise.h). NULL:
+     * STEADY_POLICY_DEFAULT. Copied. */
+    const struct steady_policy *policy;
+    /* Development switch: the first actor failure logs its reason and aborts the process (so a
+     * debugger or a core dump stops at it) instead of restarting. The environment variable
+     * STEADY_FAIL_FAST=1 turns it on for every graph. */
+    bool fail_fast;
 } steady_graph_opts;
 
 /* Makes an empty graph in the BUILDING state. opts may be NULL. Main thread. */

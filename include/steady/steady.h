@@ -12,5 +12,7 @@
 #include "steady/actor.h"
 #include "steady/wait.h"
 #include "steady/batch.h"
+#include "steady/supervise.h"
+#include "steady/arena.h"
 
 #endif

@@ -86,6 +86,35 @@ void steady__bundles_free(steady_graph *g);
 _Noreturn void steady__tx_bundle_misuse(steady_tx_bundle *b, const char *op);
 _Noreturn void steady__rx_bundle_misuse(steady_rx_bundle *b, const char *op);
 
+/* ---- supervision (supervise.c) and arenas (arena.c) ---- */
+
+struct steady__arena_block; /* arena.c */
+struct steady__defer;       /* arena.c */
+struct steady__arena {
+    struct steady__arena_block *blocks; /* every live allocation, doubly linked */
+    struct steady__defer *defers;       /* LIFO */
+    _Atomic size_t bytes;               /* written by the actor's thread only */
+};
+/* Runs the deferred clean-ups (LIFO), then frees every block. Actor's thread. */
+void steady__arena_release(struct steady__arena *ar);
+
+/* How a generation ended, as the supervisor sees it. */
+typedef enum steady__ending {
+    STEADY__RETURNED = 0, /* run returned 0 */
+    STEADY__FAILED,       /* non-zero return, steady_panic, STEADY_ASSERT, misuse */
+} steady__ending;
+
+/* The supervisor's view of one actor: its policy and the restart history the intensity limit
+ * and the backoff streak need. Owned by the actor's thread once running. */
+struct steady__supervision {
+    steady_policy policy;
+    uint64_t *restart_ns; /* ring of the last max_restarts restart times (NULL: unlimited) */
+    uint32_t ring_len, ring_next;
+    uint32_t streak;      /* restarts in the current backoff streak */
+    uint64_t gen_start;   /* graph clock when the running generation started */
+    uint64_t rng;         /* jitter: xorshift64* state */
+};
+
 /* ---- actors (actor.c) ---- */
 
 typedef enum steady__status {
@@ -123,6 +152,7 @@ struct steady_actor {
     size_t stack_size;
     bool pin;
     int core;
+    char *state_path; /* durable state file, or NULL */
     steady_actor *next;
 
     /* Owned by the actor's thread. */
@@ -131,7 +161,9 @@ struct steady_actor {
     steady__status status;
     struct steady__wait_state *wait; /* the pending wait while BLOCKED */
     bool shutdown_seen;              /* the request already interrupted a wait or was voted on */
-    bool failed;
+    bool failed;                     /* stopped for good after a failure */
+    struct steady__supervision sup;
+    struct steady__arena arena;
     struct {
         uint64_t period, next;
     } periodic[STEADY__PERIODIC_SLOTS];
@@ -140,6 +172,8 @@ struct steady_actor {
     alignas(STEADY_CACHE_LINE) _Atomic uint32_t voted_yes;
     _Atomic uint32_t exited;
     _Atomic uint32_t regeneration;
+    _Atomic uint32_t failures;
+    _Atomic uint32_t stopped_for_good;
     _Atomic uint32_t asked_shutdown; /* counted once toward the shutdown barrier */
     _Atomic uint64_t busy_ticks;     /* steady__ticks() spent running; see steady_actor_busy_ns */
     _Atomic(const char *) veto_file;
@@ -154,6 +188,25 @@ void steady__actor_entry(void *actor);
 /* Fails the running actor `a` with a logged reason: never returns (unwinds to its entry). */
 _Noreturn void steady__actor_fail(steady_actor *a, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+
+/* ---- durable state (durable.c) ----
+ * File format and atomic replacement: see durable.c. Both functions may be called from any
+ * thread, but never concurrently for the same path. */
+typedef enum steady__load_result {
+    STEADY__STATE_LOADED = 0, /* block holds the saved state */
+    STEADY__STATE_MISSING,    /* no file at path: block untouched */
+    STEADY__STATE_INVALID,    /* a file that is not a valid block of this size: untouched */
+} steady__load_result;
+/* Reads `path` into block when it holds a valid saved block of exactly `size` bytes. When it
+ * does not, block is left as it was and `why` (cap bytes, NUL-terminated) says why: missing,
+ * unreadable, truncated, wrong magic/version, size mismatch, checksum mismatch. */
+steady__load_result steady__durable_load(const char *path, void *block, size_t size, char *why,
+                                         size_t cap);
+/* Saves block atomically: a temporary file in the same directory, written whole, fsync'ed,
+ * renamed over `path`, then the directory fsync'ed. A crash at any point leaves the previous
+ * file or the new one. STEADY_OK, or STEADY_ESYS with a steady__fail detail naming the path,
+ * the step and strerror. */
+steady_err steady__durable_store(const char *path, const void *block, size_t size);
 
 /* ---- troupes (troupe.c) ---- */
 
