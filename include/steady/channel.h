@@ -53,8 +53,13 @@ typedef struct steady_rx steady_rx;
 typedef struct steady_ring {
     /* Written by the producer only. */
     alignas(STEADY_CACHE_LINE) _Atomic uint64_t tail; /* elements ever sent */
-    /* Written by the consumer only. */
+    /* Written by the consumer only (the showstopper fields by its supervisor, which runs on
+     * the consumer's thread): the producer reads head, the rest are rarely written. */
     alignas(STEADY_CACHE_LINE) _Atomic uint64_t head; /* elements ever taken */
+    _Atomic uint64_t ss_head;    /* the head index the showstopper count refers to */
+    _Atomic uint32_t ss_count;   /* failed generations that died holding ss_head */
+    _Atomic uint64_t ss_removed; /* showstoppers the supervisor took off (moved or dropped) */
+    _Atomic uint64_t ss_dropped; /* of those, dropped */
     /* Written only by a side about to park, and by the side that wakes it. */
     /* rx_want: the consumer is parked until tail >= rx_want; tx_want: the producer until
      * head >= tx_want; 0: not parked. */
@@ -96,6 +101,7 @@ struct steady_rx {
     uint64_t capacity;
     uint64_t head;       /* this side's own index */
     uint64_t tail_cache; /* last value read from ring->tail */
+    uint64_t peeked;     /* head + 1 at the last peek that found an element (0: none) */
     uint32_t elem_size;
     _Atomic uintptr_t owner_gate;   /* the owning actor | STEADY__GATE_* bits */
     struct steady__bell *peer_bell; /* the producer's thread doorbell, set at start */
@@ -333,6 +339,7 @@ static inline steady_err steady_rx_try_peek(steady_rx *rx, void *elem)
     if (steady__rx_ready(rx, 1) == 0)
         return steady__rx_blocked(rx);
     memcpy(elem, steady__rx_slot(rx, rx->head), rx->elem_size);
+    rx->peeked = rx->head + 1;
     return STEADY_OK;
 }
 

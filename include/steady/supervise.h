@@ -101,8 +101,7 @@ STEADY_API _Noreturn void steady_panic(const char *fmt, ...) __attribute__((form
 
 /* Fails the calling actor when expr is false, with "assertion failed: file:line: expr".
  * Always evaluated (NDEBUG does not remove it). */
-#define STEADY_ASSERT(expr)                                                                        \
-    ((expr) ? (void)0 : steady__assert_fail(__FILE__, __LINE__, #expr))
+#define STEADY_ASSERT(expr) ((expr) ? (void)0 : steady__assert_fail(__FILE__, __LINE__, #expr))
 
 /* Restarts so far (the same as steady_actor_regeneration). Any thread. */
 STEADY_API uint32_t steady_actor_restarts(const steady_actor *a);

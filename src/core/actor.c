@@ -1,10 +1,10 @@
 /* core/actor.c — declaring actors, their identity and state, the shutdown vote, and how an
  * actor's run ends (return or failure).
  *
- * An actor's run function is entered from steady__actor_entry on the actor's own stack. A
- * failure (misuse of a channel, or a non-zero return) is logged and ends the actor; until
- * supervision exists, it also asks the graph to shut down. Failures unwind with longjmp to
- * the entry frame, which is why every actor has a stack of its own.
+ * An actor's run function is entered from steady__actor_entry on the actor's own stack, once
+ * per generation. A failure (steady_panic, STEADY_ASSERT, misuse of a channel, or a non-zero
+ * return) unwinds with longjmp to that frame — which is why every actor has a stack of its
+ * own — and the supervisor (supervise.c) decides whether another generation runs.
  *
  * Bundle ends given at spawn are flattened: their lane ends join the actor's txs / rxs, so
  * claiming, closing at exit and every later use treat a lane exactly like a listed end.
@@ -12,6 +12,7 @@
 #include "core/internal.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 _Thread_local steady_actor *steady__self;
@@ -45,6 +46,16 @@ static steady_err check_spawn(steady_graph *g, const steady_actor_opts *o)
                             "actor '%s': a state_init without a state_size; give "
                             "the size of the state block",
                             nm);
+    if (o->state_path && o->state_size == 0)
+        return steady__fail(STEADY_EINVAL,
+                            "actor '%s': a state_path without a state_size; give the size of "
+                            "the state block to make durable",
+                            nm);
+    char who[300];
+    snprintf(who, sizeof who, "actor '%s'", nm);
+    steady_err e;
+    if (o->policy && (e = steady__policy_check(o->policy, who)) != STEADY_OK)
+        return e;
     if (o->troupe && o->pin)
         return steady__fail(STEADY_EINVAL,
                             "actor '%s': pin applies to a SOLO actor's own "
@@ -262,7 +273,11 @@ static steady_actor *actor_alloc(steady_graph *g, const steady_actor_opts *o)
     a->core = o->core;
     if (o->state_size)
         a->state = steady__alloc_aligned(o->state_size, STEADY_CACHE_LINE);
-    if (!a->name || !a->label || (o->state_size && !a->state)) {
+    if (o->state_path)
+        a->state_path = steady__strdup(o->state_path);
+    if (!a->name || !a->label || (o->state_size && !a->state) ||
+        (o->state_path && !a->state_path) ||
+        steady__supervision_init(a, o->policy ? o->policy : &g->policy) != STEADY_OK) {
         steady__actor_free(a);
         return NULL;
     }
@@ -303,6 +318,8 @@ steady_err steady_actor_spawn(steady_graph *g, const steady_actor_opts *o, stead
 void steady__actor_free(steady_actor *a)
 {
     steady__free(a->state);
+    steady__free(a->state_path);
+    steady__supervision_free(a);
     steady__free(a->txs);
     steady__free(a->rxs);
     steady__free(a->tx_bundles);
@@ -438,33 +455,35 @@ _Noreturn void steady__actor_fail(steady_actor *a, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(fail_reason, sizeof fail_reason, fmt, ap);
     va_end(ap);
+    if (!a->in_generation) {
+        /* Only the supervisor runs between generations; a failure there is steady's bug. */
+        STEADY_ERROR("actor '%s' failed outside its run function: %s", a->label, fail_reason);
+        abort();
+    }
+    a->in_generation = false;
     longjmp(a->fail_jmp, 1);
 }
 
-static void actor_failed(steady_actor *a, const char *why)
+/* Runs one generation; returns NULL when run returned 0, else the failure's reason. */
+static const char *run_generation(steady_actor *a)
 {
-    a->failed = true;
-    STEADY_ERROR("actor '%s' failed (regeneration %u): %s", a->label, steady_actor_regeneration(a),
-                 why);
-    /* No supervision yet: a failed actor stays down and the graph shuts down cleanly. */
-    steady__graph_request(a->graph, a->label);
+    if (setjmp(a->fail_jmp) != 0)
+        return fail_reason;
+    a->in_generation = true;
+    int rc = a->run(a, a->arg);
+    a->in_generation = false;
+    if (rc == 0)
+        return NULL;
+    snprintf(fail_reason, sizeof fail_reason, "run returned %d", rc);
+    return fail_reason;
 }
 
 void steady__actor_entry(void *p)
 {
     steady_actor *a = p;
-    /* volatile: read after longjmp returns to this frame. */
-    volatile int rc = 0;
-    if (setjmp(a->fail_jmp) == 0) {
-        rc = a->run(a, a->arg);
-        if (rc != 0) {
-            char why[64];
-            snprintf(why, sizeof why, "run returned %d", rc);
-            actor_failed(a, why);
-        }
-    } else {
-        actor_failed(a, fail_reason);
-    }
+    a->sup.gen_start = steady__now(a->graph);
+    while (steady__supervise(a, run_generation(a)))
+        ;
     close_ends(a);
     a->status = STEADY__DONE;
     atomic_store_explicit(&a->exited, 1, memory_order_release);

@@ -258,7 +258,10 @@ steady_span steady_rx_peek_slice(steady_rx *rx)
     steady_span none = {NULL, 0, NULL, 0};
     if (!rx_usable(rx, "peek_slice"))
         return none;
-    return span_of(rx->slots, rx->mask, rx->elem_size, rx->head, steady__rx_ready(rx, UINT64_MAX));
+    uint64_t ready = steady__rx_ready(rx, UINT64_MAX);
+    if (ready)
+        rx->peeked = rx->head + 1; /* for showstopper counting if this generation fails */
+    return span_of(rx->slots, rx->mask, rx->elem_size, rx->head, ready);
 }
 
 size_t steady_tx_advance_send(steady_tx *tx, size_t n)
@@ -369,6 +372,8 @@ static size_t rx_copy(steady_rx *rx, void *dst, size_t n, bool consume, const ch
     copy_out(s, dst, k, rx->elem_size);
     if (consume)
         steady__rx_release(rx, k);
+    else
+        rx->peeked = rx->head + 1;
     return k;
 }
 

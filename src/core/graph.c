@@ -2,14 +2,15 @@
  *
  * steady_graph_start validates everything a user can get wrong while building (an end never
  * given to an actor, an empty troupe is fine), wires each channel end to its peer's doorbell,
- * runs the state initialisers on main, and starts one thread per troupe (a solo actor is a
- * troupe of one). Actors never run before start.
+ * loads or initialises the state blocks on main, and starts one thread per troupe (a solo actor is
+ * a troupe of one). Actors never run before start.
  *
  * Stopping lives in stop.c; signal handling in signal.c.
  */
 #include "core/internal.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "platform/futex.h"
@@ -27,6 +28,9 @@ steady_err steady_graph_new(steady_graph **out, const steady_graph_opts *opts)
     if (!out)
         return steady__fail(STEADY_EINVAL, "steady_graph_new: out must not be NULL");
     steady_graph_opts o = opts ? *opts : (steady_graph_opts){0};
+    steady_err e;
+    if (o.policy && (e = steady__policy_check(o.policy, "graph policy")) != STEADY_OK)
+        return e;
     steady_graph *g = steady__alloc_aligned(sizeof *g, STEADY_CACHE_LINE);
     if (!g || !(g->name = steady__strdup(o.name ? o.name : "steady"))) {
         steady__free(g);
@@ -38,6 +42,9 @@ steady_err steady_graph_new(steady_graph **out, const steady_graph_opts *opts)
     g->default_stack_size = o.default_stack_size ? o.default_stack_size : STEADY__DEFAULT_STACK;
     g->clock =
         o.clock && o.clock->now_ns ? *o.clock : (steady_clock){steady_clock_monotonic_ns, NULL};
+    g->policy = o.policy ? *o.policy : STEADY_POLICY_DEFAULT;
+    const char *ff = getenv("STEADY_FAIL_FAST");
+    g->fail_fast = o.fail_fast || (ff && strcmp(ff, "1") == 0);
     g->channels_tail = &g->channels;
     g->actors_tail = &g->actors;
     g->troupes_tail = &g->troupes;
@@ -101,7 +108,7 @@ static steady_err validate(steady_graph *g)
                             "graph '%s': shutdown_barrier %u can never be reached "
                             "by its %u actors; use at most %u",
                             g->name, g->shutdown_barrier, g->n_actors, g->n_actors);
-    return STEADY_OK;
+    return steady__showstoppers_validate(g);
 }
 
 static void stop_started(steady_graph *g)
@@ -131,9 +138,7 @@ steady_err steady_graph_start(steady_graph *g)
         return e;
     for (steady_channel *ch = g->channels; ch; ch = ch->next)
         steady__channel_wire(ch);
-    for (steady_actor *a = g->actors; a; a = a->next)
-        if (a->state_init)
-            a->state_init(a->state, a->state_init_arg);
+    steady__states_init(g);
     steady__membarrier_init();
     if (!g->no_signal_handlers)
         steady__signals_install(g);

@@ -67,6 +67,8 @@ struct steady_channel {
     steady_rx rx;
     steady_actor *tx_owner; /* set by spawn; the end's owner_gate is set at start */
     steady_actor *rx_owner;
+    uint32_t ss_k;      /* steady_rx_set_showstopper: threshold (0: the supervisor leaves it) */
+    steady_tx *ss_dead; /* its dead-letter end, or NULL: drop */
     steady_channel *next;
 };
 void steady__channel_free(steady_channel *ch);
@@ -110,9 +112,9 @@ struct steady__supervision {
     steady_policy policy;
     uint64_t *restart_ns; /* ring of the last max_restarts restart times (NULL: unlimited) */
     uint32_t ring_len, ring_next;
-    uint32_t streak;      /* restarts in the current backoff streak */
-    uint64_t gen_start;   /* graph clock when the running generation started */
-    uint64_t rng;         /* jitter: xorshift64* state */
+    uint32_t streak;    /* restarts in the current backoff streak */
+    uint64_t gen_start; /* graph clock when the running generation started */
+    uint64_t rng;       /* jitter: xorshift64* state */
 };
 
 /* ---- actors (actor.c) ---- */
@@ -158,6 +160,7 @@ struct steady_actor {
     /* Owned by the actor's thread. */
     steady__fiber fiber;
     jmp_buf fail_jmp;
+    bool in_generation; /* fail_jmp is armed: the run function is on the stack */
     steady__status status;
     struct steady__wait_state *wait; /* the pending wait while BLOCKED */
     bool shutdown_seen;              /* the request already interrupted a wait or was voted on */
@@ -188,6 +191,25 @@ void steady__actor_entry(void *actor);
 /* Fails the running actor `a` with a logged reason: never returns (unwinds to its entry). */
 _Noreturn void steady__actor_fail(steady_actor *a, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+
+/* Checks a policy's fields; `who` names the actor or graph in the error. */
+steady_err steady__policy_check(const steady_policy *p, const char *who);
+/* Copies the policy into the actor and allocates its restart history. Spawn. */
+steady_err steady__supervision_init(steady_actor *a, const steady_policy *p);
+void steady__supervision_free(steady_actor *a);
+/* Called on the actor's own stack when a generation ended (`why`: the failure's reason, or NULL
+ * when it returned 0). Releases the arena, counts showstoppers, saves a durable state, then
+ * decides: true when the actor is to run again (the backoff has been waited and the next
+ * generation prepared), false when it is done (returned, voted, or stopped for good). */
+bool steady__supervise(steady_actor *a, const char *why);
+/* Showstopper settings that steady_graph_start checks (the dead letter's owner). */
+steady_err steady__showstoppers_validate(steady_graph *g);
+
+/* ---- state blocks (state.c) ---- */
+/* Loads durable blocks or runs the initialisers, on main, at start. */
+void steady__states_init(steady_graph *g);
+/* Saves a durable block at the end of a generation; failures are logged. Actor's thread. */
+void steady__state_save(steady_actor *a);
 
 /* ---- durable state (durable.c) ----
  * File format and atomic replacement: see durable.c. Both functions may be called from any
@@ -260,6 +282,8 @@ struct steady_graph {
     bool no_signal_handlers;
     size_t default_stack_size;
     steady_clock clock;
+    steady_policy policy; /* for actors that give none */
+    bool fail_fast;
 
     steady_channel *channels, **channels_tail;
     uint32_t n_channels;

@@ -106,10 +106,12 @@ static void build_report(steady_graph *g, bool clean)
     append(g, "graph '%s' %s\n", g->name, clean ? "stopped cleanly" : "stopped uncleanly");
     for (steady_actor *a = g->actors; a; a = a->next) {
         if (!a->vetoed) {
-            append(g, "  actor '%s': %s\n", a->label,
-                   a->failed ? "failed (counted as yes)"
+            uint32_t restarts = steady_actor_restarts(a);
+            append(g, "  actor '%s': %s (%u restart%s)\n", a->label,
+                   a->failed ? "stopped for good after failing (counted as yes)"
                    : atomic_load_explicit(&a->voted_yes, memory_order_acquire) ? "voted yes"
-                                                                               : "returned");
+                                                                               : "returned",
+                   restarts, restarts == 1 ? "" : "s");
             continue;
         }
         const char *expr = atomic_load_explicit(&a->veto_expr, memory_order_relaxed);

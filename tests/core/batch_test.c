@@ -231,7 +231,7 @@ static int idle_reader(steady_actor *a, void *arg)
 static void failure_before_the_commit_moves_nothing(void **state)
 {
     (void)state;
-    steady_graph *g = new_graph(NULL);
+    steady_graph *g = new_graph_no_restart(NULL);
     failing_io io;
     u64ch_tx feed;
     u32ch_rx sink;

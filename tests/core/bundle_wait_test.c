@@ -553,7 +553,7 @@ static int intruder_run(steady_actor *a, void *arg)
 static void waiting_on_a_bundle_end_given_to_another_actor_fails_the_waiter(void **state)
 {
     (void)state;
-    steady_graph *g = new_graph("trespass");
+    steady_graph *g = new_graph_no_restart("trespass");
     u64b_tx_bundle txb;
     u64b_rx_bundle rxb;
     assert_int_equal(u64b_bundle_new(g, "private", 2, 4, &txb, &rxb), STEADY_OK);

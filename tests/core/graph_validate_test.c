@@ -287,7 +287,7 @@ static int sends_on_foreign_end_run(steady_actor *a, void *arg)
 static void run_trespass(steady_actor_fn intruder, const char *end_name)
 {
     struct trespass t = {0};
-    steady_graph *g = new_graph("trespass");
+    steady_graph *g = new_graph_no_restart("trespass");
     assert_int_equal(u64ch_new(g, "private", 4, &t.owned_tx, &t.owned_rx), STEADY_OK);
     steady_actor_opts owner = {.name = "owner",
                                .run = owner_run,
@@ -311,7 +311,7 @@ static void run_trespass(steady_actor_fn intruder, const char *end_name)
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
         if (!strstr(captured, want[i]))
             fail_msg("the failure log lacks \"%s\": %s", want[i], captured);
-    assert_non_null(strstr(report, "actor 'intruder': failed (counted as yes)"));
+    assert_non_null(strstr(report, "actor 'intruder': stopped for good after failing (counted as yes)"));
     assert_non_null(strstr(report, "actor 'owner': voted yes"));
 }
 
@@ -397,7 +397,7 @@ static void run_misuse(const struct misuse_case *mc)
     atomic_store(&misuser_went_on, 0);
     atomic_store(&bystander_handle, NULL);
     struct closed_end c;
-    steady_graph *g = new_graph("misuse");
+    steady_graph *g = new_graph_no_restart("misuse");
     assert_int_equal(u64ch_new(g, "closed-pipe", 4, &c.tx, &c.rx), STEADY_OK);
     steady_actor_opts m = {.name = mc->name, .run = mc->run, .arg = &c, .txs = STEADY_TXS(c.tx)};
     steady_actor_opts b = {.name = "bystander", .run = bystander_run, .rxs = STEADY_RXS(c.rx)};

@@ -61,6 +61,15 @@ steady_graph *new_graph(const char *name)
     return new_graph_opts(&o);
 }
 
+steady_graph *new_graph_no_restart(const char *name)
+{
+    steady_policy p = STEADY_POLICY_DEFAULT;
+    p.max_restarts = 0;
+    p.escalation = STEADY_ESCALATE_SHUTDOWN_GRAPH;
+    steady_graph_opts o = {.name = name, .no_signal_handlers = true, .policy = &p};
+    return new_graph_opts(&o);
+}
+
 steady_graph *new_graph_opts(const steady_graph_opts *o)
 {
     steady_graph *g = NULL;

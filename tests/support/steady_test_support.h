@@ -66,6 +66,10 @@ void sleep_ms(unsigned ms);
 /* A new graph named `name` (may be NULL) without signal handlers; asserts it was made. */
 steady_graph *new_graph(const char *name);
 
+/* A new graph whose actors are never restarted: the first failure stops the actor for good and
+ * shuts the graph down (for tests of what fails an actor). */
+steady_graph *new_graph_no_restart(const char *name);
+
 /* A new graph from `o`; asserts it was made. */
 steady_graph *new_graph_opts(const steady_graph_opts *o);
 

@@ -1,0 +1,141 @@
+/* core/arena.c — per-generation memory and clean-ups of an actor (steady/arena.h).
+ *
+ * Every block carries a header linking it into its actor's list, so one block can be freed
+ * early and the whole list released when the generation ends. Deferred clean-ups are a LIFO
+ * list. Only the actor's own thread touches the lists; `bytes` is atomic because
+ * steady_arena_bytes may be read from any thread.
+ */
+#include "core/internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* 32 bytes: keeps the user's block 16-byte aligned (malloc's blocks are). */
+struct steady__arena_block {
+    struct steady__arena_block *prev, *next;
+    size_t size;
+    size_t pad;
+};
+_Static_assert(sizeof(struct steady__arena_block) % 16 == 0, "arena header keeps alignment");
+
+struct steady__defer {
+    void (*fn)(void *ctx);
+    void *ctx;
+    struct steady__defer *next;
+};
+
+/* The arena of `a`, after checking that the caller is `a` itself (a misuse otherwise). */
+static struct steady__arena *arena_of(steady_actor *a, const char *op)
+{
+    steady_actor *self = steady__self;
+    if (a && a == self)
+        return &a->arena;
+    if (self)
+        steady__actor_fail(self,
+                           "%s: an arena belongs to its own actor; actor '%s' used the arena "
+                           "of '%s' (pass the steady_actor * your run function was given)",
+                           op, self->label, a ? a->label : "(null)");
+    STEADY_ERROR("%s: called outside an actor; arenas are for actors' own use (allocate with "
+                 "malloc on other threads)",
+                 op);
+    abort();
+}
+
+static void link_block(struct steady__arena *ar, struct steady__arena_block *b, size_t size)
+{
+    b->size = size;
+    b->prev = NULL;
+    b->next = ar->blocks;
+    if (ar->blocks)
+        ar->blocks->prev = b;
+    ar->blocks = b;
+    size_t bytes = atomic_load_explicit(&ar->bytes, memory_order_relaxed);
+    atomic_store_explicit(&ar->bytes, bytes + size, memory_order_relaxed);
+}
+
+static void unlink_block(struct steady__arena *ar, struct steady__arena_block *b)
+{
+    if (b->prev)
+        b->prev->next = b->next;
+    else
+        ar->blocks = b->next;
+    if (b->next)
+        b->next->prev = b->prev;
+    size_t bytes = atomic_load_explicit(&ar->bytes, memory_order_relaxed);
+    atomic_store_explicit(&ar->bytes, bytes - b->size, memory_order_relaxed);
+}
+
+void *steady_arena_alloc(steady_actor *a, size_t size)
+{
+    struct steady__arena *ar = arena_of(a, "steady_arena_alloc");
+    if (size == 0 || size > SIZE_MAX - sizeof(struct steady__arena_block))
+        return NULL;
+    struct steady__arena_block *b = calloc(1, sizeof *b + size);
+    if (!b)
+        return NULL;
+    link_block(ar, b, size);
+    return b + 1;
+}
+
+void *steady_arena_realloc(steady_actor *a, void *p, size_t size)
+{
+    if (!p)
+        return steady_arena_alloc(a, size);
+    struct steady__arena *ar = arena_of(a, "steady_arena_realloc");
+    if (size == 0 || size > SIZE_MAX - sizeof(struct steady__arena_block))
+        return NULL;
+    struct steady__arena_block *b = (struct steady__arena_block *)p - 1;
+    unlink_block(ar, b);
+    struct steady__arena_block *nb = realloc(b, sizeof *nb + size);
+    if (!nb) {
+        link_block(ar, b, b->size);
+        return NULL;
+    }
+    link_block(ar, nb, size);
+    return nb + 1;
+}
+
+void steady_arena_free(steady_actor *a, void *p)
+{
+    struct steady__arena *ar = arena_of(a, "steady_arena_free");
+    if (!p)
+        return;
+    struct steady__arena_block *b = (struct steady__arena_block *)p - 1;
+    unlink_block(ar, b);
+    free(b);
+}
+
+steady_err steady_arena_defer(steady_actor *a, void (*fn)(void *ctx), void *ctx)
+{
+    struct steady__arena *ar = arena_of(a, "steady_arena_defer");
+    if (!fn)
+        return steady__fail(STEADY_EINVAL, "steady_arena_defer: fn must not be NULL");
+    struct steady__defer *d = malloc(sizeof *d);
+    if (!d)
+        return steady__fail(STEADY_ENOMEM, "steady_arena_defer: out of memory");
+    *d = (struct steady__defer){fn, ctx, ar->defers};
+    ar->defers = d;
+    return STEADY_OK;
+}
+
+size_t steady_arena_bytes(const steady_actor *a)
+{
+    return atomic_load_explicit(&a->arena.bytes, memory_order_relaxed);
+}
+
+void steady__arena_release(struct steady__arena *ar)
+{
+    /* A clean-up may register another one: take the list each round. */
+    while (ar->defers) {
+        struct steady__defer *d = ar->defers;
+        ar->defers = d->next;
+        d->fn(d->ctx);
+        free(d);
+    }
+    while (ar->blocks) {
+        struct steady__arena_block *b = ar->blocks;
+        ar->blocks = b->next;
+        free(b);
+    }
+    atomic_store_explicit(&ar->bytes, 0, memory_order_relaxed);
+}
