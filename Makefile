@@ -38,10 +38,11 @@ DEMO_BIN := $(RELEASE_DIR)/examples/lesson-01-standard
 DEMO2_BIN := $(RELEASE_DIR)/examples/lesson-02b-performant
 DEMO2_ARGS ?=
 
-# Debian packages. libclang-rt-14-dev: clang's ASan/TSan runtimes; util-linux: setarch.
+# Debian packages. libclang-rt-14-dev: clang's ASan/TSan runtimes; util-linux: setarch;
+# zlib1g-dev: the library's CRC-32 (durable state files).
 TEST_DEBS := build-essential gcc clang cmake make pkg-config libcmocka-dev libclang-rt-14-dev \
-             util-linux
-DEMO_DEBS := gcc make cmake pkg-config
+             util-linux zlib1g-dev
+DEMO_DEBS := gcc make cmake pkg-config zlib1g-dev
 
 FORMAT_DIRS := include src tests examples bench
 

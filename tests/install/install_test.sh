@@ -6,7 +6,8 @@
 #      libsteady.so.0.1.0 with SONAME libsteady.so.0, symlinks libsteady.so.0 and libsteady.so,
 #      libsteady.a; steady.pc; the CMake package; the shared library exports only steady_*
 #      names that the installed headers declare
-#   3. a consumer built with `cc ... $(pkg-config --cflags --libs steady)`, run -> "success"
+#   3. a consumer built with `cc ... $(pkg-config --cflags --libs steady)`, run -> "success";
+#      the same linked statically from `pkg-config --static` (libsteady.a, -pthread, -lz)
 #   4. the same consumer built by a CMake project with find_package(steady CONFIG REQUIRED)
 #      against steady::steady and steady::steady_static, run -> "success"
 #
@@ -137,6 +138,21 @@ echo "   $STEADY_CC ${cflags[*]} ${san[*]} consumer.c ${pc_flags[*]}"
 readelf -d "$tmp/consumer_pc" | grep -q "(NEEDED).*\[libsteady.so.$soversion\]" ||
     fail "the pkg-config consumer does not need libsteady.so.$soversion"
 check_output "$tmp/consumer_pc" "pkg-config consumer"
+
+step "static consumer through pkg-config --static"
+# --static adds Libs.private and Requires.private (zlib); -l:libsteady.a picks the archive.
+pc_static_flags="$(pkg-config --static --cflags --libs steady)" ||
+    fail "pkg-config --static cannot read steady.pc (are its Requires.private installed?)"
+read -r -a pc_static <<<"$pc_static_flags"
+[[ " ${pc_static[*]} " == *" -lz "* ]] ||
+    fail "pkg-config --static --libs steady does not list -lz (Requires.private: zlib)"
+pc_static=("${pc_static[@]/#-lsteady/-l:libsteady.a}")
+echo "   $STEADY_CC ${cflags[*]} ${san[*]} consumer.c ${pc_static[*]}"
+"$STEADY_CC" "${cflags[@]}" "${san[@]}" "$consumer_src/consumer.c" "${pc_static[@]}" \
+    -o "$tmp/consumer_pc_static" || fail "the static pkg-config consumer did not build"
+! readelf -d "$tmp/consumer_pc_static" | grep -q "(NEEDED).*\[libsteady.so" ||
+    fail "the static pkg-config consumer needs libsteady.so"
+check_output "$tmp/consumer_pc_static" "static pkg-config consumer"
 
 # --- 4. CMake consumer --------------------------------------------------------------------------
 step "consumer through find_package(steady CONFIG)"

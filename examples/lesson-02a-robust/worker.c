@@ -1,0 +1,112 @@
+/* worker.c — on each beat, turns the values waiting for it into FizzBuzz messages; fails on
+ * the poison value, every time it meets it.
+ *
+ * Transactional commit: the worker peeks the values in place (u64ch_rx_peek_slice), writes
+ * the messages in place (fbch_tx_poke_slice), and then steady_commit1 publishes the messages
+ * and takes the values in one step. Before that step nothing has moved; after it, both have.
+ * So there is no moment at which a failure could leave a value taken but its message unsent
+ * (lost) or a message sent but its value still there (sent twice on restart).
+ *
+ * The poison value never enters a batch: a batch stops just before it and is committed, so
+ * the poison is then the head of the values channel. The worker peeks it and fails. Each
+ * failed generation that peeked the head and did not take it counts against that message;
+ * after SHOWSTOPPER_TRIES of them the supervisor moves it to the dead-letter channel
+ * (configured in main.c) before the next restart, and the worker carries on with the value
+ * after it. */
+#include <inttypes.h>
+
+#include "lesson02a.h"
+
+#define BATCH 256
+
+static uint64_t value_at(u64ch_span s, size_t i)
+{
+    return i < s.a_len ? s.a[i] : s.b[i - s.a_len];
+}
+
+static fizzbuzz_msg *msg_at(fbch_span s, size_t i)
+{
+    return i < s.a_len ? &s.a[i] : &s.b[i - s.a_len];
+}
+
+/* Converts min(values ready, room downstream, BATCH) values, stopping before the poison, and
+ * commits them; returns how many. */
+static size_t process_batch(worker_io *io, worker_state *st, uint64_t poison)
+{
+    u64ch_span in = u64ch_rx_peek_slice(io->values);
+    fbch_span out = fbch_tx_poke_slice(io->out);
+    size_t n = in.a_len + in.b_len;
+    size_t room = out.a_len + out.b_len;
+    n = n < room ? n : room;
+    n = n < BATCH ? n : BATCH;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t v = value_at(in, i);
+        if (v == poison) {
+            n = i;
+            break;
+        }
+        *msg_at(out, i) = fizzbuzz_of(v);
+    }
+    if (n == 0)
+        return 0;
+    steady_err e = steady_commit1(io->values.raw, n, io->out.raw, n);
+    STEADY_ASSERT(e == STEADY_OK); /* n fits both ends: it came from their spans */
+    st->values += n;
+    return n;
+}
+
+/* Fails the worker when the head of the values channel is the poison value. */
+static void refuse_poison(worker_io *io, uint64_t poison)
+{
+    uint64_t v;
+    if (u64ch_rx_try_peek(io->values, &v) != STEADY_OK || v != poison)
+        return;
+    steady_panic("value %" PRIu64 " is poison (try %u; after %u it is moved aside)", v,
+                 steady_rx_showstopper_count(io->values.raw) + 1, SHOWSTOPPER_TRIES);
+}
+
+static void announce(worker_state *st, uint64_t poison)
+{
+    if (st->starts++ == 0)
+        STEADY_INFO("Worker starting; the poison value is %" PRIu64, poison);
+    else
+        STEADY_INFO("Worker starting (restart #%u) with beats: %" PRIu64 ", values: %" PRIu64,
+                    st->starts - 1, st->beats, st->values);
+}
+
+/* Running: waits for a beat and takes every beat there. Draining (the heartbeat has stopped):
+ * waits for a value and room for it. Returns the wait's reason. */
+static steady_reason await_work(steady_actor *a, worker_io *io, worker_state *st)
+{
+    if (u64ch_rx_is_closed_and_empty(io->beats))
+        return steady_wait_all(a, STEADY_AVAIL(io->values, 1), STEADY_VACANT(io->out, 1)).reason;
+    steady_reason r = steady_wait_avail(a, io->beats, 1);
+    uint64_t beat;
+    while (r == STEADY_READY && u64ch_rx_try_take(io->beats, &beat) == STEADY_OK)
+        st->beats++;
+    /* CLOSED on the beats only means the heartbeat stopped: drain on the next pass */
+    return r == STEADY_CLOSED ? STEADY_SHUTDOWN : r;
+}
+
+int worker_run(steady_actor *a, void *arg)
+{
+    worker_io *io = arg;
+    worker_state *st = steady_actor_state(a);
+    const lesson02a_args *args = steady_actor_args(a);
+    announce(st, args->poison);
+    while (STEADY_RUNNING(a, STEADY_I(u64ch_rx_is_closed_and_empty(io->beats)) &&
+                                 STEADY_I(u64ch_rx_is_closed_and_empty(io->values)) &&
+                                 STEADY_I(fbch_tx_close(io->out)) &&
+                                 STEADY_I(u64ch_tx_close(io->dead)))) {
+        steady_reason r = await_work(a, io, st);
+        if (r == STEADY_CLOSED)
+            break; /* values closed and drained, or the logger is gone: nothing more to do */
+        if (r != STEADY_READY)
+            continue;
+        process_batch(io, st, args->poison);
+        refuse_poison(io, args->poison);
+    }
+    STEADY_INFO("Worker shutting down. Beats: %" PRIu64 ", values: %" PRIu64, st->beats,
+                st->values);
+    return 0;
+}
