@@ -97,6 +97,8 @@ _Noreturn void steady_panic(const char *fmt, ...)
 
 _Noreturn void steady__assert_fail(const char *file, int line, const char *expr)
 {
+    const char *slash = strrchr(file, '/'); /* as log lines name files: by their base name */
+    file = slash ? slash + 1 : file;
     steady_actor *a = steady__self;
     if (a)
         steady__actor_fail(a, "assertion failed: %s:%d: %s", file, line, expr);
@@ -372,6 +374,13 @@ bool steady__supervise(steady_actor *a, const char *why)
                  a->sup.policy.max_restarts, a->sup.policy.period_ms);
         stop_for_good(a, what);
         return false;
+    }
+    if (state != STEADY_GRAPH_RUNNING) {
+        /* Draining: no backoff (a shutdown would cut it short anyway). */
+        STEADY_INFO("actor '%s' restarting as regeneration %u at once (shutting down)", a->label,
+                    regen + 1);
+        prepare_generation(a);
+        return true;
     }
     uint64_t delay = backoff_ns(&a->sup, now);
     if (a->sup.policy.max_restarts == STEADY_UNLIMITED)
