@@ -77,8 +77,8 @@ typedef struct steady_actor_opts {
      * by steady_actor_persist. Copied. */
     const char *state_path;
     const struct steady_policy *policy; /* NULL: the graph's policy. Copied. */
-    size_t stack_size; /* 0: the graph's default */
-    bool pin;          /* SOLO only: pin the actor's thread to `core` */
+    size_t stack_size;                  /* 0: the graph's default */
+    bool pin;                           /* SOLO only: pin the actor's thread to `core` */
     int core;
 } steady_actor_opts;
 

@@ -8,7 +8,8 @@
  *
  * What must outlive a failure belongs in the actor's state block (steady_actor_state), never in
  * the arena. Thread-safety: actor's own thread only (the calling actor must be `a`; anything
- * else fails the calling actor, or aborts outside actors). Allocations are 16-byte aligned.
+ * else fails the calling actor, or aborts outside actors). Allocations are 16-byte aligned and
+ * come through the library's allocation hook (steady/alloc.h).
  */
 #ifndef STEADY_ARENA_H
 #define STEADY_ARENA_H
@@ -29,7 +30,8 @@ STEADY_API void *steady_arena_alloc(steady_actor *a, size_t size);
 STEADY_API void *steady_arena_realloc(steady_actor *a, void *p, size_t size);
 /* Releases one block early (p NULL: nothing). */
 STEADY_API void steady_arena_free(steady_actor *a, void *p);
-/* Registers fn(ctx) to run when the generation ends. STEADY_ENOMEM when it cannot. */
+/* Registers fn(ctx) to run when the generation ends. STEADY_EINVAL for a NULL fn,
+ * STEADY_ENOMEM when memory is exhausted. */
 STEADY_API steady_err steady_arena_defer(steady_actor *a, void (*fn)(void *ctx), void *ctx);
 /* Bytes the current generation holds in its arena (requested sizes). Any thread. */
 STEADY_API size_t steady_arena_bytes(const steady_actor *a);

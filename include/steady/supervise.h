@@ -82,15 +82,17 @@ typedef struct steady_policy {
     steady_escalation escalation;
 } steady_policy;
 
-/* Transient; backoff 1 ms doubling to 1 s with 20 % jitter; at most 20 restarts within 5 s,
- * then the actor stops for good. */
+/* Transient; backoff 1 ms doubling to 1 s with 20 % jitter; at most 10 restarts within 10 s,
+ * then the actor stops for good. An actor failing at once every time is thus restarted ten times
+ * within about one second (1 + 2 + ... + 512 ms of backoff) and stopped at the eleventh failure;
+ * occasional failures never come close. */
 #define STEADY_POLICY_DEFAULT                                                                      \
     ((steady_policy){.restart = STEADY_RESTART_TRANSIENT,                                          \
                      .backoff_floor_ms = 1,                                                        \
                      .backoff_ceiling_ms = 1000,                                                   \
                      .jitter_pct = 20,                                                             \
-                     .max_restarts = 20,                                                           \
-                     .period_ms = 5000,                                                            \
+                     .max_restarts = 10,                                                           \
+                     .period_ms = 10000,                                                           \
                      .escalation = STEADY_ESCALATE_STOP_ACTOR})
 
 /* ---- failing ------------------------------------------------------------------------------- */
@@ -113,8 +115,9 @@ STEADY_API bool steady_actor_stopped_for_good(const steady_actor *a);
 
 /* ---- showstoppers -------------------------------------------------------------------------- */
 
-/* True when the head message is there and at least k (k >= 2; a smaller k fails the actor)
- * failed generations died having peeked it without taking it. Owner only. */
+/* True when the head message is there and at least k (k >= 2; a smaller k fails the calling
+ * actor, and outside actors returns false with STEADY_EINVAL's detail) failed generations died
+ * having peeked it without taking it. Owner only. */
 STEADY_API bool steady_rx_is_showstopper(steady_rx *rx, uint32_t k);
 /* How many failed generations died holding the current head (0 when the head moved on or the
  * channel is empty). Owner only. */

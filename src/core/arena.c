@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* 32 bytes: keeps the user's block 16-byte aligned (malloc's blocks are). */
+/* 32 bytes, allocated 16-byte aligned: keeps the user's block 16-byte aligned. */
 struct steady__arena_block {
     struct steady__arena_block *prev, *next;
     size_t size;
@@ -70,7 +70,7 @@ void *steady_arena_alloc(steady_actor *a, size_t size)
     struct steady__arena *ar = arena_of(a, "steady_arena_alloc");
     if (size == 0 || size > SIZE_MAX - sizeof(struct steady__arena_block))
         return NULL;
-    struct steady__arena_block *b = calloc(1, sizeof *b + size);
+    struct steady__arena_block *b = steady__alloc_aligned(sizeof *b + size, 16);
     if (!b)
         return NULL;
     link_block(ar, b, size);
@@ -84,13 +84,14 @@ void *steady_arena_realloc(steady_actor *a, void *p, size_t size)
     struct steady__arena *ar = arena_of(a, "steady_arena_realloc");
     if (size == 0 || size > SIZE_MAX - sizeof(struct steady__arena_block))
         return NULL;
+    /* The allocation hook has no realloc: a new block, a copy, then the old one goes. */
     struct steady__arena_block *b = (struct steady__arena_block *)p - 1;
-    unlink_block(ar, b);
-    struct steady__arena_block *nb = realloc(b, sizeof *nb + size);
-    if (!nb) {
-        link_block(ar, b, b->size);
+    struct steady__arena_block *nb = steady__alloc_aligned(sizeof *nb + size, 16);
+    if (!nb)
         return NULL;
-    }
+    memcpy(nb + 1, p, b->size < size ? b->size : size);
+    unlink_block(ar, b);
+    steady__free(b);
     link_block(ar, nb, size);
     return nb + 1;
 }
@@ -102,7 +103,7 @@ void steady_arena_free(steady_actor *a, void *p)
         return;
     struct steady__arena_block *b = (struct steady__arena_block *)p - 1;
     unlink_block(ar, b);
-    free(b);
+    steady__free(b);
 }
 
 steady_err steady_arena_defer(steady_actor *a, void (*fn)(void *ctx), void *ctx)
@@ -110,7 +111,7 @@ steady_err steady_arena_defer(steady_actor *a, void (*fn)(void *ctx), void *ctx)
     struct steady__arena *ar = arena_of(a, "steady_arena_defer");
     if (!fn)
         return steady__fail(STEADY_EINVAL, "steady_arena_defer: fn must not be NULL");
-    struct steady__defer *d = malloc(sizeof *d);
+    struct steady__defer *d = steady__alloc(sizeof *d);
     if (!d)
         return steady__fail(STEADY_ENOMEM, "steady_arena_defer: out of memory");
     *d = (struct steady__defer){fn, ctx, ar->defers};
@@ -130,12 +131,12 @@ void steady__arena_release(struct steady__arena *ar)
         struct steady__defer *d = ar->defers;
         ar->defers = d->next;
         d->fn(d->ctx);
-        free(d);
+        steady__free(d);
     }
     while (ar->blocks) {
         struct steady__arena_block *b = ar->blocks;
         ar->blocks = b->next;
-        free(b);
+        steady__free(b);
     }
     atomic_store_explicit(&ar->bytes, 0, memory_order_relaxed);
 }

@@ -47,6 +47,13 @@ steady_err steady_actor_persist(steady_actor *a)
 {
     if (!a)
         return steady__fail(STEADY_EINVAL, "steady_actor_persist: actor is NULL");
+    int st = atomic_load_explicit(&a->graph->state, memory_order_acquire);
+    bool live = st == STEADY_GRAPH_RUNNING || st == STEADY_GRAPH_STOP_REQUESTED;
+    if (live && steady__self != a && !atomic_load_explicit(&a->exited, memory_order_acquire))
+        return steady__fail(STEADY_ENOTOWNER,
+                            "steady_actor_persist('%s'): while it runs, only the actor itself "
+                            "saves its state (main may after the graph stopped)",
+                            a->label);
     if (!a->state_path)
         return steady__fail(STEADY_EINVAL,
                             "actor '%s' has no durable state; give steady_actor_opts.state_path "

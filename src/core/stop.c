@@ -98,6 +98,24 @@ static void snapshot_vetoes(steady_graph *g)
                     !atomic_load_explicit(&a->voted_yes, memory_order_acquire);
 }
 
+/* One report line for an actor that did not veto. */
+static void append_outcome(steady_graph *g, const steady_actor *a)
+{
+    uint32_t restarts = steady_actor_restarts(a), failures = steady_actor_failures(a);
+    char how[96];
+    if (steady_actor_stopped_for_good(a))
+        snprintf(how, sizeof how, "stopped for good after %u failure%s", failures,
+                 failures == 1 ? "" : "s");
+    else if (a->failed)
+        snprintf(how, sizeof how, "never started");
+    else
+        snprintf(how, sizeof how, "%s",
+                 atomic_load_explicit(&a->voted_yes, memory_order_acquire) ? "voted yes"
+                                                                           : "returned");
+    append(g, "  actor '%s': %s (counted as yes; %u restart%s)\n", a->label, how, restarts,
+           restarts == 1 ? "" : "s");
+}
+
 static void build_report(steady_graph *g, bool clean)
 {
     steady__free(g->report);
@@ -106,12 +124,7 @@ static void build_report(steady_graph *g, bool clean)
     append(g, "graph '%s' %s\n", g->name, clean ? "stopped cleanly" : "stopped uncleanly");
     for (steady_actor *a = g->actors; a; a = a->next) {
         if (!a->vetoed) {
-            uint32_t restarts = steady_actor_restarts(a);
-            append(g, "  actor '%s': %s (%u restart%s)\n", a->label,
-                   a->failed ? "stopped for good after failing (counted as yes)"
-                   : atomic_load_explicit(&a->voted_yes, memory_order_acquire) ? "voted yes"
-                                                                               : "returned",
-                   restarts, restarts == 1 ? "" : "s");
+            append_outcome(g, a);
             continue;
         }
         const char *expr = atomic_load_explicit(&a->veto_expr, memory_order_relaxed);

@@ -147,6 +147,10 @@ bool steady_rx_is_showstopper(steady_rx *rx, uint32_t k)
                                "is_showstopper on '%s': k is %u; a showstopper needs k >= 2 "
                                "failed generations (one failure can be bad luck)",
                                rx->channel->name, k);
+        steady__fail(STEADY_EINVAL,
+                     "is_showstopper on '%s': k is %u; a showstopper needs k >= 2 failed "
+                     "generations",
+                     rx->channel->name, k);
         return false;
     }
     return steady_rx_showstopper_count(rx) >= k;
@@ -291,11 +295,12 @@ static uint64_t backoff_ns(struct steady__supervision *s, uint64_t now)
     if (now - s->gen_start >= (uint64_t)p->period_ms * 1000000u)
         s->streak = 0;
     uint64_t ms = p->backoff_floor_ms;
-    for (uint32_t i = 0; i < s->streak && ms < p->backoff_ceiling_ms; i++)
+    for (uint32_t i = 0; i < s->streak && ms && ms < p->backoff_ceiling_ms; i++)
         ms *= 2;
     if (ms > p->backoff_ceiling_ms)
         ms = p->backoff_ceiling_ms;
-    s->streak++;
+    if (s->streak < 64)
+        s->streak++;
     uint64_t ns = ms * 1000000u;
     uint64_t spread = ns / 100u * p->jitter_pct;
     if (spread)
@@ -331,6 +336,13 @@ static void prepare_generation(steady_actor *a)
     memset(a->periodic, 0, sizeof a->periodic);
     atomic_fetch_add_explicit(&a->regeneration, 1, memory_order_relaxed);
     a->sup.gen_start = steady__now(a->graph);
+}
+
+/* Waits out a backoff, cut short by shutdown. Even a zero backoff is a wait: in a troupe it
+ * lets the other members run, so a member in a crash loop cannot starve them. */
+static void pause_for(steady_actor *a, uint64_t delay_ns)
+{
+    steady_wait_any(a, STEADY_TIMEOUT(delay_ns), STEADY_SHUTDOWN_REQUESTED());
 }
 
 /* Whether this ending is restarted at all, before the intensity limit is asked. */
@@ -379,6 +391,7 @@ bool steady__supervise(steady_actor *a, const char *why)
         /* Draining: no backoff (a shutdown would cut it short anyway). */
         STEADY_INFO("actor '%s' restarting as regeneration %u at once (shutting down)", a->label,
                     regen + 1);
+        pause_for(a, 0);
         prepare_generation(a);
         return true;
     }
@@ -392,8 +405,7 @@ bool steady__supervise(steady_actor *a, const char *why)
                     a->label, regen + 1, (unsigned long long)(delay / 1000u),
                     restarts_in_period(&a->sup, now), a->sup.policy.max_restarts,
                     a->sup.policy.period_ms);
-    if (delay)
-        steady_wait_any(a, STEADY_TIMEOUT(delay), STEADY_SHUTDOWN_REQUESTED());
+    pause_for(a, delay);
     prepare_generation(a);
     return true;
 }

@@ -211,6 +211,8 @@ static counter_state run_durable(const char *path, int fail_gens)
                                         &a),
                      STEADY_OK);
     assert_int_equal(steady_graph_start(g), STEADY_OK);
+    /* While it runs, only the actor saves its own state. */
+    assert_int_equal(steady_actor_persist(a), STEADY_ENOTOWNER);
     uint64_t t0 = now_ns();
     while (steady_actor_regeneration(a) < (uint32_t)fail_gens && ms_since(t0) < 5000)
         sleep_ms(1);

@@ -311,7 +311,8 @@ static void run_trespass(steady_actor_fn intruder, const char *end_name)
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
         if (!strstr(captured, want[i]))
             fail_msg("the failure log lacks \"%s\": %s", want[i], captured);
-    assert_non_null(strstr(report, "actor 'intruder': stopped for good after failing (counted as yes)"));
+    assert_non_null(
+        strstr(report, "actor 'intruder': stopped for good after 1 failure (counted as yes"));
     assert_non_null(strstr(report, "actor 'owner': voted yes"));
 }
 

@@ -25,7 +25,7 @@
 typedef enum fail_how { BY_RETURN, BY_PANIC, BY_ASSERT, BY_MISUSE, BY_RETURN_ZERO } fail_how;
 
 typedef struct flaky {
-    int fail_gens; /* < 0: every generation fails */
+    int fail_gens; /* < 0: every generation fails while the graph runs */
     fail_how how;
     u64ch_tx foreign; /* an end another actor owns (BY_MISUSE) */
     _Atomic int starts;
@@ -41,7 +41,8 @@ static int flaky_run(steady_actor *a, void *arg)
     if (gen < MAX_STARTS)
         f->start_ns[gen] = now_ns();
     atomic_fetch_add(&f->starts, 1);
-    if (f->fail_gens < 0 || gen < f->fail_gens) {
+    bool running = steady_graph_get_state(steady_actor_graph(a)) == STEADY_GRAPH_RUNNING;
+    if ((f->fail_gens < 0 && running) || gen < f->fail_gens) {
         switch (f->how) {
         case BY_RETURN: return 1;
         case BY_PANIC: steady_panic("boom %d", gen);
@@ -196,6 +197,65 @@ static void a_failing_member_backs_off_while_the_rest_of_its_troupe_runs(void **
     steady_graph_free(g);
 }
 
+static void a_member_in_a_crash_loop_without_backoff_does_not_starve_its_troupe(void **state)
+{
+    (void)state;
+    expect_reset();
+    steady_log_level old = steady_log_get_level();
+    steady_log_set_level(STEADY_LOG_OFF);
+    steady_graph *g = new_graph("crash-loop-troupe");
+    steady_troupe *t;
+    assert_int_equal(steady_troupe_new(g, &(steady_troupe_opts){.name = "both"}, &t), STEADY_OK);
+    flaky f = {.fail_gens = -1, .how = BY_RETURN}; /* fails at once, before any wait */
+    steady_policy p = quick_policy();
+    p.max_restarts = STEADY_UNLIMITED;
+    _Atomic int ticks = 0;
+    assert_int_equal(
+        steady_actor_spawn(
+            g,
+            &(steady_actor_opts){.name = "ticker", .run = ticker_run, .arg = &ticks, .troupe = t},
+            NULL),
+        STEADY_OK);
+    steady_actor *a = spawn_flaky(g, &f, &p, t);
+    assert_int_equal(steady_graph_start(g), STEADY_OK);
+    sleep_ms(200);
+    int during = atomic_load(&ticks);
+    /* Once shutdown is requested the loop ends: the next generation votes. */
+    steady_graph_request_shutdown(g);
+    steady_err e = steady_graph_block_until_stopped(g, 5000);
+    steady_log_set_level(old);
+    assert_int_equal(e, STEADY_OK);
+    if (during < 50)
+        fail_msg("the ticker ticked %d times in 200 ms beside a member in a crash loop", during);
+    assert_true(steady_actor_failures(a) > 100);
+    steady_graph_free(g);
+}
+
+static void the_default_policy_stops_a_hot_crash_loop_within_seconds(void **state)
+{
+    (void)state;
+    steady_log_level old = steady_log_get_level();
+    steady_log_set_level(STEADY_LOG_OFF);
+    steady_graph *g = new_graph("default-policy");
+    flaky f = {.fail_gens = -1, .how = BY_PANIC};
+    steady_actor *a = spawn_flaky(g, &f, NULL, NULL); /* the graph's default policy */
+    assert_int_equal(steady_graph_start(g), STEADY_OK);
+    uint64_t t0 = now_ns();
+    while (!steady_actor_stopped_for_good(a) && ms_since(t0) < 10000)
+        sleep_ms(5);
+    uint64_t took = ms_since(t0);
+    stop_cleanly(g);
+    steady_log_set_level(old);
+    assert_true(steady_actor_stopped_for_good(a));
+    /* 10 restarts within 10 s allowed; their backoffs add up to about one second. */
+    assert_int_equal(steady_actor_failures(a), 11);
+    assert_int_equal(steady_actor_restarts(a), 10);
+    if (took < 700 || took > 5000)
+        fail_msg("the crash loop was stopped after %llu ms; expected about 1 s",
+                 (unsigned long long)took);
+    steady_graph_free(g);
+}
+
 /* ---- backoff and jitter ---- */
 
 static void backoff_doubles_from_the_floor_up_to_the_ceiling(void **state)
@@ -334,7 +394,7 @@ static void exceeding_the_intensity_stops_the_actor_for_good_and_closes_its_ends
                   "good");
     char report[2048];
     steady_graph_report(g, report, sizeof report);
-    if (!strstr(report, "actor 'consumer': stopped for good after failing (counted as yes)"))
+    if (!strstr(report, "actor 'consumer': stopped for good after 4 failures (counted as yes"))
         fail_msg("report: %s", report);
     steady_graph_free(g);
 }
@@ -655,6 +715,8 @@ int main(void)
         cmocka_unit_test(a_failed_steady_assert_restarts_the_actor_naming_the_expression),
         cmocka_unit_test(misusing_a_channel_restarts_the_actor),
         cmocka_unit_test(a_failing_member_backs_off_while_the_rest_of_its_troupe_runs),
+        cmocka_unit_test(a_member_in_a_crash_loop_without_backoff_does_not_starve_its_troupe),
+        cmocka_unit_test(the_default_policy_stops_a_hot_crash_loop_within_seconds),
         cmocka_unit_test(backoff_doubles_from_the_floor_up_to_the_ceiling),
         cmocka_unit_test(jitter_spreads_each_backoff_within_its_percentage),
         cmocka_unit_test(exceeding_the_intensity_stops_the_actor_for_good_and_closes_its_ends),
