@@ -1,9 +1,12 @@
 /* steady/alloc.h — the one allocation hook.
  *
- * Every allocation the library makes (graph objects, channel rings, state blocks) goes through
- * these functions. Set them before creating any graph; they must be thread-safe. Stacks do not
- * use the hook: actor stacks and each troupe thread's signal stack are mapped with mmap (actor
- * stacks need guard pages), and troupe threads' own stacks come from pthread_create.
+ * The library's private allocations (names, lists, reports, actor arenas, chunk bookkeeping)
+ * go through these functions. Set them before creating any graph; they must be thread-safe.
+ * Not through the hook: a graph's shared records — the graph, channel, actor and troupe records,
+ * rings, state blocks — are carved from MAP_SHARED mappings the graph makes while it is built
+ * (so that ISOLATED actors in child processes share them); actor stacks and each troupe
+ * thread's signal stack are mapped with mmap (they need guard pages); troupe threads' own stacks
+ * come from pthread_create.
  */
 #ifndef STEADY_ALLOC_H
 #define STEADY_ALLOC_H

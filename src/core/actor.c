@@ -254,7 +254,7 @@ static steady_err make_solo_troupe(steady_graph *g, steady_actor *a)
 
 static steady_actor *actor_alloc(steady_graph *g, const steady_actor_opts *o)
 {
-    steady_actor *a = steady__alloc_aligned(sizeof *a, STEADY_CACHE_LINE);
+    steady_actor *a = steady__shm_alloc(g->shm, sizeof *a, STEADY_CACHE_LINE);
     if (!a)
         return NULL;
     a->graph = g;
@@ -272,7 +272,7 @@ static steady_actor *actor_alloc(steady_graph *g, const steady_actor_opts *o)
     a->pin = o->pin;
     a->core = o->core;
     if (o->state_size)
-        a->state = steady__alloc_aligned(o->state_size, STEADY_CACHE_LINE);
+        a->state = steady__shm_alloc(g->shm, o->state_size, STEADY_CACHE_LINE);
     if (o->state_path)
         a->state_path = steady__strdup(o->state_path);
     if (!a->name || !a->label || (o->state_size && !a->state) ||
@@ -317,16 +317,16 @@ steady_err steady_actor_spawn(steady_graph *g, const steady_actor_opts *o, stead
 
 void steady__actor_free(steady_actor *a)
 {
-    steady__free(a->state);
+    /* The record, the state block and the restart history go with the graph's shared
+     * memory; only the private parts are freed here. */
     steady__free(a->state_path);
-    steady__supervision_free(a);
     steady__free(a->txs);
     steady__free(a->rxs);
     steady__free(a->tx_bundles);
     steady__free(a->rx_bundles);
     steady__free(a->name);
     steady__free(a->label);
-    steady__free(a);
+    a->name = a->label = a->state_path = NULL;
 }
 
 /* ---- identity ---- */

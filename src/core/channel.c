@@ -75,7 +75,7 @@ steady_err steady_channel_new(steady_graph *g, const steady_channel_opts *o, ste
     if (e != STEADY_OK)
         return e;
     uint64_t slots = next_pow2(o->capacity);
-    steady_channel *ch = steady__alloc(sizeof *ch);
+    steady_channel *ch = steady__shm_alloc(g->shm, sizeof *ch, STEADY_CACHE_LINE);
     if (!ch)
         return steady__fail(STEADY_ENOMEM, "channel: out of memory");
     ch->graph = g;
@@ -83,8 +83,8 @@ steady_err steady_channel_new(steady_graph *g, const steady_channel_opts *o, ste
     char defname[32];
     snprintf(defname, sizeof defname, "channel-%u", ch->id);
     ch->name = steady__strdup(o->name ? o->name : defname);
-    ch->ring = steady__alloc_aligned(sizeof(steady_ring) + (size_t)slots * o->elem_size,
-                                     STEADY_CACHE_LINE);
+    ch->ring = steady__shm_alloc(g->shm, sizeof(steady_ring) + (size_t)slots * o->elem_size,
+                                 STEADY_CACHE_LINE);
     if (!ch->name || !ch->ring) {
         steady__channel_free(ch);
         return steady__fail(STEADY_ENOMEM, "channel '%s': out of memory for %llu slots",
@@ -102,11 +102,11 @@ steady_err steady_channel_new(steady_graph *g, const steady_channel_opts *o, ste
     return STEADY_OK;
 }
 
+/* The record and the ring go with the graph's shared memory. */
 void steady__channel_free(steady_channel *ch)
 {
-    steady__free(ch->ring);
     steady__free(ch->name);
-    steady__free(ch);
+    ch->name = NULL;
 }
 
 static struct steady__bell *owner_bell(steady_actor *a)

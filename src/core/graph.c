@@ -31,11 +31,13 @@ steady_err steady_graph_new(steady_graph **out, const steady_graph_opts *opts)
     steady_err e;
     if (o.policy && (e = steady__policy_check(o.policy, "graph policy")) != STEADY_OK)
         return e;
-    steady_graph *g = steady__alloc_aligned(sizeof *g, STEADY_CACHE_LINE);
+    struct steady__shm *m = steady__shm_new();
+    steady_graph *g = m ? steady__shm_alloc(m, sizeof *g, STEADY_CACHE_LINE) : NULL;
     if (!g || !(g->name = steady__strdup(o.name ? o.name : "steady"))) {
-        steady__free(g);
+        steady__shm_free(m);
         return steady__fail(STEADY_ENOMEM, "steady_graph_new: out of memory");
     }
+    g->shm = m;
     g->args = o.args;
     g->shutdown_barrier = o.shutdown_barrier;
     g->no_signal_handlers = o.no_signal_handlers;
@@ -242,5 +244,5 @@ void steady_graph_free(steady_graph *g)
     steady__bundles_free(g);
     steady__free(g->report);
     steady__free(g->name);
-    steady__free(g);
+    steady__shm_free(g->shm); /* the graph record goes with it */
 }

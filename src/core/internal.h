@@ -40,6 +40,16 @@ char *steady__strdup(const char *s);
 steady_err steady__fail(steady_err err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void steady__clear_error(void);
 
+/* ---- shared memory (shm.c) ----
+ * The graph's records, rings and state blocks live in MAP_SHARED chunks made while building, so
+ * processes forked later share them at the same addresses. Zeroed; freed all at once. */
+struct steady__shm;
+struct steady__shm *steady__shm_new(void);
+void *steady__shm_alloc(struct steady__shm *m, size_t size, size_t align);
+size_t steady__shm_mapped(const struct steady__shm *m);
+void steady__shm_free(struct steady__shm *m);
+extern _Atomic int steady__shm_fail_next; /* tests: fail the next n allocations */
+
 /* ---- doorbells (bell.c) ----
  * One per troupe thread. A waker bumps seq and, only if the owner sleeps, makes a futex wake.
  * The sleeper reads seq, sets sleeping, issues a heavy fence, re-checks its conditions, then
@@ -196,7 +206,6 @@ _Noreturn void steady__actor_fail(steady_actor *a, const char *fmt, ...)
 steady_err steady__policy_check(const steady_policy *p, const char *who);
 /* Copies the policy into the actor and allocates its restart history. Spawn. */
 steady_err steady__supervision_init(steady_actor *a, const steady_policy *p);
-void steady__supervision_free(steady_actor *a);
 /* Called on the actor's own stack when a generation ended (`why`: the failure's reason, or NULL
  * when it returned 0). Releases the arena, counts showstoppers, saves a durable state, then
  * decides: true when the actor is to run again (the backoff has been waited and the next
@@ -275,7 +284,8 @@ bool steady__wait_poll(steady_actor *a, steady__lazy_now *now, uint64_t *deadlin
 /* ---- graph (graph.c, lifecycle.c) ---- */
 
 struct steady_graph {
-    _Atomic int state; /* steady_graph_state */
+    _Atomic int state;       /* steady_graph_state */
+    struct steady__shm *shm; /* where this record and the graph's shared objects live */
     void *args;
     char *name;
     unsigned shutdown_barrier;

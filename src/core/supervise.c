@@ -48,18 +48,13 @@ steady_err steady__supervision_init(steady_actor *a, const steady_policy *p)
     struct steady__supervision *s = &a->sup;
     s->policy = *p;
     if (p->max_restarts != STEADY_UNLIMITED && p->max_restarts > 0) {
-        s->restart_ns = steady__alloc(p->max_restarts * sizeof *s->restart_ns);
+        s->restart_ns =
+            steady__shm_alloc(a->graph->shm, p->max_restarts * sizeof *s->restart_ns, 8);
         if (!s->restart_ns)
             return steady__fail(STEADY_ENOMEM, "actor '%s': out of memory", a->label);
     }
     s->rng = 0x9E3779B97F4A7C15ull ^ ((uint64_t)a->id << 32) ^ (uint64_t)(uintptr_t)a;
     return STEADY_OK;
-}
-
-void steady__supervision_free(steady_actor *a)
-{
-    steady__free(a->sup.restart_ns);
-    a->sup.restart_ns = NULL;
 }
 
 /* ---- accessors ---- */

@@ -37,14 +37,13 @@ steady_err steady_troupe_new(steady_graph *g, const steady_troupe_opts *o, stead
     if (atomic_load_explicit(&g->state, memory_order_acquire) != STEADY_GRAPH_BUILDING)
         return steady__fail(STEADY_ESTATE, "troupes can only be created before "
                                            "steady_graph_start()");
-    steady_troupe *t = steady__alloc_aligned(sizeof *t, STEADY_CACHE_LINE);
+    steady_troupe *t = steady__shm_alloc(g->shm, sizeof *t, STEADY_CACHE_LINE);
     unsigned explicit_troupes = 0; /* solo actors' own troupes do not count toward the name */
     for (steady_troupe *u = g->troupes; u; u = u->next)
         explicit_troupes += !u->solo;
     char def[32];
     snprintf(def, sizeof def, "troupe-%u", explicit_troupes);
     if (!t || !(t->name = steady__strdup(o && o->name ? o->name : def))) {
-        steady__free(t);
         return steady__fail(STEADY_ENOMEM, "troupe: out of memory");
     }
     t->graph = g;
@@ -79,11 +78,13 @@ steady_err steady__troupe_add(steady_troupe *t, steady_actor *a)
     return STEADY_OK;
 }
 
+/* The record goes with the graph's shared memory. */
 void steady__troupe_free(steady_troupe *t)
 {
     steady__free(t->members);
     steady__free(t->name);
-    steady__free(t);
+    t->members = NULL;
+    t->name = NULL;
 }
 
 /* ---- switching ---- */

@@ -291,38 +291,21 @@ static void channel_new_after_start_is_rejected_with_estate(void **state)
     assert_null(rx);
 }
 
-/* An allocator that, while *ctx is true, refuses cache-line-aligned blocks bigger than a
- * ring header: channel rings (the graph and channel records are smaller). */
-static void *ring_refusing_alloc(void *ctx, size_t size, size_t align)
-{
-    void *p = NULL;
-    if (*(bool *)ctx && align == STEADY_CACHE_LINE && size > sizeof(steady_ring))
-        return NULL;
-    return posix_memalign(&p, align, size) == 0 ? p : NULL;
-}
-
-static void plain_free(void *ctx, void *p)
-{
-    (void)ctx;
-    free(p);
-}
-
-/* Under ASan this also checks that the half-built channel (record, name) is freed. */
+/* Rings live in the graph's shared memory (core/shm.c); a big one gets a mapping of its own,
+ * which the white-box knob steady__shm_fail_next makes fail as if mmap had. */
 static void out_of_memory_is_reported_and_the_graph_stays_usable(void **state)
 {
     (void)state;
-    bool refuse = false;
-    steady_set_allocator(&(steady_allocator){ring_refusing_alloc, plain_free, &refuse});
     steady_graph *g = NULL;
     steady_graph_opts go = {.no_signal_handlers = true};
     assert_int_equal(steady_graph_new(&g, &go), STEADY_OK);
     u64ch_tx tx = {NULL};
     u64ch_rx rx = {NULL};
 
-    refuse = true;
-    steady_err e = u64ch_new(g, "starved", 1000, &tx, &rx);
+    atomic_store(&steady__shm_fail_next, 1);
+    steady_err e = u64ch_new(g, "starved", 1u << 16, &tx, &rx);
     bool named = strstr(steady_last_error(), "starved") != NULL;
-    refuse = false;
+    atomic_store(&steady__shm_fail_next, 0);
     steady_err later = u64ch_new(g, "fed", 2, &tx, &rx);
 
     assert_int_equal(e, STEADY_ENOMEM);
@@ -333,7 +316,47 @@ static void out_of_memory_is_reported_and_the_graph_stays_usable(void **state)
     assert_int_equal(u64ch_rx_try_take(rx, &v), STEADY_OK);
     assert_int_equal(v, 42);
     steady_graph_free(g);
+}
+
+/* The allocation hook serves the private allocations (names, lists, reports, arenas) and gets
+ * every one of them back by steady_graph_free. */
+typedef struct counting {
+    _Atomic long live, total;
+} counting;
+
+static void *counting_alloc(void *ctx, size_t size, size_t align)
+{
+    counting *c = ctx;
+    void *p = NULL;
+    if (posix_memalign(&p, align, size) != 0)
+        return NULL;
+    atomic_fetch_add(&c->live, 1);
+    atomic_fetch_add(&c->total, 1);
+    return p;
+}
+
+static void counting_free(void *ctx, void *p)
+{
+    counting *c = ctx;
+    atomic_fetch_sub(&c->live, 1);
+    free(p);
+}
+
+static void the_allocation_hook_gets_back_everything_it_gave(void **state)
+{
+    (void)state;
+    counting c = {0};
+    steady_set_allocator(&(steady_allocator){counting_alloc, counting_free, &c});
+    steady_graph *g = NULL;
+    steady_graph_opts go = {.no_signal_handlers = true, .name = "counted"};
+    assert_int_equal(steady_graph_new(&g, &go), STEADY_OK);
+    u64ch_tx tx;
+    u64ch_rx rx;
+    assert_int_equal(u64ch_new(g, "named", 8, &tx, &rx), STEADY_OK);
+    assert_true(atomic_load(&c.total) >= 3); /* the graph's and channel's names, the chunk list */
+    steady_graph_free(g);
     steady_set_allocator(NULL);
+    assert_int_equal(atomic_load(&c.live), 0);
 }
 
 /* ---- order --------------------------------------------------------------------------------- */
@@ -565,46 +588,9 @@ static void big_elements_round_trip_byte_for_byte(void **state)
 
 /* ---- memory layout ------------------------------------------------------------------------- */
 
-typedef struct alloc_rec {
-    void *p;
-    size_t size, align;
-} alloc_rec;
-
-typedef struct alloc_log {
-    alloc_rec rec[64];
-    size_t n;
-} alloc_log;
-
-static void *logging_alloc(void *ctx, size_t size, size_t align)
-{
-    alloc_log *log = ctx;
-    void *p = NULL;
-    if (posix_memalign(&p, align, size) != 0)
-        return NULL;
-    if (log->n < 64)
-        log->rec[log->n++] = (alloc_rec){p, size, align};
-    return p;
-}
-
-static void logging_free(void *ctx, void *p)
-{
-    (void)ctx;
-    free(p);
-}
-
-static size_t logged_size(const alloc_log *log, const void *p)
-{
-    for (size_t i = 0; i < log->n; i++)
-        if (log->rec[i].p == p)
-            return log->rec[i].size;
-    return 0;
-}
-
 static void ring_is_one_header_plus_pow2_slots_of_elements(void **state)
 {
     (void)state;
-    alloc_log log = {0};
-    steady_set_allocator(&(steady_allocator){logging_alloc, logging_free, &log});
     steady_graph *g = NULL;
     steady_graph_opts go = {.no_signal_handlers = true};
     assert_int_equal(steady_graph_new(&g, &go), STEADY_OK);
@@ -629,8 +615,6 @@ static void ring_is_one_header_plus_pow2_slots_of_elements(void **state)
         assert_int_equal(ring->capacity, cases[i].capacity);
         assert_int_equal(ring->slots, cases[i].slots);
         assert_int_equal(ring->elem_size, cases[i].elem);
-        assert_int_equal(logged_size(&log, ring),
-                         sizeof(steady_ring) + cases[i].slots * cases[i].elem);
         assert_int_equal((uintptr_t)ring % STEADY_CACHE_LINE, 0);
         assert_ptr_equal(tx[i]->slots, (unsigned char *)ring + sizeof(steady_ring));
         assert_ptr_equal(rx[i]->slots, tx[i]->slots);
@@ -638,8 +622,15 @@ static void ring_is_one_header_plus_pow2_slots_of_elements(void **state)
     }
     /* The producer's and consumer's indices live on different cache lines. */
     assert_int_equal(offsetof(steady_ring, head) - offsetof(steady_ring, tail), STEADY_CACHE_LINE);
+    /* A big ring is one mapping of exactly its header and slots (rounded to the page). */
+    size_t before = steady__shm_mapped(g->shm);
+    steady_tx *btx;
+    steady_rx *brx;
+    steady_channel_opts big = {"big", 100000, 8}; /* 131072 slots */
+    assert_int_equal(steady_channel_new(g, &big, &btx, &brx), STEADY_OK);
+    assert_int_equal(steady__shm_mapped(g->shm) - before,
+                     sizeof(steady_ring) + 131072 * 8 + 4096 - 256);
     steady_graph_free(g);
-    steady_set_allocator(NULL);
 }
 
 int main(void)
@@ -661,6 +652,7 @@ int main(void)
         T(oversized_channel_is_rejected_naming_channel),
         T(channel_new_after_start_is_rejected_with_estate),
         cmocka_unit_test(out_of_memory_is_reported_and_the_graph_stays_usable),
+        cmocka_unit_test(the_allocation_hook_gets_back_everything_it_gave),
         T(fifo_order_survives_many_wraps_capacity_3),
         T(fifo_order_survives_many_wraps_capacity_1000),
         T(try_peek_does_not_consume),
