@@ -49,6 +49,10 @@ typedef struct steady_troupe_opts {
     bool pin;                  /* pin the troupe's thread to `core` */
     int core;                  /* 0-based CPU number, used when pin is true */
     const steady_sched *sched; /* member order; NULL: round-robin. Copied. */
+    /* ISOLATED: the troupe runs in a child process of its own, over the graph's shared memory;
+     * a native crash (SIGSEGV, abort, SIGKILL, ...) costs a restart of its members under their
+     * policies, nothing else. See steady/supervise.h and docs/RELIABILITY.md. */
+    bool isolated;
 } steady_troupe_opts;
 
 struct steady_policy; /* steady/supervise.h */
@@ -80,6 +84,9 @@ typedef struct steady_actor_opts {
     size_t stack_size;                  /* 0: the graph's default */
     bool pin;                           /* SOLO only: pin the actor's thread to `core` */
     int core;
+    /* SOLO only: run in a child process of its own (the ISOLATED placement), as a troupe of one
+     * with isolated set; the same run function, unchanged. */
+    bool isolated;
 } steady_actor_opts;
 
 /* Lists of typed (or raw-wrapping) ends for steady_actor_opts: each argument is a value with a

@@ -56,6 +56,11 @@ static steady_err check_spawn(steady_graph *g, const steady_actor_opts *o)
     steady_err e;
     if (o->policy && (e = steady__policy_check(o->policy, who)) != STEADY_OK)
         return e;
+    if (o->troupe && o->isolated)
+        return steady__fail(STEADY_EINVAL,
+                            "actor '%s': isolated applies to a SOLO actor; to isolate a troupe, "
+                            "set isolated in its steady_troupe_opts",
+                            nm);
     if (o->troupe && o->pin)
         return steady__fail(STEADY_EINVAL,
                             "actor '%s': pin applies to a SOLO actor's own "
@@ -243,7 +248,8 @@ static void unclaim_ends(steady_actor *a)
 
 static steady_err make_solo_troupe(steady_graph *g, steady_actor *a)
 {
-    steady_troupe_opts to = {.name = a->label, .pin = a->pin, .core = a->core};
+    steady_troupe_opts to = {
+        .name = a->label, .pin = a->pin, .core = a->core, .isolated = a->isolated};
     steady_troupe *t;
     steady_err e = steady_troupe_new(g, &to, &t);
     if (e == STEADY_OK)
@@ -271,6 +277,7 @@ static steady_actor *actor_alloc(steady_graph *g, const steady_actor_opts *o)
     a->stack_size = o->stack_size ? o->stack_size : g->default_stack_size;
     a->pin = o->pin;
     a->core = o->core;
+    a->isolated = o->isolated;
     if (o->state_size)
         a->state = steady__shm_alloc(g->shm, o->state_size, STEADY_CACHE_LINE);
     if (o->state_path)
@@ -445,6 +452,15 @@ static void close_ends(steady_actor *a)
         steady_tx_close(a->txs[i]);
     for (size_t i = 0; i < a->n_rxs; i++)
         steady_rx_close(a->rxs[i]);
+}
+
+void steady__actor_close_ends_for(steady_actor *a)
+{
+    /* The ends accept only their owner: the caller acts as `a` for the moment. */
+    steady_actor *was = steady__self;
+    steady__self = a;
+    close_ends(a);
+    steady__self = was;
 }
 
 static _Thread_local char fail_reason[512];

@@ -23,11 +23,11 @@ void steady__bell_ring(struct steady__bell *b)
     if (atomic_load_explicit(&b->sleeping, memory_order_seq_cst)) {
         if (b->wake_counter)
             atomic_fetch_add_explicit(b->wake_counter, 1, memory_order_relaxed);
-        steady__futex_wake(&b->seq, INT_MAX, false);
+        steady__futex_wake(&b->seq, INT_MAX, b->shared);
     }
 }
 
-void steady__futex_wait_for(_Atomic uint32_t *word, uint32_t seen, uint64_t timeout_ns)
+void steady__futex_wait_for(_Atomic uint32_t *word, uint32_t seen, uint64_t timeout_ns, bool shared)
 {
     struct timespec rel, *relp = NULL;
     if (timeout_ns == 0)
@@ -37,10 +37,10 @@ void steady__futex_wait_for(_Atomic uint32_t *word, uint32_t seen, uint64_t time
         rel.tv_nsec = (long)(timeout_ns % 1000000000u);
         relp = &rel;
     }
-    steady__futex_wait(word, seen, relp, false);
+    steady__futex_wait(word, seen, relp, shared);
 }
 
 void steady__bell_sleep(struct steady__bell *b, uint32_t seq, uint64_t timeout_ns)
 {
-    steady__futex_wait_for(&b->seq, seq, timeout_ns);
+    steady__futex_wait_for(&b->seq, seq, timeout_ns, b->shared);
 }

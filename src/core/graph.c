@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "platform/futex.h"
+#include "platform/thread.h"
 
 uint64_t steady_clock_monotonic_ns(void *ctx)
 {
@@ -123,6 +124,7 @@ static void stop_started(steady_graph *g)
             pthread_join(t->thread, NULL);
             t->thread_started = false;
         }
+    steady__iso_stop(g, steady__mono_ns() + 2000000000u);
 }
 
 steady_err steady_graph_start(steady_graph *g)
@@ -142,6 +144,13 @@ steady_err steady_graph_start(steady_graph *g)
         steady__channel_wire(ch);
     steady__states_init(g);
     steady__membarrier_init();
+    /* Before any troupe thread exists: the zygote must be forked from a graph at rest. */
+    if ((e = steady__iso_start(g)) != STEADY_OK) {
+        char why[512];
+        snprintf(why, sizeof why, "%s", steady_last_error());
+        steady__iso_free(g);
+        return steady__fail(e, "%s", why);
+    }
     if (!g->no_signal_handlers)
         steady__signals_install(g);
     /* release: pairs with the acquire loads of state in every actor thread (and the thread
@@ -166,7 +175,7 @@ void steady__graph_event(steady_graph *g)
 {
     /* release: main's acquire load of events orders the vote or exit that bumped it. */
     atomic_fetch_add_explicit(&g->events, 1, memory_order_release);
-    steady__futex_wake(&g->events, 1 << 30, false);
+    steady__futex_wake(&g->events, 1 << 30, g->isolated);
 }
 
 void steady__graph_ring_all(steady_graph *g)
@@ -242,6 +251,7 @@ void steady_graph_free(steady_graph *g)
         steady__channel_free(ch);
     }
     steady__bundles_free(g);
+    steady__iso_free(g);
     steady__free(g->report);
     steady__free(g->name);
     steady__shm_free(g->shm); /* the graph record goes with it */

@@ -58,13 +58,16 @@ struct steady__bell {
     alignas(STEADY_CACHE_LINE) _Atomic uint32_t seq;
     _Atomic uint32_t sleeping;
     _Atomic uint64_t *wake_counter; /* the graph's futex-wake diagnostic */
+    bool shared; /* rung across processes (an ISOLATED graph): no _PRIVATE futex ops */
 };
 void steady__bell_ring(struct steady__bell *b);
 /* Sleeps until rung or for timeout_ns (UINT64_MAX: no limit; 0: returns at once). seq is the
  * value read before the last re-check. Spurious returns are allowed. */
 void steady__bell_sleep(struct steady__bell *b, uint32_t seq, uint64_t timeout_ns);
-/* Sleeps while *word == seen, for timeout_ns (UINT64_MAX: no limit; 0: returns at once). */
-void steady__futex_wait_for(_Atomic uint32_t *word, uint32_t seen, uint64_t timeout_ns);
+/* Sleeps while *word == seen, for timeout_ns (UINT64_MAX: no limit; 0: returns at once).
+ * shared: the word may be woken from another process. */
+void steady__futex_wait_for(_Atomic uint32_t *word, uint32_t seen, uint64_t timeout_ns,
+                            bool shared);
 
 /* ---- channels (channel.c) ---- */
 
@@ -164,11 +167,13 @@ struct steady_actor {
     size_t stack_size;
     bool pin;
     int core;
+    bool isolated;    /* SOLO in a child process */
     char *state_path; /* durable state file, or NULL */
     steady_actor *next;
 
     /* Owned by the actor's thread. */
     steady__fiber fiber;
+    bool fiber_made; /* this process mapped the fiber's stack */
     jmp_buf fail_jmp;
     bool in_generation; /* fail_jmp is armed: the run function is on the stack */
     steady__status status;
@@ -211,6 +216,11 @@ steady_err steady__supervision_init(steady_actor *a, const steady_policy *p);
  * decides: true when the actor is to run again (the backoff has been waited and the next
  * generation prepared), false when it is done (returned, voted, or stopped for good). */
 bool steady__supervise(steady_actor *a, const char *why);
+/* For an actor whose process died (ISOLATED): the same decision as steady__supervise, made by
+ * the parent's warden; no wait. True with *delay_ns: restart it after that long, first calling
+ * steady__restart_prepare (which also resets what a fresh process must find). */
+bool steady__supervise_death(steady_actor *a, const char *why, uint64_t *delay_ns);
+void steady__restart_prepare(steady_actor *a);
 /* Showstopper settings that steady_graph_start checks (the dead letter's owner). */
 steady_err steady__showstoppers_validate(steady_graph *g);
 
@@ -244,7 +254,9 @@ steady_err steady__durable_store(const char *path, const void *block, size_t siz
 struct steady_troupe {
     steady_graph *graph;
     char *name;
-    bool solo; /* the implicit troupe of one SOLO actor */
+    bool solo;          /* the implicit troupe of one SOLO actor */
+    bool isolated;      /* runs in a child process (isolate.c), not on a thread of this one */
+    uint32_t iso_index; /* its slot in the graph's isolate.c table */
     bool pin;
     int core;
     steady_sched sched;
@@ -265,13 +277,48 @@ struct steady_troupe {
     _Atomic uint32_t finished; /* the thread has left its loop */
 };
 steady_err steady__troupe_add(steady_troupe *t, steady_actor *a);
+/* The troupe's whole life on the calling thread: its members' fibers, the scheduler, the end.
+ * A thread's start routine, or an ISOLATED child's main. */
+void steady__troupe_body(steady_troupe *t);
 steady_err steady__troupe_start(steady_troupe *t);
 void steady__troupe_free(steady_troupe *t);
 /* Stack-overflow naming (overflow.c): per troupe thread, around its loop. */
 void steady__overflow_thread_init(steady_troupe *t);
 void steady__overflow_thread_fini(void);
+/* In an ISOLATED child: fatal signals back to their default action (ours names overflows). */
+void steady__overflow_after_fork(void);
 /* Called by a member on its own stack: hand the thread back to the scheduler. */
 void steady__troupe_switch_out(steady_actor *a);
+
+/* ---- logging across processes (log.c) ---- */
+
+/* In an ISOLATED child: every line goes to fd as one record (see log.c) instead of the sink. */
+void steady__log_forward_to(int fd);
+/* In the parent: hands a line a child formatted to the sink (or stderr), as if logged here. */
+void steady__log_emit_line(steady_log_level level, const char *line, size_t len);
+/* After fork: the sink lock may have been held by a thread that does not exist here. */
+void steady__log_after_fork(void);
+/* The record a child writes: header then the line; at most PIPE_BUF bytes, so one write(2) to
+ * a pipe is atomic and records from several children never interleave. */
+struct steady__log_record {
+    uint16_t len; /* bytes of line that follow */
+    uint8_t level;
+};
+
+/* ---- the ISOLATED placement (isolate.c) ---- */
+
+/* At start, before any troupe thread: registers the barriers, forks the zygote and starts the
+ * warden. STEADY_ESYS / STEADY_EINVAL with the reason. Main. */
+steady_err steady__iso_start(steady_graph *g);
+/* Asks the zygote for the troupe's first process. */
+steady_err steady__iso_spawn_first(steady_troupe *t);
+/* After the vote: waits up to deadline_ns for the children to leave, then kills the ones
+ * that have not (reported); every child is reaped. Main. */
+void steady__iso_stop(steady_graph *g, uint64_t deadline_ns);
+/* Stops the warden and the zygote; nothing of the graph's processes remains. Main. */
+void steady__iso_free(steady_graph *g);
+/* Closes every end of `a` on its behalf (the warden, for a dead child stopped for good). */
+void steady__actor_close_ends_for(steady_actor *a);
 
 /* ---- waits (wait.c) ---- */
 
@@ -294,6 +341,8 @@ struct steady_graph {
     steady_clock clock;
     steady_policy policy; /* for actors that give none */
     bool fail_fast;
+    bool isolated;           /* some troupe runs in a child process (isolate.c) */
+    struct steady__iso *iso; /* the zygote and the warden; private to main's process */
 
     steady_channel *channels, **channels_tail;
     uint32_t n_channels;

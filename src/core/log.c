@@ -24,6 +24,8 @@ static pthread_once_t env_once = PTHREAD_ONCE_INIT;
 static pthread_mutex_t sink_lock = PTHREAD_MUTEX_INITIALIZER;
 static steady_log_sink sink_fn;
 static void *sink_ctx;
+static _Atomic int forward_fd = -1; /* an ISOLATED child's pipe to its parent, or -1 */
+static void forward(int fd, steady_log_level l, const char *line, size_t n);
 
 static const char *const level_names[] = {"OFF", "ERROR", "WARN", "INFO", "DEBUG", "TRACE"};
 
@@ -125,17 +127,50 @@ void steady_log_vwrite(steady_log_level l, const char *file, int line, const cha
     int m = vsnprintf(buf + n, sizeof buf - n, fmt, ap);
     if (m > 0)
         n += (size_t)m < sizeof buf - n ? (size_t)m : sizeof buf - n - 1;
+    int fd = atomic_load_explicit(&forward_fd, memory_order_relaxed);
+    if (fd >= 0) {
+        forward(fd, l, buf, n);
+        return;
+    }
+    steady__log_emit_line(l, buf, n);
+}
+
+void steady__log_emit_line(steady_log_level l, const char *line, size_t n)
+{
+    char buf[1024];
+    if (n > sizeof buf - 2)
+        n = sizeof buf - 2;
+    memcpy(buf, line, n);
     pthread_mutex_lock(&sink_lock);
     if (sink_fn) {
         sink_fn(sink_ctx, l, buf, n);
     } else {
-        if (n > sizeof buf - 2)
-            n = sizeof buf - 2;
         buf[n] = '\n';
         ssize_t w = write(STDERR_FILENO, buf, n + 1);
         (void)w;
     }
     pthread_mutex_unlock(&sink_lock);
+}
+
+void steady__log_forward_to(int fd)
+{
+    atomic_store_explicit(&forward_fd, fd, memory_order_relaxed);
+}
+
+void steady__log_after_fork(void)
+{
+    pthread_mutex_init(&sink_lock, NULL);
+}
+
+/* One record, one write: atomic on a pipe (<= PIPE_BUF), so children never interleave. */
+static void forward(int fd, steady_log_level l, const char *line, size_t n)
+{
+    char rec[sizeof(struct steady__log_record) + 1024];
+    struct steady__log_record h = {(uint16_t)n, (uint8_t)l};
+    memcpy(rec, &h, sizeof h);
+    memcpy(rec + sizeof h, line, n);
+    ssize_t w = write(fd, rec, sizeof h + n);
+    (void)w; /* the parent is gone or the pipe is full of its unread lines: nothing to do */
 }
 
 void steady_log_write(steady_log_level l, const char *file, int line, const char *fmt, ...)

@@ -88,7 +88,11 @@ static void install(void)
     sa.sa_sigaction = on_segv;
     sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
     sigemptyset(&sa.sa_mask);
-    sigaction(SIGSEGV, &sa, &previous_segv);
+    struct sigaction old;
+    sigaction(SIGSEGV, &sa, &old);
+    /* Installed twice (an ISOLATED child re-installs after fork): never hand on to ourselves. */
+    if (!((old.sa_flags & SA_SIGINFO) && old.sa_sigaction == on_segv))
+        previous_segv = old;
 }
 
 void steady__overflow_thread_init(steady_troupe *t)
@@ -114,4 +118,14 @@ void steady__overflow_thread_fini(void)
     sigaltstack(&ss, NULL);
     munmap(alt_stack, ALT_STACK_SIZE);
     alt_stack = NULL;
+}
+
+void steady__overflow_after_fork(void)
+{
+    /* The parent's handlers (a test framework's, a sanitizer's) must not run in an ISOLATED
+     * child: a crash there kills the child, which is what its supervisor watches for. */
+    static const int fatal[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTRAP, SIGSYS};
+    for (size_t i = 0; i < sizeof fatal / sizeof fatal[0]; i++)
+        signal(fatal[i], SIG_DFL);
+    install(); /* ours again, handing the fault on to the default action */
 }

@@ -40,7 +40,7 @@ static void wait_event(steady_graph *g, uint32_t seen, uint64_t deadline_ns)
 {
     uint64_t now = deadline_ns ? steady__mono_ns() : 0;
     uint64_t timeout = !deadline_ns ? UINT64_MAX : deadline_ns > now ? deadline_ns - now : 0;
-    steady__futex_wait_for(&g->events, seen, timeout);
+    steady__futex_wait_for(&g->events, seen, timeout, g->isolated);
 }
 
 static void wait_for_request(steady_graph *g)
@@ -202,6 +202,7 @@ steady_err steady_graph_block_until_stopped(steady_graph *g, int64_t timeout_ms)
                           memory_order_release);
     steady__graph_ring_all(g);
     join_all(g);
+    steady__iso_stop(g, steady__mono_ns() + (uint64_t)JOIN_GRACE_MS * 1000000u);
     build_report(g, clean);
     if (clean) {
         STEADY_DEBUG("graph '%s' stopped cleanly", g->name);

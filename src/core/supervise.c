@@ -352,11 +352,13 @@ static bool wants_restart(steady_actor *a, bool failed, int state)
     return true;
 }
 
-bool steady__supervise(steady_actor *a, const char *why)
+/* The supervisor's decision at the end of a generation (`why`: the failure, or NULL for a
+ * return): logs, counts, saves, then true with *delay_ns when the actor is to run again. */
+static bool decide(steady_actor *a, const char *why, uint64_t *delay_ns)
 {
     bool failed = why != NULL;
     uint32_t regen = steady_actor_regeneration(a);
-    steady__arena_release(&a->arena);
+    *delay_ns = 0;
     if (failed) {
         atomic_fetch_add_explicit(&a->failures, 1, memory_order_relaxed);
         STEADY_ERROR("actor '%s' failed (regeneration %u): %s", a->label, regen, why);
@@ -386,21 +388,45 @@ bool steady__supervise(steady_actor *a, const char *why)
         /* Draining: no backoff (a shutdown would cut it short anyway). */
         STEADY_INFO("actor '%s' restarting as regeneration %u at once (shutting down)", a->label,
                     regen + 1);
-        pause_for(a, 0);
-        prepare_generation(a);
         return true;
     }
-    uint64_t delay = backoff_ns(&a->sup, now);
+    *delay_ns = backoff_ns(&a->sup, now);
     if (a->sup.policy.max_restarts == STEADY_UNLIMITED)
         STEADY_INFO("actor '%s' restarting as regeneration %u in %llu us", a->label, regen + 1,
-                    (unsigned long long)(delay / 1000u));
+                    (unsigned long long)(*delay_ns / 1000u));
     else
         STEADY_INFO("actor '%s' restarting as regeneration %u in %llu us (restart %u of %u "
                     "allowed within %u ms)",
-                    a->label, regen + 1, (unsigned long long)(delay / 1000u),
+                    a->label, regen + 1, (unsigned long long)(*delay_ns / 1000u),
                     restarts_in_period(&a->sup, now), a->sup.policy.max_restarts,
                     a->sup.policy.period_ms);
+    return true;
+}
+
+bool steady__supervise(steady_actor *a, const char *why)
+{
+    steady__arena_release(&a->arena);
+    uint64_t delay;
+    if (!decide(a, why, &delay))
+        return false;
     pause_for(a, delay);
     prepare_generation(a);
     return true;
+}
+
+bool steady__supervise_death(steady_actor *a, const char *why, uint64_t *delay_ns)
+{
+    /* The arena's blocks died with the process: forget them, free nothing. */
+    a->arena.blocks = NULL;
+    a->arena.defers = NULL;
+    atomic_store_explicit(&a->arena.bytes, 0, memory_order_relaxed);
+    return decide(a, why, delay_ns);
+}
+
+void steady__restart_prepare(steady_actor *a)
+{
+    prepare_generation(a);
+    a->status = STEADY__NEW;
+    a->wait = NULL;
+    a->in_generation = false;
 }

@@ -48,6 +48,7 @@ steady_err steady_troupe_new(steady_graph *g, const steady_troupe_opts *o, stead
     }
     t->graph = g;
     t->pin = o && o->pin;
+    t->isolated = o && o->isolated;
     t->core = o ? o->core : 0;
     t->sched = o && o->sched && o->sched->next ? *o->sched : (steady_sched){round_robin, NULL};
     t->bell.wake_counter = &g->futex_wakes;
@@ -194,38 +195,49 @@ static size_t run_pass(steady_troupe *t, size_t *live)
     return ran;
 }
 
+static void destroy_fibers(steady_troupe *t)
+{
+    for (size_t i = 0; i < t->n_members; i++)
+        if (t->members[i]->fiber_made) {
+            steady__fiber_destroy(&t->members[i]->fiber);
+            t->members[i]->fiber_made = false;
+        }
+}
+
 static int create_fibers(steady_troupe *t)
 {
     for (size_t i = 0; i < t->n_members; i++) {
         steady_actor *a = t->members[i];
+        if (a->status == STEADY__DONE)
+            continue; /* a member a previous process of this troupe saw to its end */
         int e = steady__fiber_create(&a->fiber, a->stack_size, steady__actor_entry, a);
+        a->fiber_made = e == 0;
         if (e != 0) {
             STEADY_ERROR("actor '%s': cannot map a %zu-byte stack: %s", a->label, a->stack_size,
                          strerror(e));
-            for (size_t j = 0; j < i; j++)
-                steady__fiber_destroy(&t->members[j]->fiber);
+            destroy_fibers(t);
             return e;
         }
     }
     return 0;
 }
 
-static void *troupe_main(void *p)
+void steady__troupe_body(steady_troupe *t)
 {
-    steady_troupe *t = p;
     steady__thread_set_name(t->name);
     if (t->pin && steady__thread_pin(t->core) != 0)
         STEADY_WARN("troupe '%s': could not pin to core %d; running unpinned", t->name, t->core);
     steady__fiber_thread_init(&t->home);
     steady__ticks_calibrate();
     steady__overflow_thread_init(t);
-    size_t live = t->n_members;
+    size_t live = 0;
+    for (size_t i = 0; i < t->n_members; i++)
+        live += t->members[i]->status != STEADY__DONE;
     if (create_fibers(t) == 0) {
         while (live > 0)
             if (run_pass(t, &live) == 0)
                 idle(t);
-        for (size_t i = 0; i < t->n_members; i++)
-            steady__fiber_destroy(&t->members[i]->fiber);
+        destroy_fibers(t);
     } else {
         for (size_t i = 0; i < t->n_members; i++) {
             atomic_store_explicit(&t->members[i]->exited, 1, memory_order_release);
@@ -237,6 +249,11 @@ static void *troupe_main(void *p)
     steady__fiber_thread_fini(&t->home);
     atomic_store_explicit(&t->finished, 1, memory_order_release);
     steady__graph_event(t->graph);
+}
+
+static void *troupe_main(void *p)
+{
+    steady__troupe_body(p);
     return NULL;
 }
 
@@ -244,6 +261,8 @@ steady_err steady__troupe_start(steady_troupe *t)
 {
     if (t->n_members == 0)
         return STEADY_OK; /* an empty troupe needs no thread */
+    if (t->isolated)
+        return steady__iso_spawn_first(t); /* a child process, not a thread */
     pthread_attr_t attr;
     pthread_attr_init(&attr);
     /* The scheduler itself runs on the thread stack; members have their own. */

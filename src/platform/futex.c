@@ -68,9 +68,28 @@ bool steady__membarrier_available(void)
     return have_membarrier;
 }
 
+/* Set once (false -> true) when a graph with ISOLATED actors starts in this process: its
+ * channels cross processes, so the parking side's barrier must reach the peers' processes. */
+static _Atomic bool use_global;
+
+bool steady__membarrier_global_init(void)
+{
+    long cmds = membarrier(MEMBARRIER_CMD_QUERY);
+    if (cmds < 0 || !(cmds & MEMBARRIER_CMD_GLOBAL_EXPEDITED) ||
+        membarrier(MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED) != 0)
+        return false;
+    atomic_store_explicit(&use_global, true, memory_order_relaxed);
+    return true;
+}
+
 void steady__heavy_fence(void)
 {
     steady__membarrier_init();
+    /* Every process sharing channels with this one registered for global expedited barriers
+     * (at graph start, and in each child), so this reaches their running threads too. */
+    if (atomic_load_explicit(&use_global, memory_order_relaxed) &&
+        membarrier(MEMBARRIER_CMD_GLOBAL_EXPEDITED) == 0)
+        return;
     /* The syscall is also a full barrier on this CPU (the kernel brackets it with smp_mb) and
        an opaque call, hence a compiler barrier. Once registered it cannot fail (its errors
        are EINVAL/EPERM for unregistered use); the fence below only covers the other case. */

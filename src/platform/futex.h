@@ -53,6 +53,11 @@ int steady__futex_wake(_Atomic uint32_t *word, int n, bool shared);
    to keep the registration off the first parking path. */
 void steady__membarrier_init(void);
 
+/* Registers this process for global expedited membarrier and makes steady__heavy_fence use it
+   from then on: needed when channels cross processes (ISOLATED actors); every process that
+   shares the channels must call it. False when the kernel does not offer it. Thread-safe. */
+bool steady__membarrier_global_init(void);
+
 /* True if steady__heavy_fence uses membarrier (after init). Thread-safe. */
 bool steady__membarrier_available(void);
 
