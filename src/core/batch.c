@@ -8,6 +8,8 @@
 
 #include "steady/batch.h"
 
+#include <signal.h>
+
 static size_t min2(size_t a, size_t b)
 {
     return a < b ? a : b;
@@ -87,19 +89,92 @@ static steady_err check_commit(steady_rx *const *rxs, const size_t *takes, size_
     return STEADY_OK;
 }
 
+/* ---- crash consistency across processes ----
+ *
+ * In one process a commit cannot be torn: a failure unwinds only at the points where the actor
+ * calls steady, never between two stores. A child process can be killed at any instruction, so
+ * an ISOLATED actor's commit of more than one end writes an intent record first (see
+ * internal.h): the warden completes an armed commit before the restart. Replaying is always
+ * right: the record is armed only once every output it publishes was written in place. */
+
+static void step(steady_actor *a, uint32_t k)
+{
+    uint32_t want = atomic_load_explicit(&a->kill_at_step, memory_order_relaxed);
+    if (__builtin_expect(want == k, 0)) {
+        atomic_store_explicit(&a->kill_at_step, 0, memory_order_relaxed);
+        raise(SIGKILL);
+    }
+}
+
+static void arm(struct steady__intent *in, steady_rx *const *rxs, const size_t *takes, size_t n_rx,
+                steady_tx *const *txs, const size_t *sends, size_t n_tx)
+{
+    uint32_t n = 0;
+    for (size_t j = 0; j < n_tx; j++)
+        if (sends[j])
+            in->op[n++] = (struct steady__intent_op){txs[j], NULL, txs[j]->tail + sends[j]};
+    for (size_t i = 0; i < n_rx; i++)
+        if (takes[i])
+            in->op[n++] = (struct steady__intent_op){NULL, rxs[i], rxs[i]->head + takes[i]};
+    in->n = n;
+}
+
+static void apply(steady_rx *const *rxs, const size_t *takes, size_t n_rx, steady_tx *const *txs,
+                  const size_t *sends, size_t n_tx, steady_actor *a)
+{
+    /* Outputs first: a peer that sees an input slot freed never runs ahead of the outputs
+     * derived from it. */
+    for (size_t j = 0; j < n_tx; j++)
+        if (sends[j])
+            steady__tx_publish(txs[j], sends[j]);
+    if (a)
+        step(a, 3);
+    for (size_t i = 0; i < n_rx; i++)
+        if (takes[i])
+            steady__rx_release(rxs[i], takes[i]);
+    if (a)
+        step(a, 4);
+}
+
+bool steady__intent_replay(steady_actor *a)
+{
+    struct steady__intent *in = &a->intent;
+    if (!atomic_load_explicit(&in->armed, memory_order_acquire))
+        return false;
+    for (uint32_t k = 0; k < in->n && k < STEADY__INTENT_MAX; k++) {
+        if (in->op[k].tx)
+            steady__tx_publish_to(in->op[k].tx, in->op[k].to);
+        else
+            steady__rx_release_to(in->op[k].rx, in->op[k].to);
+    }
+    atomic_store_explicit(&in->armed, 0, memory_order_release);
+    return true;
+}
+
 steady_err steady_commit(steady_rx *const *rxs, const size_t *takes, size_t n_rx,
                          steady_tx *const *txs, const size_t *sends, size_t n_tx)
 {
     steady_err e = check_commit(rxs, takes, n_rx, txs, sends, n_tx);
     if (e != STEADY_OK)
         return e;
-    /* Outputs first: a peer that sees an input slot freed never runs ahead of the outputs
-     * derived from it. (Across processes, an intent record will make this crash-consistent.) */
-    for (size_t j = 0; j < n_tx; j++)
-        if (sends[j])
-            steady__tx_publish(txs[j], sends[j]);
-    for (size_t i = 0; i < n_rx; i++)
-        if (takes[i])
-            steady__rx_release(rxs[i], takes[i]);
+    steady_actor *a = steady__self;
+    if (!a || !a->troupe->isolated || n_rx + n_tx < 2) {
+        apply(rxs, takes, n_rx, txs, sends, n_tx, NULL);
+        return STEADY_OK;
+    }
+    if (n_rx + n_tx > STEADY__INTENT_MAX)
+        return steady__fail(STEADY_EINVAL,
+                            "commit: %zu ends in one commit of an ISOLATED actor; at most %u "
+                            "(split it)",
+                            n_rx + n_tx, STEADY__INTENT_MAX);
+    struct steady__intent *in = &a->intent;
+    arm(in, rxs, takes, n_rx, txs, sends, n_tx);
+    step(a, 1);
+    /* release: the warden's acquire load of armed sees the record whole. */
+    atomic_store_explicit(&in->armed, 1, memory_order_release);
+    step(a, 2);
+    apply(rxs, takes, n_rx, txs, sends, n_tx, a);
+    atomic_store_explicit(&in->armed, 0, memory_order_release);
+    step(a, 5);
     return STEADY_OK;
 }

@@ -238,6 +238,7 @@ void steady_graph_free(steady_graph *g)
         if (t->thread_started)
             pthread_join(t->thread, NULL);
     }
+    steady__iso_free(g); /* the warden uses the records below: it goes first */
     for (steady_troupe *t = g->troupes, *n; t; t = n) {
         n = t->next;
         steady__troupe_free(t);
@@ -251,7 +252,6 @@ void steady_graph_free(steady_graph *g)
         steady__channel_free(ch);
     }
     steady__bundles_free(g);
-    steady__iso_free(g);
     steady__free(g->report);
     steady__free(g->name);
     steady__shm_free(g->shm); /* the graph record goes with it */

@@ -141,6 +141,23 @@ typedef enum steady__status {
 
 struct steady__wait_state; /* wait.c */
 
+/* The intent record of a commit made by an ISOLATED actor (batch.c): the absolute index each
+ * end will be moved to, written and armed before the first store and disarmed after the last.
+ * If the child dies while it is armed, the warden completes the commit before the restart
+ * (the stores are absolute, so doing one twice changes nothing). Lives in the actor's record,
+ * in the graph's shared memory. */
+#define STEADY__INTENT_MAX 16u
+struct steady__intent_op {
+    steady_tx *tx; /* exactly one of tx, rx */
+    steady_rx *rx;
+    uint64_t to;
+};
+struct steady__intent {
+    _Atomic uint32_t armed;
+    uint32_t n;
+    struct steady__intent_op op[STEADY__INTENT_MAX];
+};
+
 struct steady_actor {
     /* Set while building; constant while running. */
     steady_graph *graph;
@@ -182,6 +199,11 @@ struct steady_actor {
     bool failed;                     /* stopped for good after a failure */
     struct steady__supervision sup;
     struct steady__arena arena;
+    struct steady__intent intent;
+    /* Tests only (white box): the child kills itself at this step of its next commit (0: never),
+     * clearing it first. Steps: 1 intent written, 2 armed, 3 outputs published, 4 inputs
+     * taken, 5 disarmed. */
+    _Atomic uint32_t kill_at_step;
     struct {
         uint64_t period, next;
     } periodic[STEADY__PERIODIC_SLOTS];
@@ -248,6 +270,9 @@ steady__load_result steady__durable_load(const char *path, void *block, size_t s
  * file or the new one. STEADY_OK, or STEADY_ESYS with a steady__fail detail naming the path,
  * the step and strerror. */
 steady_err steady__durable_store(const char *path, const void *block, size_t size);
+
+/* Completes a commit whose process died while its intent was armed (warden). True if it did. */
+bool steady__intent_replay(steady_actor *a);
 
 /* ---- troupes (troupe.c) ---- */
 

@@ -227,6 +227,10 @@ static void on_death(kid *k, int status)
     bool again = false;
     for (size_t i = 0; i < t->n_members; i++) {
         steady_actor *a = t->members[i];
+        if (steady__intent_replay(a))
+            STEADY_INFO("actor '%s': its process died inside a commit; the commit was completed "
+                        "from its intent record",
+                        a->label);
         if (atomic_load_explicit(&a->exited, memory_order_acquire))
             continue;
         snprintf(why, sizeof why, "its process %s", how);
@@ -305,6 +309,22 @@ static uint64_t respawn_due(struct steady__iso *iso)
     return next;
 }
 
+/* Kills the children still running (after the vote's grace) and says so. Warden: it alone
+ * touches the pidfds. */
+static void kill_stragglers(struct steady__iso *iso)
+{
+    for (size_t i = 0; i < iso->n; i++) {
+        kid *k = &iso->kids[i];
+        if (atomic_load_explicit(&k->t->finished, memory_order_acquire))
+            continue;
+        int pid = atomic_load_explicit(&k->pid, memory_order_acquire);
+        STEADY_ERROR("troupe '%s' (pid %d) did not leave after the stop; killing it", k->t->name,
+                     pid);
+        if (k->pidfd >= 0)
+            syscall(SYS_pidfd_send_signal, k->pidfd, SIGKILL, NULL, 0);
+    }
+}
+
 static void *warden_main(void *p)
 {
     steady_graph *g = p;
@@ -327,8 +347,15 @@ static void *warden_main(void *p)
             read_zygote(iso);
         if (pf[1].revents & POLLIN)
             read_logs(iso, buf, &have, sizeof buf);
-        if (pf[2].revents & POLLIN)
+        if (pf[2].revents & POLLIN) {
+            char cmd = 'x';
+            ssize_t r = read(iso->wake[0], &cmd, 1);
+            if (r == 1 && cmd == 'k') {
+                kill_stragglers(iso);
+                continue;
+            }
             break;
+        }
     }
     /* Lines still in the pipe (children that logged just before leaving). */
     int fl = fcntl(iso->log_rd, F_GETFL);
@@ -451,24 +478,6 @@ steady_err steady__iso_spawn_first(steady_troupe *t)
     return STEADY_OK;
 }
 
-/* Kills the children still running (after the vote's grace) and says so. */
-static void kill_stragglers(steady_graph *g)
-{
-    struct steady__iso *iso = g->iso;
-    for (size_t i = 0; i < iso->n; i++) {
-        kid *k = &iso->kids[i];
-        if (atomic_load_explicit(&k->t->finished, memory_order_acquire))
-            continue;
-        int pid = atomic_load_explicit(&k->pid, memory_order_acquire);
-        STEADY_ERROR("troupe '%s' (pid %d) did not leave after the stop; killing it", k->t->name,
-                     pid);
-        if (k->pidfd >= 0)
-            syscall(SYS_pidfd_send_signal, k->pidfd, SIGKILL, NULL, 0);
-        else if (pid > 0)
-            kill(pid, SIGKILL);
-    }
-}
-
 static bool all_finished(const struct steady__iso *iso)
 {
     for (size_t i = 0; i < iso->n; i++)
@@ -491,7 +500,8 @@ void steady__iso_stop(steady_graph *g, uint64_t deadline_ns)
     }
     if (all_finished(iso))
         return;
-    kill_stragglers(g);
+    ssize_t w = write(iso->wake[1], "k", 1); /* the warden kills them */
+    (void)w;
     uint64_t limit = steady__mono_ns() + 2000000000u;
     while (!all_finished(iso) && steady__mono_ns() < limit) {
         uint32_t seen = atomic_load_explicit(&g->events, memory_order_acquire);
