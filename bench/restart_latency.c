@@ -10,13 +10,16 @@
  * Modes:
  *   solo    source and worker are SOLO actors pinned to cpu0 / cpu1;
  *   member  both are members of one troupe (the worker restarts while the source keeps its
- *           thread busy between the worker's turns).
+ *           thread busy between the worker's turns);
+ *   isolated the worker runs in a child process (the ISOLATED placement) and dies by SIGKILL:
+ *           death, the warden's decision, a new child from the zygote, its first message.
  * n = restarts. Result line: mps = restarts per second of the whole run (messages in between
  * included); p50_ns, p99_ns, max_ns of the failure-to-next-message time.
  */
 #define _GNU_SOURCE
 #include <inttypes.h>
 #include <stdio.h>
+#include <signal.h>
 #include <stdlib.h>
 
 #include <steady/steady.h>
@@ -31,13 +34,14 @@ typedef struct run {
     u64ch_tx out;
     u64ch_rx in;
     uint64_t messages; /* restarts * EVERY */
-    uint64_t *lat;     /* restarts entries */
-    uint64_t sum;
-    uint64_t n_lat; /* latencies recorded */
+    int isolated;      /* the worker dies by SIGKILL in a child process */
 } run;
 
+/* Everything the worker measures lives in its state block: in the graph's shared memory, so an
+ * isolated worker's figures reach main. */
 typedef struct worker_state {
-    uint64_t taken, fail_stamp, restarts;
+    uint64_t taken, fail_stamp, restarts, sum;
+    uint64_t lat[]; /* one per restart */
 } worker_state;
 
 static int source(steady_actor *a, void *arg)
@@ -62,14 +66,15 @@ static int worker(steady_actor *a, void *arg)
         while (u64ch_rx_try_peek(r->in, &v) == STEADY_OK) {
             if (st->taken % EVERY == EVERY - 1 && !st->fail_stamp) {
                 st->fail_stamp = bench_now_ns();
+                if (r->isolated)
+                    raise(SIGKILL);
                 steady_panic("restart %" PRIu64, st->restarts);
             }
             u64ch_rx_try_take(r->in, &v);
-            r->sum += v;
+            st->sum += v;
             st->taken++;
             if (st->fail_stamp) {
-                r->lat[st->restarts++] = bench_now_ns() - st->fail_stamp;
-                r->n_lat = st->restarts;
+                st->lat[st->restarts++] = bench_now_ns() - st->fail_stamp;
                 st->fail_stamp = 0;
             }
             if (st->taken == r->messages)
@@ -85,7 +90,7 @@ static int cmp_u64(const void *x, const void *y)
     return a < b ? -1 : a > b;
 }
 
-static void spawn_all(steady_graph *g, run *r, int member)
+static steady_actor *spawn_all(steady_graph *g, run *r, int member, uint64_t n)
 {
     steady_policy p = STEADY_POLICY_DEFAULT;
     p.backoff_floor_ms = 0;
@@ -110,28 +115,32 @@ static void spawn_all(steady_graph *g, run *r, int member)
                             .pin = !member,
                             .core = 1,
                             .policy = &p,
-                            .state_size = sizeof(worker_state)};
+                            .isolated = r->isolated,
+                            .state_size = sizeof(worker_state) + (n + 1) * sizeof(uint64_t)};
+    steady_actor *w = NULL;
     if (steady_actor_spawn(g, &src, NULL) != STEADY_OK ||
-        steady_actor_spawn(g, &wk, NULL) != STEADY_OK) {
+        steady_actor_spawn(g, &wk, &w) != STEADY_OK) {
         fprintf(stderr, "error: spawn: %s\n", steady_last_error());
         exit(1);
     }
+    return w;
 }
 
 int main(int argc, char **argv)
 {
-    static const bench_mode modes[] = {{"solo", 20000}, {"member", 20000}, {NULL, 0}};
+    static const bench_mode modes[] = {
+        {"solo", 20000}, {"member", 20000}, {"isolated", 2000}, {NULL, 0}};
     uint64_t n;
     int mode = bench_args(argc, argv, modes, &n);
     steady_log_set_level(STEADY_LOG_OFF); /* a restart logs two lines: not what is measured */
-    run r = {.messages = n * EVERY, .lat = calloc(n + 1, sizeof(uint64_t))};
+    run r = {.messages = n * EVERY, .isolated = mode == 2};
     steady_graph *g;
-    if (!r.lat || steady_graph_new(&g, &(steady_graph_opts){.args = &r, .name = "restart"}) ||
+    if (steady_graph_new(&g, &(steady_graph_opts){.args = &r, .name = "restart"}) ||
         u64ch_new(g, "source->worker", 4096, &r.out, &r.in)) {
         fprintf(stderr, "error: setup: %s\n", steady_last_error());
         return 1;
     }
-    spawn_all(g, &r, mode == 1);
+    steady_actor *w = spawn_all(g, &r, mode == 1, n);
     double before = bench_probe_ns();
     uint64_t t0 = bench_now_ns(), c0 = bench_cpu_ns();
     if (steady_graph_start(g) != STEADY_OK ||
@@ -141,17 +150,18 @@ int main(int argc, char **argv)
     }
     uint64_t wall = bench_now_ns() - t0, cpu = bench_cpu_ns() - c0;
     double after = bench_probe_ns();
-    bench_check_sum(modes[mode].name, r.sum, bench_sum_1_to_n(r.messages));
-    uint64_t restarts = r.n_lat;
+    worker_state *st = steady_actor_state(w);
+    bench_check_sum(modes[mode].name, st->sum, bench_sum_1_to_n(r.messages));
+    uint64_t restarts = st->restarts;
     if (restarts != n) {
         fprintf(stderr, "error: %s: %" PRIu64 " restarts measured, %" PRIu64 " expected\n",
                 modes[mode].name, restarts, n);
         return 1;
     }
-    qsort(r.lat, restarts, sizeof *r.lat, cmp_u64);
+    qsort(st->lat, restarts, sizeof *st->lat, cmp_u64);
     char extra[160];
     snprintf(extra, sizeof extra, " p50_ns=%" PRIu64 " p99_ns=%" PRIu64 " max_ns=%" PRIu64,
-             r.lat[restarts / 2], r.lat[restarts * 99 / 100], r.lat[restarts - 1]);
+             st->lat[restarts / 2], st->lat[restarts * 99 / 100], st->lat[restarts - 1]);
     bench_print(&(bench_result){.config = modes[mode].name,
                                 .n = restarts,
                                 .wall_ns = wall,
@@ -160,6 +170,5 @@ int main(int argc, char **argv)
                                 .probe_after = after,
                                 .extra = extra});
     steady_graph_free(g);
-    free(r.lat);
     return 0;
 }
