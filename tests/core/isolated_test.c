@@ -224,6 +224,149 @@ static void an_abort_in_an_isolated_actor_costs_a_restart_and_nothing_else(void 
     check_crash_loses_nothing(CRASH_ABORT, "SIGABRT (Aborted)");
 }
 
+/* ---- a whole troupe in one child; showstoppers across deaths ---- */
+
+typedef struct pair_io {
+    u64ch_tx gen_out;
+    u64ch_rx dbl_in;
+    u64ch_tx dbl_out;
+    u64ch_rx sink_in;
+    uint64_t poison;  /* the doubler dies by SIGSEGV on this value, every time */
+    uint64_t kill_at; /* ... and by SIGKILL once at this one */
+    uint64_t got[N];
+    _Atomic uint64_t n_got;
+} pair_io;
+
+static int gen_run(steady_actor *a, void *arg)
+{
+    pair_io *io = arg;
+    steady_channel *ch = steady_tx_channel(io->gen_out.raw);
+    while (STEADY_RUNNING(a, STEADY_I(steady_channel_sent_total(ch) == N) &&
+                                 u64ch_tx_close(io->gen_out))) {
+        uint64_t next = steady_channel_sent_total(ch);
+        if (next == N)
+            steady_wait_shutdown(a);
+        else if (u64ch_tx_try_send(io->gen_out, next) != STEADY_OK)
+            steady_wait_vacant(a, io->gen_out, 1);
+    }
+    return 0;
+}
+
+/* Peek, write in place, commit: exactly once across deaths (the intent record). */
+static int doubler_run(steady_actor *a, void *arg)
+{
+    pair_io *io = arg;
+    bool *killed = steady_actor_state(a);
+    while (STEADY_RUNNING(a, STEADY_I(u64ch_rx_is_closed_and_empty(io->dbl_in)) &&
+                                 u64ch_tx_close(io->dbl_out))) {
+        steady_wait_all(a, STEADY_AVAIL(io->dbl_in, 1), STEADY_VACANT(io->dbl_out, 1));
+        steady_span in = steady_rx_peek_slice(io->dbl_in.raw);
+        steady_span out = steady_tx_poke_slice(io->dbl_out.raw);
+        if (!in.a_len || !out.a_len)
+            continue;
+        uint64_t v = *(const uint64_t *)in.a;
+        if (v == io->poison)
+            die(CRASH_SEGV);
+        if (v == io->kill_at && !*killed) {
+            *killed = true;
+            die(CRASH_KILL);
+        }
+        *(uint64_t *)out.a = 2 * v;
+        EXPECT(steady_commit1(io->dbl_in.raw, 1, io->dbl_out.raw, 1) == STEADY_OK);
+    }
+    return 0;
+}
+
+static int pair_sink_run(steady_actor *a, void *arg)
+{
+    pair_io *io = arg;
+    while (STEADY_RUNNING(a, STEADY_I(u64ch_rx_is_closed_and_empty(io->sink_in)))) {
+        steady_wait_avail(a, io->sink_in, 1);
+        uint64_t v;
+        while (u64ch_rx_try_take(io->sink_in, &v) == STEADY_OK) {
+            uint64_t k = atomic_fetch_add(&io->n_got, 1);
+            if (k < N)
+                io->got[k] = v;
+            if (k + 2 == N) /* all but the poison */
+                steady_actor_request_shutdown(a);
+        }
+    }
+    return 0;
+}
+
+static void a_troupe_in_one_child_restarts_whole_and_sets_its_showstopper_aside(void **state)
+{
+    (void)state;
+    expect_reset();
+    capture_start();
+    steady_graph *g = new_graph("iso-troupe");
+    static pair_io io;
+    memset(&io, 0, sizeof io);
+    io.poison = 777;
+    io.kill_at = 300;
+    assert_int_equal(u64ch_new(g, "gen->dbl", 32, &io.gen_out, &io.dbl_in), STEADY_OK);
+    assert_int_equal(u64ch_new(g, "dbl->sink", 32, &io.dbl_out, &io.sink_in), STEADY_OK);
+    assert_int_equal(steady_rx_set_showstopper(io.dbl_in.raw, 3, NULL), STEADY_OK);
+    steady_troupe *t;
+    assert_int_equal(
+        steady_troupe_new(g, &(steady_troupe_opts){.name = "pair", .isolated = true}, &t),
+        STEADY_OK);
+    steady_policy p = STEADY_POLICY_DEFAULT;
+    p.backoff_floor_ms = 0;
+    p.backoff_ceiling_ms = 0;
+    steady_actor *gen = NULL, *dbl = NULL;
+    assert_int_equal(steady_actor_spawn(g,
+                                        &(steady_actor_opts){.name = "gen",
+                                                             .run = gen_run,
+                                                             .arg = &io,
+                                                             .troupe = t,
+                                                             .policy = &p,
+                                                             .txs = STEADY_TXS(io.gen_out)},
+                                        &gen),
+                     STEADY_OK);
+    assert_int_equal(steady_actor_spawn(g,
+                                        &(steady_actor_opts){.name = "doubler",
+                                                             .run = doubler_run,
+                                                             .arg = &io,
+                                                             .troupe = t,
+                                                             .policy = &p,
+                                                             .rxs = STEADY_RXS(io.dbl_in),
+                                                             .txs = STEADY_TXS(io.dbl_out),
+                                                             .state_size = sizeof(bool)},
+                                        &dbl),
+                     STEADY_OK);
+    assert_int_equal(steady_actor_spawn(g,
+                                        &(steady_actor_opts){.name = "sink",
+                                                             .run = pair_sink_run,
+                                                             .arg = &io,
+                                                             .rxs = STEADY_RXS(io.sink_in)},
+                                        NULL),
+                     STEADY_OK);
+    assert_int_equal(steady_graph_start(g), STEADY_OK);
+    steady_err e = steady_graph_block_until_stopped(g, 10000);
+    capture_stop();
+    if (e != STEADY_OK)
+        fail_msg("stop: %s\n%s", steady_last_error(), captured);
+    assert_no_failed_expectation();
+    assert_int_equal(atomic_load(&io.n_got), N - 1);
+    for (uint64_t i = 0, want = 0; i < N - 1; i++, want++) {
+        if (want == io.poison)
+            want++;
+        if (io.got[i] != 2 * want)
+            fail_msg("position %llu holds %llu, not %llu", (unsigned long long)i,
+                     (unsigned long long)io.got[i], (unsigned long long)(2 * want));
+    }
+    /* Four deaths (one SIGKILL, three SIGSEGV on the poison): each restarts both members,
+     * unless the generator had already finished. */
+    assert_int_equal(steady_actor_failures(dbl), 4);
+    assert_true(steady_actor_failures(gen) >= 1);
+    assert_int_equal(steady_channel_showstoppers_dropped(steady_rx_channel(io.dbl_in.raw)), 1);
+    if (!strstr(captured, "message #777 of 'gen->dbl' was the head when 3 generations failed"))
+        fail_msg("the showstopper was not set aside:\n%s", captured);
+    steady_graph_free(g);
+    assert_int_equal(children_of_me(), 0);
+}
+
 /* ---- a child that never leaves ---- */
 
 static int stubborn_run(steady_actor *a, void *arg)
@@ -281,6 +424,7 @@ int main(void)
         cmocka_unit_test(a_real_sigsegv_in_an_isolated_actor_costs_a_restart_and_nothing_else),
         cmocka_unit_test(a_sigkill_of_an_isolated_actor_costs_a_restart_and_nothing_else),
         cmocka_unit_test(an_abort_in_an_isolated_actor_costs_a_restart_and_nothing_else),
+        cmocka_unit_test(a_troupe_in_one_child_restarts_whole_and_sets_its_showstopper_aside),
         cmocka_unit_test(a_hung_isolated_actor_is_killed_after_the_vote_and_reaped),
         cmocka_unit_test(isolated_applies_to_solo_actors_and_whole_troupes),
     };
