@@ -224,7 +224,10 @@ bench-gate:
 
 # make chaos: steady-chaos (tools/chaos/README.md) at full size: 10,000 injected failures over
 # 10^8 messages with the transactional commit (0 lost, 0 duplicated, 0 reordered), then the
-# same with separate send and take (0 lost, 0 < duplicated <= failures). A few seconds each.
+# same with separate send and take (0 lost, 0 < duplicated <= failures). Then the ISOLATED
+# placement (troupe "ab" and stage-c in child processes): 100 children killed by SIGKILL or a
+# real SIGSEGV over 10^7 messages, and 1,000 failures of every kind, native deaths among them
+# (both 0 lost, 0 duplicated, 0 reordered). A few seconds each.
 .PHONY: chaos
 chaos:
 	$(call configure_release,$(BUILD_TESTS))
@@ -232,3 +235,6 @@ chaos:
 	./$(RELEASE_DIR)/tools/steady-chaos --messages 100000000 --failures 10000 --commit transactional
 	./$(RELEASE_DIR)/tools/steady-chaos --messages 100000000 --failures 10000 --commit separate \
 	    --expect-duplicates
+	./$(RELEASE_DIR)/tools/steady-chaos --isolated --messages 10000000 --failures 100 \
+	    --hows sigkill,sigsegv
+	./$(RELEASE_DIR)/tools/steady-chaos --isolated --messages 10000000 --failures 1000 --hows all

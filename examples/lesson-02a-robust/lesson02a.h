@@ -3,7 +3,8 @@
  *   heartbeat --beats-->  worker --fizzbuzz--> logger
  *   generator --values-->/      \--dead letters--> dead-letters
  *
- * heartbeat and generator share one troupe (one thread); the others are solo.
+ * heartbeat and generator share one troupe (one thread); the others are solo (the worker, with
+ * --isolated, in a child process).
  *
  * The worker fails on the poison value, every time it meets it; after SHOWSTOPPER_TRIES
  * failed generations the supervisor moves that value to the dead-letter channel. With
@@ -11,6 +12,11 @@
  * that no value is lost or counted twice (see each actor's file). Every actor keeps its
  * counters, its restart count and its chaos schedule in its state block, which survives its
  * restarts.
+ *
+ * With --isolated the worker runs in a child process of its own (the ISOLATED placement) and
+ * fails on the poison as native code does, by writing through a null pointer: the kernel kills
+ * the child with SIGSEGV, and the parent logs the signal and restarts it in a new child. Its
+ * channels and state block are in the graph's shared memory, so everything above still holds.
  */
 #ifndef LESSON02A_H
 #define LESSON02A_H
@@ -50,6 +56,8 @@ typedef struct lesson02a_args {
     uint64_t poison;
     uint64_t chaos; /* 0 or 1 */
     uint64_t seed;
+    uint64_t isolated; /* 0 or 1: the worker in a child process, crashing for real */
+    uint64_t main_pid; /* main's process id, for the worker to show it runs in another */
 } lesson02a_args;
 
 /* ---- chaos: a seeded schedule of transient failures (chaos.c) ------------------------------ */

@@ -7,9 +7,16 @@
  * restarted after a short backoff and says so with its restart count, and the logger's last
  * line counts every generated value but the poison, exactly. main ends with a summary of the
  * restarts and its own check of the totals.
+ *
+ * With --isolated the worker runs in a child process of its own and dies on the poison by a
+ * real SIGSEGV (a null write); the parent logs the signal and restarts it, and the rest is as
+ * above. The other actors stay in this process (and with --chaos fail as before).
  */
+#define _POSIX_C_SOURCE 200809L /* getpid */
+
 #include <inttypes.h>
 #include <stdio.h>
+#include <unistd.h>
 
 #include "lesson02a.h"
 #include "lesson_cli.h"
@@ -83,7 +90,8 @@ static steady_err build(steady_graph *g, lesson02a_graph *io, lesson02a_args *ar
                     .arg = &io->worker,
                     .rxs = STEADY_RXS(io->worker.beats, io->worker.values),
                     .txs = STEADY_TXS(io->worker.out, io->worker.dead),
-                    .state_size = sizeof(worker_state)},
+                    .state_size = sizeof(worker_state),
+                    .isolated = args->isolated != 0},
         [LOGGER] = {.name = "logger",
                     .run = logger_run,
                     .arg = &io->logger,
@@ -165,6 +173,9 @@ static lesson_cli_result parse(int argc, char **argv, lesson02a_args *args)
         {"chaos", 'x', NULL, "heartbeat, generator and logger fail now and then, too", &args->chaos,
          0, 1},
         {"seed", 's', "N", "seed of the --chaos schedule", &args->seed, 0, UINT64_MAX},
+        {"isolated", 'i', NULL,
+         "the worker runs in a child process; the poison crashes it (SIGSEGV)", &args->isolated, 0,
+         1},
     };
     return lesson_cli_parse(argc, argv,
                             "lesson-02a-robust: lesson 01's pipeline with failures, restarts "
@@ -180,6 +191,11 @@ int main(int argc, char **argv)
     case LESSON_CLI_ERROR: return 2;
     case LESSON_CLI_RUN: break;
     }
+    args.main_pid = (uint64_t)getpid();
+    if (args.isolated)
+        printf("lesson-02a-robust: main runs in process %" PRIu64
+               "; the worker will run in a child process\n",
+               args.main_pid);
     steady_policy policy = restart_policy();
     steady_graph *g;
     lesson02a_graph io;

@@ -12,8 +12,18 @@
  * failed generation that peeked the head and did not take it counts against that message;
  * after SHOWSTOPPER_TRIES of them the supervisor moves it to the dead-letter channel
  * (configured in main.c) before the next restart, and the worker carries on with the value
- * after it. */
+ * after it.
+ *
+ * --isolated: the worker runs in a child process, and on the poison it writes through a null
+ * pointer instead of panicking. The kernel kills the child with SIGSEGV; the parent's warden
+ * logs the signal and restarts the worker in a new child under the same policy. Nothing else
+ * changes: the peek before the crash marks the head in the channel's shared record, so the
+ * failed generation counts against the poison as a panic's would, and the state block (shared
+ * memory too) still holds the counts the restart lines show. */
+#define _POSIX_C_SOURCE 200809L /* getpid */
+
 #include <inttypes.h>
+#include <unistd.h>
 
 #include "lesson02a.h"
 
@@ -55,23 +65,43 @@ static size_t process_batch(worker_io *io, worker_state *st, uint64_t poison)
     return n;
 }
 
-/* Fails the worker when the head of the values channel is the poison value. */
-static void refuse_poison(worker_io *io, uint64_t poison)
+/* A native crash, as a bug in C code would cause one. no_sanitize: UBSan would report the null
+ * write and end the process by itself; it must stay a real fault that the kernel signals. */
+__attribute__((no_sanitize("undefined"))) static void write_through_null(void)
 {
-    uint64_t v;
-    if (u64ch_rx_try_peek(io->values, &v) != STEADY_OK || v != poison)
-        return;
-    steady_panic("value %" PRIu64 " is poison (try %u; after %u it is moved aside)", v,
-                 steady_rx_showstopper_count(io->values.raw) + 1, SHOWSTOPPER_TRIES);
+    volatile uint64_t *volatile nowhere = NULL;
+    *nowhere = 1;
 }
 
-static void announce(worker_state *st, uint64_t poison)
+/* Fails the worker when the head of the values channel is the poison value: a panic, or with
+ * --isolated a real SIGSEGV. Either way the head was peeked first (try_peek), which is what
+ * makes the failed generation count against it as a showstopper. */
+static void refuse_poison(worker_io *io, const lesson02a_args *args)
+{
+    uint64_t v;
+    if (u64ch_rx_try_peek(io->values, &v) != STEADY_OK || v != args->poison)
+        return;
+    unsigned tries = steady_rx_showstopper_count(io->values.raw) + 1;
+    if (!args->isolated)
+        steady_panic("value %" PRIu64 " is poison (try %u; after %u it is moved aside)", v, tries,
+                     SHOWSTOPPER_TRIES);
+    STEADY_WARN("value %" PRIu64 " is poison (try %u; after %u it is moved aside): writing "
+                "through a null pointer",
+                v, tries, SHOWSTOPPER_TRIES);
+    write_through_null();
+    steady_panic("value %" PRIu64 ": the null write did not fault", v); /* not reached */
+}
+
+static void announce(worker_state *st, const lesson02a_args *args)
 {
     if (st->starts++ == 0)
-        STEADY_INFO("Worker starting; the poison value is %" PRIu64, poison);
+        STEADY_INFO("Worker starting; the poison value is %" PRIu64, args->poison);
     else
         STEADY_INFO("Worker starting (restart #%u) with beats: %" PRIu64 ", values: %" PRIu64,
                     st->starts - 1, st->beats, st->values);
+    if (args->isolated) /* each generation in a new child process */
+        STEADY_INFO("Worker runs in process %ld; main's is %" PRIu64, (long)getpid(),
+                    args->main_pid);
 }
 
 /* Running: waits for a beat and takes every beat there. Draining (the heartbeat has stopped):
@@ -93,7 +123,7 @@ int worker_run(steady_actor *a, void *arg)
     worker_io *io = arg;
     worker_state *st = steady_actor_state(a);
     const lesson02a_args *args = steady_actor_args(a);
-    announce(st, args->poison);
+    announce(st, args);
     while (STEADY_RUNNING(a, STEADY_I(u64ch_rx_is_closed_and_empty(io->beats)) &&
                                  STEADY_I(u64ch_rx_is_closed_and_empty(io->values)) &&
                                  STEADY_I(fbch_tx_close(io->out)) &&
@@ -104,7 +134,7 @@ int worker_run(steady_actor *a, void *arg)
         if (r != STEADY_READY)
             continue;
         process_batch(io, st, args->poison);
-        refuse_poison(io, args->poison);
+        refuse_poison(io, args);
     }
     STEADY_INFO("Worker shutting down. Beats: %" PRIu64 ", values: %" PRIu64, st->beats,
                 st->values);

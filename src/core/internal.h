@@ -125,9 +125,10 @@ struct steady__supervision {
     steady_policy policy;
     uint64_t *restart_ns; /* ring of the last max_restarts restart times (NULL: unlimited) */
     uint32_t ring_len, ring_next;
-    uint32_t streak;    /* restarts in the current backoff streak */
-    uint64_t gen_start; /* graph clock when the running generation started */
-    uint64_t rng;       /* jitter: xorshift64* state */
+    uint32_t streak;          /* restarts in the current backoff streak */
+    uint64_t gen_start;       /* graph clock when the running generation started */
+    _Atomic uint32_t pending; /* a restart was decided; its backoff or rewind is under way */
+    uint64_t rng;             /* jitter: xorshift64* state */
 };
 
 /* ---- actors (actor.c) ---- */

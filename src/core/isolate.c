@@ -236,7 +236,8 @@ static void on_death(kid *k, int status)
         snprintf(why, sizeof why, "its process %s", how);
         uint64_t d;
         if (steady__supervise_death(a, why, &d)) {
-            steady__restart_prepare(a);
+            /* Decided; it is prepared when the backoff is over (respawn_due), as in-process. */
+            atomic_store_explicit(&a->sup.pending, 1, memory_order_relaxed);
             again = true;
             delay = d > delay ? d : delay;
         } else {
@@ -270,13 +271,20 @@ static void read_zygote(struct steady__iso *iso)
         on_death(k, m.status);
 }
 
-/* Forwards whole records from the children's pipe; keeps a partial one for the next read. */
+static void forward_records(char *buf, size_t *have, size_t got);
+
+/* Forwards the whole records waiting in the children's pipe (non-blocking); keeps a partial one
+ * for the next read. */
 static void read_logs(struct steady__iso *iso, char *buf, size_t *have, size_t cap)
 {
-    ssize_t r = read(iso->log_rd, buf + *have, cap - *have);
-    if (r <= 0)
-        return;
-    *have += (size_t)r;
+    ssize_t r;
+    while ((r = read(iso->log_rd, buf + *have, cap - *have)) > 0)
+        forward_records(buf, have, (size_t)r);
+}
+
+static void forward_records(char *buf, size_t *have, size_t got)
+{
+    *have += got;
     size_t at = 0;
     struct steady__log_record h;
     while (*have - at >= sizeof h) {
@@ -301,6 +309,13 @@ static uint64_t respawn_due(struct steady__iso *iso)
         int st = atomic_load_explicit(&k->t->graph->state, memory_order_acquire);
         if (k->respawn_at <= now || st != STEADY_GRAPH_RUNNING) {
             k->respawn_at = 0;
+            for (size_t m = 0; m < k->t->n_members; m++) {
+                steady_actor *a = k->t->members[m];
+                if (atomic_load_explicit(&a->sup.pending, memory_order_relaxed)) {
+                    steady__restart_prepare(a);
+                    atomic_store_explicit(&a->sup.pending, 0, memory_order_release);
+                }
+            }
             request_child(iso, k);
         } else if (!next || k->respawn_at < next) {
             next = k->respawn_at;
@@ -343,10 +358,11 @@ static void *warden_main(void *p)
             {iso->sock, POLLIN, 0}, {iso->log_rd, POLLIN, 0}, {iso->wake[0], POLLIN, 0}};
         if (poll(pf, 3, timeout) < 0)
             continue;
-        if (pf[0].revents & POLLIN)
-            read_zygote(iso);
+        /* Logs first: a child's last lines were written before its death was reported. */
         if (pf[1].revents & POLLIN)
             read_logs(iso, buf, &have, sizeof buf);
+        if (pf[0].revents & POLLIN)
+            read_zygote(iso);
         if (pf[2].revents & POLLIN) {
             char cmd = 'x';
             ssize_t r = read(iso->wake[0], &cmd, 1);
@@ -357,14 +373,7 @@ static void *warden_main(void *p)
             break;
         }
     }
-    /* Lines still in the pipe (children that logged just before leaving). */
-    int fl = fcntl(iso->log_rd, F_GETFL);
-    fcntl(iso->log_rd, F_SETFL, fl | O_NONBLOCK);
-    size_t before;
-    do {
-        before = have;
-        read_logs(iso, buf, &have, sizeof buf);
-    } while (have != before);
+    read_logs(iso, buf, &have, sizeof buf); /* children that logged just before leaving */
     return NULL;
 }
 
@@ -430,6 +439,7 @@ static steady_err fork_zygote(steady_graph *g, struct steady__iso *iso)
     iso->zygote = pid;
     iso->sock = sv[0];
     iso->log_rd = lp[0];
+    fcntl(lp[0], F_SETFL, fcntl(lp[0], F_GETFL) | O_NONBLOCK); /* the warden drains it */
     return STEADY_OK;
 }
 
@@ -486,6 +496,16 @@ static bool all_finished(const struct steady__iso *iso)
     return true;
 }
 
+static void stop_warden(struct steady__iso *iso)
+{
+    if (!iso->warden_started)
+        return;
+    ssize_t w = write(iso->wake[1], "x", 1);
+    (void)w;
+    pthread_join(iso->warden, NULL);
+    iso->warden_started = false;
+}
+
 void steady__iso_stop(steady_graph *g, uint64_t deadline_ns)
 {
     struct steady__iso *iso = g->iso;
@@ -498,16 +518,17 @@ void steady__iso_stop(steady_graph *g, uint64_t deadline_ns)
         uint64_t now = steady__mono_ns();
         steady__futex_wait_for(&g->events, seen, deadline_ns > now ? deadline_ns - now : 0, true);
     }
-    if (all_finished(iso))
-        return;
-    ssize_t w = write(iso->wake[1], "k", 1); /* the warden kills them */
-    (void)w;
-    uint64_t limit = steady__mono_ns() + 2000000000u;
-    while (!all_finished(iso) && steady__mono_ns() < limit) {
-        uint32_t seen = atomic_load_explicit(&g->events, memory_order_acquire);
-        if (!all_finished(iso))
-            steady__futex_wait_for(&g->events, seen, 10000000u, true);
+    if (!all_finished(iso)) {
+        ssize_t w = write(iso->wake[1], "k", 1); /* the warden kills them */
+        (void)w;
+        uint64_t limit = steady__mono_ns() + 2000000000u;
+        while (!all_finished(iso) && steady__mono_ns() < limit) {
+            uint32_t seen = atomic_load_explicit(&g->events, memory_order_acquire);
+            if (!all_finished(iso))
+                steady__futex_wait_for(&g->events, seen, 10000000u, true);
+        }
     }
+    stop_warden(iso); /* its last act: the children's remaining log lines, before we return */
 }
 
 void steady__iso_free(steady_graph *g)
@@ -515,11 +536,7 @@ void steady__iso_free(steady_graph *g)
     struct steady__iso *iso = g->iso;
     if (!iso)
         return;
-    if (iso->warden_started) {
-        ssize_t w = write(iso->wake[1], "x", 1);
-        (void)w;
-        pthread_join(iso->warden, NULL);
-    }
+    stop_warden(iso);
     if (iso->sock >= 0)
         close(iso->sock); /* the zygote kills and reaps what is left, then exits */
     if (iso->zygote > 0)

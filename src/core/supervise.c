@@ -409,8 +409,12 @@ bool steady__supervise(steady_actor *a, const char *why)
     uint64_t delay;
     if (!decide(a, why, &delay))
         return false;
+    /* Decided and counted: if this process dies during the backoff (an ISOLATED troupe whose
+     * mate crashed), the warden restarts it without counting a second failure. */
+    atomic_store_explicit(&a->sup.pending, 1, memory_order_release);
     pause_for(a, delay);
     prepare_generation(a);
+    atomic_store_explicit(&a->sup.pending, 0, memory_order_release);
     return true;
 }
 
@@ -420,6 +424,13 @@ bool steady__supervise_death(steady_actor *a, const char *why, uint64_t *delay_n
     a->arena.blocks = NULL;
     a->arena.defers = NULL;
     atomic_store_explicit(&a->arena.bytes, 0, memory_order_relaxed);
+    if (atomic_load_explicit(&a->sup.pending, memory_order_acquire)) {
+        /* It had failed in its process and was waiting out its backoff: that failure was
+         * counted and its restart decided; the death only interrupted the wait. */
+        atomic_store_explicit(&a->sup.pending, 0, memory_order_relaxed);
+        *delay_ns = 0;
+        return true;
+    }
     return decide(a, why, delay_ns);
 }
 

@@ -12,7 +12,11 @@
 #     exactly SHOWSTOPPER_TRIES (3) worker failures and restarts, one moved aside, none dropped;
 #   - for every actor that restarted R times (main's summary): the framework's failure lines
 #     and the actor's own "starting (restart #1)" .. "#R" lines, and no "#R+1";
-#   - with --chaos: heartbeat, generator and logger each restarted at least once.
+#   - with --chaos: heartbeat, generator and logger each restarted at least once;
+#   - with --isolated: the worker's failures are its process killed by SIGSEGV (one per try,
+#     each announced by its own "writing through a null pointer" line, in whatever order the
+#     lines of two processes reach the log), each generation ran in a process of its own,
+#     none of them main's; without it: panics, and no process lines.
 # Optional environment: CHECK_CLI=1 also checks --help and bad arguments; MAX_MS bounds the
 # run's wall time.
 set -euo pipefail
@@ -27,7 +31,7 @@ fail() { echo "FAIL: $*" >&2; echo "--- output ---" >&2; tail -n 60 "$out" >&2; 
 
 check_cli() { # bad arguments exit 2 with a message naming the option; --help exits 0
     "$bin" --help >"$out" 2>&1 || fail "--help exited non-zero"
-    for opt in "--rate MS" "--beats N" "--capacity N" "--poison V" "--chaos" "--seed N"; do
+    for opt in "--rate MS" "--beats N" "--capacity N" "--poison V" "--chaos" "--seed N" "--isolated"; do
         grep -q -- "$opt" "$out" || fail "--help does not describe $opt"
     done
     local rc=0
@@ -43,9 +47,11 @@ check_cli() { # bad arguments exit 2 with a message naming the option; --help ex
 count() { grep -cF -- "$1" "$out" || true; }
 
 # check_restarts <actor> <Display name> <restarts>
+# The failure lines come from the actor's thread, or for an isolated actor from the warden in
+# main's process: matched by their text, not their thread.
 check_restarts() {
     local actor=$1 display=$2 r=$3 n
-    n=$(grep -cE "T\[$actor\] ERROR .*'$actor'" "$out" || true)
+    n=$(grep -cE "ERROR .*actor '$actor' failed \(regeneration [0-9]+\): " "$out" || true)
     [ "$n" -eq "$r" ] || fail "$actor restarted $r times but the framework logged $n failures"
     for ((i = 1; i <= r; i++)); do
         [ "$(count "$display starting (restart #$i)")" -eq 1 ] ||
@@ -56,6 +62,14 @@ check_restarts() {
 }
 
 [ "${CHECK_CLI:-0}" = 1 ] && check_cli
+
+chaos=0 isolated=0
+for arg in "$@"; do
+    case "$arg" in
+    --chaos | -x) chaos=1 ;;
+    --isolated | -i) isolated=1 ;;
+    esac
+done
 
 start=$(date +%s%N)
 rc=0
@@ -108,22 +122,45 @@ check_restarts dead-letters "Dead letters" "$r_dead"
 if [ "$poisoned" -eq 1 ]; then
     [ "$moved" -eq 1 ] || fail "poison $poison was generated; $moved showstoppers moved aside"
     [ "$r_worker" -eq "$tries" ] || fail "the worker restarted $r_worker times, expected $tries"
-    [ "$(count "panic: value $poison is poison")" -eq "$tries" ] ||
-        fail "expected $tries 'value $poison is poison' failures"
+    if [ "$isolated" -eq 1 ]; then
+        for ((i = 1; i <= tries; i++)); do
+            [ "$(count "value $poison is poison (try $i; after $tries it is moved aside): writing through a null pointer")" -eq 1 ] ||
+                fail "--isolated: no single 'value $poison is poison (try $i ...): writing through a null pointer' line"
+        done
+        [ "$(grep -cE "ERROR .*actor 'worker' failed \(regeneration [0-9]+\): its process killed by SIGSEGV \(" "$out" || true)" -eq "$tries" ] ||
+            fail "--isolated: expected $tries worker failures 'its process killed by SIGSEGV'"
+        [ "$(count "panic: value")" -eq 0 ] || fail "--isolated: the worker panicked instead of crashing"
+    else
+        [ "$(count "panic: value $poison is poison")" -eq "$tries" ] ||
+            fail "expected $tries 'value $poison is poison' failures"
+    fi
     [ "$(count "T[dead-letters] WARN")" -eq 1 ] && [ "$(count "dead letter: $poison ")" -eq 1 ] ||
         fail "no single 'dead letter: $poison' line"
-    grep -qE "T\[worker\] WARN .*'generator->worker'" "$out" ||
-        fail "no supervisor warning naming the showstopper's channel"
+    grep -qE "WARN .*actor 'worker': message #$poison of 'generator->worker' was the head when $tries generations failed; moved to dead letter 'worker->dead-letters'$" "$out" ||
+        fail "no supervisor warning moving message #$poison of 'generator->worker' to the dead letters"
 else
     [ "$moved" -eq 0 ] && [ "$r_worker" -eq 0 ] && [ "$(count "dead letter:")" -eq 0 ] ||
         fail "poison $poison was never generated ($gen values), yet something was moved aside"
 fi
 
+# --- processes: only an isolated worker runs in a child, one per generation ---
+[ "$(count "killed by SIG")" -eq $((isolated * poisoned * tries)) ] ||
+    fail "$(count "killed by SIG") processes killed by a signal; expected $((isolated * poisoned * tries))"
+if [ "$isolated" -eq 1 ]; then
+    main_pid=$(sed -n 's/^lesson-02a-robust: main runs in process \([0-9]*\); the worker will run in a child process$/\1/p' "$out")
+    [ -n "$main_pid" ] || fail "--isolated: main does not say which process it runs in"
+    pids=$(sed -n "s/.*T\[worker\] INFO .*Worker runs in process \([0-9]*\); main's is $main_pid\$/\1/p" "$out")
+    n_pids=$(grep -c . <<<"$pids" || true)
+    [ "$n_pids" -eq $((r_worker + 1)) ] && [ "$(count "Worker runs in process")" -eq "$n_pids" ] ||
+        fail "--isolated: $n_pids 'Worker runs in process P; main's is $main_pid' lines for $((r_worker + 1)) generations"
+    [ "$(sort -u <<<"$pids" | grep -c .)" -eq "$n_pids" ] ||
+        fail "--isolated: two worker generations ran in the same process: $(echo $pids)"
+    if grep -qx "$main_pid" <<<"$pids"; then fail "--isolated: the worker ran in main's process"; fi
+else
+    [ "$(count "runs in process")" -eq 0 ] || fail "process lines without --isolated"
+fi
+
 # --- chaos ---
-chaos=0
-for arg in "$@"; do
-    case "$arg" in --chaos | -x) chaos=1 ;; esac
-done
 if [ "$chaos" -eq 1 ]; then
     for pair in "heartbeat $r_hb" "generator $r_gen" "logger $r_log"; do
         read -r actor r <<<"$pair"
@@ -139,4 +176,4 @@ fi
 if [ -n "${MAX_MS:-}" ]; then
     [ "$elapsed_ms" -le "$MAX_MS" ] || fail "run took $elapsed_ms ms, expected at most $MAX_MS"
 fi
-echo "ok: generated $gen, poison $poison, $total logged in $elapsed_ms ms; restarts hb $r_hb gen $r_gen worker $r_worker log $r_log ($last)"
+echo "ok: generated $gen, poison $poison, $total logged in $elapsed_ms ms; restarts hb $r_hb gen $r_gen worker $r_worker log $r_log$([ "$isolated" -eq 1 ] && echo "; worker processes $(echo $pids)") ($last)"

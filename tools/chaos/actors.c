@@ -16,8 +16,17 @@
  * Separate mode does the same one message at a time with a send and then a take, and fails an
  * after-peek point between the two: that message is sent again by the next generation, so
  * each such failure makes exactly one duplicate and nothing else.
+ *
+ * A native death (isolated stages) strikes at the same points as the other ways: the state
+ * block, which is shared memory, records the point (cursor, counts, time) first, then the
+ * process kills itself or writes through a null pointer. None of the points is inside a
+ * library call, so a death never interrupts a commit half-way.
  */
+#define _GNU_SOURCE /* kill, prctl */
 #include <inttypes.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <unistd.h>
 
 #include "chaos.h"
 
@@ -98,22 +107,70 @@ static bool plan_done(const chaos_stage_io *io, const chaos_state *st)
 
 /* ---- failing ---- */
 
+/* The process dies here, of SIGKILL or of a real SIGSEGV (a null write). UBSan would report
+ * the write and exit instead: it must stay a real fault. Not dumpable: a core file (or a
+ * core_pattern pipe) per death would only slow the run down. */
+__attribute__((no_sanitize("undefined"))) static _Noreturn void die_natively(chaos_how how)
+{
+    if (how == CHAOS_BY_SIGKILL) {
+        kill(getpid(), SIGKILL);
+    } else {
+        prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+        volatile int *volatile nowhere = NULL;
+        *nowhere = 1;
+    }
+    for (;;)
+        pause(); /* not reached: either signal ends the process before it returns */
+}
+
+/* A native death of a member of troupe "ab" costs its mate a failure too, when the mate has
+ * not finished: the mate is suspended in a wait (the troupe's one thread runs this member, so
+ * its state block is ours to touch for the moment). A failure of the mate still waiting for
+ * its next commit is followed by this death before that commit: it gives no sample, as any
+ * failure followed by another (its restart now crosses the process boundary). */
+static void count_collateral(chaos_stage_io *io, chaos_state *st)
+{
+    if (!io->mate)
+        return;
+    chaos_state *mate = steady_actor_state(io->mate);
+    if (mate->finished)
+        return;
+    st->collateral++;
+    mate->fail_ns = 0;
+}
+
 /* Fails the actor at p, the point under the cursor. The state block records it first (cursor
  * past p, the count, the time), so the restarted generation goes on past p. Returns
  * STEP_FAILED when p fails by returning; otherwise it does not return. */
 static int inject(chaos_stage_io *io, chaos_state *st, const chaos_point *p)
 {
+    chaos_how how = (chaos_how)p->how;
     st->cursor++;
     st->injected[p->kind]++;
+    st->by_how[how]++;
+    st->fail_class = how >= CHAOS_FIRST_NATIVE ? CHAOS_NATIVE : CHAOS_IN_PROCESS;
+    if (how >= CHAOS_FIRST_NATIVE)
+        count_collateral(io, st);
     st->fail_ns = now_ns();
-    switch ((chaos_how)p->how) {
+    switch (how) {
     case CHAOS_BY_PANIC:
         steady_panic(CHAOS_MARK " %s: %s failure at position %" PRIu64, chaos_role_name(io->role),
                      chaos_kind_name((chaos_kind)p->kind), p->pos);
     case CHAOS_BY_ASSERT: STEADY_ASSERT(!"[chaos] injected assertion"); break;
+    case CHAOS_BY_SIGKILL:
+    case CHAOS_BY_SIGSEGV: die_natively(how);
     default: break;
     }
     return STEP_FAILED;
+}
+
+/* Appends a sample of `m` for the class of the last failure. */
+static void sample(chaos_stage_io *io, chaos_state *st, chaos_measure m, uint64_t ns)
+{
+    size_t n = io->plan->n, *count = m == CHAOS_LATENCY ? st->n_latency : st->n_reentry;
+    chaos_class c = st->fail_class < CHAOS_CLASSES ? (chaos_class)st->fail_class : CHAOS_NATIVE;
+    if (count[c] < n)
+        chaos_samples(st, n, m, c)[count[c]++] = ns;
 }
 
 /* After a publish of n: the first one since a failure ends that failure's restart latency. */
@@ -122,16 +179,16 @@ static void committed(chaos_stage_io *io, chaos_state *st, size_t n)
     st->committed += n;
     if (st->fail_ns == 0)
         return;
-    if (st->n_latency < io->plan->n)
-        io->latency[st->n_latency++] = now_ns() - st->fail_ns;
+    sample(io, st, CHAOS_LATENCY, now_ns() - st->fail_ns);
     st->fail_ns = 0;
 }
 
-/* At the entry of run: after a failure, the supervisor's part of the restart is over. */
+/* At the entry of run: after a failure, the supervisor's part of the restart is over (after a
+ * native death: the warden's, the zygote's fork and the new child's start too). */
 static void entered(chaos_stage_io *io, chaos_state *st)
 {
-    if (st->fail_ns != 0 && st->n_reentry < io->plan->n)
-        io->reentry[st->n_reentry++] = now_ns() - st->fail_ns;
+    if (st->fail_ns != 0)
+        sample(io, st, CHAOS_REENTRY, now_ns() - st->fail_ns);
 }
 
 /* At the top of a step: a before-peek point the stream has reached strikes. At the end of the
@@ -247,6 +304,7 @@ int chaos_source_run(steady_actor *a, void *arg)
         if (r == STEADY_CLOSED)
             break; /* the consumer is gone: nothing more can be delivered */
     }
+    st->finished = true;
     return 0;
 }
 
@@ -361,6 +419,9 @@ int chaos_stage_run(steady_actor *a, void *arg)
         if (n == 0 && w.reason == STEADY_CLOSED && finished_on_closed(a, io, st))
             break;
     }
+    /* Nothing waits between here and the end of the generation: a troupe mate that reads this
+     * (count_collateral) sees the truth about whether a death of the troupe would fail us. */
+    st->finished = true;
     return 0;
 }
 

@@ -18,6 +18,13 @@
  * Each point is a position in the actor's input stream (the channel's taken total; for the
  * source its sent total). The actor advances its cursor in its state block before it fails, so
  * the restarted generation goes past the point instead of failing there again.
+ *
+ * With --isolated, troupe "ab" (stage-a and stage-b together) and stage-c each run in a child
+ * process (the ISOLATED placement); the source and the checker stay in the main process. Their
+ * failures may then also be native deaths: the child kills itself with SIGKILL or dies of a
+ * real null write (SIGSEGV), at the same points. The state block is shared memory, so the
+ * cursor advanced before dying survives; the warden restarts every member of the dead child
+ * that had not finished (for troupe "ab", one death is a failure of both members).
  */
 #ifndef CHAOS_H
 #define CHAOS_H
@@ -54,13 +61,27 @@ typedef enum chaos_kind {
     CHAOS_KINDS
 } chaos_kind;
 
-/* How an injected failure fails the actor: the three ways an actor can fail by itself. */
+/* How an injected failure fails the actor: the three ways an actor can fail by itself, and
+ * (ISOLATED actors only) the two native deaths of its process. */
 typedef enum chaos_how {
     CHAOS_BY_PANIC = 0, /* steady_panic */
     CHAOS_BY_ASSERT,    /* a failed STEADY_ASSERT */
     CHAOS_BY_RETURN,    /* run returns CHAOS_FAIL_CODE */
+    CHAOS_BY_SIGKILL,   /* kill(getpid(), SIGKILL): the child dies at once */
+    CHAOS_BY_SIGSEGV,   /* a real null write: the child dies of SIGSEGV */
     CHAOS_HOWS
 } chaos_how;
+
+/* The first native way: hows from here on kill the process, and only ISOLATED actors use them. */
+#define CHAOS_FIRST_NATIVE CHAOS_BY_SIGKILL
+#define CHAOS_HOW_BIT(h) (1u << (h))
+#define CHAOS_HOWS_IN_PROCESS                                                                      \
+    (CHAOS_HOW_BIT(CHAOS_BY_PANIC) | CHAOS_HOW_BIT(CHAOS_BY_ASSERT) |                              \
+     CHAOS_HOW_BIT(CHAOS_BY_RETURN))
+#define CHAOS_HOWS_NATIVE (CHAOS_HOW_BIT(CHAOS_BY_SIGKILL) | CHAOS_HOW_BIT(CHAOS_BY_SIGSEGV))
+
+/* Restart latency is kept apart for failures inside the process and for native deaths. */
+typedef enum chaos_class { CHAOS_IN_PROCESS = 0, CHAOS_NATIVE, CHAOS_CLASSES } chaos_class;
 
 /* run's return value for CHAOS_BY_RETURN (logged as "run returned 86"). */
 #define CHAOS_FAIL_CODE 86
@@ -84,6 +105,8 @@ typedef struct chaos_args {
     uint64_t batch;       /* most elements per step */
     uint64_t shutdown_at; /* the source requests shutdown before sending this number */
     chaos_commit_mode commit;
+    bool isolated;     /* troupe "ab" and stage-c run in child processes */
+    unsigned how_mask; /* CHAOS_HOW_BIT of each way a failure may take (native: isolated only) */
 } chaos_args;
 
 /* One planned failure. */
@@ -99,28 +122,51 @@ typedef struct chaos_plan {
     size_t n;
 } chaos_plan;
 
-/* The state block of the source and of each stage: it survives restarts. */
+/* The state block of the source and of each stage: it survives restarts, and native deaths too
+ * (it lies in the graph's shared memory), so everything an isolated child must hand back to
+ * main lives here, the latency samples included. */
 typedef struct chaos_state {
     size_t cursor;                  /* next point of the plan; advanced before failing */
     uint64_t injected[CHAOS_KINDS]; /* failures injected so far, by kind */
+    uint64_t by_how[CHAOS_HOWS];    /* the same, by way of failing */
     uint64_t dup_window;            /* separate mode: failures after a send, before its take */
-    uint64_t late;      /* points that struck only at the end of the stream (a harness bug) */
-    uint64_t fail_ns;   /* when the last failure struck, until the next commit (0: none) */
-    size_t n_latency;   /* samples written to the io's latency array */
-    size_t n_reentry;   /* samples written to the io's reentry array */
-    uint64_t committed; /* elements published */
+    uint64_t late;       /* points that struck only at the end of the stream (a harness bug) */
+    uint64_t collateral; /* native deaths that also killed an unfinished troupe mate */
+    uint64_t fail_ns;    /* when the last failure struck, until the next commit (0: none) */
+    uint32_t fail_class; /* chaos_class of that failure */
+    bool finished;       /* run returned 0 for the last time (troupe mates read it) */
+    size_t n_latency[CHAOS_CLASSES]; /* samples in chaos_samples(..., CHAOS_LATENCY, class) */
+    size_t n_reentry[CHAOS_CLASSES]; /* samples in chaos_samples(..., CHAOS_REENTRY, class) */
+    uint64_t committed;              /* elements published */
+    /* 2 * CHAOS_CLASSES arrays of plan->n samples (ns), see chaos_samples */
+    uint64_t samples[];
 } chaos_state;
 
-/* The arg of the source and of each stage: its ends and its plan. Made by main; the actor
- * writes only `latency` (and its state block); main reads both after the graph stopped. */
+/* What a sample array holds: failure to the next commit, or to run being entered again. */
+typedef enum chaos_measure { CHAOS_LATENCY = 0, CHAOS_REENTRY } chaos_measure;
+
+/* The size of the state block of an actor whose plan has n points. */
+static inline size_t chaos_state_size(size_t n)
+{
+    return sizeof(chaos_state) + 2u * CHAOS_CLASSES * (n ? n : 1) * sizeof(uint64_t);
+}
+
+/* The n-slot sample array for a measure and a class in a state block of chaos_state_size(n). */
+static inline uint64_t *chaos_samples(chaos_state *st, size_t n, chaos_measure m, chaos_class c)
+{
+    return st->samples + ((size_t)m * CHAOS_CLASSES + (size_t)c) * (n ? n : 1);
+}
+
+/* The arg of the source and of each stage: its ends and its plan. Made by main before the
+ * start and never written after it (a child process sees the copy it was forked with); the
+ * actor writes only its state block. */
 typedef struct chaos_stage_io {
     msgch_rx in; /* unused by the source */
     msgch_tx out;
     chaos_role role;
     const chaos_args *args;
     const chaos_plan *plan;
-    uint64_t *latency; /* plan->n slots: ns from a failure to the next commit */
-    uint64_t *reentry; /* plan->n slots: ns from a failure to run being entered again */
+    steady_actor *mate; /* the other member of isolated troupe "ab"; NULL otherwise */
 } chaos_stage_io;
 
 /* The checker actor's arg. */
@@ -139,8 +185,17 @@ typedef struct chaos_sink_io {
 bool chaos_plans_make(const chaos_args *args, chaos_plan plans[CHAOS_ROLES]);
 void chaos_plans_free(chaos_plan plans[CHAOS_ROLES]);
 
+/* Whether role r runs in a child process under args (troupe "ab" and stage-c, with --isolated),
+ * and the ways its failures may take (native ones only when it does). */
+bool chaos_role_isolated(const chaos_args *args, chaos_role r);
+unsigned chaos_role_hows(const chaos_args *args, chaos_role r);
+
 const char *chaos_kind_name(chaos_kind k);
 const char *chaos_role_name(chaos_role r);
+const char *chaos_how_name(chaos_how h);
+/* Parses "panic,assert,return,sigkill,sigsegv" (any non-empty subset, or "all") into a mask of
+ * CHAOS_HOW_BIT; false for an unknown name. */
+bool chaos_parse_hows(const char *text, unsigned *mask);
 
 /* ---- actors.c ---- */
 

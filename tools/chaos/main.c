@@ -1,8 +1,8 @@
 /* main.c — steady-chaos: the command line, the graph, the run and the verdict.
  *
  *   steady-chaos [--seed N] [--messages N] [--failures N] [--commit transactional|separate]
- *                [--capacity N] [--batch N] [--expect-duplicates] [--stop-timeout S]
- *                [--verbose] [--self-test]
+ *                [--isolated] [--hows LIST] [--capacity N] [--batch N] [--expect-duplicates]
+ *                [--stop-timeout S] [--verbose] [--self-test]
  *
  * The last three lines of the output are always `lost: N`, `duplicated: N`, `reordered: N`.
  * Exit status 0 when the run kept what its commit mode promises (README.md):
@@ -10,7 +10,8 @@
  *   separate       lost 0, duplicated <= failures injected, reordered 0 (at least once, first
  *                  arrivals in order); with --expect-duplicates also duplicated > 0;
  * and the harness did what it planned (every point injected, each seen by the supervisor as
- * exactly one failure, nothing corrupt, a clean stop). 1 otherwise; 2 for a bad command line.
+ * exactly one failure — a native death as one failure of each unfinished member of the dead
+ * child — nothing corrupt, a clean stop). 1 otherwise; 2 for a bad command line.
  */
 #define _GNU_SOURCE /* getopt_long, memmem */
 #include <errno.h>
@@ -19,7 +20,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
+#include "baseline.h"
 #include "chaos.h"
 #include "report.h"
 
@@ -29,6 +32,8 @@ typedef struct chaos_cli {
     bool expect_duplicates;
     bool verbose;
     bool self_test;
+    bool fork_baseline;
+    bool native_named; /* --hows named sigkill or sigsegv (not through "all") */
 } chaos_cli;
 
 /* ---- command line ---- */
@@ -43,12 +48,19 @@ static void usage(FILE *out)
             "  --messages N         sequence numbers to send (default 10000000)\n"
             "  --failures N         failures to inject (default 1000)\n"
             "  --commit MODE        transactional (default) or separate\n"
+            "  --isolated           run troupe \"ab\" and stage-c in child processes; their\n"
+            "                       failures may also be native deaths (SIGKILL, SIGSEGV)\n"
+            "  --hows LIST          ways to fail, comma-separated: panic,assert,return,\n"
+            "                       sigkill,sigsegv (the last two need --isolated), or all\n"
+            "                       (default: all that the placement allows)\n"
             "  --capacity N         slots per channel (default 16384)\n"
             "  --batch N            most messages per step (default 2048)\n"
             "  --expect-duplicates  separate mode: also fail unless duplicated > 0\n"
             "  --stop-timeout S     seconds the shutdown vote may take (default 300)\n"
             "  --verbose            show the library's log line for every injected failure\n"
             "  --self-test          feed the checker a gap, a duplicate and a late number\n"
+            "  --fork-baseline      time a bare fork and a SIGKILL of a child (the floor under\n"
+            "                       the isolated restart latency) and exit\n"
             "  -h, --help           this help\n");
 }
 
@@ -91,8 +103,24 @@ enum {
     OPT_EXPECT_DUPS,
     OPT_STOP_TIMEOUT,
     OPT_VERBOSE,
-    OPT_SELF_TEST
+    OPT_SELF_TEST,
+    OPT_ISOLATED,
+    OPT_HOWS,
+    OPT_FORK_BASELINE
 };
+
+static bool parse_hows(const char *text, chaos_cli *cli)
+{
+    if (!chaos_parse_hows(text, &cli->args.how_mask)) {
+        fprintf(stderr,
+                "steady-chaos: --hows needs a comma-separated list of panic, assert, return, "
+                "sigkill, sigsegv (or all), not '%s'\n",
+                text);
+        return false;
+    }
+    cli->native_named = strcmp(text, "all") != 0 && (cli->args.how_mask & CHAOS_HOWS_NATIVE);
+    return true;
+}
 
 static bool apply_option(chaos_cli *cli, int opt, const char *v)
 {
@@ -108,6 +136,9 @@ static bool apply_option(chaos_cli *cli, int opt, const char *v)
     case OPT_EXPECT_DUPS: cli->expect_duplicates = true; return true;
     case OPT_VERBOSE: cli->verbose = true; return true;
     case OPT_SELF_TEST: cli->self_test = true; return true;
+    case OPT_ISOLATED: a->isolated = true; return true;
+    case OPT_HOWS: return parse_hows(v, cli);
+    case OPT_FORK_BASELINE: cli->fork_baseline = true; return true;
     default: return false;
     }
 }
@@ -126,6 +157,9 @@ static int parse_cli(int argc, char **argv, chaos_cli *cli)
         {"stop-timeout", required_argument, NULL, OPT_STOP_TIMEOUT},
         {"verbose", no_argument, NULL, OPT_VERBOSE},
         {"self-test", no_argument, NULL, OPT_SELF_TEST},
+        {"isolated", no_argument, NULL, OPT_ISOLATED},
+        {"hows", required_argument, NULL, OPT_HOWS},
+        {"fork-baseline", no_argument, NULL, OPT_FORK_BASELINE},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -133,7 +167,8 @@ static int parse_cli(int argc, char **argv, chaos_cli *cli)
                                 .messages = 10000000,
                                 .failures = 1000,
                                 .capacity = 16384,
-                                .batch = 2048},
+                                .batch = 2048,
+                                .how_mask = CHAOS_HOWS_IN_PROCESS | CHAOS_HOWS_NATIVE},
                        .stop_timeout_s = 300};
     for (int opt; (opt = getopt_long(argc, argv, "h", longs, NULL)) != -1;) {
         if (opt == 'h') {
@@ -148,6 +183,17 @@ static int parse_cli(int argc, char **argv, chaos_cli *cli)
         return 2;
     }
     chaos_args *a = &cli->args;
+    if (cli->native_named && !a->isolated) {
+        fprintf(stderr, "steady-chaos: sigkill and sigsegv kill a child process: add --isolated\n");
+        return 2;
+    }
+    bool can_fail = false;
+    for (int r = 0; r < CHAOS_ROLES; r++)
+        can_fail |= chaos_role_hows(a, (chaos_role)r) != 0;
+    if (!can_fail && a->failures) {
+        fprintf(stderr, "steady-chaos: --hows leaves no way to fail; give at least one\n");
+        return 2;
+    }
     if (a->batch > a->capacity)
         a->batch = a->capacity;
     /* The last tenth (at least one message) is sent after shutdown was requested. */
@@ -157,21 +203,29 @@ static int parse_cli(int argc, char **argv, chaos_cli *cli)
 
 /* ---- the library's log: injected failures are expected, so their lines are counted ---- */
 
-typedef struct chaos_log {
-    bool verbose;
-    uint64_t hidden; /* written under the library's log lock; read by main after the stop */
-} chaos_log;
-
 static bool has(const char *line, size_t len, const char *what)
 {
     return memmem(line, len, what, strlen(what)) != NULL;
 }
 
+/* The warden's line for each member of a child that died: "actor 'stage-c' failed
+ * (regeneration 3): its process killed by SIGKILL (Killed)". Counted by signal, shown or not;
+ * the report checks the counts against the deaths injected. Children's own lines arrive here
+ * too (forwarded by the warden), so their injected failures are hidden like the others. */
 static void log_sink(void *ctx, steady_log_level level, const char *line, size_t len)
 {
     chaos_log *l = ctx;
     (void)level;
-    if (!l->verbose && (has(line, len, CHAOS_MARK) || has(line, len, "run returned 86") ||
+    bool death = false;
+    if (has(line, len, "): its process killed by SIGKILL"))
+        l->deaths_kill++, death = true;
+    else if (has(line, len, "): its process killed by SIGSEGV"))
+        l->deaths_segv++, death = true;
+    else if (has(line, len, "): its process "))
+        l->deaths_other++; /* shown: nothing else is meant to end a child */
+    else if (has(line, len, "completed from its intent record"))
+        l->replayed++; /* shown: no point lies inside a commit */
+    if (!l->verbose && (death || has(line, len, CHAOS_MARK) || has(line, len, "run returned 86") ||
                         has(line, len, "restarting as regeneration"))) {
         l->hidden++;
         return;
@@ -194,13 +248,15 @@ static steady_err add_channels(chaos_run *run)
     return e;
 }
 
-/* source solo; stage-a and stage-b members of troupe "ab"; stage-c solo; checker solo. */
+/* source solo; stage-a and stage-b members of troupe "ab"; stage-c solo; checker solo. With
+ * --isolated, troupe "ab" and stage-c each run in a child process. */
 static steady_err build(chaos_run *run)
 {
     steady_troupe *ab;
     steady_err e;
+    bool iso = run->args.isolated;
     if ((e = add_channels(run)) ||
-        (e = steady_troupe_new(run->g, &(steady_troupe_opts){.name = "ab"}, &ab)))
+        (e = steady_troupe_new(run->g, &(steady_troupe_opts){.name = "ab", .isolated = iso}, &ab)))
         return e;
     static const steady_actor_fn fns[CHAOS_ROLES] = {chaos_source_run, chaos_stage_run,
                                                      chaos_stage_run, chaos_stage_run};
@@ -209,19 +265,23 @@ static steady_err build(chaos_run *run)
         io->role = (chaos_role)r;
         io->args = &run->args;
         io->plan = &run->plans[r];
-        io->latency = run->latency[r];
-        io->reentry = run->reentry[r];
+        bool member = r == CHAOS_STAGE_A || r == CHAOS_STAGE_B;
         steady_actor_opts o = {
             .name = chaos_role_name((chaos_role)r),
             .run = fns[r],
             .arg = io,
-            .troupe = r == CHAOS_STAGE_A || r == CHAOS_STAGE_B ? ab : NULL,
+            .troupe = member ? ab : NULL,
             .txs = STEADY_TXS(io->out),
             .rxs = r == CHAOS_SOURCE ? NULL : STEADY_RXS(io->in),
-            .state_size = sizeof(chaos_state),
+            .state_size = chaos_state_size(run->plans[r].n),
+            .isolated = r == CHAOS_STAGE_C && iso,
         };
         if ((e = steady_actor_spawn(run->g, &o, &run->actors[r])))
             return e;
+    }
+    if (iso) { /* one death of the troupe's child fails both members */
+        run->io[CHAOS_STAGE_A].mate = run->actors[CHAOS_STAGE_B];
+        run->io[CHAOS_STAGE_B].mate = run->actors[CHAOS_STAGE_A];
     }
     run->sink.args = &run->args;
     run->sink.checker = &run->checker;
@@ -235,27 +295,14 @@ static steady_err build(chaos_run *run)
 
 static bool alloc_run(chaos_run *run)
 {
-    if (!chaos_plans_make(&run->args, run->plans) ||
-        !chaos_checker_init(&run->checker, run->args.messages))
-        return false;
-    for (int r = 0; r < CHAOS_ROLES; r++) {
-        size_t n = run->plans[r].n ? run->plans[r].n : 1;
-        run->latency[r] = calloc(n, sizeof(uint64_t));
-        run->reentry[r] = calloc(n, sizeof(uint64_t));
-        if (!run->latency[r] || !run->reentry[r])
-            return false;
-    }
-    return true;
+    return chaos_plans_make(&run->args, run->plans) &&
+           chaos_checker_init(&run->checker, run->args.messages);
 }
 
 static void free_run(chaos_run *run)
 {
     chaos_plans_free(run->plans);
     chaos_checker_free(&run->checker);
-    for (int r = 0; r < CHAOS_ROLES; r++) {
-        free(run->latency[r]);
-        free(run->reentry[r]);
-    }
 }
 
 /* Builds, runs and stops the graph; fills run->stop and run->elapsed_ns. False when the graph
@@ -293,19 +340,31 @@ int main(int argc, char **argv)
         fputs(text, stdout);
         return ok ? 0 : 1;
     }
+    if (cli.fork_baseline)
+        return chaos_fork_baseline(stdout, 200);
     static chaos_run run; /* large; zeroed */
     run.args = cli.args;
-    chaos_log log = {.verbose = cli.verbose};
-    steady_log_set_sink(log_sink, &log);
-    int status = 1;
+    run.log.verbose = cli.verbose;
+    steady_log_set_sink(log_sink, &run.log);
+    if (run.args.isolated) /* no core file per SIGSEGV (the children inherit the limit) */
+        setrlimit(RLIMIT_CORE, &(struct rlimit){0, 0});
+    static chaos_outcome outcome;
+    bool ran = false, taken = false;
     if (!alloc_run(&run))
         fprintf(stderr, "steady-chaos: out of memory (the checker needs messages/8 bytes)\n");
-    else if (run_graph(&run, cli.stop_timeout_s)) {
-        chaos_checker_finish(&run.checker);
-        status = chaos_report(stdout, &run, cli.expect_duplicates, log.hidden);
-    }
+    else if ((ran = run_graph(&run, cli.stop_timeout_s)) &&
+             !(taken = chaos_outcome_take(&run, &outcome)))
+        fprintf(stderr, "steady-chaos: out of memory (latency samples)\n");
+    /* Freeing the graph joins the warden, which forwards the children's last log lines: the
+     * log's counts are final only after it. */
     if (run.g)
         steady_graph_free(run.g);
+    run.g = NULL;
+    int status = 1;
+    if (ran && taken) {
+        chaos_checker_finish(&run.checker);
+        status = chaos_report(stdout, &run, &outcome, cli.expect_duplicates);
+    }
     steady_log_set_sink(NULL, NULL);
     free_run(&run);
     return status;
