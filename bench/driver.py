@@ -39,6 +39,11 @@ SECTIONS = [
     ("spsc-4096", "one channel, batches of 4096"),
     ("spsc-1m", "one channel of 1M slots, spans of half the capacity (double buffer)"),
     ("pipe", "4-stage pipeline gen -> +1 -> x2 -> sum, spans of up to 4096, 64K slots"),
+    # bench/ablation.c: the floor ring rebuilt from one template with one layout choice undone;
+    # "vs floor" is each variant against ablation/base (base itself against ring.h's own row)
+    ("abl-msg", "ablation of the floor ring's layout, one message per push/pop (vs base)"),
+    ("abl-64", "ablation of the floor ring's layout, spans of 64 (vs base)"),
+    ("abl-4096", "ablation of the floor ring's layout, spans of 4096 (vs base)"),
 ]
 
 CONFIGS = [
@@ -82,11 +87,20 @@ CONFIGS = [
     ("latency/floor-parked", "wake_latency", "floor-parked", "latency", None, None),
     ("troupe/switch", "troupe_switch", None, "latency", None, None),
 ]
+# Ring-layout ablations (bench/ablation.c): seq_cst indices, no cached opposite index, head and
+# tail on one line, each against base (= ring.h, rebuilt from the same template) per granularity.
+ABLATION_WAYS = [("msg", "abl-msg", "ring/msg"), ("b64", "abl-64", "ring/span64"),
+                 ("b4096", "abl-4096", "ring/span4096")]
+for _way, _sec, _ring in ABLATION_WAYS:
+    CONFIGS.append((f"ablation/base/{_way}", "ablation", f"base/{_way}", _sec, _ring, None))
+    for _kind in ("seqcst", "nocache", "nopad"):
+        CONFIGS.append((f"ablation/{_kind}/{_way}", "ablation", f"{_kind}/{_way}", _sec,
+                        f"ablation/base/{_way}", None))
 
 # Configs whose two threads spin flat out: a run with less than this much CPU (CPU-seconds per
 # wall-second) shared the machine with something else.
 SPIN_PREFIXES = ("steady/", "ring/", "ck/", "boost/", "pipe/hand/coop2", "pipe/steady/troupe2x2",
-                 "pipe/steady/solo4")
+                 "pipe/steady/solo4", "ablation/")
 BUSY_CPU = 1.9
 DEFAULT_ROUNDS = 12  # ~15 s per round near, ~35 s far: 4-7 minutes
 RUN_TIMEOUT_S = 300
