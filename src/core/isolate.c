@@ -83,14 +83,13 @@ static void send_msg(int fd, zmsg m)
 
 /* ---- in the child ---- */
 
-static _Noreturn void child_main(steady_graph *g, steady_troupe *t, int log_wr)
+static _Noreturn void child_main(steady_troupe *t, int log_wr)
 {
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     steady__overflow_after_fork();
     steady__log_after_fork();
     steady__log_forward_to(log_wr);
     steady__membarrier_global_init();
-    (void)g;
     steady__troupe_body(t);
     _exit(0);
 }
@@ -119,8 +118,8 @@ static void zygote_reap(struct steady__iso *iso, pid_t *pids)
             }
 }
 
-static void zygote_spawn(steady_graph *g, struct steady__iso *iso, pid_t *pids, uint32_t index,
-                         int sfd, const sigset_t *chld, int log_wr)
+static void zygote_spawn(struct steady__iso *iso, pid_t *pids, uint32_t index, int sfd,
+                         const sigset_t *chld, int log_wr)
 {
     if (index >= iso->n)
         return;
@@ -130,7 +129,7 @@ static void zygote_spawn(steady_graph *g, struct steady__iso *iso, pid_t *pids, 
         close(sfd);
         sigprocmask(SIG_UNBLOCK, chld, NULL);
         signal(SIGPIPE, SIG_DFL);
-        child_main(g, iso->kids[index].t, log_wr);
+        child_main(iso->kids[index].t, log_wr);
     }
     if (pid < 0) {
         send_msg(iso->sock, (zmsg){Z_EXITED, index, 0, 0x7f00}); /* "exited 127": never ran */
@@ -140,7 +139,7 @@ static void zygote_spawn(steady_graph *g, struct steady__iso *iso, pid_t *pids, 
     send_msg(iso->sock, (zmsg){Z_SPAWNED, index, pid, 0});
 }
 
-static _Noreturn void zygote_main(steady_graph *g, struct steady__iso *iso, int log_wr)
+static _Noreturn void zygote_main(struct steady__iso *iso, int log_wr)
 {
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     prctl(PR_SET_NAME, "steady-zygote");
@@ -174,7 +173,7 @@ static _Noreturn void zygote_main(steady_graph *g, struct steady__iso *iso, int 
             _exit(0);
         }
         if (r == sizeof m && m.kind == Z_SPAWN)
-            zygote_spawn(g, iso, pids, m.index, sfd, &chld, log_wr);
+            zygote_spawn(iso, pids, m.index, sfd, &chld, log_wr);
     }
 }
 
@@ -432,7 +431,7 @@ static steady_err fork_zygote(steady_graph *g, struct steady__iso *iso)
         close(sv[0]);
         close(lp[0]);
         iso->sock = sv[1];
-        zygote_main(g, iso, lp[1]);
+        zygote_main(iso, lp[1]);
     }
     close(sv[1]);
     close(lp[1]);
