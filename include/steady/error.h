@@ -35,6 +35,8 @@ typedef enum steady_err {
     STEADY_ECLOSED,   /* the channel is closed (and, for a receiver, drained) */
     STEADY_EUNCLEAN,  /* the graph stopped with actors still vetoing shutdown */
     STEADY_ESYS,      /* a system call failed; the detail names it and errno */
+    STEADY_EDEGRADED, /* the graph stopped, but an actor of it had been stopped for good (or
+                         never started): it ran degraded; the detail names each such actor */
 } steady_err;
 
 /* Static English text for an error code; never NULL. Thread-safe. */

@@ -11,9 +11,11 @@
  *             first. An actor is restarted during shutdown too, until it has voted yes, so a
  *             failure while draining loses nothing; a backoff is cut short by shutdown.
  *   escalate  when a restart would exceed the intensity limit (more than max_restarts within
- *             period_ms): STEADY_ESCALATE_STOP_ACTOR stops the actor for good (it counts as a
- *             yes vote; its outputs close so downstream drains, its inputs close so producers
- *             see CLOSED); STEADY_ESCALATE_SHUTDOWN_GRAPH also asks the graph to shut down.
+ *             period_ms), or a TEMPORARY actor failed: the actor is stopped for good (its
+ *             outputs close so downstream drains, its inputs close so producers see CLOSED;
+ *             it no longer holds the vote back) and, by default
+ *             (STEADY_ESCALATE_SHUTDOWN_GRAPH), shutdown is requested. The graph's stop then
+ *             returns STEADY_EDEGRADED naming the actor, its failures and its last reason.
  *
  * Peek before commit: nothing leaves a channel until the actor takes it, and an output is
  * visible only once published. A restarted actor therefore finds the message it had peeked at
@@ -57,9 +59,17 @@ typedef enum steady_restart {
     STEADY_RESTART_TEMPORARY,
 } steady_restart;
 
+/* What stopping an actor for good does to the rest of the graph. Either way the stop of the
+ * graph then returns STEADY_EDEGRADED and names the actor (steady/graph.h). */
 typedef enum steady_escalation {
-    STEADY_ESCALATE_STOP_ACTOR = 0, /* the actor stops for good; the graph runs on. Default. */
-    STEADY_ESCALATE_SHUTDOWN_GRAPH, /* the actor stops for good and the graph shuts down */
+    /* The actor stops for good and shutdown is requested: the rest of the graph drains and
+     * stops, and the process can exit non-zero for its own supervisor (systemd, a container
+     * runtime) to restart it. The default, as in Erlang/OTP: a graph that lost a stage is an
+     * outage, not something to run on quietly. 0, so a zeroed policy escalates too. */
+    STEADY_ESCALATE_SHUTDOWN_GRAPH = 0,
+    /* The actor stops for good; the graph runs on without it (its ends close, so its
+     * neighbours see CLOSED). For actors the graph can do without. */
+    STEADY_ESCALATE_STOP_ACTOR = 1,
 } steady_escalation;
 
 #define STEADY_UNLIMITED UINT32_MAX
@@ -83,9 +93,9 @@ typedef struct steady_policy {
 } steady_policy;
 
 /* Transient; backoff 1 ms doubling to 1 s with 20 % jitter; at most 10 restarts within 10 s,
- * then the actor stops for good. An actor failing at once every time is thus restarted ten times
- * within about one second (1 + 2 + ... + 512 ms of backoff) and stopped at the eleventh failure;
- * occasional failures never come close. */
+ * then the actor stops for good and the graph shuts down (STEADY_EDEGRADED). An actor failing at
+ * once every time is thus restarted ten times within about one second (1 + 2 + ... + 512 ms of
+ * backoff) and stopped at the eleventh failure; occasional failures never come close. */
 #define STEADY_POLICY_DEFAULT                                                                      \
     ((steady_policy){.restart = STEADY_RESTART_TRANSIENT,                                          \
                      .backoff_floor_ms = 1,                                                        \
@@ -93,7 +103,7 @@ typedef struct steady_policy {
                      .jitter_pct = 20,                                                             \
                      .max_restarts = 10,                                                           \
                      .period_ms = 10000,                                                           \
-                     .escalation = STEADY_ESCALATE_STOP_ACTOR})
+                     .escalation = STEADY_ESCALATE_SHUTDOWN_GRAPH})
 
 /* ---- failing ------------------------------------------------------------------------------- */
 
@@ -112,6 +122,10 @@ STEADY_API uint32_t steady_actor_failures(const steady_actor *a);
 /* True once the supervisor has stopped the actor for good (intensity exceeded, or a failed
  * temporary actor). Any thread. */
 STEADY_API bool steady_actor_stopped_for_good(const steady_actor *a);
+/* The reason of the actor's last failure ("run returned 3", "panic: ...", "its process was
+ * killed by SIGSEGV ..."), or "" when it never failed; at most 255 bytes. The actor's own
+ * thread, or any thread once the graph has stopped (a failure rewrites the text). */
+STEADY_API const char *steady_actor_last_failure(const steady_actor *a);
 
 /* ---- showstoppers -------------------------------------------------------------------------- */
 

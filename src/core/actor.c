@@ -404,6 +404,19 @@ void steady__vote_begin(steady_actor *a)
     atomic_store_explicit(&a->veto_expr, NULL, memory_order_relaxed);
 }
 
+/* Counts the actor once toward the graph's stop when it first voted yes or exited, so main
+ * checks "every actor voted or exited" with one load instead of a scan per event (a scan made
+ * stopping quadratic in the number of actors). */
+static void settle(steady_actor *a)
+{
+    uint32_t no = 0;
+    if (atomic_compare_exchange_strong_explicit(&a->settled, &no, 1, memory_order_relaxed,
+                                                memory_order_relaxed))
+        /* release: pairs with main's acquire load of n_settled (stop.c), which then sees
+         * what the actor did before it voted or exited. */
+        atomic_fetch_add_explicit(&a->graph->n_settled, 1, memory_order_release);
+}
+
 bool steady__cast_vote(steady_actor *a, bool yes)
 {
     a->shutdown_seen = true;
@@ -411,8 +424,23 @@ bool steady__cast_vote(steady_actor *a, bool yes)
         return true;
     /* release: main's acquire load of voted_yes then sees the actor's state as it voted. */
     atomic_store_explicit(&a->voted_yes, 1, memory_order_release);
+    settle(a);
     steady__graph_event(a->graph);
     return false;
+}
+
+void steady__actor_mark_exited(steady_actor *a)
+{
+    uint32_t no = 0;
+    /* Once per actor: a troupe that cannot start marks every member, even one a previous
+     * process of an ISOLATED troupe saw to its end. release: pairs with the acquire loads of
+     * exited and n_exited (stop.c, isolate.c). */
+    if (atomic_compare_exchange_strong_explicit(&a->exited, &no, 1, memory_order_release,
+                                                memory_order_relaxed)) {
+        atomic_fetch_add_explicit(&a->graph->n_exited, 1, memory_order_release);
+        settle(a);
+    }
+    steady__graph_event(a->graph);
 }
 
 bool steady__eye(bool value, const char *file, int line, const char *expr)
@@ -502,8 +530,7 @@ void steady__actor_entry(void *p)
         ;
     close_ends(a);
     a->status = STEADY__DONE;
-    atomic_store_explicit(&a->exited, 1, memory_order_release);
-    steady__graph_event(a->graph);
+    steady__actor_mark_exited(a);
     steady__fiber_exit_to(&a->fiber, &a->troupe->home);
 }
 

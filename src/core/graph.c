@@ -114,7 +114,7 @@ static steady_err validate(steady_graph *g)
     return steady__showstoppers_validate(g);
 }
 
-static void stop_started(steady_graph *g)
+static void stop_started(steady_graph *g, const char *why)
 {
     steady__graph_request(g, "start failure");
     atomic_store_explicit(&g->state, STEADY_GRAPH_STOPPED_UNCLEANLY, memory_order_release);
@@ -125,6 +125,7 @@ static void stop_started(steady_graph *g)
             t->thread_started = false;
         }
     steady__iso_stop(g, steady__mono_ns() + 2000000000u);
+    steady__stop_after_failed_start(g, why);
 }
 
 steady_err steady_graph_start(steady_graph *g)
@@ -160,7 +161,7 @@ steady_err steady_graph_start(steady_graph *g)
         if ((e = steady__troupe_start(t)) != STEADY_OK) {
             char why[512];
             snprintf(why, sizeof why, "%s", steady_last_error());
-            stop_started(g);
+            stop_started(g, why);
             return steady__fail(e, "%s", why);
         }
     }

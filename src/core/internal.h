@@ -198,6 +198,7 @@ struct steady_actor {
     struct steady__wait_state *wait; /* the pending wait while BLOCKED */
     bool shutdown_seen;              /* the request already interrupted a wait or was voted on */
     bool failed;                     /* stopped for good after a failure */
+    char last_failure[256];          /* the last failure's reason (decide(), supervise.c) */
     struct steady__supervision sup;
     struct steady__arena arena;
     struct steady__intent intent;
@@ -212,6 +213,7 @@ struct steady_actor {
     /* Written by the actor's thread, read by main and by other threads. */
     alignas(STEADY_CACHE_LINE) _Atomic uint32_t voted_yes;
     _Atomic uint32_t exited;
+    _Atomic uint32_t settled; /* counted in the graph's n_settled (voted yes or exited) */
     _Atomic uint32_t regeneration;
     _Atomic uint32_t failures;
     _Atomic uint32_t stopped_for_good;
@@ -224,6 +226,8 @@ struct steady_actor {
     bool vetoed;
 };
 void steady__actor_free(steady_actor *a);
+/* Marks `a` as exited (once) and counts it toward the stop; wakes main. Any thread. */
+void steady__actor_mark_exited(steady_actor *a);
 /* The fiber entry of every actor: runs it, handles its end (return or failure), and leaves. */
 void steady__actor_entry(void *actor);
 /* Fails the running actor `a` with a logged reason: never returns (unwinds to its entry). */
@@ -292,6 +296,8 @@ struct steady_troupe {
     size_t stack_size; /* the largest member stack */
     pthread_t thread;
     bool thread_started;
+    bool left_running;   /* its thread did not leave after the stop (stop.c) */
+    bool killed_at_stop; /* ISOLATED: its process did not leave after the stop and was killed */
     steady_troupe *next;
 
     /* Owned by the troupe's thread. */
@@ -379,12 +385,17 @@ struct steady_graph {
     struct steady__bundle_block *bundles; /* bundle.c's allocations */
     uint32_t n_bundles;                   /* bundles and joins made, for default names */
 
+    _Atomic uint32_t n_exited;  /* actors that exited (steady__actor_mark_exited) */
+    _Atomic uint32_t n_settled; /* actors that voted yes or exited */
+    _Atomic uint32_t stopper;   /* a thread took on the stop (stop.c); the others wait */
+    _Atomic uint32_t stop_done; /* the stop's result and report are final */
+    steady_err stop_result;     /* what block_until_stopped returns, once stop_done */
     _Atomic uint32_t barrier_count;
     _Atomic uint32_t events; /* futex word main sleeps on: bumped by votes, exits, requests */
     _Atomic uint64_t futex_wakes;
     bool signals_installed;
-    char *report;
-    size_t report_len;
+    char *report; /* stop.c: the stop's report, final once stop_done */
+    size_t report_len, report_cap;
 };
 static inline uint64_t steady__now(const steady_graph *g)
 {
@@ -426,6 +437,8 @@ void steady__graph_event(steady_graph *g);
 void steady__graph_ring_all(steady_graph *g);
 /* State transitions shared by request paths. */
 void steady__graph_request(steady_graph *g, const char *who);
+/* A start that failed after threads ran: records the stop as unclean with `why`. Main. */
+void steady__stop_after_failed_start(steady_graph *g, const char *why);
 void steady__signals_install(steady_graph *g);
 void steady__signals_restore(steady_graph *g);
 

@@ -204,7 +204,7 @@ static void member_gone(steady_actor *a)
 {
     a->status = STEADY__DONE;
     steady__actor_close_ends_for(a);
-    atomic_store_explicit(&a->exited, 1, memory_order_release);
+    steady__actor_mark_exited(a);
 }
 
 static void request_child(struct steady__iso *iso, kid *k)

@@ -1,10 +1,24 @@
-/* core/stop.c — the end of a graph: waiting for the vote and reporting it.
+/* core/stop.c — the end of a graph: waiting for the vote, and telling the truth about it.
  *
  * block_until_stopped waits for the shutdown request (or for every actor to have returned),
  * then for the votes, up to the timeout. At the deadline it snapshots which live actors still
  * veto, moves to STOPPED_UNCLEANLY (from then on every wait returns at once and STEADY_RUNNING
- * is false, so the remaining actors leave their loops), and joins the threads. The report names
- * each vetoing actor with the file:line: expression of its last false STEADY_I() term.
+ * is false, so the remaining actors leave their loops), and joins the threads.
+ *
+ * The result says how the graph ended, worst first:
+ *   STEADY_EUNCLEAN   an actor still vetoed at the deadline (named with the file:line:
+ *                     expression of its last false STEADY_I() term), or a thread or child
+ *                     process did not leave after the stop;
+ *   STEADY_EDEGRADED  every live actor agreed, but some actor had been stopped for good by its
+ *                     supervisor (or never started): the graph ran without it;
+ *   STEADY_OK         every actor ended as it was designed to.
+ * The report (steady_graph_report) has one line per actor and one per thread left behind.
+ *
+ * Several threads may call block_until_stopped at once: the first does the stop, the others
+ * wait for it to finish and return the same result.
+ *
+ * Counting is O(1) per event (the graph's n_exited / n_settled counters) and the report is
+ * built in a buffer that doubles, so stopping 30,000 actors costs linear time.
  *
  * Time here is real monotonic time, not the graph clock: it bounds how long main blocks.
  */
@@ -20,19 +34,14 @@
 
 static bool all_exited(const steady_graph *g)
 {
-    for (steady_actor *a = g->actors; a; a = a->next)
-        if (!atomic_load_explicit(&a->exited, memory_order_acquire))
-            return false;
-    return true;
+    /* acquire: pairs with the release increments in steady__actor_mark_exited. */
+    return atomic_load_explicit(&g->n_exited, memory_order_acquire) == g->n_actors;
 }
 
 static bool all_voted(const steady_graph *g)
 {
-    for (steady_actor *a = g->actors; a; a = a->next)
-        if (!atomic_load_explicit(&a->exited, memory_order_acquire) &&
-            !atomic_load_explicit(&a->voted_yes, memory_order_acquire))
-            return false;
-    return true;
+    /* acquire: pairs with the release increments in settle() (actor.c). */
+    return atomic_load_explicit(&g->n_settled, memory_order_acquire) == g->n_actors;
 }
 
 /* Sleeps on the event word until it changes or `deadline_ns` (0: none) passes. */
@@ -57,22 +66,27 @@ static void wait_for_request(steady_graph *g)
     }
 }
 
+/* deadline_ns 0: no limit. */
 static bool wait_for_votes(steady_graph *g, uint64_t deadline_ns)
 {
     for (;;) {
         uint32_t seen = atomic_load_explicit(&g->events, memory_order_acquire);
         if (all_voted(g))
             return true;
-        if (steady__mono_ns() >= deadline_ns)
+        if (deadline_ns && steady__mono_ns() >= deadline_ns)
             return false;
         wait_event(g, seen, deadline_ns);
     }
 }
 
+/* ---- the report ---- */
+
+/* Appends a line to the report; the buffer doubles, so n lines cost O(total length). Lines
+ * that do not fit in memory are dropped (the result code still tells the truth). */
 static void append(steady_graph *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void append(steady_graph *g, const char *fmt, ...)
 {
-    char line[512];
+    char line[768];
     va_list ap;
     va_start(ap, fmt);
     int n = vsnprintf(line, sizeof line, fmt, ap);
@@ -80,14 +94,20 @@ static void append(steady_graph *g, const char *fmt, ...)
     if (n <= 0)
         return;
     size_t len = (size_t)n < sizeof line ? (size_t)n : sizeof line - 1;
-    char *r = steady__alloc(g->report_len + len + 1);
-    if (!r)
-        return;
-    if (g->report)
-        memcpy(r, g->report, g->report_len);
-    memcpy(r + g->report_len, line, len + 1);
-    steady__free(g->report);
-    g->report = r;
+    if (g->report_len + len + 1 > g->report_cap) {
+        size_t cap = g->report_cap ? g->report_cap : 1024;
+        while (cap < g->report_len + len + 1)
+            cap *= 2;
+        char *r = steady__alloc(cap);
+        if (!r)
+            return;
+        if (g->report)
+            memcpy(r, g->report, g->report_len + 1);
+        steady__free(g->report);
+        g->report = r;
+        g->report_cap = cap;
+    }
+    memcpy(g->report + g->report_len, line, len + 1);
     g->report_len += len;
 }
 
@@ -98,64 +118,133 @@ static void snapshot_vetoes(steady_graph *g)
                     !atomic_load_explicit(&a->voted_yes, memory_order_acquire);
 }
 
+/* Stopped for good by its supervisor, or never started: the graph ran without it. */
+static bool lost(const steady_actor *a)
+{
+    return steady_actor_stopped_for_good(a) || a->failed;
+}
+
+static const char *plural(uint32_t n)
+{
+    return n == 1 ? "" : "s";
+}
+
 /* One report line for an actor that did not veto. */
 static void append_outcome(steady_graph *g, const steady_actor *a)
 {
     uint32_t restarts = steady_actor_restarts(a), failures = steady_actor_failures(a);
-    char how[96];
     if (steady_actor_stopped_for_good(a))
-        snprintf(how, sizeof how, "stopped for good after %u failure%s", failures,
-                 failures == 1 ? "" : "s");
+        append(
+            g,
+            "  actor '%s': stopped for good after %u failure%s (%u restart%s); last failure: %s\n",
+            a->label, failures, plural(failures), restarts, plural(restarts),
+            a->last_failure[0] ? a->last_failure : "(none recorded)");
     else if (a->failed)
-        snprintf(how, sizeof how, "never started");
+        append(g, "  actor '%s': never started (its troupe's thread could not map its stack)\n",
+               a->label);
     else
-        snprintf(how, sizeof how, "%s",
-                 atomic_load_explicit(&a->voted_yes, memory_order_acquire) ? "voted yes"
-                                                                           : "returned");
-    append(g, "  actor '%s': %s (counted as yes; %u restart%s)\n", a->label, how, restarts,
-           restarts == 1 ? "" : "s");
+        append(g, "  actor '%s': %s (%u restart%s)\n", a->label,
+               atomic_load_explicit(&a->voted_yes, memory_order_acquire) ? "voted yes" : "returned",
+               restarts, plural(restarts));
 }
 
-static void build_report(steady_graph *g, bool clean)
+static void append_veto(steady_graph *g, const steady_actor *a)
 {
+    const char *expr = atomic_load_explicit(&a->veto_expr, memory_order_relaxed);
+    const char *file = atomic_load_explicit(&a->veto_file, memory_order_relaxed);
+    int line = atomic_load_explicit(&a->veto_line, memory_order_relaxed);
+    if (expr)
+        append(g, "  actor '%s' vetoed: %s:%d: %s\n", a->label, file, line, expr);
+    else
+        append(g,
+               "  actor '%s' vetoed: no STEADY_I() term was false (wrap the veto's terms in "
+               "STEADY_I() to see which one held it back)\n",
+               a->label);
+}
+
+/* Threads and child processes that did not leave after the stop. */
+static unsigned append_left_behind(steady_graph *g)
+{
+    unsigned n = 0;
+    for (steady_troupe *t = g->troupes; t; t = t->next) {
+        if (t->left_running)
+            append(g,
+                   "  thread '%s' did not leave within %d ms of the stop (an actor is blocked "
+                   "outside steady's waits); it is left running\n",
+                   t->name, JOIN_GRACE_MS);
+        if (t->killed_at_stop)
+            append(g, "  troupe '%s': its process did not leave after the stop and was killed\n",
+                   t->name);
+        n += t->left_running || t->killed_at_stop;
+    }
+    return n;
+}
+
+/* Builds the report and returns the stop's result. */
+static steady_err build_report(steady_graph *g, bool voted)
+{
+    unsigned vetoes = 0, losses = 0;
+    for (steady_actor *a = g->actors; a; a = a->next) {
+        vetoes += a->vetoed;
+        losses += !a->vetoed && lost(a);
+    }
     steady__free(g->report);
     g->report = NULL;
-    g->report_len = 0;
-    append(g, "graph '%s' %s\n", g->name, clean ? "stopped cleanly" : "stopped uncleanly");
+    g->report_len = g->report_cap = 0;
+    bool behind = false;
+    for (steady_troupe *t = g->troupes; t; t = t->next)
+        behind |= t->left_running || t->killed_at_stop;
+    if (!voted)
+        append(g, "graph '%s' stopped uncleanly: %u actor%s vetoed shutdown at the deadline\n",
+               g->name, vetoes, plural(vetoes));
+    else if (behind)
+        append(g, "graph '%s' stopped uncleanly: a thread or process did not leave\n", g->name);
+    else if (losses)
+        append(g, "graph '%s' stopped degraded: %u actor%s had been stopped for good\n", g->name,
+               losses, plural(losses));
+    else
+        append(g, "graph '%s' stopped cleanly\n", g->name);
     for (steady_actor *a = g->actors; a; a = a->next) {
-        if (!a->vetoed) {
-            append_outcome(g, a);
-            continue;
-        }
-        const char *expr = atomic_load_explicit(&a->veto_expr, memory_order_relaxed);
-        const char *file = atomic_load_explicit(&a->veto_file, memory_order_relaxed);
-        int line = atomic_load_explicit(&a->veto_line, memory_order_relaxed);
-        if (expr)
-            append(g, "  actor '%s' vetoed: %s:%d: %s\n", a->label, file, line, expr);
+        if (a->vetoed)
+            append_veto(g, a);
         else
-            append(g,
-                   "  actor '%s' vetoed: no STEADY_I() term was false (wrap the veto's "
-                   "terms in STEADY_I() to see which one held it back)\n",
-                   a->label);
+            append_outcome(g, a);
+    }
+    append_left_behind(g);
+    return !voted || behind ? STEADY_EUNCLEAN : losses ? STEADY_EDEGRADED : STEADY_OK;
+}
+
+/* The log lines of a stop that was not clean: one per actor that vetoed or was lost. */
+static void log_outcome(const steady_graph *g, steady_err result)
+{
+    if (result == STEADY_OK) {
+        STEADY_INFO("graph '%s' stopped cleanly", g->name);
+        return;
+    }
+    STEADY_ERROR("graph '%s' stopped %s", g->name,
+                 result == STEADY_EDEGRADED ? "degraded: actors had been stopped for good"
+                                            : "uncleanly");
+    for (steady_actor *a = g->actors; a; a = a->next) {
+        if (a->vetoed) {
+            const char *expr = atomic_load_explicit(&a->veto_expr, memory_order_relaxed);
+            if (expr)
+                STEADY_ERROR("actor '%s' vetoed shutdown: %s:%d: %s", a->label,
+                             atomic_load_explicit(&a->veto_file, memory_order_relaxed),
+                             atomic_load_explicit(&a->veto_line, memory_order_relaxed), expr);
+            else
+                STEADY_ERROR("actor '%s' vetoed shutdown (no STEADY_I() term was false)", a->label);
+        } else if (steady_actor_stopped_for_good(a)) {
+            uint32_t f = steady_actor_failures(a);
+            STEADY_ERROR("actor '%s' had been stopped for good after %u failure%s; last "
+                         "failure: %s",
+                         a->label, f, plural(f), a->last_failure);
+        } else if (a->failed) {
+            STEADY_ERROR("actor '%s' never started", a->label);
+        }
     }
 }
 
-static void log_unclean(const steady_graph *g)
-{
-    STEADY_WARN("graph '%s' stopped uncleanly: actors still vetoed shutdown at the deadline",
-                g->name);
-    for (steady_actor *a = g->actors; a; a = a->next) {
-        if (!a->vetoed)
-            continue;
-        const char *expr = atomic_load_explicit(&a->veto_expr, memory_order_relaxed);
-        if (expr)
-            STEADY_WARN("actor '%s' vetoed shutdown: %s:%d: %s", a->label,
-                        atomic_load_explicit(&a->veto_file, memory_order_relaxed),
-                        atomic_load_explicit(&a->veto_line, memory_order_relaxed), expr);
-        else
-            STEADY_WARN("actor '%s' vetoed shutdown (no STEADY_I() term was false)", a->label);
-    }
-}
+/* ---- joining ---- */
 
 static void join_all(steady_graph *g)
 {
@@ -174,10 +263,73 @@ static void join_all(steady_graph *g)
             STEADY_ERROR("thread '%s' did not leave within %d ms of the stop (an actor is "
                          "blocked outside steady's waits); it is left running",
                          t->name, JOIN_GRACE_MS);
+            t->left_running = true;
             continue;
         }
         pthread_join(t->thread, NULL);
         t->thread_started = false;
+    }
+}
+
+/* ---- block_until_stopped ---- */
+
+/* The vote deadline for timeout_ms: 0 means none (a negative timeout, or one so large that
+ * the deadline would pass UINT64_MAX: both wait without limit). */
+static uint64_t vote_deadline(int64_t timeout_ms)
+{
+    if (timeout_ms < 0)
+        return 0;
+    uint64_t now = steady__mono_ns();
+    uint64_t ms = (uint64_t)timeout_ms;
+    if (ms > (UINT64_MAX - now) / 1000000u)
+        return 0;
+    return now + ms * 1000000u;
+}
+
+/* The stop itself, done by the first caller. */
+static steady_err stop(steady_graph *g, int64_t timeout_ms)
+{
+    wait_for_request(g);
+    uint64_t deadline = vote_deadline(timeout_ms);
+    bool voted = wait_for_votes(g, deadline);
+    snapshot_vetoes(g);
+    /* release: actors that read STOPPED* afterwards leave their loops and waits at once. */
+    atomic_store_explicit(&g->state, voted ? STEADY_GRAPH_STOPPED : STEADY_GRAPH_STOPPED_UNCLEANLY,
+                          memory_order_release);
+    steady__graph_ring_all(g);
+    join_all(g);
+    steady__iso_stop(g, steady__mono_ns() + (uint64_t)JOIN_GRACE_MS * 1000000u);
+    steady_err result = build_report(g, voted);
+    if (result == STEADY_EUNCLEAN)
+        atomic_store_explicit(&g->state, STEADY_GRAPH_STOPPED_UNCLEANLY, memory_order_release);
+    log_outcome(g, result);
+    return result;
+}
+
+/* Publishes the result for every caller, present and future. */
+static void finish(steady_graph *g, steady_err result)
+{
+    g->stop_result = result;
+    /* release: pairs with the acquire loads of stop_done (waiters, steady_graph_report). */
+    atomic_store_explicit(&g->stop_done, 1, memory_order_release);
+    steady__graph_event(g);
+}
+
+static steady_err result_of(const steady_graph *g)
+{
+    if (g->stop_result == STEADY_OK)
+        return STEADY_OK;
+    return steady__fail(g->stop_result, "%s", g->report ? g->report : "graph stopped uncleanly");
+}
+
+/* Another thread is stopping g: wait until it has finished. */
+static steady_err await_stop(steady_graph *g)
+{
+    for (;;) {
+        uint32_t seen = atomic_load_explicit(&g->events, memory_order_acquire);
+        if (atomic_load_explicit(&g->stop_done, memory_order_acquire))
+            return result_of(g);
+        wait_event(g, seen, 0);
     }
 }
 
@@ -191,31 +343,32 @@ steady_err steady_graph_block_until_stopped(steady_graph *g, int64_t timeout_ms)
                             "graph '%s' was never started; call "
                             "steady_graph_start() first",
                             g->name);
-    if (s == STEADY_GRAPH_STOPPED || s == STEADY_GRAPH_STOPPED_UNCLEANLY)
-        return s == STEADY_GRAPH_STOPPED ? STEADY_OK : STEADY_EUNCLEAN;
-    wait_for_request(g);
-    uint64_t deadline = steady__mono_ns() + (uint64_t)(timeout_ms > 0 ? timeout_ms : 0) * 1000000u;
-    bool clean = wait_for_votes(g, deadline);
-    snapshot_vetoes(g);
-    /* release: actors that read STOPPED* afterwards leave their loops and waits at once. */
-    atomic_store_explicit(&g->state, clean ? STEADY_GRAPH_STOPPED : STEADY_GRAPH_STOPPED_UNCLEANLY,
-                          memory_order_release);
-    steady__graph_ring_all(g);
-    join_all(g);
-    steady__iso_stop(g, steady__mono_ns() + (uint64_t)JOIN_GRACE_MS * 1000000u);
-    build_report(g, clean);
-    if (clean) {
-        STEADY_DEBUG("graph '%s' stopped cleanly", g->name);
-        return STEADY_OK;
-    }
-    log_unclean(g);
-    return steady__fail(STEADY_EUNCLEAN, "%s", g->report);
+    uint32_t free_ = 0;
+    if (!atomic_compare_exchange_strong_explicit(&g->stopper, &free_, 1, memory_order_acq_rel,
+                                                 memory_order_acquire))
+        return await_stop(g);
+    finish(g, stop(g, timeout_ms));
+    return result_of(g);
+}
+
+void steady__stop_after_failed_start(steady_graph *g, const char *why)
+{
+    atomic_store_explicit(&g->stopper, 1, memory_order_relaxed);
+    append(g, "graph '%s' did not start: %s\n", g->name, why);
+    finish(g, STEADY_EUNCLEAN);
 }
 
 size_t steady_graph_report(const steady_graph *g, char *buf, size_t cap)
 {
-    const char *r = g->report ? g->report : "";
-    if (cap)
+    if (!g) {
+        if (buf && cap)
+            buf[0] = '\0';
+        return 0;
+    }
+    /* acquire: pairs with finish(); before it the report is still being written. */
+    bool done = atomic_load_explicit(&g->stop_done, memory_order_acquire);
+    const char *r = done && g->report ? g->report : "";
+    if (buf && cap)
         snprintf(buf, cap, "%s", r);
-    return g->report_len;
+    return done ? g->report_len : 0;
 }

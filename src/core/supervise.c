@@ -22,7 +22,8 @@ steady_err steady__policy_check(const steady_policy *p, const char *who)
     if (p->restart > STEADY_RESTART_TEMPORARY)
         return steady__fail(STEADY_EINVAL, "%s: restart type %d is not a steady_restart", who,
                             (int)p->restart);
-    if (p->escalation > STEADY_ESCALATE_SHUTDOWN_GRAPH)
+    if (p->escalation != STEADY_ESCALATE_SHUTDOWN_GRAPH &&
+        p->escalation != STEADY_ESCALATE_STOP_ACTOR)
         return steady__fail(STEADY_EINVAL, "%s: escalation %d is not a steady_escalation", who,
                             (int)p->escalation);
     if (p->jitter_pct > 100)
@@ -72,6 +73,11 @@ uint32_t steady_actor_failures(const steady_actor *a)
 bool steady_actor_stopped_for_good(const steady_actor *a)
 {
     return atomic_load_explicit(&a->stopped_for_good, memory_order_acquire) != 0;
+}
+
+const char *steady_actor_last_failure(const steady_actor *a)
+{
+    return a ? a->last_failure : "";
 }
 
 /* ---- failing ---- */
@@ -360,6 +366,7 @@ static bool decide(steady_actor *a, const char *why, uint64_t *delay_ns)
     uint32_t regen = steady_actor_regeneration(a);
     *delay_ns = 0;
     if (failed) {
+        snprintf(a->last_failure, sizeof a->last_failure, "%s", why);
         atomic_fetch_add_explicit(&a->failures, 1, memory_order_relaxed);
         STEADY_ERROR("actor '%s' failed (regeneration %u): %s", a->label, regen, why);
         count_showstoppers(a);

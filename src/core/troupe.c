@@ -240,8 +240,8 @@ void steady__troupe_body(steady_troupe *t)
         destroy_fibers(t);
     } else {
         for (size_t i = 0; i < t->n_members; i++) {
-            atomic_store_explicit(&t->members[i]->exited, 1, memory_order_release);
-            t->members[i]->failed = true;
+            t->members[i]->failed = true; /* before exited: the stop's report reads it after */
+            steady__actor_mark_exited(t->members[i]);
         }
         steady__graph_request(t->graph, t->name);
     }

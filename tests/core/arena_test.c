@@ -151,7 +151,7 @@ static void using_another_actors_arena_fails_the_caller(void **state)
             &intruder),
         STEADY_OK);
     assert_int_equal(steady_graph_start(g), STEADY_OK);
-    assert_int_equal(steady_graph_block_until_stopped(g, 5000), STEADY_OK); /* escalated */
+    assert_int_equal(steady_graph_block_until_stopped(g, 5000), STEADY_EDEGRADED); /* escalated */
     capture_stop();
     assert_int_equal(steady_actor_failures(intruder), 1);
     assert_int_equal(steady_actor_failures(victim), 0);

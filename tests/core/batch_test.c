@@ -252,7 +252,7 @@ static void failure_before_the_commit_moves_nothing(void **state)
     steady_actor_spawn(
         g, &(steady_actor_opts){.name = "sink", .run = idle_reader, .rxs = STEADY_RXS(sink)}, NULL);
     assert_int_equal(steady_graph_start(g), STEADY_OK);
-    assert_int_equal(steady_graph_block_until_stopped(g, 2000), STEADY_OK);
+    assert_int_equal(steady_graph_block_until_stopped(g, 2000), STEADY_EDEGRADED);
 
     assert_int_equal(steady_channel_taken_total(steady_rx_channel(io.in.raw)), 0);
     assert_int_equal(steady_channel_sent_total(steady_tx_channel(io.out.raw)), 0);

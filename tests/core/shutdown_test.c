@@ -677,7 +677,7 @@ static int failing_run(steady_actor *a, void *arg)
     return 7;
 }
 
-static void failed_actor_asks_for_shutdown_and_counts_as_yes(void **state)
+static void failed_actor_stopped_for_good_makes_the_stop_degraded(void **state)
 {
     (void)state;
     steady_graph *g = new_graph_no_restart("failing");
@@ -691,12 +691,22 @@ static void failed_actor_asks_for_shutdown_and_counts_as_yes(void **state)
     steady_graph_report(g, report, sizeof report);
     steady_graph_free(g);
 
-    assert_int_equal(e, STEADY_OK);
-    assert_non_null(
-        strstr(report, "actor 'failing': stopped for good after 1 failure (counted as yes"));
+    /* Regression: this stop used to return STEADY_OK with a report saying "counted as yes",
+     * although the graph had lost an actor. */
+    assert_int_equal(e, STEADY_EDEGRADED);
+    assert_non_null(strstr(report, "graph 'failing' stopped degraded: 1 actor had been stopped "
+                                   "for good"));
+    assert_non_null(strstr(report, "actor 'failing': stopped for good after 1 failure (0 "
+                                   "restarts); last failure: run returned 7"));
+    assert_non_null(strstr(report, "actor 'waiter': voted yes"));
+    assert_non_null(strstr(steady_last_error(), "actor 'failing': stopped for good"));
     if (!strstr(captured, "ERROR") || !strstr(captured, "'failing'") ||
         !strstr(captured, "returned 7"))
         fail_msg("the failure was not logged: %s", captured);
+    if (!strstr(captured, "graph 'failing' stopped degraded") ||
+        !strstr(captured, "actor 'failing' had been stopped for good after 1 failure; last "
+                          "failure: run returned 7"))
+        fail_msg("the stop did not log the lost actor: %s", captured);
 }
 
 int main(void)
@@ -717,7 +727,7 @@ int main(void)
         cmocka_unit_test(lifecycle_states_are_observed_in_order),
         cmocka_unit_test(actor_requesting_shutdown_stops_the_graph_cleanly),
         cmocka_unit_test(block_until_stopped_returns_when_every_actor_returned),
-        cmocka_unit_test(failed_actor_asks_for_shutdown_and_counts_as_yes),
+        cmocka_unit_test(failed_actor_stopped_for_good_makes_the_stop_degraded),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

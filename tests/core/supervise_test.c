@@ -88,6 +88,13 @@ static void stop_cleanly(steady_graph *g)
     assert_int_equal(steady_graph_block_until_stopped(g, 5000), STEADY_OK);
 }
 
+/* The stop of a graph that lost an actor: it must say so. */
+static void stop_degraded(steady_graph *g)
+{
+    steady_graph_request_shutdown(g);
+    assert_int_equal(steady_graph_block_until_stopped(g, 5000), STEADY_EDEGRADED);
+}
+
 static void assert_logged(const char *fragment)
 {
     if (!strstr(captured, fragment))
@@ -244,7 +251,8 @@ static void the_default_policy_stops_a_hot_crash_loop_within_seconds(void **stat
     while (!steady_actor_stopped_for_good(a) && ms_since(t0) < 10000)
         sleep_ms(5);
     uint64_t took = ms_since(t0);
-    stop_cleanly(g);
+    /* The default escalation shuts the graph down: nobody else asks for the stop. */
+    assert_int_equal(steady_graph_block_until_stopped(g, 5000), STEADY_EDEGRADED);
     steady_log_set_level(old);
     assert_true(steady_actor_stopped_for_good(a));
     /* 10 restarts within 10 s allowed; their backoffs add up to about one second. */
@@ -375,6 +383,7 @@ static void exceeding_the_intensity_stops_the_actor_for_good_and_closes_its_ends
     steady_policy p = quick_policy();
     p.max_restarts = 3;
     p.period_ms = 10000;
+    p.escalation = STEADY_ESCALATE_STOP_ACTOR;
     steady_actor *a = build_chain(g, &c, &p);
     assert_int_equal(steady_graph_start(g), STEADY_OK);
     await_stopped_for_good(a);
@@ -386,7 +395,7 @@ static void exceeding_the_intensity_stops_the_actor_for_good_and_closes_its_ends
         sleep_ms(1);
     assert_true(steady_rx_is_closed(c.s_in.raw));
     assert_int_equal(steady_graph_get_state(g), STEADY_GRAPH_RUNNING);
-    stop_cleanly(g);
+    stop_degraded(g);
     capture_stop();
     assert_int_equal(steady_actor_failures(a), 4);
     assert_int_equal(steady_actor_restarts(a), 3);
@@ -394,7 +403,8 @@ static void exceeding_the_intensity_stops_the_actor_for_good_and_closes_its_ends
                   "good");
     char report[2048];
     steady_graph_report(g, report, sizeof report);
-    if (!strstr(report, "actor 'consumer': stopped for good after 4 failures (counted as yes"))
+    if (!strstr(report, "actor 'consumer': stopped for good after 4 failures (3 restarts); last "
+                        "failure: "))
         fail_msg("report: %s", report);
     steady_graph_free(g);
 }
@@ -422,7 +432,7 @@ static void restarts_spread_over_more_than_the_period_stay_within_the_intensity(
     steady_graph_free(g);
 }
 
-static void escalating_to_the_graph_shuts_it_down_cleanly(void **state)
+static void escalating_to_the_graph_shuts_it_down_degraded(void **state)
 {
     (void)state;
     capture_start();
@@ -433,8 +443,8 @@ static void escalating_to_the_graph_shuts_it_down_cleanly(void **state)
     p.escalation = STEADY_ESCALATE_SHUTDOWN_GRAPH;
     steady_actor *a = build_chain(g, &c, &p);
     assert_int_equal(steady_graph_start(g), STEADY_OK);
-    /* Nobody but the escalation asks for the stop. */
-    assert_int_equal(steady_graph_block_until_stopped(g, 5000), STEADY_OK);
+    /* Nobody but the escalation asks for the stop; the graph drains and reports the loss. */
+    assert_int_equal(steady_graph_block_until_stopped(g, 5000), STEADY_EDEGRADED);
     capture_stop();
     assert_int_equal(steady_actor_failures(a), 3);
     assert_true(steady_actor_stopped_for_good(a));
@@ -455,7 +465,7 @@ static void a_temporary_actor_is_never_restarted(void **state)
     steady_actor *a = spawn_flaky(g, &f, &p, NULL);
     assert_int_equal(steady_graph_start(g), STEADY_OK);
     await_stopped_for_good(a);
-    stop_cleanly(g);
+    assert_int_equal(steady_graph_block_until_stopped(g, 5000), STEADY_EDEGRADED); /* escalated */
     capture_stop();
     assert_int_equal(atomic_load(&f.starts), 1);
     assert_int_equal(steady_actor_restarts(a), 0);
@@ -721,7 +731,7 @@ int main(void)
         cmocka_unit_test(jitter_spreads_each_backoff_within_its_percentage),
         cmocka_unit_test(exceeding_the_intensity_stops_the_actor_for_good_and_closes_its_ends),
         cmocka_unit_test(restarts_spread_over_more_than_the_period_stay_within_the_intensity),
-        cmocka_unit_test(escalating_to_the_graph_shuts_it_down_cleanly),
+        cmocka_unit_test(escalating_to_the_graph_shuts_it_down_degraded),
         cmocka_unit_test(a_temporary_actor_is_never_restarted),
         cmocka_unit_test(a_permanent_actor_that_returns_while_running_is_restarted),
         cmocka_unit_test(a_transient_actor_that_returns_is_not_restarted),
