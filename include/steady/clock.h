@@ -24,10 +24,15 @@
 extern "C" {
 #endif
 
+/* Durations in nanoseconds, saturating: a count too large for 64 bits of nanoseconds gives
+ * UINT64_MAX, which every wait reads as "never" (a product that wrapped used to be a short
+ * timeout). Constant expressions; x is evaluated twice, so pass a plain value. */
 #define STEADY_NS(x) ((uint64_t)(x))
-#define STEADY_US(x) ((uint64_t)(x)*1000u)
-#define STEADY_MS(x) ((uint64_t)(x)*1000000u)
-#define STEADY_SEC(x) ((uint64_t)(x)*1000000000u)
+#define STEADY_US(x) STEADY__SCALED(x, 1000u)
+#define STEADY_MS(x) STEADY__SCALED(x, 1000000u)
+#define STEADY_SEC(x) STEADY__SCALED(x, 1000000000u)
+#define STEADY__SCALED(x, unit)                                                                    \
+    ((uint64_t)(x) > UINT64_MAX / (unit) ? UINT64_MAX : (uint64_t)(x) * (unit))
 
 typedef struct steady_clock {
     /* Monotonic nanoseconds. Called from any thread, concurrently: must be thread-safe. */

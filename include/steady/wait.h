@@ -20,6 +20,8 @@
  *                          distinct period, at most 4 per actor (a fifth fails the actor).
  *                          A period of 0 holds at once (a plain yield in a troupe);
  *   STEADY_TIMEOUT(ns)     ns after the wait began (reason TIMEOUT, not READY);
+ *   Durations saturate: a period or timeout whose deadline would pass UINT64_MAX ns of the
+ *   graph clock never expires (UINT64_MAX is "forever"), it never wraps to a short one;
  *   STEADY_SHUTDOWN_REQUESTED()  holds once shutdown was requested (reason SHUTDOWN);
  *   STEADY_AVAIL_LANE(rxb, n, &lane)   some lane of a bundle end (steady/bundle.h) has n
  *                          elements ready (clamped); CLOSED when no lane ever can: each lane

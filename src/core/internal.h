@@ -418,6 +418,13 @@ static inline uint64_t steady__lazy_get(steady__lazy_now *n)
     return n->value;
 }
 
+/* Durations saturate: a + b past UINT64_MAX is UINT64_MAX, which every wait reads as "never"
+ * (a deadline that wrapped used to be in the past: a huge timeout expired at once). */
+static inline uint64_t steady__sat_add(uint64_t a, uint64_t b)
+{
+    return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
 /* A cheap monotonic tick count for busy-time accounting (TSC on x86-64, else ns). */
 static inline uint64_t steady__ticks(void)
 {

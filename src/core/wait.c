@@ -110,6 +110,8 @@ static enum outcome cond_outcome(const steady_actor *a, struct steady__wait_stat
     case STEADY_COND_VACANT_LANE: return vacant_lane_outcome(c, &w->lane[i]);
     case STEADY_COND_PERIODIC:
     case STEADY_COND_TIMEOUT:
+        if (w->deadline[i] == UINT64_MAX)
+            return PENDING; /* saturated: never (and no deadline for the scheduler to sleep to) */
         if (w->deadline[i] == 0 || steady__lazy_get(now) >= w->deadline[i])
             return c->kind == STEADY_COND_PERIODIC ? O_READY : O_TIMEOUT;
         if (*deadline == 0 || w->deadline[i] < *deadline)
@@ -345,7 +347,7 @@ static uint64_t *periodic_slot(steady_actor *a, uint64_t period, uint64_t now)
     for (unsigned s = 0; s < STEADY__PERIODIC_SLOTS; s++)
         if (a->periodic[s].period == 0) {
             a->periodic[s].period = period;
-            a->periodic[s].next = now + period;
+            a->periodic[s].next = steady__sat_add(now, period);
             return &a->periodic[s].next;
         }
     steady__actor_fail(a,
@@ -372,7 +374,7 @@ static void check_conds(steady_actor *a, struct steady__wait_state *w, steady__l
         else if (c->kind == STEADY_COND_PERIODIC) /* 0: due at once, no clock read */
             w->deadline[i] = c->n ? *periodic_slot(a, c->n, steady__lazy_get(now)) : 0;
         else if (c->kind == STEADY_COND_TIMEOUT)
-            w->deadline[i] = c->n ? steady__lazy_get(now) + c->n : 0;
+            w->deadline[i] = c->n ? steady__sat_add(steady__lazy_get(now), c->n) : 0;
     }
 }
 
@@ -384,13 +386,13 @@ static void advance_periodic(steady_actor *a, const struct steady__wait_state *w
             continue;
         uint64_t now = steady__lazy_get(lazy);
         uint64_t period = w->c[i].n, *next = periodic_slot(a, period, now);
-        if (now >= *next + period) {
+        if (now >= steady__sat_add(*next, period)) {
             STEADY_DEBUG("actor '%s': its loop overran its %llu ns period; restarting the "
                          "schedule from now",
                          a->label, (unsigned long long)period);
-            *next = now + period;
+            *next = steady__sat_add(now, period);
         } else {
-            *next += period;
+            *next = steady__sat_add(*next, period);
         }
     }
 }
