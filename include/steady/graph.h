@@ -7,9 +7,9 @@
  * Shutdown is a vote: after the request, each actor's STEADY_RUNNING(a, veto) evaluates its
  * veto on every pass; the first yes is final, and an actor that returned counts as yes.
  *
- * Thread-safety: new/start/block_until_stopped/free belong to the thread that made the graph
- * ("main"). request_shutdown and get_state may be called from any thread (and
- * request_shutdown from a signal handler).
+ * Thread-safety: new/start/free belong to the thread that made the graph ("main").
+ * block_until_stopped, request_shutdown, get_state and report may be called from any thread
+ * (request_shutdown also from a signal handler).
  */
 #ifndef STEADY_GRAPH_H
 #define STEADY_GRAPH_H
@@ -70,19 +70,28 @@ STEADY_API steady_err steady_graph_start(steady_graph *g);
 STEADY_API void steady_graph_request_shutdown(steady_graph *g);
 
 /* Waits, without limit, until shutdown is requested (or every actor has returned), then at
- * most timeout_ms for the votes. STEADY_OK when the graph stopped cleanly; STEADY_EUNCLEAN
- * when actors still vetoed: each is logged with the file:line: expression of its last false
- * STEADY_I() term (see steady_graph_report). Then joins the actor threads, allowing each 2 s to
- * leave; a thread stuck outside steady's waits is reported and left running (and the graph is
- * then never freed, since that thread still uses it). Main thread. */
+ * most timeout_ms for the votes (0: check once; negative, or too large to add to the clock:
+ * no limit). Then joins the actor threads, allowing them 2 s to leave; a thread stuck outside
+ * steady's waits is reported and left running (and the graph is then never freed, since that
+ * thread still uses it). Returns how the graph ended, worst first:
+ *   STEADY_EUNCLEAN   actors still vetoed at the deadline (each logged with the file:line:
+ *                     expression of its last false STEADY_I() term), or a thread or child
+ *                     process did not leave;
+ *   STEADY_EDEGRADED  every live actor agreed, but an actor had been stopped for good by its
+ *                     supervisor (or never started): each is logged with its failures and
+ *                     last reason;
+ *   STEADY_OK         every actor ended as it was designed to.
+ * The detail (steady_last_error) and steady_graph_report hold the per-actor report. Any
+ * thread; several at once get the same result (the first does the stop). */
 STEADY_API steady_err steady_graph_block_until_stopped(steady_graph *g, int64_t timeout_ms);
 
 /* The current lifecycle state. Any thread. */
 STEADY_API steady_graph_state steady_graph_get_state(const steady_graph *g);
 STEADY_API const char *steady_graph_state_name(steady_graph_state s);
 
-/* Writes the per-actor vote report of the last stop into buf (NUL-terminated, truncated to
- * cap) and returns the length it needed. Main thread, after block_until_stopped. */
+/* Writes the per-actor report of the stop into buf (NUL-terminated, truncated to cap; buf may
+ * be NULL when cap is 0) and returns the length it needed; "" and 0 until a stop has finished
+ * (or for a NULL graph). Any thread. */
 STEADY_API size_t steady_graph_report(const steady_graph *g, char *buf, size_t cap);
 
 /* How many futex wake-ups the graph's channels and shutdown have made (a diagnostic: it stays

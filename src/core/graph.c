@@ -141,6 +141,10 @@ steady_err steady_graph_start(steady_graph *g)
     steady_err e = validate(g);
     if (e != STEADY_OK)
         return e;
+    /* From here a SIGINT is remembered and honoured once RUNNING (signal.c): the state
+     * initialisers (a durable load) and the zygote's fork take time. */
+    if (!g->no_signal_handlers)
+        steady__signals_install(g);
     for (steady_channel *ch = g->channels; ch; ch = ch->next)
         steady__channel_wire(ch);
     steady__states_init(g);
@@ -150,13 +154,14 @@ steady_err steady_graph_start(steady_graph *g)
         char why[512];
         snprintf(why, sizeof why, "%s", steady_last_error());
         steady__iso_free(g);
+        if (g->signals_installed)
+            steady__signals_restore(g);
         return steady__fail(e, "%s", why);
     }
-    if (!g->no_signal_handlers)
-        steady__signals_install(g);
-    /* release: pairs with the acquire loads of state in every actor thread (and the thread
-     * creation below orders everything above before the actors run anyway). */
-    atomic_store_explicit(&g->state, STEADY_GRAPH_RUNNING, memory_order_release);
+    /* seq_cst: the store half of the Dekker pair with the signal handler (signal.c); it also
+     * releases everything above to the actor threads' acquire loads of state. */
+    atomic_store_explicit(&g->state, STEADY_GRAPH_RUNNING, memory_order_seq_cst);
+    steady__signals_started(g);
     for (steady_troupe *t = g->troupes; t; t = t->next) {
         if ((e = steady__troupe_start(t)) != STEADY_OK) {
             char why[512];

@@ -20,6 +20,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "platform/fiber.h"
 #include "steady/steady.h"
@@ -394,7 +395,10 @@ struct steady_graph {
     _Atomic uint32_t events; /* futex word main sleeps on: bumped by votes, exits, requests */
     _Atomic uint64_t futex_wakes;
     bool signals_installed;
-    char *report; /* stop.c: the stop's report, final once stop_done */
+    _Atomic uint32_t signals_seen;   /* SIGINT/SIGTERM received while this graph owned them */
+    _Atomic uint32_t signal_pending; /* one arrived, maybe before RUNNING (signal.c) */
+    _Atomic uint32_t force_stop;     /* a second one: stop waiting for the votes (stop.c) */
+    char *report;                    /* stop.c: the stop's report, final once stop_done */
     size_t report_len, report_cap;
 };
 static inline uint64_t steady__now(const steady_graph *g)
@@ -447,6 +451,11 @@ void steady__graph_request(steady_graph *g, const char *who);
 /* A start that failed after threads ran: records the stop as unclean with `why`. Main. */
 void steady__stop_after_failed_start(steady_graph *g, const char *why);
 void steady__signals_install(steady_graph *g);
+/* Honours a SIGINT/SIGTERM that arrived while the graph was starting. Main, after RUNNING. */
+void steady__signals_started(steady_graph *g);
+/* write(2) that never raises SIGPIPE (EPIPE instead), whatever the disposition; retries EINTR.
+ * Async-signal-safe. */
+ssize_t steady__write_quiet(int fd, const void *buf, size_t n);
 void steady__signals_restore(steady_graph *g);
 
 #endif

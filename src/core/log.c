@@ -146,7 +146,7 @@ void steady__log_emit_line(steady_log_level l, const char *line, size_t n)
         sink_fn(sink_ctx, l, buf, n);
     } else {
         buf[n] = '\n';
-        ssize_t w = write(STDERR_FILENO, buf, n + 1);
+        ssize_t w = steady__write_quiet(STDERR_FILENO, buf, n + 1);
         (void)w;
     }
     pthread_mutex_unlock(&sink_lock);
@@ -169,7 +169,7 @@ static void forward(int fd, steady_log_level l, const char *line, size_t n)
     struct steady__log_record h = {(uint16_t)n, (uint8_t)l};
     memcpy(rec, &h, sizeof h);
     memcpy(rec + sizeof h, line, n);
-    ssize_t w = write(fd, rec, sizeof h + n);
+    ssize_t w = steady__write_quiet(fd, rec, sizeof h + n);
     (void)w; /* the parent is gone or the pipe is full of its unread lines: nothing to do */
 }
 

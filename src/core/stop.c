@@ -56,7 +56,8 @@ static void wait_for_request(steady_graph *g)
 {
     for (;;) {
         uint32_t seen = atomic_load_explicit(&g->events, memory_order_acquire);
-        if (atomic_load_explicit(&g->state, memory_order_acquire) != STEADY_GRAPH_RUNNING)
+        if (atomic_load_explicit(&g->state, memory_order_acquire) != STEADY_GRAPH_RUNNING ||
+            atomic_load_explicit(&g->force_stop, memory_order_acquire))
             return;
         if (all_exited(g)) {
             steady__graph_request(g, "all actors returned");
@@ -75,6 +76,13 @@ static bool wait_for_votes(steady_graph *g, uint64_t deadline_ns)
             return true;
         if (deadline_ns && steady__mono_ns() >= deadline_ns)
             return false;
+        /* acquire: pairs with the signal handler's release store. */
+        if (atomic_load_explicit(&g->force_stop, memory_order_acquire)) {
+            STEADY_WARN("graph '%s': the stop was forced by a second signal; actors still "
+                        "draining are cut short",
+                        g->name);
+            return false;
+        }
         wait_event(g, seen, deadline_ns);
     }
 }
