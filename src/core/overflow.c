@@ -59,8 +59,32 @@ static void report(const steady_actor *a)
     (void)w;
 }
 
+/* A SIGSEGV that no instruction raised (kill(2), tgkill, sigqueue: si_code <= 0) is not a
+ * crash: there is no faulting instruction to run again, so returning would swallow it. It
+ * gets the action it would have had without steady: the previous handler, or the default
+ * (re-raised, so the process ends by SIGSEGV). */
+static void hand_on_sent(int sig, siginfo_t *info, void *uctx)
+{
+    if (previous_segv.sa_flags & SA_SIGINFO && previous_segv.sa_sigaction) {
+        previous_segv.sa_sigaction(sig, info, uctx);
+        return;
+    }
+    if (previous_segv.sa_handler == SIG_IGN)
+        return;
+    if (previous_segv.sa_handler != SIG_DFL && previous_segv.sa_handler) {
+        previous_segv.sa_handler(sig);
+        return;
+    }
+    signal(sig, SIG_DFL);
+    raise(sig); /* SA_NODEFER: delivered now, by the default action */
+}
+
 static void on_segv(int sig, siginfo_t *info, void *uctx)
 {
+    if (info->si_code <= 0) {
+        hand_on_sent(sig, info, uctx);
+        return;
+    }
     steady_troupe *t = current_troupe;
     for (size_t i = 0; t && i < t->n_members; i++)
         if (steady__fiber_addr_in_guard(&t->members[i]->fiber, info->si_addr)) {

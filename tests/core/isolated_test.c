@@ -12,7 +12,6 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <dirent.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -123,34 +122,6 @@ static steady_actor *build(steady_graph *g, line *l, const steady_policy *p)
     return prod;
 }
 
-/* Processes whose parent is this process. */
-static int children_of_me(void)
-{
-    DIR *d = opendir("/proc");
-    int n = 0;
-    struct dirent *e;
-    while (d && (e = readdir(d))) {
-        char path[300], buf[512];
-        if (e->d_name[0] < '1' || e->d_name[0] > '9')
-            continue;
-        snprintf(path, sizeof path, "/proc/%s/stat", e->d_name);
-        FILE *f = fopen(path, "r");
-        if (!f)
-            continue;
-        size_t r = fread(buf, 1, sizeof buf - 1, f);
-        fclose(f);
-        buf[r] = 0;
-        const char *close = strrchr(buf, ')');
-        int ppid = 0;
-        char state;
-        if (close && sscanf(close + 1, " %c %d", &state, &ppid) == 2 && ppid == getpid())
-            n++;
-    }
-    if (d)
-        closedir(d);
-    return n;
-}
-
 /* Shared anonymous mappings of this process (the graph's chunks show as /dev/zero). */
 static int shared_mappings(void)
 {
@@ -202,7 +173,7 @@ static void check_crash_loses_nothing(crash_how how, const char *signal_name)
         if (!strstr(captured, want[i]))
             fail_msg("the log lacks \"%s\":\n%s", want[i], captured);
     steady_graph_free(g);
-    assert_int_equal(children_of_me(), 0); /* no zombie, no zygote */
+    assert_int_equal(children_of(getpid()), 0); /* no zombie, no zygote */
     assert_int_equal(shared_mappings(), maps_before);
 }
 
@@ -364,7 +335,7 @@ static void a_troupe_in_one_child_restarts_whole_and_sets_its_showstopper_aside(
     if (!strstr(captured, "message #777 of 'gen->dbl' was the head when 3 generations failed"))
         fail_msg("the showstopper was not set aside:\n%s", captured);
     steady_graph_free(g);
-    assert_int_equal(children_of_me(), 0);
+    assert_int_equal(children_of(getpid()), 0);
 }
 
 /* ---- a child that never leaves ---- */
@@ -399,7 +370,7 @@ static void a_hung_isolated_actor_is_killed_after_the_vote_and_reaped(void **sta
     if (!strstr(captured, "troupe 'stubborn'") || !strstr(captured, "killing it"))
         fail_msg("the kill was not reported:\n%s", captured);
     steady_graph_free(g);
-    assert_int_equal(children_of_me(), 0);
+    assert_int_equal(children_of(getpid()), 0);
 }
 
 static void isolated_applies_to_solo_actors_and_whole_troupes(void **state)

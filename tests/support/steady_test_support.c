@@ -1,6 +1,7 @@
 /* steady_test_support.c: see steady_test_support.h. */
 #include "steady_test_support.h"
 
+#include <dirent.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -180,4 +181,37 @@ void move_through(u64ch_tx tx, u64ch_rx rx, uint64_t n, uint64_t base)
         assert_int_equal(u64ch_rx_try_take(rx, &v), STEADY_OK);
         assert_int_equal(v, base + i);
     }
+}
+
+/* ---- processes ------------------------------------------------------------------------------- */
+
+static int parent_of(const char *pid)
+{
+    char path[300], buf[512];
+    snprintf(path, sizeof path, "/proc/%s/stat", pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return -1;
+    size_t r = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[r] = 0;
+    const char *close = strrchr(buf, ')'); /* the command name may hold spaces and ')' */
+    int ppid = -1;
+    char state;
+    if (!close || sscanf(close + 1, " %c %d", &state, &ppid) != 2)
+        return -1;
+    return ppid;
+}
+
+int children_of(int parent)
+{
+    DIR *d = opendir("/proc");
+    int n = 0;
+    struct dirent *e;
+    while (d && (e = readdir(d)))
+        if (e->d_name[0] >= '1' && e->d_name[0] <= '9')
+            n += parent_of(e->d_name) == parent;
+    if (d)
+        closedir(d);
+    return n;
 }

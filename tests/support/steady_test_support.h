@@ -87,6 +87,11 @@ steady_err spawn_with(steady_graph *g, const char *name, steady_tx *const *txs,
 /* Asserts that steady_last_error() mentions every one of the NULL-terminated fragments. */
 void assert_last_error_mentions(const char *first, ...);
 
+/* ---- processes ------------------------------------------------------------------------------- */
+
+/* How many processes have `parent` as their parent (read from /proc). */
+int children_of(int parent);
+
 /* ---- log capture ---------------------------------------------------------------------------- */
 
 /* Lines logged through capture_sink, each followed by '\n'; NUL-terminated. Lines that would not
