@@ -69,23 +69,27 @@ static steady_err check_spawn(steady_graph *g, const steady_actor_opts *o)
     return STEADY_OK;
 }
 
+/* The label, whole however long the name ("name-<suffix>" with a suffix). */
 static char *make_label(const steady_actor_opts *o)
 {
     if (!o->has_suffix)
         return steady__strdup(o->name);
-    char buf[256];
-    snprintf(buf, sizeof buf, "%s-%u", o->name, o->suffix);
-    return steady__strdup(buf);
+    size_t len = strlen(o->name) + 12; /* '-', up to 10 digits, NUL */
+    char *label = steady__alloc(len);
+    if (label)
+        snprintf(label, len, "%s-%u", o->name, o->suffix);
+    return label;
 }
 
 static steady_err check_label(steady_graph *g, const char *label)
 {
-    for (steady_actor *a = g->actors; a; a = a->next)
-        if (strcmp(a->label, label) == 0)
-            return steady__fail(STEADY_EEXIST,
-                                "actor '%s' is declared twice; give each actor a "
-                                "unique name or a numeric suffix",
-                                label);
+    if (steady__names_has(g->labels, label))
+        return steady__fail(STEADY_EEXIST,
+                            "actor '%.200s' is declared twice; give each actor a "
+                            "unique name or a numeric suffix",
+                            label);
+    if (!steady__names_reserve(&g->labels))
+        return steady__fail(STEADY_ENOMEM, "actor '%.200s': out of memory", label);
     return STEADY_OK;
 }
 
@@ -250,10 +254,8 @@ static steady_err make_solo_troupe(steady_graph *g, steady_actor *a)
 {
     steady_troupe_opts to = {
         .name = a->label, .pin = a->pin, .core = a->core, .isolated = a->isolated};
-    steady_troupe *t;
-    steady_err e = steady_troupe_new(g, &to, &t);
-    if (e == STEADY_OK)
-        t->solo = true;
+    steady_troupe *t = NULL;
+    steady_err e = steady__troupe_make(g, &to, true, &t);
     a->troupe = t;
     return e;
 }
@@ -314,6 +316,7 @@ steady_err steady_actor_spawn(steady_graph *g, const steady_actor_opts *o, stead
     }
     if (o->troupe)
         a->troupe = o->troupe;
+    steady__names_add(g->labels, a->label); /* room was reserved by check_label */
     g->n_actors++;
     *g->actors_tail = a;
     g->actors_tail = &a->next;

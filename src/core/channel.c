@@ -76,8 +76,12 @@ steady_err steady_channel_new(steady_graph *g, const steady_channel_opts *o, ste
         return e;
     uint64_t slots = next_pow2(o->capacity);
     steady_channel *ch = steady__shm_alloc(g->shm, sizeof *ch, STEADY_CACHE_LINE);
-    if (!ch)
-        return steady__fail(STEADY_ENOMEM, "channel: out of memory");
+    char why[256];
+    if (!ch) {
+        steady__shm_why(g->shm, why, sizeof why);
+        return steady__fail(STEADY_ENOMEM, "channel '%s': no memory for its record: %s",
+                            o->name ? o->name : "(unnamed)", why);
+    }
     ch->graph = g;
     ch->id = g->n_channels;
     char defname[32];
@@ -86,9 +90,16 @@ steady_err steady_channel_new(steady_graph *g, const steady_channel_opts *o, ste
     ch->ring = steady__shm_alloc(g->shm, sizeof(steady_ring) + (size_t)slots * o->elem_size,
                                  STEADY_CACHE_LINE);
     if (!ch->name || !ch->ring) {
+        if (!ch->ring)
+            steady__shm_why(g->shm, why, sizeof why);
+        else
+            snprintf(why, sizeof why, "out of memory for its name");
         steady__channel_free(ch);
-        return steady__fail(STEADY_ENOMEM, "channel '%s': out of memory for %llu slots",
-                            o->name ? o->name : defname, (unsigned long long)slots);
+        return steady__fail(STEADY_ENOMEM,
+                            "channel '%s': no memory for a ring of %llu slots of %u bytes "
+                            "(%llu KiB): %s",
+                            o->name ? o->name : defname, (unsigned long long)slots, o->elem_size,
+                            (unsigned long long)((slots * o->elem_size) >> 10), why);
     }
     ch->ring->capacity = o->capacity;
     ch->ring->slots = slots;

@@ -158,6 +158,19 @@ steady_err steady_graph_start(steady_graph *g)
             steady__signals_restore(g);
         return steady__fail(e, "%s", why);
     }
+    /* Every stack before any thread: an actor that cannot get one fails the start. */
+    for (steady_troupe *t = g->troupes; t; t = t->next) {
+        if ((e = steady__troupe_map_stacks(t)) != STEADY_OK) {
+            char why[1024];
+            snprintf(why, sizeof why, "%s", steady_last_error());
+            for (steady_troupe *u = g->troupes; u; u = u->next)
+                steady__troupe_unmap_stacks(u);
+            steady__iso_free(g);
+            if (g->signals_installed)
+                steady__signals_restore(g);
+            return steady__fail(e, "%s", why);
+        }
+    }
     /* seq_cst: the store half of the Dekker pair with the signal handler (signal.c); it also
      * releases everything above to the actor threads' acquire loads of state. */
     atomic_store_explicit(&g->state, STEADY_GRAPH_RUNNING, memory_order_seq_cst);
@@ -258,6 +271,7 @@ void steady_graph_free(steady_graph *g)
         steady__channel_free(ch);
     }
     steady__bundles_free(g);
+    steady__names_free(g->labels);
     steady__free(g->report);
     steady__free(g->name);
     steady__shm_free(g->shm); /* the graph record goes with it */

@@ -23,6 +23,7 @@
 #include <sys/types.h>
 
 #include "platform/fiber.h"
+#include "platform/stacks.h"
 #include "steady/steady.h"
 
 typedef struct steady__lazy_now steady__lazy_now; /* defined with the graph below */
@@ -50,6 +51,12 @@ void *steady__shm_alloc(struct steady__shm *m, size_t size, size_t align);
 size_t steady__shm_mapped(const struct steady__shm *m);
 void steady__shm_free(struct steady__shm *m);
 extern _Atomic int steady__shm_fail_next; /* tests: fail the next n allocations */
+/* Why the last steady__shm_alloc failed, as a clause for an error message (the mapping limit
+ * when the process is at it, else the size and strerror). */
+void steady__shm_why(const struct steady__shm *m, char *buf, size_t cap);
+/* vm.max_map_count, and this process's memory mappings now (-1 when unreadable). */
+long steady__max_map_count(void);
+long steady__mappings(void);
 
 /* ---- doorbells (bell.c) ----
  * One per troupe thread. A waker bumps seq and, only if the owner sleeps, makes a futex wake.
@@ -69,6 +76,17 @@ void steady__bell_sleep(struct steady__bell *b, uint32_t seq, uint64_t timeout_n
  * shared: the word may be woken from another process. */
 void steady__futex_wait_for(_Atomic uint32_t *word, uint32_t seen, uint64_t timeout_ns,
                             bool shared);
+
+/* ---- the index of actor labels (names.c): main, while BUILDING ---- */
+
+struct steady__names;
+bool steady__names_has(const struct steady__names *n, const char *label);
+/* Makes room for one more label (allocating the index on first use); false: out of memory. */
+bool steady__names_reserve(struct steady__names **n);
+/* Adds a label after a successful reserve (it cannot fail then). The label must outlive the
+ * index: it is the actor's own. */
+void steady__names_add(struct steady__names *n, const char *label);
+void steady__names_free(struct steady__names *n);
 
 /* ---- channels (channel.c) ---- */
 
@@ -294,7 +312,9 @@ struct steady_troupe {
     steady_actor **members;
     size_t n_members;
     size_t cap_members;
-    size_t stack_size; /* the largest member stack */
+    size_t stack_size;            /* the largest member stack */
+    steady__stacks stacks;        /* a troupe on a thread: its members' stacks, mapped by main */
+    steady__stack *member_stacks; /* ... one per member (private to main's process) */
     pthread_t thread;
     bool thread_started;
     bool left_running;   /* its thread did not leave after the stop (stop.c) */
@@ -309,11 +329,20 @@ struct steady_troupe {
     struct steady__bell bell;
     _Atomic uint32_t finished; /* the thread has left its loop */
 };
+/* Makes a troupe record (steady_troupe_new's work without its checks); solo: the implicit
+ * troupe of one SOLO actor. Main, while BUILDING. */
+steady_err steady__troupe_make(steady_graph *g, const steady_troupe_opts *o, bool solo,
+                               steady_troupe **out);
 steady_err steady__troupe_add(steady_troupe *t, steady_actor *a);
 /* The troupe's whole life on the calling thread: its members' fibers, the scheduler, the end.
  * A thread's start routine, or an ISOLATED child's main. */
 void steady__troupe_body(steady_troupe *t);
 steady_err steady__troupe_start(steady_troupe *t);
+/* Maps the members' stacks of a troupe on a thread (ISOLATED troupes map their own, in their
+ * process). STEADY_ENOMEM / STEADY_ESYS with a detail naming vm.max_map_count and the fixes.
+ * Main, at start. */
+steady_err steady__troupe_map_stacks(steady_troupe *t);
+void steady__troupe_unmap_stacks(steady_troupe *t);
 void steady__troupe_free(steady_troupe *t);
 /* Stack-overflow naming (overflow.c): per troupe thread, around its loop. */
 void steady__overflow_thread_init(steady_troupe *t);
@@ -383,6 +412,8 @@ struct steady_graph {
     uint32_t n_actors;
     steady_troupe *troupes, **troupes_tail;
     uint32_t n_troupes;
+    uint32_t n_named_troupes;             /* troupes made by steady_troupe_new (not solo actors') */
+    struct steady__names *labels;         /* the actors' labels, for duplicate checks (names.c) */
     struct steady__bundle_block *bundles; /* bundle.c's allocations */
     uint32_t n_bundles;                   /* bundles and joins made, for default names */
 

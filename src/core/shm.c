@@ -18,6 +18,7 @@
 #include "core/internal.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 
@@ -34,6 +35,8 @@ struct steady__shm {
     struct steady__shm_chunk *chunks; /* newest first; chunks->used grows */
     size_t mapped;                    /* bytes mapped, for tests and diagnostics */
     size_t requested;                 /* bytes asked for */
+    int last_errno;                   /* why the last allocation failed */
+    size_t last_size;                 /* ... and how large a mapping it asked for */
 };
 
 /* White-box knob for tests: the next n allocations fail as if mmap had. */
@@ -47,6 +50,9 @@ static size_t page_round(size_t n)
 
 static struct steady__shm_chunk *map_chunk(struct steady__shm *m, size_t size)
 {
+    size = page_round(size);
+    m->last_size = size;
+    m->last_errno = ENOMEM;
     int fail = atomic_load_explicit(&steady__shm_fail_next, memory_order_relaxed);
     if (fail > 0) {
         atomic_store_explicit(&steady__shm_fail_next, fail - 1, memory_order_relaxed);
@@ -55,9 +61,9 @@ static struct steady__shm_chunk *map_chunk(struct steady__shm *m, size_t size)
     struct steady__shm_chunk *c = steady__alloc(sizeof *c);
     if (!c)
         return NULL;
-    size = page_round(size);
     void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED) {
+        m->last_errno = errno;
         steady__free(c);
         return NULL;
     }
@@ -120,4 +126,42 @@ void steady__shm_free(struct steady__shm *m)
         steady__free(c);
     }
     steady__free(m);
+}
+
+/* ---- why a mapping failed ---- */
+
+long steady__max_map_count(void)
+{
+    FILE *f = fopen("/proc/sys/vm/max_map_count", "r");
+    long v = -1;
+    if (f && fscanf(f, "%ld", &v) != 1)
+        v = -1;
+    if (f)
+        fclose(f);
+    return v;
+}
+
+long steady__mappings(void)
+{
+    FILE *f = fopen("/proc/self/maps", "r");
+    if (!f)
+        return -1;
+    long n = 0;
+    for (int c; (c = fgetc(f)) != EOF;)
+        n += c == '\n';
+    fclose(f);
+    return n;
+}
+
+void steady__shm_why(const struct steady__shm *m, char *buf, size_t cap)
+{
+    long now = steady__mappings(), max = steady__max_map_count();
+    if (m->last_errno == ENOMEM && max > 0 && now >= max - 16)
+        snprintf(buf, cap,
+                 "the process has %ld memory mappings, the limit vm.max_map_count (%ld): raise "
+                 "it (sysctl -w vm.max_map_count=%ld) or make fewer, larger channels",
+                 now, max, max * 4);
+    else
+        snprintf(buf, cap, "a %zu KiB shared mapping failed: %s", m->last_size >> 10,
+                 strerror(m->last_errno));
 }

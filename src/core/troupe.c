@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "platform/futex.h"
+#include "platform/stacks.h"
 #include "platform/thread.h"
 
 #define SPIN_NS 4000u             /* re-check for ~4 us before yielding */
@@ -37,15 +38,21 @@ steady_err steady_troupe_new(steady_graph *g, const steady_troupe_opts *o, stead
     if (atomic_load_explicit(&g->state, memory_order_acquire) != STEADY_GRAPH_BUILDING)
         return steady__fail(STEADY_ESTATE, "troupes can only be created before "
                                            "steady_graph_start()");
+    steady_err e = steady__troupe_make(g, o, false, out);
+    if (e == STEADY_OK)
+        g->n_named_troupes++;
+    return e;
+}
+
+steady_err steady__troupe_make(steady_graph *g, const steady_troupe_opts *o, bool solo,
+                               steady_troupe **out)
+{
     steady_troupe *t = steady__shm_alloc(g->shm, sizeof *t, STEADY_CACHE_LINE);
-    unsigned explicit_troupes = 0; /* solo actors' own troupes do not count toward the name */
-    for (steady_troupe *u = g->troupes; u; u = u->next)
-        explicit_troupes += !u->solo;
-    char def[32];
-    snprintf(def, sizeof def, "troupe-%u", explicit_troupes);
-    if (!t || !(t->name = steady__strdup(o && o->name ? o->name : def))) {
+    char def[32]; /* solo actors' own troupes do not count toward the name */
+    snprintf(def, sizeof def, "troupe-%u", g->n_named_troupes);
+    if (!t || !(t->name = steady__strdup(o && o->name ? o->name : def)))
         return steady__fail(STEADY_ENOMEM, "troupe: out of memory");
-    }
+    t->solo = solo;
     t->graph = g;
     t->pin = o && o->pin;
     t->isolated = o && o->isolated;
@@ -82,6 +89,7 @@ steady_err steady__troupe_add(steady_troupe *t, steady_actor *a)
 /* The record goes with the graph's shared memory. */
 void steady__troupe_free(steady_troupe *t)
 {
+    steady__troupe_unmap_stacks(t);
     steady__free(t->members);
     steady__free(t->name);
     t->members = NULL;
@@ -204,22 +212,99 @@ static void destroy_fibers(steady_troupe *t)
         }
 }
 
-static int create_fibers(steady_troupe *t)
+/* ---- stacks ---- */
+
+/* The error of a troupe whose stacks cannot be mapped, naming the limit and the fixes. */
+static steady_err stacks_error(const steady_troupe *t, int e, size_t bytes)
+{
+    size_t n = t->n_members;
+    if (e == ENOMEM && !steady__stacks_guard_markers()) {
+        long max = steady__max_map_count();
+        size_t need = 2 * n + 16,
+               raise = (need + (size_t)(max > 0 ? max : 0) + 65535) / 65536 * 65536;
+        return steady__fail(STEADY_ENOMEM,
+                            "troupe '%s': cannot map the stacks of its %zu actor%s: %s; with "
+                            "guards as mprotect'd pages (this kernel has no MADV_GUARD_INSTALL, "
+                            "Linux 6.13+) each stack costs two memory mappings, about %zu here, "
+                            "and vm.max_map_count is %ld: raise it (sysctl -w "
+                            "vm.max_map_count=%zu), or spread the actors over ISOLATED troupes "
+                            "(each process has a limit of its own)",
+                            t->name, n, n == 1 ? "" : "s", strerror(e), need, max, raise);
+    }
+    return steady__fail(e == ENOMEM ? STEADY_ENOMEM : STEADY_ESYS,
+                        "troupe '%s': cannot map the stacks of its %zu actor%s (%zu MiB of "
+                        "address space with their guards): %s; give the actors smaller stacks "
+                        "(.stack_size, default_stack_size), or check the process's memory "
+                        "limits (ulimit -v, vm.overcommit_memory)",
+                        t->name, n, n == 1 ? "" : "s", bytes >> 20, strerror(e));
+}
+
+/* Maps every member's stack into `pool` and writes them to (*out)[i]; main's process for a
+ * troupe on a thread, the child itself for an ISOLATED troupe. */
+static steady_err map_stacks(steady_troupe *t, steady__stacks *pool, steady__stack **out)
+{
+    size_t n = t->n_members, bytes = 0;
+    size_t *sizes = steady__alloc((n ? n : 1) * sizeof *sizes);
+    *out = steady__alloc((n ? n : 1) * sizeof **out);
+    if (!sizes || !*out) {
+        steady__free(sizes);
+        steady__free(*out);
+        *out = NULL;
+        return steady__fail(STEADY_ENOMEM, "troupe '%s': out of memory", t->name);
+    }
+    for (size_t i = 0; i < n; i++) {
+        sizes[i] = t->members[i]->stack_size;
+        bytes += sizes[i] + STEADY__STACK_GUARD;
+    }
+    int e = steady__stacks_map(pool, n, sizes, *out);
+    steady__free(sizes);
+    if (e == 0)
+        return STEADY_OK;
+    steady__free(*out);
+    *out = NULL;
+    return stacks_error(t, e, bytes);
+}
+
+steady_err steady__troupe_map_stacks(steady_troupe *t)
+{
+    if (t->isolated || t->n_members == 0 || t->member_stacks)
+        return STEADY_OK;
+    return map_stacks(t, &t->stacks, &t->member_stacks);
+}
+
+void steady__troupe_unmap_stacks(steady_troupe *t)
+{
+    if (!t->member_stacks)
+        return;
+    steady__stacks_unmap(&t->stacks);
+    steady__free(t->member_stacks);
+    t->member_stacks = NULL;
+}
+
+static void create_fibers(steady_troupe *t, const steady__stack *stacks)
 {
     for (size_t i = 0; i < t->n_members; i++) {
         steady_actor *a = t->members[i];
         if (a->status == STEADY__DONE)
             continue; /* a member a previous process of this troupe saw to its end */
-        int e = steady__fiber_create(&a->fiber, a->stack_size, steady__actor_entry, a);
-        a->fiber_made = e == 0;
-        if (e != 0) {
-            STEADY_ERROR("actor '%s': cannot map a %zu-byte stack: %s", a->label, a->stack_size,
-                         strerror(e));
-            destroy_fibers(t);
-            return e;
-        }
+        steady__fiber_create_on(&a->fiber, stacks[i].lo, stacks[i].size, STEADY__STACK_GUARD,
+                                steady__actor_entry, a);
+        a->fiber_made = true;
     }
-    return 0;
+}
+
+/* The members' stacks: mapped at start for a troupe on a thread; an ISOLATED troupe's own
+ * process maps them here (into *pool, which the caller unmaps). NULL when they cannot be. */
+static const steady__stack *stacks_for(steady_troupe *t, steady__stacks *pool, steady__stack **own)
+{
+    *own = NULL;
+    if (!t->isolated)
+        return t->member_stacks;
+    if (map_stacks(t, pool, own) != STEADY_OK) {
+        STEADY_ERROR("%s", steady_last_error());
+        return NULL;
+    }
+    return *own;
 }
 
 void steady__troupe_body(steady_troupe *t)
@@ -233,11 +318,17 @@ void steady__troupe_body(steady_troupe *t)
     size_t live = 0;
     for (size_t i = 0; i < t->n_members; i++)
         live += t->members[i]->status != STEADY__DONE;
-    if (create_fibers(t) == 0) {
+    steady__stacks own_pool = {0};
+    steady__stack *own = NULL;
+    const steady__stack *stacks = stacks_for(t, &own_pool, &own);
+    if (stacks) {
+        create_fibers(t, stacks);
         while (live > 0)
             if (run_pass(t, &live) == 0)
                 idle(t);
         destroy_fibers(t);
+        steady__stacks_unmap(&own_pool);
+        steady__free(own);
     } else {
         for (size_t i = 0; i < t->n_members; i++) {
             t->members[i]->failed = true; /* before exited: the stop's report reads it after */

@@ -125,6 +125,7 @@ int steady__fiber_create(steady__fiber *f, size_t stack_size, steady__fiber_fn f
     }
     f->map = map;
     f->map_size = map_size;
+    f->guard_lo = map;
     f->stack_lo = (char *)map + page;
     f->stack_size = stack_size;
     f->fn = fn;
@@ -132,6 +133,19 @@ int steady__fiber_create(steady__fiber *f, size_t stack_size, steady__fiber_fn f
     san_on_create(f);
     steady__fiber_backend_prepare(f);
     return 0;
+}
+
+void steady__fiber_create_on(steady__fiber *f, void *lo, size_t size, size_t guard,
+                             steady__fiber_fn fn, void *arg)
+{
+    memset(f, 0, sizeof *f);
+    f->guard_lo = (char *)lo - guard;
+    f->stack_lo = lo;
+    f->stack_size = size;
+    f->fn = fn;
+    f->arg = arg;
+    san_on_create(f);
+    steady__fiber_backend_prepare(f);
 }
 
 void steady__fiber_reset(steady__fiber *f, steady__fiber_fn fn, void *arg)
@@ -145,18 +159,19 @@ void steady__fiber_reset(steady__fiber *f, steady__fiber_fn fn, void *arg)
 
 void steady__fiber_destroy(steady__fiber *f)
 {
-    if (f->map == NULL)
+    if (f->stack_lo == NULL)
         return;
     san_on_release(f);
-    munmap(f->map, f->map_size);
+    if (f->map)
+        munmap(f->map, f->map_size);
     memset(f, 0, sizeof *f);
 }
 
 bool steady__fiber_addr_in_guard(const steady__fiber *f, const void *addr)
 {
     uintptr_t a = (uintptr_t)addr;
-    uintptr_t lo = (uintptr_t)f->map;
-    return f->map != NULL && a >= lo && a < (uintptr_t)f->stack_lo;
+    uintptr_t lo = (uintptr_t)f->guard_lo;
+    return f->guard_lo != NULL && a >= lo && a < (uintptr_t)f->stack_lo;
 }
 
 #if STEADY__ASAN
@@ -194,7 +209,7 @@ void steady__fiber_lsan_register_suspended(steady__fiber *f)
 #if STEADY__ASAN
     const char *sp = steady__fiber_backend_saved_sp(f);
     const char *top = (const char *)f->stack_lo + f->stack_size;
-    if (f->map == NULL || sp < (const char *)f->stack_lo || sp >= top)
+    if (f->stack_lo == NULL || sp < (const char *)f->stack_lo || sp >= top)
         return;
     __lsan_register_root_region(sp, (size_t)(top - sp));
     if (f->asan_fake != NULL)

@@ -98,9 +98,11 @@ typedef struct steady__fiber {
 #else
     void *sp; /* saved stack pointer of the suspended context; 16-byte aligned */
 #endif
-    void *map;         /* whole mapping incl. guard page; NULL for a thread's own context */
+    void *map;         /* whole mapping incl. guard page; NULL for a thread's own context and
+                          for a stack the fiber does not own (steady__fiber_create_on) */
     size_t map_size;   /* bytes of map */
-    void *stack_lo;    /* usable stack, just above the guard page */
+    void *guard_lo;    /* the guard below the stack: [guard_lo, stack_lo); NULL: none */
+    void *stack_lo;    /* usable stack, just above the guard */
     size_t stack_size; /* usable bytes; the first frame sits at stack_lo + stack_size */
 #if STEADY__ASAN
     const void *asan_bottom; /* stack bounds as ASan knows them; for a thread's own context */
@@ -125,6 +127,11 @@ void steady__fiber_thread_fini(steady__fiber *self);
    an absurd size); on error *f holds nothing to destroy. The caller owns *f and its stack. */
 #define STEADY__FIBER_MIN_STACK ((size_t)16 * 1024)
 int steady__fiber_create(steady__fiber *f, size_t stack_size, steady__fiber_fn fn, void *arg);
+/* The same on a stack the caller owns (a pool's, platform/stacks.h): [lo, lo + size) usable,
+   with a guard of `guard` bytes just below lo. Maps nothing; destroy leaves the memory to its
+   owner. size must be a whole number of pages of at least STEADY__FIBER_MIN_STACK. */
+void steady__fiber_create_on(steady__fiber *f, void *lo, size_t size, size_t guard,
+                             steady__fiber_fn fn, void *arg);
 
 /* Makes f start afresh with fn(arg) on the same stack memory. Call only while f is not running:
    after it exited with steady__fiber_exit_to(), or to abandon it while suspended (under ASan
