@@ -19,13 +19,17 @@
  * directory (O_EXCL), fsyncs it, renames it over `path` (atomic on POSIX file systems), then
  * fsyncs the directory so the rename itself survives a power cut. A crash or SIGKILL at any
  * point leaves the old file or the new one at `path`, never a mix; at worst a stray temporary
- * file, which load never reads and which may be deleted at leisure. Cost per save: one fsync of
- * the file, one rename and one fsync of the directory.
+ * file, which load never reads. Those are swept: by the next start (steady__durable_sweep
+ * before the load: the temporary files of processes that no longer exist), and by the warden
+ * when an ISOLATED child dies (that child's). Cost per save: one fsync of the file, one rename
+ * and one fsync of the directory.
  */
 #include "core/internal.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -271,4 +275,57 @@ steady_err steady__durable_store(const char *path, const void *block, size_t siz
     if (!step)
         step = sync_dir(path, &err);
     return step ? store_failed(path, step, err) : STEADY_OK;
+}
+
+/* ---- sweeping what interrupted stores left ---- */
+
+/* The pid in `name` when it is "<base>.tmp.<pid>.<n>", else 0. */
+static pid_t tmp_owner(const char *name, const char *base, size_t base_len)
+{
+    if (strncmp(name, base, base_len) != 0 || strncmp(name + base_len, ".tmp.", 5) != 0)
+        return 0;
+    long pid = 0;
+    unsigned n = 0;
+    int end = 0;
+    if (sscanf(name + base_len + 5, "%ld.%u%n", &pid, &n, &end) != 2 ||
+        name[base_len + 5 + (size_t)end] != '\0' || pid <= 0)
+        return 0;
+    return (pid_t)pid;
+}
+
+/* Whether a temporary file of process `owner` may go: its process is `pid`, or (pid 0) gone. */
+static bool stale(pid_t owner, pid_t pid)
+{
+    if (pid)
+        return owner == pid;
+    return owner != getpid() && kill(owner, 0) != 0 && errno == ESRCH;
+}
+
+unsigned steady__durable_sweep(const char *path, pid_t pid)
+{
+    const char *slash = strrchr(path, '/');
+    const char *base = slash ? slash + 1 : path;
+    size_t dir_len = slash ? (size_t)(slash - path) : 0;
+    char dir[4096];
+    if (dir_len >= sizeof dir)
+        return 0;
+    if (slash)
+        snprintf(dir, sizeof dir, "%.*s", (int)(dir_len ? dir_len : 1), dir_len ? path : "/");
+    else
+        snprintf(dir, sizeof dir, ".");
+    DIR *d = opendir(dir);
+    if (!d)
+        return 0;
+    unsigned removed = 0;
+    size_t base_len = strlen(base);
+    for (struct dirent *e; (e = readdir(d));) {
+        pid_t owner = tmp_owner(e->d_name, base, base_len);
+        if (owner && stale(owner, pid) && unlinkat(dirfd(d), e->d_name, 0) == 0)
+            removed++;
+    }
+    closedir(d);
+    if (removed)
+        STEADY_INFO("removed %u temporary file%s of '%s' left by a save that did not finish",
+                    removed, removed == 1 ? "" : "s", path);
+    return removed;
 }

@@ -295,6 +295,11 @@ steady__load_result steady__durable_load(const char *path, void *block, size_t s
  * the step and strerror. */
 steady_err steady__durable_store(const char *path, const void *block, size_t size);
 
+/* Removes the temporary files that stores of `path` left unfinished: `<path>.tmp.<pid>.<n>` of
+ * process `pid`, or (pid 0) of every process that no longer exists. Logs and returns how
+ * many. Main at start (before loading), the warden after a child's death. */
+unsigned steady__durable_sweep(const char *path, pid_t pid);
+
 /* Completes a commit whose process died while its intent was armed (warden). True if it did. */
 bool steady__intent_replay(steady_actor *a);
 
@@ -354,18 +359,36 @@ void steady__troupe_switch_out(steady_actor *a);
 
 /* ---- logging across processes (log.c) ---- */
 
-/* In an ISOLATED child: every line goes to fd as one record (see log.c) instead of the sink. */
-void steady__log_forward_to(int fd);
+/* In an ISOLATED child or a zygote: every line goes to ring `slot` (logring.c) instead of the
+ * sink. Before the process starts threads. */
+struct steady__logrings;
+void steady__log_forward_to(struct steady__logrings *r, size_t slot);
 /* In the parent: hands a line a child formatted to the sink (or stderr), as if logged here. */
 void steady__log_emit_line(steady_log_level level, const char *line, size_t len);
 /* After fork: the sink lock may have been held by a thread that does not exist here. */
 void steady__log_after_fork(void);
-/* The record a child writes: header then the line; at most PIPE_BUF bytes, so one write(2) to
- * a pipe is atomic and records from several children never interleave. */
+/* The record a child writes: header then the line, never split. */
 struct steady__log_record {
     uint16_t len; /* bytes of line that follow */
     uint8_t level;
 };
+
+/* ---- log rings (logring.c): ISOLATED children's lines to the parent ---- */
+
+/* n rings (one per ISOLATED troupe, one for the zygotes) in the graph's shared memory. */
+struct steady__logrings *steady__logrings_new(struct steady__shm *m, size_t n);
+/* A child's writer: one record, or a count of a dropped one when it does not fit. Under the
+ * caller's process-private lock. */
+void steady__logring_write(struct steady__logrings *r, size_t slot, steady_log_level level,
+                           const char *line, size_t len);
+/* The parent: hands ring slot's whole records to the sink (`who` names it in a drop notice).
+ * Under the parent's drain lock. */
+void steady__logring_drain(struct steady__logrings *r, size_t slot, const char *who);
+/* The drainer's wait: read the bell, drain, then sleep until it moves (or stop). */
+uint32_t steady__logrings_seen(struct steady__logrings *r);
+void steady__logrings_sleep(struct steady__logrings *r, uint32_t seen);
+bool steady__logrings_stopping(struct steady__logrings *r);
+void steady__logrings_stop(struct steady__logrings *r);
 
 /* ---- the ISOLATED placement (isolate.c) ---- */
 
@@ -379,6 +402,8 @@ steady_err steady__iso_spawn_first(steady_troupe *t);
 void steady__iso_stop(steady_graph *g, uint64_t deadline_ns);
 /* Stops the warden and the zygote; nothing of the graph's processes remains. Main. */
 void steady__iso_free(steady_graph *g);
+/* Tests: the serving zygote's pid (0: no ISOLATED troupe). Any thread. */
+pid_t steady__iso_zygote_pid(const steady_graph *g);
 /* Closes every end of `a` on its behalf (the warden, for a dead child stopped for good). */
 void steady__actor_close_ends_for(steady_actor *a);
 

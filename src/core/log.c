@@ -24,8 +24,11 @@ static pthread_once_t env_once = PTHREAD_ONCE_INIT;
 static pthread_mutex_t sink_lock = PTHREAD_MUTEX_INITIALIZER;
 static steady_log_sink sink_fn;
 static void *sink_ctx;
-static _Atomic int forward_fd = -1; /* an ISOLATED child's pipe to its parent, or -1 */
-static void forward(int fd, steady_log_level l, const char *line, size_t n);
+/* An ISOLATED child's (or a zygote's) ring to its parent (logring.c), or NULL. Set once per
+ * process, before its threads start. Its writers take forward_lock. */
+static struct steady__logrings *_Atomic forward_rings;
+static size_t forward_slot;
+static pthread_mutex_t forward_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static const char *const level_names[] = {"OFF", "ERROR", "WARN", "INFO", "DEBUG", "TRACE"};
 
@@ -127,9 +130,12 @@ void steady_log_vwrite(steady_log_level l, const char *file, int line, const cha
     int m = vsnprintf(buf + n, sizeof buf - n, fmt, ap);
     if (m > 0)
         n += (size_t)m < sizeof buf - n ? (size_t)m : sizeof buf - n - 1;
-    int fd = atomic_load_explicit(&forward_fd, memory_order_relaxed);
-    if (fd >= 0) {
-        forward(fd, l, buf, n);
+    /* acquire: pairs with the release in steady__log_forward_to (the slot is set before). */
+    struct steady__logrings *r = atomic_load_explicit(&forward_rings, memory_order_acquire);
+    if (r) {
+        pthread_mutex_lock(&forward_lock);
+        steady__logring_write(r, forward_slot, l, buf, n);
+        pthread_mutex_unlock(&forward_lock);
         return;
     }
     steady__log_emit_line(l, buf, n);
@@ -152,25 +158,17 @@ void steady__log_emit_line(steady_log_level l, const char *line, size_t n)
     pthread_mutex_unlock(&sink_lock);
 }
 
-void steady__log_forward_to(int fd)
+void steady__log_forward_to(struct steady__logrings *r, size_t slot)
 {
-    atomic_store_explicit(&forward_fd, fd, memory_order_relaxed);
+    forward_slot = slot;
+    atomic_store_explicit(&forward_rings, r, memory_order_release);
 }
 
 void steady__log_after_fork(void)
 {
+    /* Either lock may have been held by a thread that does not exist in this process. */
     pthread_mutex_init(&sink_lock, NULL);
-}
-
-/* One record, one write: atomic on a pipe (<= PIPE_BUF), so children never interleave. */
-static void forward(int fd, steady_log_level l, const char *line, size_t n)
-{
-    char rec[sizeof(struct steady__log_record) + 1024];
-    struct steady__log_record h = {(uint16_t)n, (uint8_t)l};
-    memcpy(rec, &h, sizeof h);
-    memcpy(rec + sizeof h, line, n);
-    ssize_t w = steady__write_quiet(fd, rec, sizeof h + n);
-    (void)w; /* the parent is gone or the pipe is full of its unread lines: nothing to do */
+    pthread_mutex_init(&forward_lock, NULL);
 }
 
 void steady_log_write(steady_log_level l, const char *file, int line, const char *fmt, ...)

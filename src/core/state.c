@@ -11,6 +11,7 @@
 static void init_one(steady_actor *a)
 {
     if (a->state_path) {
+        steady__durable_sweep(a->state_path, 0);
         char why[256];
         switch (steady__durable_load(a->state_path, a->state, a->state_size, why, sizeof why)) {
         case STEADY__STATE_LOADED:

@@ -191,7 +191,7 @@ static void *reader_thread(void *arg)
 {
     reader *r = arg;
     uint64_t sink = 0;
-    while (!atomic_load(r->stop)) {
+    do { /* at least once, however fast the pipeline ends */
         steady_graph_state s = steady_graph_get_state(r->g);
         sink += strlen(steady_graph_state_name(s)) + steady_graph_futex_wakes(r->g);
         sink += steady_graph_args(r->g) != NULL;
@@ -204,7 +204,7 @@ static void *reader_thread(void *arg)
         char buf[64];
         sink += steady_graph_report(r->g, buf, sizeof buf); /* 0 until the stop is over */
         r->checks++;
-    }
+    } while (!atomic_load(r->stop));
     /* Several threads ask for the stop at once. */
     steady_graph_request_shutdown(r->g);
     r->checks += sink == UINT64_MAX; /* keep sink alive */

@@ -5,7 +5,13 @@
  *   steady's overflow handler (the process ran on as if nothing happened); now it takes its
  *   default action, in main's process and in an ISOLATED child (whose actor then restarts);
  *   an ISOLATED actor stopped for good makes the stop STEADY_EDEGRADED, naming its last
- *   failure (the process death).
+ *   failure (the process death);
+ *   a SIGKILLed zygote is noticed at once: its children die with it, its standby takes over,
+ *   the actors restart and the run ends with exact totals (it used to stall the pipeline and
+ *   spin the warden at 100 % CPU), twice in a row, and with its standby killed first;
+ *   an actor that closes every inherited descriptor and opens files of its own still logs to
+ *   the parent, and none of steady's bytes land in its files (they used to);
+ *   a daemon an ISOLATED actor starts does not outlive steady_graph_free (it used to).
  *
  * Sanitizers: the children are forked and inherit the sanitizer's signal handling; ctest runs
  * this program with handle_segv=0 (tests/core/CMakeLists.txt) so a SIGSEGV ends a process as it
@@ -17,6 +23,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +32,8 @@
 #include <unistd.h>
 
 #include "steady_test_support.h"
+
+#include "core/internal.h"
 
 typedef struct pid_state {
     _Atomic int pid;    /* the process the actor's generation runs in */
@@ -187,12 +196,380 @@ static void an_isolated_actor_stopped_for_good_makes_the_stop_degraded(void **st
     assert_int_equal(children_of(getpid()), 0);
 }
 
+static bool alive(int pid);
+
+/* ---- the zygote killed ---- */
+
+#define N 3000u
+
+typedef struct line {
+    u64ch_tx out;
+    u64ch_rx in;
+    uint64_t sum;
+    _Atomic uint64_t received;
+    uint64_t dup_or_gap;
+    steady_actor *producer;
+} line;
+
+/* Derives its next value from the channel's sent total: a restart loses and repeats nothing.
+ * Slow enough (1 ms per 10 values, ~300 ms in all) for the test to kill processes in the
+ * middle. */
+static int producer_run(steady_actor *a, void *arg)
+{
+    line *l = arg;
+    atomic_fetch_add((_Atomic int *)steady_actor_state(a),
+                     1); /* shared memory: the parent sees it */
+    steady_channel *ch = steady_tx_channel(l->out.raw);
+    while (
+        STEADY_RUNNING(a, STEADY_I(steady_channel_sent_total(ch) == N) && u64ch_tx_close(l->out))) {
+        uint64_t next = steady_channel_sent_total(ch);
+        if (next == N) {
+            steady_wait_shutdown(a);
+            continue;
+        }
+        if (next % 10 == 0)
+            steady_wait_timeout(a, STEADY_MS(1));
+        if (u64ch_tx_try_send(l->out, next) != STEADY_OK)
+            steady_wait_vacant(a, l->out, 1);
+    }
+    return 0;
+}
+
+static int consumer_run(steady_actor *a, void *arg)
+{
+    line *l = arg;
+    while (STEADY_RUNNING(a, STEADY_I(u64ch_rx_is_closed_and_empty(l->in)))) {
+        steady_wait_avail(a, l->in, 1);
+        uint64_t v;
+        while (u64ch_rx_try_take(l->in, &v) == STEADY_OK) {
+            l->dup_or_gap += v != atomic_load(&l->received);
+            l->sum += v;
+            if (atomic_fetch_add(&l->received, 1) + 1 == N)
+                steady_actor_request_shutdown(a);
+        }
+    }
+    return 0;
+}
+
+static steady_graph *build_line(line *l)
+{
+    memset(l, 0, sizeof *l);
+    steady_graph *g = new_graph("zygote-kill");
+    assert_int_equal(u64ch_new(g, "iso->main", 64, &l->out, &l->in), STEADY_OK);
+    steady_policy p = STEADY_POLICY_DEFAULT;
+    p.backoff_floor_ms = p.backoff_ceiling_ms = 1;
+    assert_int_equal(steady_actor_spawn(g,
+                                        &(steady_actor_opts){.name = "producer",
+                                                             .run = producer_run,
+                                                             .arg = l,
+                                                             .txs = STEADY_TXS(l->out),
+                                                             .isolated = true,
+                                                             .policy = &p,
+                                                             .state_size = sizeof(_Atomic int)},
+                                        &l->producer),
+                     STEADY_OK);
+    assert_int_equal(steady_actor_spawn(g,
+                                        &(steady_actor_opts){.name = "consumer",
+                                                             .run = consumer_run,
+                                                             .arg = l,
+                                                             .rxs = STEADY_RXS(l->in)},
+                                        NULL),
+                     STEADY_OK);
+    return g;
+}
+
+/* The pid of a process named `comm` whose parent is `parent`, or 0. */
+static pid_t child_named(pid_t parent, const char *comm)
+{
+    char path[64], buf[64];
+    snprintf(path, sizeof path, "/proc/%d/task/%d/children", (int)parent, (int)parent);
+    FILE *f = fopen(path, "r");
+    int pid;
+    while (f && fscanf(f, "%d", &pid) == 1) {
+        snprintf(path, sizeof path, "/proc/%d/comm", pid);
+        FILE *c = fopen(path, "r");
+        bool match = c && fgets(buf, sizeof buf, c) && strncmp(buf, comm, strlen(comm)) == 0;
+        if (c)
+            fclose(c);
+        if (match) {
+            fclose(f);
+            return pid;
+        }
+    }
+    if (f)
+        fclose(f);
+    return 0;
+}
+
+static bool await_received(line *l, uint64_t at_least, unsigned limit_ms)
+{
+    uint64_t t0 = now_ns();
+    while (atomic_load(&l->received) < at_least && ms_since(t0) < limit_ms)
+        sleep_ms(1);
+    return atomic_load(&l->received) >= at_least;
+}
+
+/* Kills the serving zygote `kills` times (after its standby, when standby_first) during the
+ * run; the run must end cleanly with every value once, in order. */
+static void check_zygote_kills(int kills, bool standby_first)
+{
+    static line l;
+    capture_start();
+    steady_log_set_level(STEADY_LOG_INFO);
+    steady_graph *g = build_line(&l);
+    assert_int_equal(steady_graph_start(g), STEADY_OK);
+    pid_t killed[4] = {0};
+    for (int i = 0; i < kills; i++) {
+        assert_true(await_received(&l, (uint64_t)(i + 1) * N / (uint64_t)(kills + 2), 10000));
+        pid_t z = steady__iso_zygote_pid(g);
+        if (standby_first && i == 0) {
+            pid_t s = child_named(z, "steady-standby"), next = 0;
+            assert_true(s > 0);
+            kill(s, SIGKILL);
+            uint64_t t0 = now_ns(); /* the zygote starts another */
+            while (((next = child_named(z, "steady-standby")) == 0 || next == s) &&
+                   ms_since(t0) < 5000)
+                sleep_ms(1);
+            assert_true(next > 0 && next != s);
+        }
+        assert_true(z > 0);
+        kill(z, SIGKILL);
+        killed[i] = z;
+        uint64_t t0 = now_ns(); /* wait for the standby's word */
+        while (steady__iso_zygote_pid(g) == z && ms_since(t0) < 5000)
+            sleep_ms(1);
+        assert_true(steady__iso_zygote_pid(g) != z);
+    }
+    steady_err e = steady_graph_block_until_stopped(g, 20000);
+    steady_log_set_level(STEADY_LOG_WARN);
+    capture_stop();
+    int starts = atomic_load((_Atomic int *)steady_actor_state(l.producer));
+    steady_graph_free(g);
+    if (e != STEADY_OK)
+        fail_msg("stop: %s\nlog:\n%s", steady_strerror(e), captured);
+    assert_int_equal(atomic_load(&l.received), N);
+    assert_int_equal(l.dup_or_gap, 0);
+    assert_int_equal(l.sum, (uint64_t)N * (N - 1) / 2);
+    assert_true(starts >= kills + 1);
+    if (!strstr(captured, "its children die with it and its standby takes over") ||
+        !strstr(captured, "serves the ISOLATED actors now"))
+        fail_msg("the zygote's death was not reported:\n%s", captured);
+    for (int i = 0; i < kills; i++)
+        if (alive(killed[i]))
+            fail_msg("the killed zygote %d still lives", (int)killed[i]);
+    assert_int_equal(children_of(getpid()), 0); /* no zombie: the first zygote was reaped */
+}
+
+static void a_sigkilled_zygote_is_replaced_and_the_run_is_exact(void **state)
+{
+    (void)state;
+    check_zygote_kills(1, false);
+}
+
+static void the_zygote_killed_twice_in_a_row(void **state)
+{
+    (void)state;
+    check_zygote_kills(2, false);
+}
+
+static void a_killed_standby_is_replaced_before_the_zygote_dies(void **state)
+{
+    (void)state;
+    check_zygote_kills(1, true);
+}
+
+/* The zygote and its standby both killed (the zygote stopped first, so it cannot start another
+ * standby in between): nothing can restart the ISOLATED actor; the graph must say so and stop,
+ * not hang or spin. */
+static void a_zygote_lost_with_its_standby_stops_the_graph_degraded(void **state)
+{
+    (void)state;
+    static line l;
+    capture_start();
+    steady_graph *g = build_line(&l);
+    assert_int_equal(steady_graph_start(g), STEADY_OK);
+    assert_true(await_received(&l, N / 4, 10000));
+    pid_t z = steady__iso_zygote_pid(g), s = child_named(z, "steady-standby");
+    assert_true(z > 0 && s > 0);
+    kill(z, SIGSTOP);
+    kill(s, SIGKILL);
+    kill(z, SIGKILL);
+    uint64_t t0 = now_ns();
+    steady_err e = steady_graph_block_until_stopped(g, 10000);
+    uint64_t took = ms_since(t0);
+    char report[2048];
+    steady_graph_report(g, report, sizeof report);
+    capture_stop();
+    steady_graph_free(g);
+    if (e != STEADY_EDEGRADED)
+        fail_msg("stop: %s\n%s\nlog:\n%s", steady_strerror(e), report, captured);
+    if (took > 8000)
+        fail_msg("the stop took %llu ms", (unsigned long long)took);
+    if (!strstr(report, "actor 'producer': stopped for good") ||
+        !strstr(report, "no zygote left to restart it"))
+        fail_msg("report:\n%s", report);
+    if (!strstr(captured, "no zygote is left to start ISOLATED processes"))
+        fail_msg("log:\n%s", captured);
+    assert_int_equal(children_of(getpid()), 0);
+}
+
+/* ---- an actor that closes every inherited descriptor ---- */
+
+static char own_file[64];
+
+static int daemon_style(steady_actor *a, void *arg)
+{
+    (void)arg;
+    for (int fd = 3; fd < 1024; fd++)
+        close(fd);
+    int fd = open(own_file, O_WRONLY | O_CREAT | O_TRUNC, 0600); /* takes a freed number */
+    for (int i = 0; i < 20; i++)
+        STEADY_INFO("daemon-style line %d", i);
+    ssize_t w = write(fd, "mine\n", 5);
+    (void)w;
+    close(fd);
+    while (STEADY_RUNNING(a, true))
+        steady_wait_shutdown(a);
+    return 0;
+}
+
+static void an_actor_closing_inherited_fds_still_logs_and_its_files_stay_its_own(void **state)
+{
+    (void)state;
+    snprintf(own_file, sizeof own_file, "/tmp/steady-own-%d.txt", (int)getpid());
+    capture_start();
+    steady_log_set_level(STEADY_LOG_INFO);
+    steady_graph *g = new_graph("closes-fds");
+    assert_int_equal(
+        steady_actor_spawn(
+            g, &(steady_actor_opts){.name = "daemonish", .run = daemon_style, .isolated = true},
+            NULL),
+        STEADY_OK);
+    assert_int_equal(steady_graph_start(g), STEADY_OK);
+    uint64_t t0 = now_ns();
+    while (!strstr(captured, "daemon-style line 19") && ms_since(t0) < 5000)
+        sleep_ms(2);
+    steady_graph_request_shutdown(g);
+    steady_err e = steady_graph_block_until_stopped(g, 5000);
+    steady_log_set_level(STEADY_LOG_WARN);
+    capture_stop();
+    steady_graph_free(g);
+    assert_int_equal(e, STEADY_OK);
+    char content[256] = {0};
+    FILE *f = fopen(own_file, "r");
+    size_t got = f ? fread(content, 1, sizeof content - 1, f) : 0;
+    if (f)
+        fclose(f);
+    unlink(own_file);
+    if (got != 5 || strcmp(content, "mine\n") != 0)
+        fail_msg("the actor's own file holds %zu bytes, not just its own line", got);
+    for (int i = 0; i < 20; i += 19) {
+        char want[64];
+        snprintf(want, sizeof want, "daemon-style line %d", i);
+        if (!strstr(captured, want))
+            fail_msg("the parent did not hear \"%s\":\n%s", want, captured);
+    }
+}
+
+/* ---- daemons ---- */
+
+typedef struct daemon_pids {
+    _Atomic int in_group;  /* a child it forked, left in its process group */
+    _Atomic int setsid_ed; /* a double-forked daemon in a session of its own */
+} daemon_pids;
+
+static void start_daemons(daemon_pids *d)
+{
+    pid_t p = fork();
+    if (p == 0) { /* stays in the actor's group */
+        atomic_store(&d->in_group, (int)getpid());
+        for (;;)
+            pause();
+    }
+    p = fork();
+    if (p == 0) {
+        if (fork() == 0) {
+            setsid();
+            atomic_store(&d->setsid_ed, (int)getpid());
+            for (;;)
+                pause();
+        }
+        _exit(0); /* the classic double fork: the daemon is orphaned */
+    }
+    waitpid(p, NULL, 0);
+}
+
+static int daemon_starter(steady_actor *a, void *arg)
+{
+    (void)arg;
+    daemon_pids *d = steady_actor_state(a);
+    if (!atomic_load(&d->in_group))
+        start_daemons(d);
+    while (STEADY_RUNNING(a, true))
+        steady_wait_shutdown(a);
+    return 0;
+}
+
+static bool alive(int pid)
+{
+    char path[64], buf[512];
+    snprintf(path, sizeof path, "/proc/%d/stat", pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return false;
+    size_t r = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[r] = 0;
+    const char *close_paren = strrchr(buf, ')');
+    return close_paren && close_paren[2] != 'Z'; /* a zombie is as good as gone */
+}
+
+static void daemons_of_an_isolated_actor_do_not_outlive_the_graph(void **state)
+{
+    (void)state;
+    steady_graph *g = new_graph("daemons");
+    steady_actor *a = NULL;
+    assert_int_equal(steady_actor_spawn(g,
+                                        &(steady_actor_opts){.name = "starter",
+                                                             .run = daemon_starter,
+                                                             .isolated = true,
+                                                             .state_size = sizeof(daemon_pids)},
+                                        &a),
+                     STEADY_OK);
+    assert_int_equal(steady_graph_start(g), STEADY_OK);
+    daemon_pids *d = steady_actor_state(a);
+    uint64_t t0 = now_ns();
+    while ((!atomic_load(&d->in_group) || !atomic_load(&d->setsid_ed)) && ms_since(t0) < 5000)
+        sleep_ms(2);
+    int in_group = atomic_load(&d->in_group), setsid_ed = atomic_load(&d->setsid_ed);
+    assert_true(in_group > 0 && setsid_ed > 0);
+    steady_graph_request_shutdown(g);
+    assert_int_equal(steady_graph_block_until_stopped(g, 5000), STEADY_OK);
+    steady_graph_free(g);
+    t0 = now_ns();
+    while ((alive(in_group) || alive(setsid_ed)) && ms_since(t0) < 2000)
+        sleep_ms(5);
+    bool left_group = alive(in_group), left_daemon = alive(setsid_ed);
+    kill(in_group, SIGKILL); /* a regression must not leave them behind for the next test */
+    kill(setsid_ed, SIGKILL);
+    if (left_group || left_daemon)
+        fail_msg("after steady_graph_free: the child in the actor's group %s, the setsid daemon "
+                 "%s",
+                 left_group ? "lives" : "is gone", left_daemon ? "lives" : "is gone");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(a_sigsegv_sent_to_main_ends_it_by_sigsegv),
         cmocka_unit_test(a_sigsegv_sent_to_an_isolated_child_kills_it_and_the_actor_restarts),
         cmocka_unit_test(an_isolated_actor_stopped_for_good_makes_the_stop_degraded),
+        cmocka_unit_test(a_sigkilled_zygote_is_replaced_and_the_run_is_exact),
+        cmocka_unit_test(the_zygote_killed_twice_in_a_row),
+        cmocka_unit_test(a_killed_standby_is_replaced_before_the_zygote_dies),
+        cmocka_unit_test(a_zygote_lost_with_its_standby_stops_the_graph_degraded),
+        cmocka_unit_test(an_actor_closing_inherited_fds_still_logs_and_its_files_stay_its_own),
+        cmocka_unit_test(daemons_of_an_isolated_actor_do_not_outlive_the_graph),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
