@@ -7,7 +7,12 @@
 #   make test            deps-test + build + ctest (build/release)
 #   make demo            deps-demo + build + run lesson 01 (DEMO_ARGS=...), about 10 s, lesson 02A
 #                        with --chaos (DEMO2A_ARGS=...), about 1 s, then lesson 02B
-#                        (DEMO2_ARGS=...), about 10 s
+#                        (DEMO2_ARGS=...), about 10 s; one line per build step, the whole
+#                        CMake log in build/demo.log (shown when a step fails)
+#   make install         build the libraries (build/release), then install headers, libraries,
+#                        steady.pc and the CMake package into PREFIX (/usr/local), under DESTDIR
+#                        when set (staging); docs/BUILDING.md says how to use a custom prefix
+#   make install-files   the install step alone, from an existing build/release
 #   make asan | tsan     sanitizer builds (build/asan, build/tsan), ctest under setarch -R
 #   make ucontext        the ucontext fiber backend (build/ucontext) + ctest
 #   make deps-test       install the Debian packages the tests need (root), or print the command
@@ -17,7 +22,7 @@
 #   make clean           remove build/
 #
 # Variables: JOBS (2), WERROR (OFF), BUILD_TESTS (auto|ON|OFF), CTEST_ARGS (e.g. -L unit),
-#            DEMO_ARGS.
+#            DEMO_ARGS, PREFIX (/usr/local), DESTDIR (empty).
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -40,6 +45,10 @@ DEMO2_BIN := $(RELEASE_DIR)/examples/lesson-02b-performant
 DEMO2_ARGS ?=
 DEMO2A_BIN := $(RELEASE_DIR)/examples/lesson-02a-robust
 DEMO2A_ARGS ?= --chaos
+DEMO_LOG := build/demo.log
+PREFIX ?= /usr/local
+DESTDIR ?=
+comma := ,
 
 # Debian packages. libclang-rt-14-dev: clang's ASan/TSan runtimes; util-linux: setarch;
 # zlib1g-dev: the library's CRC-32 (durable state files).
@@ -78,16 +87,28 @@ define ensure_debs
 	fi
 endef
 
-# $(call configure_release,<ON|OFF|auto>)
-define configure_release
-	@tests="$(1)"; \
+# $(call configure_release_sh,<ON|OFF|auto>): the shell commands that configure build/release.
+configure_release_sh = tests="$(1)"; \
 	if [ "$$tests" = auto ]; then \
 	    if pkg-config --exists cmocka 2>/dev/null; then tests=ON; \
 	    else tests=OFF; echo "note: cmocka not installed, configuring without tests (make deps-test)"; fi; \
 	fi; \
 	set -x; \
 	$(CMAKE) --preset release -DSTEADY_WERROR=$(WERROR) -DSTEADY_BUILD_TESTS=$$tests
+
+# $(call configure_release,<ON|OFF|auto>)
+define configure_release
+	@$(call configure_release_sh,$(1))
 endef
+
+# $(call quiet_step,<what>,<shell commands>): prints "-- <what>", appends the commands' output to
+# $(DEMO_LOG); on failure prints the log's last lines and names the file.
+quiet_step = echo "-- $(1)"; \
+	if ! ( $(2) ) >>$(DEMO_LOG) 2>&1; then \
+	    echo "-- that failed; the last lines of $(DEMO_LOG), which holds the whole log:"; \
+	    tail -n 30 $(DEMO_LOG) | sed 's/^/   /'; \
+	    exit 1; \
+	fi
 
 # $(call preset_run,<preset>,<command prefix for ctest>)
 define preset_run
@@ -99,8 +120,8 @@ endef
 # Sanitizers fail to start with a high vm.mmap_rnd_bits; no randomisation avoids it (DESIGN.md).
 NO_ASLR = setarch "$$(uname -m)" -R
 
-.PHONY: build test demo asan tsan ucontext deps-test deps-demo format-check format clean help \
-        print-test-debs
+.PHONY: build test demo install install-files asan tsan ucontext deps-test deps-demo \
+        format-check format clean help print-test-debs
 
 build:
 	$(call configure_release,$(BUILD_TESTS))
@@ -112,15 +133,39 @@ test: deps-test
 	$(CTEST) --test-dir $(RELEASE_DIR) --output-on-failure -j $(JOBS) $(CTEST_ARGS)
 
 demo: deps-demo
-	$(call configure_release,$(BUILD_TESTS))
-	$(CMAKE) --build $(RELEASE_DIR) -j $(JOBS) --target lesson-01-standard lesson-02a-robust \
-	    lesson-02b-performant
+	@mkdir -p build && : >$(DEMO_LOG)
+	@$(call quiet_step,configuring $(RELEASE_DIR) (Release)…,$(call configure_release_sh,$(BUILD_TESTS)))
+	@$(call quiet_step,building lessons 01$(comma) 02A and 02B…,$(CMAKE) --build $(RELEASE_DIR) \
+	    -j $(JOBS) --target lesson-01-standard lesson-02a-robust lesson-02b-performant)
 	@echo "== lesson 01 standard: heartbeat + generator -> worker -> logger (~10 s)"
 	./$(DEMO_BIN) $(DEMO_ARGS)
 	@echo "== lesson 02A robust: the same pipeline failing on purpose; nothing is lost (~1 s)"
 	./$(DEMO2A_BIN) $(DEMO2A_ARGS)
 	@echo "== lesson 02B performant: the same pipeline at full speed (~10 s)"
 	./$(DEMO2_BIN) $(DEMO2_ARGS)
+
+# PREFIX and DESTDIR must be absolute (cmake --install would take a relative one from the
+# build directory).
+install:
+	$(call configure_release,$(BUILD_TESTS))
+	$(CMAKE) --build $(RELEASE_DIR) -j $(JOBS) --target steady steady_static
+	@$(MAKE) install-files
+
+install-files:
+	@case "$(PREFIX)" in /*) ;; *) echo "make install: PREFIX must be an absolute path" \
+	    "(got '$(PREFIX)'); e.g. PREFIX=$$HOME/.local"; exit 2 ;; esac
+	@case "$(DESTDIR)" in ""|/*) ;; *) echo "make install: DESTDIR must be empty or an" \
+	    "absolute path (got '$(DESTDIR)')"; exit 2 ;; esac
+	@if [ ! -f $(RELEASE_DIR)/cmake_install.cmake ]; then \
+	    echo "make install-files: $(RELEASE_DIR) is not configured; run make install"; exit 2; fi
+	DESTDIR="$(DESTDIR)" $(CMAKE) --install $(RELEASE_DIR) --prefix "$(PREFIX)"
+	@libdir="$$(sed -n 's/^CMAKE_INSTALL_LIBDIR:[A-Z]*=//p' $(RELEASE_DIR)/CMakeCache.txt)"; \
+	case "$$libdir" in /*) ;; *) libdir="$(PREFIX)/$$libdir" ;; esac; \
+	version="$$(sed -n 's/^CMAKE_PROJECT_VERSION:[A-Z]*=//p' $(RELEASE_DIR)/CMakeCache.txt)"; \
+	echo "-- installed steady $$version into $(DESTDIR)$(PREFIX) (libraries in $$libdir)"; \
+	echo "-- use it: PKG_CONFIG_PATH=$$libdir/pkgconfig for pkg-config," \
+	    "-DCMAKE_PREFIX_PATH=$(PREFIX) for CMake, -Wl,-rpath,$$libdir at link time" \
+	    "(docs/BUILDING.md)"
 
 asan: deps-test
 	$(call preset_run,asan,$(NO_ASLR))

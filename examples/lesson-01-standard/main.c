@@ -5,6 +5,7 @@
  * shutdown vote ripples down the pipeline, and nothing in flight is lost: the logger's
  * final line counts exactly the values the generator sent.
  */
+#include <inttypes.h>
 #include <stdio.h>
 
 #include "lesson01.h"
@@ -58,6 +59,21 @@ static steady_err build(steady_graph *g, lesson01_graph *io, const lesson01_args
     return STEADY_OK;
 }
 
+/* One line before the quiet part: what runs, for how long, and how to stop it. */
+static void announce(const lesson01_args *args)
+{
+    uint64_t ms = args->rate_ms * args->beats;
+    char took[48];
+    if (ms < 1000)
+        snprintf(took, sizeof took, "%" PRIu64 " ms", ms);
+    else
+        snprintf(took, sizeof took, "%" PRIu64 ".%" PRIu64 " s", ms / 1000, ms % 1000 / 100);
+    STEADY_INFO("Running heartbeat + generator -> worker -> logger for about %s (%" PRIu64
+                " beats, one every %" PRIu64
+                " ms), quiet until the totals at the end; Ctrl-C stops it early.",
+                took, args->beats, args->rate_ms);
+}
+
 int main(int argc, char **argv)
 {
     lesson01_args args = {.rate_ms = 100, .beats = 100, .capacity = 64};
@@ -81,6 +97,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "lesson-01-standard: %s\n", steady_last_error());
         return 1;
     }
+    announce(&args);
     if (build(g, &io, &args) != STEADY_OK || steady_graph_start(g) != STEADY_OK) {
         fprintf(stderr, "lesson-01-standard: %s\n", steady_last_error());
         steady_graph_free(g);

@@ -1,10 +1,11 @@
 /* core/overflow.c — naming the actor whose stack overflowed.
  *
- * Every actor stack has a PROT_NONE guard page below it (and the library is built with
- * -fstack-clash-protection, so a big frame cannot step over it). An overflow therefore faults
- * in a guard page. This module turns that SIGSEGV into one line that names the actor and the
- * fix, then lets the fault take its normal course (the previous handler, or the default
- * action: a core dump), so nothing is hidden from a debugger or a sanitizer.
+ * Every actor stack has a PROT_NONE guard page below it, and the library and its users' code
+ * are built with -fstack-clash-protection (steady's CMake targets and steady.pc pass it on), so
+ * a big frame cannot step over it. An overflow therefore faults in a guard page. This module
+ * turns that SIGSEGV into one line that names the actor and the fix, then lets the fault take
+ * its normal course (the previous handler, or the default action: a core dump), so nothing is
+ * hidden from a debugger or a sanitizer.
  *
  * Each troupe thread gets its own alternate signal stack (the faulting stack is unusable) and
  * publishes its troupe in a thread-local. The handler is async-signal-safe: it reads the
@@ -45,16 +46,26 @@ static size_t append_u64(char *buf, size_t at, size_t cap, uint64_t v)
     return at;
 }
 
+/* Labels may be long; the line shows at most this many bytes of one (then "..."), so the size
+ * and the fix always fit in the line and it ends with a newline. */
+#define REPORT_LABEL_MAX 200u
+
+/* One write(2) of one line, so lines of two threads faulting at once do not interleave:
+ *   steady: stack overflow in actor '<label>': it overran its <N>-byte stack (a fault in its
+ *   guard page); give it a larger .stack_size
+ * Async-signal-safe: no allocation, no stdio. */
 static void report(const steady_actor *a)
 {
-    char line[256];
-    size_t n = append(line, 0, sizeof line, "steady: actor '");
-    n = append(line, n, sizeof line, a->label);
-    n = append(line, n, sizeof line, "' overflowed its ");
+    char line[512];
+    size_t n = append(line, 0, sizeof line, "steady: stack overflow in actor '");
+    size_t label_at = n;
+    n = append(line, n, label_at + REPORT_LABEL_MAX + 1, a->label);
+    if (a->label[n - label_at] != '\0')
+        n = append(line, n, sizeof line, "...");
+    n = append(line, n, sizeof line, "': it overran its ");
     n = append_u64(line, n, sizeof line, a->fiber.stack_size);
     n = append(line, n, sizeof line,
-               "-byte stack (a fault in its guard page); give it a "
-               "larger .stack_size\n");
+               "-byte stack (a fault in its guard page); give it a larger .stack_size\n");
     ssize_t w = write(STDERR_FILENO, line, n);
     (void)w;
 }

@@ -3,51 +3,33 @@
 #
 #   1. cmake --install <build dir> --prefix <tmp>/prefix
 #   2. layout: headers only as include/steady/*.h (every public header, nothing from src/);
-#      libsteady.so.0.1.0 with SONAME libsteady.so.0, symlinks libsteady.so.0 and libsteady.so,
-#      libsteady.a; steady.pc; the CMake package; the shared library exports only steady_*
-#      names that the installed headers declare
-#   3. a consumer built with `cc ... $(pkg-config --cflags --libs steady)`, run -> "success";
-#      the same linked statically from `pkg-config --static` (libsteady.a, -pthread, -lz)
-#   4. the same consumer built by a CMake project with find_package(steady CONFIG REQUIRED)
-#      against steady::steady and steady::steady_static, run -> "success"
+#      libsteady.so.<version> with SONAME libsteady.so.<soversion>, its symlinks, libsteady.a;
+#      steady.pc; the CMake package; the installed header's version; the shared library exports
+#      only steady_* names that the installed headers declare
+#   3. what steady passes on to its users' code (-fstack-clash-protection): in pkg-config
+#      --cflags, and on every C and C++ (not assembly) compile line of a CMake consumer
+#   4. a consumer built with `cc ... $(pkg-config --cflags --libs steady) -Wl,-rpath,<libdir>`,
+#      run with no LD_LIBRARY_PATH -> "success"; the same linked statically (pkg-config --static)
+#   5. the same consumer built by a CMake project with find_package(steady CONFIG REQUIRED)
+#      against steady::steady and steady::steady_static, run from its build tree and after
+#      `cmake --install` into another prefix (its RUNPATH finds libsteady.so) -> "success"
+#   6. `make install-files PREFIX=/opt/steady DESTDIR=<tmp>/stage` (what `make install` runs
+#      after building) stages the tree under DESTDIR; the staged package still works
+#      (steady.pc and the CMake package are relocatable); a relative PREFIX or DESTDIR is
+#      refused with a message naming it
 #
-# Run by ctest (tests/install/CMakeLists.txt sets the environment below). By hand:
+# Run by ctest (tests/install/CMakeLists.txt sets the environment; lib.sh lists it). By hand:
 #   STEADY_BUILD_DIR=build/release STEADY_SOURCE_DIR=$PWD bash tests/install/install_test.sh
 # Set STEADY_KEEP_TMP=1 to keep the temporary directory for inspection.
 set -euo pipefail
-
-: "${STEADY_BUILD_DIR:?build directory}"
-: "${STEADY_SOURCE_DIR:?source directory}"
-STEADY_VERSION="${STEADY_VERSION:-0.1.0}"
-STEADY_CC="${STEADY_CC:-cc}"
-STEADY_CFLAGS="${STEADY_CFLAGS:--std=c11 -Wall -Wextra}"
-STEADY_SANITIZE_FLAGS="${STEADY_SANITIZE_FLAGS:-}"
-STEADY_CMAKE="${STEADY_CMAKE:-cmake}"
-STEADY_CMAKE_GENERATOR="${STEADY_CMAKE_GENERATOR:-Unix Makefiles}"
-STEADY_MAKE_PROGRAM="${STEADY_MAKE_PROGRAM:-}"
-soversion="${STEADY_VERSION%%.*}"
-
-fail() {
-    echo "install test: FAIL: $*" >&2
-    exit 1
-}
-step() { echo "== install test: $*"; }
-
-tmp="$(mktemp -d "${TMPDIR:-/tmp}/steady-install-test.XXXXXX")"
-cleanup() {
-    if [[ "${STEADY_KEEP_TMP:-0}" == 1 ]]; then
-        echo "install test: kept $tmp"
-    else
-        rm -rf "$tmp"
-    fi
-}
-trap cleanup EXIT
+NAME=install
+# shellcheck source=tests/install/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 prefix="$tmp/prefix"
 
 # --- 1. install ---------------------------------------------------------------------------------
 step "cmake --install $STEADY_BUILD_DIR --prefix $prefix"
-"$STEADY_CMAKE" --install "$STEADY_BUILD_DIR" --prefix "$prefix" >"$tmp/install.log" ||
-    { cat "$tmp/install.log" >&2; fail "cmake --install failed"; }
+install_to "$prefix"
 
 # --- 2. layout ----------------------------------------------------------------------------------
 step "headers: include/steady/*.h only"
@@ -71,18 +53,16 @@ while IFS= read -r -d '' f; do
 done < <(find "$prefix/include/steady" -name '*.h' -print0)
 
 step "libraries: versioned SONAME, symlinks, static archive"
-so0="$(find "$prefix" -name "libsteady.so.$soversion" | head -n 1)"
-[[ -n "$so0" ]] || fail "libsteady.so.$soversion not installed"
-libdir="$(dirname "$so0")"
-[[ -L "$libdir/libsteady.so.$soversion" ]] || fail "libsteady.so.$soversion is not a symlink"
-[[ -L "$libdir/libsteady.so" ]] || fail "libsteady.so (development symlink) missing"
+so="$libdir/libsteady.so.$STEADY_SOVERSION"
 real="$libdir/libsteady.so.$STEADY_VERSION"
+[[ -L "$so" ]] || fail "libsteady.so.$STEADY_SOVERSION (the SONAME link) not installed in $libdir"
+[[ -L "$libdir/libsteady.so" ]] || fail "libsteady.so (development symlink) missing"
 [[ -f "$real" && ! -L "$real" ]] || fail "libsteady.so.$STEADY_VERSION missing"
-[[ "$(readlink -f "$so0")" == "$(readlink -f "$real")" ]] ||
-    fail "libsteady.so.$soversion does not point at libsteady.so.$STEADY_VERSION"
+[[ "$(readlink -f "$so")" == "$(readlink -f "$real")" ]] ||
+    fail "libsteady.so.$STEADY_SOVERSION does not point at libsteady.so.$STEADY_VERSION"
 soname="$(readelf -d "$real" | sed -n 's/.*(SONAME).*\[\(.*\)\].*/\1/p')"
-[[ "$soname" == "libsteady.so.$soversion" ]] ||
-    fail "SONAME is '$soname', expected libsteady.so.$soversion"
+[[ "$soname" == "libsteady.so.$STEADY_SOVERSION" ]] ||
+    fail "SONAME is '$soname', expected libsteady.so.$STEADY_SOVERSION"
 [[ -f "$libdir/libsteady.a" ]] || fail "libsteady.a not installed"
 
 step "exports: only names declared in the installed public headers"
@@ -105,38 +85,78 @@ done <<<"$exported"
     "$undeclared(mark STEADY_API only declarations in include/steady/)"
 echo "   $(wc -l <<<"$exported") symbols exported"
 
-step "packaging files"
-pcfile="$libdir/pkgconfig/steady.pc"
-[[ -f "$pcfile" ]] || fail "steady.pc not installed in $libdir/pkgconfig"
-cmakedir="$libdir/cmake/steady"
+step "packaging files and the installed version"
+[[ "$pcdir" == "$libdir/pkgconfig" ]] || fail "steady.pc is in $pcdir, not $libdir/pkgconfig"
 for f in steadyConfig.cmake steadyConfigVersion.cmake steadyTargets.cmake; do
     [[ -f "$cmakedir/$f" ]] || fail "$cmakedir/$f not installed"
 done
+header_version="$(for part in MAJOR MINOR PATCH; do
+    sed -n "s/^#define STEADY_VERSION_$part \([0-9]*\)$/\1/p" "$prefix/include/steady/error.h"
+done | paste -sd.)"
+[[ "$header_version" == "$STEADY_VERSION" ]] ||
+    fail "the installed steady/error.h says version '$header_version', the build $STEADY_VERSION"
 
-read -r -a san <<<"$STEADY_SANITIZE_FLAGS"
-read -r -a cflags <<<"$STEADY_CFLAGS"
-consumer_src="$STEADY_SOURCE_DIR/tests/install/consumer"
+# --- 3. flags passed on to consumers ------------------------------------------------------------
+export PKG_CONFIG_PATH="$pcdir"
+step "pkg-config --cflags steady passes on: ${consumer_flags[*]}"
+modversion="$(pkg-config --modversion steady)" || fail "pkg-config cannot read steady.pc"
+[[ "$modversion" == "$STEADY_VERSION" ]] ||
+    fail "pkg-config --modversion steady is '$modversion', expected $STEADY_VERSION"
+pc_cflags="$(pkg-config --cflags steady)"
+for flag in "${consumer_flags[@]}"; do
+    [[ " $pc_cflags " == *" $flag "* ]] ||
+        fail "pkg-config --cflags steady is '$pc_cflags': it lacks $flag (steady.pc's Cflags)"
+done
+echo "   pkg-config --cflags steady: $pc_cflags"
 
+step "consumer through find_package(steady CONFIG)"
+cmake_consumer "$consumer_src" "$tmp/consumer-build" "$prefix"
+
+step "steady::steady passes on ${consumer_flags[*]} to C and C++ sources, not to assembly"
+commands="$tmp/consumer-build/compile_commands.json"
+[[ -f "$commands" ]] || fail "the CMake consumer wrote no compile_commands.json"
+compile_line() { # source file name -> its "command" line in compile_commands.json
+    grep -F '"command":' "$commands" | grep -F "/$1" || true
+}
+probe_langs=(consumer.c overflow.c probe.S)
+grep -q 'probe\.cpp' "$commands" && probe_langs+=(probe.cpp)
+for src in "${probe_langs[@]}"; do
+    lines="$(compile_line "$src")"
+    [[ -n "$lines" ]] || fail "no compile line for $src in $commands"
+    while IFS= read -r line; do
+        for flag in "${consumer_flags[@]}"; do
+            if [[ "$src" == *.S ]]; then
+                [[ "$line" != *" $flag "* ]] ||
+                    fail "steady::steady passes $flag to assembly ($src): $line"
+            else
+                [[ "$line" == *" $flag "* ]] ||
+                    fail "steady::steady does not pass $flag to $src (INTERFACE_COMPILE_OPTIONS): $line"
+            fi
+        done
+    done <<<"$lines"
+    echo "   $src ($(grep -c . <<<"$lines") compile lines): $([[ "$src" == *.S ]] &&
+        echo "not passed (assembly)" || echo passed)"
+done
+[[ " ${probe_langs[*]} " == *" probe.cpp "* ]] ||
+    echo "   probe.cpp: not checked (no C++ compiler; the consumer skipped it)"
+
+# --- 4. pkg-config consumers --------------------------------------------------------------------
 check_output() { # program, label
     local out
-    out="$(LD_LIBRARY_PATH="$libdir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" "$1")" ||
-        fail "$2: exited with status $?"
+    out="$("$1")" || fail "$2: exited with status $?"
     [[ "$out" == "success" ]] || fail "$2: printed '$out', expected 'success'"
     echo "   $2: $out"
 }
 
-# --- 3. pkg-config consumer ---------------------------------------------------------------------
-step "consumer through pkg-config"
-export PKG_CONFIG_PATH="$libdir/pkgconfig"
-modversion="$(pkg-config --modversion steady)" || fail "pkg-config cannot read steady.pc"
-[[ "$modversion" == "$STEADY_VERSION" ]] ||
-    fail "pkg-config --modversion steady is '$modversion', expected $STEADY_VERSION"
+step "consumer through pkg-config, found at run time through its RUNPATH"
+pc_libdir="$(pkg-config --variable=libdir steady)"
 read -r -a pc_flags <<<"$(pkg-config --cflags --libs steady)"
-echo "   $STEADY_CC ${cflags[*]} ${san[*]} consumer.c ${pc_flags[*]}"
+echo "   $STEADY_CC ${cflags[*]} ${san[*]} consumer.c ${pc_flags[*]} -Wl,-rpath,$pc_libdir"
 "$STEADY_CC" "${cflags[@]}" "${san[@]}" "$consumer_src/consumer.c" "${pc_flags[@]}" \
-    -o "$tmp/consumer_pc" || fail "the pkg-config consumer did not build"
-readelf -d "$tmp/consumer_pc" | grep -q "(NEEDED).*\[libsteady.so.$soversion\]" ||
-    fail "the pkg-config consumer does not need libsteady.so.$soversion"
+    "-Wl,-rpath,$pc_libdir" -o "$tmp/consumer_pc" || fail "the pkg-config consumer did not build"
+readelf -d "$tmp/consumer_pc" | grep -q "(NEEDED).*\[libsteady.so.$STEADY_SOVERSION\]" ||
+    fail "the pkg-config consumer does not need libsteady.so.$STEADY_SOVERSION"
+has_runpath "$tmp/consumer_pc" "$libdir" || fail "the pkg-config consumer has no RUNPATH to $libdir"
 check_output "$tmp/consumer_pc" "pkg-config consumer"
 
 step "static consumer through pkg-config --static"
@@ -154,24 +174,48 @@ echo "   $STEADY_CC ${cflags[*]} ${san[*]} consumer.c ${pc_static[*]}"
     fail "the static pkg-config consumer needs libsteady.so"
 check_output "$tmp/consumer_pc_static" "static pkg-config consumer"
 
-# --- 4. CMake consumer --------------------------------------------------------------------------
-step "consumer through find_package(steady CONFIG)"
-gen_args=(-G "$STEADY_CMAKE_GENERATOR")
-[[ -n "$STEADY_MAKE_PROGRAM" ]] && gen_args+=("-DCMAKE_MAKE_PROGRAM=$STEADY_MAKE_PROGRAM")
-"$STEADY_CMAKE" -S "$consumer_src" -B "$tmp/consumer-build" "${gen_args[@]}" \
-    -DCMAKE_BUILD_TYPE=Release \
-    -DCMAKE_PREFIX_PATH="$prefix" \
-    -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF \
-    -DCMAKE_C_COMPILER="$STEADY_CC" \
-    -DCMAKE_C_FLAGS="$STEADY_CFLAGS $STEADY_SANITIZE_FLAGS" \
-    -DCMAKE_EXE_LINKER_FLAGS="$STEADY_SANITIZE_FLAGS" >"$tmp/consumer-configure.log" 2>&1 ||
-    { cat "$tmp/consumer-configure.log" >&2; fail "the CMake consumer did not configure"; }
-found_dir="$(sed -n 's/^steady_DIR:PATH=//p' "$tmp/consumer-build/CMakeCache.txt")"
-[[ "$(readlink -f "$found_dir")" == "$(readlink -f "$cmakedir")" ]] ||
-    fail "find_package(steady) used '$found_dir', not the installed $cmakedir"
-"$STEADY_CMAKE" --build "$tmp/consumer-build" >"$tmp/consumer-build.log" 2>&1 ||
-    { cat "$tmp/consumer-build.log" >&2; fail "the CMake consumer did not build"; }
+# --- 5. CMake consumer --------------------------------------------------------------------------
+step "CMake consumer, from its build tree and installed into another prefix"
 check_output "$tmp/consumer-build/consumer" "CMake consumer (steady::steady)"
 check_output "$tmp/consumer-build/consumer_static" "CMake consumer (steady::steady_static)"
+"$STEADY_CMAKE" --install "$tmp/consumer-build" --prefix "$tmp/app" >"$tmp/app-install.log" 2>&1 ||
+    { cat "$tmp/app-install.log" >&2; fail "the CMake consumer did not install"; }
+has_runpath "$tmp/app/bin/consumer" "$libdir" ||
+    fail "the installed CMake consumer has no RUNPATH to $libdir (CMAKE_INSTALL_RPATH_USE_LINK_PATH)"
+check_output "$tmp/app/bin/consumer" "installed CMake consumer (steady::steady)"
 
-echo "install test: PASS"
+# --- 6. make install-files with DESTDIR ---------------------------------------------------------
+step "make install-files PREFIX=/opt/steady DESTDIR=$tmp/stage"
+stage="$tmp/stage"
+[[ -e /opt/steady/include/steady/steady.h ]] && opt_had_steady=1 || opt_had_steady=0
+make -C "$STEADY_SOURCE_DIR" --no-print-directory install-files RELEASE_DIR="$STEADY_BUILD_DIR" \
+    PREFIX=/opt/steady DESTDIR="$stage" >"$tmp/make-install.log" 2>&1 ||
+    { cat "$tmp/make-install.log" >&2; fail "make install-files failed"; }
+staged_pc="$(find "$stage" -name steady.pc)"
+[[ "$staged_pc" == "$stage/opt/steady/"*/pkgconfig/steady.pc ]] ||
+    fail "steady.pc was staged at '$staged_pc', not under $stage/opt/steady"
+[[ -f "$stage/opt/steady/include/steady/steady.h" ]] || fail "headers not staged under DESTDIR"
+[[ $opt_had_steady == 1 || ! -e /opt/steady/include/steady/steady.h ]] ||
+    fail "make install-files wrote into /opt/steady instead of under DESTDIR"
+staged_includes="$(PKG_CONFIG_PATH="$(dirname "$staged_pc")" pkg-config --cflags-only-I steady)"
+[[ "$staged_includes" == "-I$stage/opt/steady/"* ]] ||
+    fail "the staged steady.pc points at '$staged_includes', not into the staged tree"
+grep -q "^-- installed steady $STEADY_VERSION into $stage/opt/steady" "$tmp/make-install.log" ||
+    fail "make install-files did not say where it installed: $(cat "$tmp/make-install.log")"
+echo "   $(grep -c . "$tmp/make-install.log") lines; staged steady.pc: ${staged_pc#"$stage"}"
+
+step "make install-files refuses a relative PREFIX or DESTDIR, naming it"
+for bad in "PREFIX=opt/steady" "DESTDIR=stage"; do
+    set +e
+    make -C "$STEADY_SOURCE_DIR" --no-print-directory install-files \
+        RELEASE_DIR="$STEADY_BUILD_DIR" PREFIX=/opt/steady "$bad" >"$tmp/bad.log" 2>&1
+    status=$?
+    set -e
+    [[ $status -ne 0 ]] || fail "make install-files $bad succeeded"
+    if ! grep -qF "must be" "$tmp/bad.log" || ! grep -qF "'${bad#*=}'" "$tmp/bad.log"; then
+        fail "make install-files $bad: no clear message: $(cat "$tmp/bad.log")"
+    fi
+    echo "   $bad: $(head -n 1 "$tmp/bad.log")"
+done
+
+echo "$NAME test: PASS"

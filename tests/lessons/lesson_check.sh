@@ -5,7 +5,8 @@
 #   lesson_check.sh fizzbuzz <binary> [args...]  exact FizzBuzz totals (lessons 01, 02A, 02B)
 #
 # The fizzbuzz check recomputes the expected counts for 0..N-1 from the generator's
-# "Sent: N" line and compares them with the logger's final line, field by field.
+# "Sent: N" line and compares them with the logger's final line, field by field. With
+# FIRST_LINE set (an extended regular expression), the program's first line must match it.
 set -euo pipefail
 
 mode=$1 bin=$2
@@ -47,6 +48,9 @@ fizzbuzz)
     start=$(date +%s%N)
     "$bin" "$@" >"$out" 2>&1 || fail "$(basename "$bin") exited non-zero"
     elapsed_ms=$((($(date +%s%N) - start) / 1000000))
+    if [ -n "${FIRST_LINE:-}" ]; then
+        head -n 1 "$out" | grep -qE -- "$FIRST_LINE" || fail "the first line does not match: $FIRST_LINE"
+    fi
     sent=$(sed -n 's/.*Generator shutting down\. Sent: \([0-9]*\)$/\1/p' "$out")
     [ -n "$sent" ] || fail "no 'Generator shutting down. Sent: N' line"
     last=$(grep "T\[logger\]" "$out" | tail -n 1)
