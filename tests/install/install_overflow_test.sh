@@ -10,10 +10,13 @@
 #        its guard page); give it a larger .stack_size
 #   4. each build, ISOLATED: the child dies of the overflow (the same line on stderr), 'deep'
 #      is restarted once, and the graph still moves all its values and stops cleanly
-#   5. the control: the pkg-config build with -fno-stack-clash-protection appended. Its 64 KiB
-#      frame steps over the one-page guard, so the line naming 'deep' must NOT appear (if it
-#      did, this toolchain probes the stack anyway and steps 3-4 could not tell whether the flag
-#      reached the consumer). What happened instead is printed.
+#   5. frames larger than the 256 KiB guard (-DFRAME_KIB=512), the pkg-config build: the
+#      probes the flag adds fault in the guard, so 'deep' is named (this is what the flag
+#      buys: a 64 KiB frame faults in the wide guard even without it);
+#   6. the control: the same with -fno-stack-clash-protection appended. Its 512 KiB frame steps
+#      over the guard, so the line naming 'deep' must NOT appear (if it did, this toolchain
+#      probes the stack anyway and step 5 could not tell whether the flag reached the
+#      consumer). What happened instead is printed.
 #
 # Under a sanitizer the programs are instrumented too, and run with the sanitizer's SIGSEGV
 # handling off (tests/install/CMakeLists.txt sets ASAN_OPTIONS / TSAN_OPTIONS handle_segv=0):
@@ -90,8 +93,16 @@ for how in pkg-config find_package; do
     echo "   $(cat "$tmp/out")"
 done
 
-step "control: the pkg-config build with -fno-stack-clash-protection steps over the guard"
-build_pc "$tmp/overflow_unprotected" -fno-stack-clash-protection
+step "frames larger than the guard, pkg-config build: the probes fault in the guard, naming 'deep'"
+build_pc "$tmp/overflow_big" -DFRAME_KIB=512
+run_case "$tmp/overflow_big" inproc
+[[ $status -eq $((128 + 11)) ]] && grep -qxF "$named" "$tmp/err" ||
+    fail "512 KiB frames: the flag's probes did not name 'deep' (ended by $(died_how $status));" \
+        "stderr:"$'\n'"$(cat "$tmp/err")"
+echo "   $(died_how $status); stderr: $(grep -F 'stack overflow' "$tmp/err")"
+
+step "control: the same without -fstack-clash-protection steps over the guard"
+build_pc "$tmp/overflow_unprotected" -DFRAME_KIB=512 -fno-stack-clash-protection
 run_case "$tmp/overflow_unprotected" inproc
 if grep -qF "stack overflow in actor 'deep'" "$tmp/err"; then
     fail "built without -fstack-clash-protection, the overflow still named 'deep': this" \

@@ -1,10 +1,11 @@
 /*
- * An actor of a downstream program overflows its stack with 64 KiB frames (built by
- * tests/install/install_test.sh against the installed package, through pkg-config and through
- * find_package). The guard below an actor stack is one page: a 64 KiB frame steps over it unless
- * the program itself is compiled with -fstack-clash-protection, which steady's CMake targets and
- * steady.pc add to the consumer's flags. With the flag, the frame's stack probes fault in the
- * guard page and steady names the actor.
+ * An actor of a downstream program overflows its stack with frames of FRAME_KIB KiB (64 by
+ * default; built by tests/install/install_overflow_test.sh against the installed package,
+ * through pkg-config and through find_package). The guard below an actor stack is 256 KiB: a
+ * 64 KiB frame faults in it either way, and a frame larger than the guard (FRAME_KIB=512) steps
+ * over it unless the program itself is compiled with -fstack-clash-protection, which steady's
+ * CMake targets and steady.pc add to the consumer's flags. With the flag, the frame's stack
+ * probes fault in the guard and steady names the actor.
  *
  *   overflow inproc    actor 'deep' (a troupe member beside 'calm') overflows in this process:
  *                      stderr gets "steady: stack overflow in actor 'deep': ...", then the
@@ -14,8 +15,8 @@
  *                      this process. Prints one line and exits 0 when deep failed and was
  *                      restarted exactly once and the sink got every value, once, in order.
  *
- * The stack is 96 KiB, so the second frame starts 32 KiB above the bottom and its lowest byte
- * (written first) lands 28 KiB below the guard page when the frame is not probed.
+ * The stack is 96 KiB. With 512 KiB frames and no probes, the first frame's lowest byte
+ * (written first) lands about 160 KiB below the guard, in whatever lies below it.
  */
 #include <steady/steady.h>
 
@@ -24,17 +25,20 @@
 #include <string.h>
 
 #define STACK_BYTES (96u * 1024u)
+#ifndef FRAME_KIB
+#define FRAME_KIB 64
+#endif
 #define VALUES 1000u
 
 STEADY_CHANNEL_TYPE(u64ch, uint64_t);
 
 static volatile unsigned depth_limit = 1u << 30; /* a bound the compiler cannot see through */
 
-/* A 64 KiB frame per call, its lowest byte written first (as a buffer filled from its start
+/* A FRAME_KIB frame per call, its lowest byte written first (as a buffer filled from its start
  * would be), the top one after the call returns, so each frame stays live. */
 static unsigned dive(unsigned n)
 {
-    volatile char frame[64 * 1024];
+    volatile char frame[FRAME_KIB * 1024];
     frame[0] = (char)n;
     if (n >= depth_limit)
         return n;
