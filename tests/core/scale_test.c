@@ -22,6 +22,7 @@
 
 #include "steady_test_support.h"
 
+#include "core/internal.h"
 #include "platform/stacks.h"
 
 static _Atomic uint64_t running;
@@ -116,29 +117,6 @@ static void spawning_and_stopping_cost_linear_time(void **state)
                  down30 / down10);
 }
 
-/* /proc/self/maps lines: the process's memory mappings. */
-static long mappings(void)
-{
-    FILE *f = fopen("/proc/self/maps", "r");
-    long n = 0;
-    for (int c; f && (c = fgetc(f)) != EOF;)
-        n += c == '\n';
-    if (f)
-        fclose(f);
-    return n;
-}
-
-static long max_map_count(void)
-{
-    FILE *f = fopen("/proc/sys/vm/max_map_count", "r");
-    long v = -1;
-    if (f && fscanf(f, "%ld", &v) != 1)
-        v = -1;
-    if (f)
-        fclose(f);
-    return v;
-}
-
 /* Regression: with two mappings per stack, members past the limit "never started" while start
  * and the stop both said OK. Guards as mprotect'd pages (as on kernels before 6.13) make 40,000
  * members need 80,000 mappings: the start must fail, name the limit and the fix, and leave the
@@ -146,7 +124,7 @@ static long max_map_count(void)
 static void stacks_past_the_map_limit_fail_the_start_naming_the_limit(void **state)
 {
     (void)state;
-    long limit = max_map_count();
+    long limit = steady__max_map_count();
     if (limit <= 0 || limit > 70000) {
         printf("skipped: vm.max_map_count is %ld; the case needs the default 65530\n", limit);
         return;
@@ -168,7 +146,7 @@ static void a_hundred_thousand_members_fit_under_the_default_map_limit(void **st
 {
     (void)state;
     atomic_store(&running, 0);
-    long before = mappings();
+    long before = steady__mappings();
     steady_graph *g = spawn_members(100000, 16 * 1024);
     steady_err e = steady_graph_start(g);
     if (e != STEADY_OK && !steady__stacks_guard_markers()) {
@@ -180,9 +158,9 @@ static void a_hundred_thousand_members_fit_under_the_default_map_limit(void **st
     if (e != STEADY_OK)
         fail_msg("start: %s", steady_last_error());
     await_running(100000);
-    long used = mappings() - before;
+    long used = steady__mappings() - before;
     printf("100,000 members: %ld more memory mappings (vm.max_map_count %ld)\n", used,
-           max_map_count());
+           steady__max_map_count());
     steady_graph_request_shutdown(g);
     assert_int_equal(steady_graph_block_until_stopped(g, 60000), STEADY_OK);
     steady_graph_free(g);
@@ -195,7 +173,7 @@ static void a_hundred_thousand_members_fit_under_the_default_map_limit(void **st
 static void a_channel_past_the_map_limit_names_the_limit(void **state)
 {
     (void)state;
-    long limit = max_map_count();
+    long limit = steady__max_map_count();
     if (limit <= 0 || limit > 70000) {
         printf("skipped: vm.max_map_count is %ld; the case needs the default 65530\n", limit);
         return;

@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "core/internal.h"
 #include "platform/fiber.h"
 #include "platform/stacks.h"
 
@@ -25,17 +26,6 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-static long mappings(void)
-{
-    FILE *f = fopen("/proc/self/maps", "r");
-    long n = 0;
-    for (int c; f && (c = fgetc(f)) != EOF;)
-        n += c == '\n';
-    if (f)
-        fclose(f);
-    return n;
-}
 
 /* Forks a child that writes to `addr`; true if the write faulted (the child died). */
 static bool write_faults(volatile char *addr)
@@ -107,10 +97,10 @@ static void an_absurd_size_is_einval_and_maps_nothing(void **state)
     steady__stacks pool = {0};
     size_t sizes[2] = {16 * 1024, SIZE_MAX / 2};
     steady__stack s[2];
-    long before = mappings();
+    long before = steady__mappings();
     assert_int_equal(steady__stacks_map(&pool, 2, sizes, s), EINVAL);
     assert_null(pool.chunks);
-    assert_int_equal(mappings(), before);
+    assert_int_equal(steady__mappings(), before);
 }
 
 /* The point of the pool: with guard markers, 10,000 stacks cost a few dozen mappings; with
@@ -124,9 +114,9 @@ static void many_stacks_share_a_few_mappings(void **state)
     for (int i = 0; i < N; i++)
         sizes[i] = 16 * 1024;
     steady__stacks pool = {0};
-    long before = mappings();
+    long before = steady__mappings();
     assert_int_equal(steady__stacks_map(&pool, N, sizes, s), 0);
-    long used = mappings() - before;
+    long used = steady__mappings() - before;
     if (steady__stacks_guard_markers())
         assert_true(used < 100);
     else
@@ -136,7 +126,7 @@ static void many_stacks_share_a_few_mappings(void **state)
     else
         assert_true(pool.mappings >= 2 * N);
     steady__stacks_unmap(&pool);
-    assert_int_equal(mappings(), before);
+    assert_int_equal(steady__mappings(), before);
 }
 
 /* A fiber runs on a pool's stack and names it in its guard check. */
