@@ -25,6 +25,7 @@
 static _Thread_local steady_troupe *current_troupe;
 static _Thread_local void *alt_stack;
 static struct sigaction previous_segv;
+static _Atomic int previous_ready; /* previous_segv is written (install) */
 static pthread_once_t install_once = PTHREAD_ONCE_INIT;
 
 static size_t append(char *buf, size_t at, size_t cap, const char *s)
@@ -92,6 +93,7 @@ static void hand_on_sent(int sig, siginfo_t *info, void *uctx)
 
 static void on_segv(int sig, siginfo_t *info, void *uctx)
 {
+    (void)atomic_load_explicit(&previous_ready, memory_order_acquire); /* see install() */
     if (info->si_code <= 0) {
         hand_on_sent(sig, info, uctx);
         return;
@@ -116,18 +118,22 @@ static void on_segv(int sig, siginfo_t *info, void *uctx)
     signal(sig, SIG_DFL);
 }
 
+/* The handler to hand on to is recorded before ours is installed, so a signal that arrives
+ * at once finds it; previous_ready's release store pairs with the handlers' acquire load
+ * (another thread's handler may be the first reader). */
 static void install(void)
 {
-    struct sigaction sa;
+    struct sigaction sa, old;
     memset(&sa, 0, sizeof sa);
     sa.sa_sigaction = on_segv;
     sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
     sigemptyset(&sa.sa_mask);
-    struct sigaction old;
-    sigaction(SIGSEGV, &sa, &old);
+    sigaction(SIGSEGV, NULL, &old);
     /* Installed twice (an ISOLATED child re-installs after fork): never hand on to ourselves. */
     if (!((old.sa_flags & SA_SIGINFO) && old.sa_sigaction == on_segv))
         previous_segv = old;
+    atomic_store_explicit(&previous_ready, 1, memory_order_release);
+    sigaction(SIGSEGV, &sa, NULL);
 }
 
 void steady__overflow_thread_init(steady_troupe *t)

@@ -428,6 +428,7 @@ static int daemon_style(steady_actor *a, void *arg)
     ssize_t w = write(fd, "mine\n", 5);
     (void)w;
     close(fd);
+    atomic_store((_Atomic int *)steady_actor_state(a), 1); /* shared memory: main sees it */
     while (STEADY_RUNNING(a, true))
         steady_wait_shutdown(a);
     return 0;
@@ -440,14 +441,17 @@ static void an_actor_closing_inherited_fds_still_logs_and_its_files_stay_its_own
     capture_start();
     steady_log_set_level(STEADY_LOG_INFO);
     steady_graph *g = new_graph("closes-fds");
-    assert_int_equal(
-        steady_actor_spawn(
-            g, &(steady_actor_opts){.name = "daemonish", .run = daemon_style, .isolated = true},
-            NULL),
-        STEADY_OK);
+    steady_actor *a = NULL;
+    assert_int_equal(steady_actor_spawn(g,
+                                        &(steady_actor_opts){.name = "daemonish",
+                                                             .run = daemon_style,
+                                                             .isolated = true,
+                                                             .state_size = sizeof(_Atomic int)},
+                                        &a),
+                     STEADY_OK);
     assert_int_equal(steady_graph_start(g), STEADY_OK);
-    uint64_t t0 = now_ns();
-    while (!strstr(captured, "daemon-style line 19") && ms_since(t0) < 5000)
+    uint64_t t0 = now_ns(); /* (not `captured`: the drainer thread writes it while we run) */
+    while (!atomic_load((_Atomic int *)steady_actor_state(a)) && ms_since(t0) < 5000)
         sleep_ms(2);
     steady_graph_request_shutdown(g);
     steady_err e = steady_graph_block_until_stopped(g, 5000);

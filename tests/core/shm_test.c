@@ -102,7 +102,8 @@ static void free_unmaps_every_chunk(void **state)
         assert_non_null(steady__shm_alloc(m, 300 * 1024, 64));
     assert_true(steady__mappings() > before);
     steady__shm_free(m);
-    assert_int_equal(steady__mappings(), before);
+    if (!STEADY__ASAN && !STEADY__TSAN) /* their runtimes map shadow memory as we go */
+        assert_int_equal(steady__mappings(), before);
     steady__shm_free(NULL); /* harmless */
 }
 
