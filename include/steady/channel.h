@@ -242,11 +242,12 @@ static inline const void *steady__rx_slot(const steady_rx *rx, uint64_t index)
 #define STEADY__ORDER_STORE_LOAD(stored, loaded) atomic_signal_fence(memory_order_seq_cst)
 #endif
 
-/* Makes n written slots visible to the consumer and rings its doorbell only when it is
- * parked waiting for a threshold this publish crossed. */
-static inline void steady__tx_publish_to(steady_tx *tx, uint64_t tail)
+/* Makes the written slots below `tail` visible to the consumer and rings its doorbell only when
+ * it is parked waiting for a threshold this publish crossed. `ring` is tx->ring, read by a
+ * caller that copied an element just before (a byte copy may alias the handle, so reading the
+ * field after it would cost a load). */
+static inline void steady__tx_publish_ring(steady_tx *tx, steady_ring *ring, uint64_t tail)
 {
-    steady_ring *ring = tx->ring;
     tx->tail = tail;
     /* release: pairs with the consumer's acquire load of tail in steady__rx_ready. */
     atomic_store_explicit(&ring->tail, tail, memory_order_release);
@@ -260,24 +261,33 @@ static inline void steady__tx_publish_to(steady_tx *tx, uint64_t tail)
         steady__tx_wake_peer(tx, want);
 }
 
+static inline void steady__tx_publish_to(steady_tx *tx, uint64_t tail)
+{
+    steady__tx_publish_ring(tx, tx->ring, tail);
+}
+
 static inline void steady__tx_publish(steady_tx *tx, uint64_t n)
 {
     steady__tx_publish_to(tx, tx->tail + n);
 }
 
-/* Frees n taken slots for the producer; rings its doorbell only when it is parked waiting
- * for room this release made. */
-static inline void steady__rx_release_to(steady_rx *rx, uint64_t head)
+/* Frees the taken slots below `head` for the producer; rings its doorbell only when it is
+ * parked waiting for room this release made. `ring` is rx->ring (see steady__tx_publish_ring). */
+static inline void steady__rx_release_ring(steady_rx *rx, steady_ring *ring, uint64_t head)
 {
-    steady_ring *ring = rx->ring;
     rx->head = head;
     /* release: pairs with the producer's acquire load of head in steady__tx_room. */
     atomic_store_explicit(&ring->head, head, memory_order_release);
-    /* See steady__tx_publish: the parking producer issues the process-wide barrier. */
+    /* See steady__tx_publish_ring: the parking producer issues the process-wide barrier. */
     STEADY__ORDER_STORE_LOAD(ring->head, ring->tx_want);
     uint64_t want = atomic_load_explicit(&ring->tx_want, memory_order_relaxed);
     if (__builtin_expect(want - 1 < head, 0))
         steady__rx_wake_peer(rx, want);
+}
+
+static inline void steady__rx_release_to(steady_rx *rx, uint64_t head)
+{
+    steady__rx_release_ring(rx, rx->ring, head);
 }
 
 static inline void steady__rx_release(steady_rx *rx, uint64_t n)
@@ -304,43 +314,70 @@ static inline steady_err steady__rx_blocked(steady_rx *rx)
     return STEADY_EEMPTY;
 }
 
+/* The one fast path of each hot operation (STYLE.md rule 14): the untyped calls below and the
+ * typed wrappers of STEADY_CHANNEL_TYPE inline the same helper, so an ordering fix happens in
+ * one place. `size` is the element size: tx->elem_size for an untyped call, sizeof(T) (a
+ * constant, so the copy is one store) for a typed one. */
+
+/* Copies one element in and publishes it. */
+static inline steady_err steady__tx_send_one(steady_tx *tx, const void *elem, size_t size)
+{
+    if (__builtin_expect(!steady__tx_open(tx), 0))
+        return steady__tx_stopped(tx, "try_send");
+    uint64_t tail = tx->tail;
+    if (__builtin_expect(tail >= tx->limit, 0) && steady__tx_room(tx, 1) == 0)
+        return steady__tx_blocked(tx);
+    steady_ring *ring = tx->ring;
+    memcpy(tx->slots + (size_t)(tail & tx->mask) * size, elem, size);
+    steady__tx_publish_ring(tx, ring, tail + 1);
+    return STEADY_OK;
+}
+
+/* Copies the head element out; then takes it (take) or remembers the peek (!take). On failure
+ * the buffer is zeroed when `zero` (the typed calls) and left untouched otherwise; zeroing
+ * before the cold call keeps the caller's pointer out of the hot path's registers. */
+static inline steady_err steady__rx_copy_head(steady_rx *rx, void *elem, size_t size, bool take,
+                                              bool zero)
+{
+    if (__builtin_expect(!steady__rx_open(rx), 0)) {
+        if (zero)
+            memset(elem, 0, size);
+        return steady__rx_stopped(rx, take ? "try_take" : "try_peek");
+    }
+    uint64_t head = rx->head;
+    if (__builtin_expect(rx->tail_cache == head, 0) && steady__rx_ready(rx, 1) == 0) {
+        if (zero)
+            memset(elem, 0, size);
+        return steady__rx_blocked(rx);
+    }
+    steady_ring *ring = rx->ring;
+    memcpy(elem, rx->slots + (size_t)(head & rx->mask) * size, size);
+    if (take)
+        steady__rx_release_ring(rx, ring, head + 1);
+    else
+        rx->peeked = head + 1;
+    return STEADY_OK;
+}
+
 /* Copies one element in. STEADY_OK, STEADY_EFULL (the message stays with the caller),
  * STEADY_ECLOSED (the consumer is gone), or STEADY_ENOTOWNER (caller is not the owner and
  * not an actor; inside an actor that misuse fails the actor). */
 static inline steady_err steady_tx_try_send(steady_tx *tx, const void *elem)
 {
-    if (__builtin_expect(!steady__tx_open(tx), 0))
-        return steady__tx_stopped(tx, "try_send");
-    if (steady__tx_room(tx, 1) == 0)
-        return steady__tx_blocked(tx);
-    memcpy(steady__tx_slot(tx, tx->tail), elem, tx->elem_size);
-    steady__tx_publish(tx, 1);
-    return STEADY_OK;
+    return steady__tx_send_one(tx, elem, tx->elem_size);
 }
 
 /* Copies the head element out and consumes it. STEADY_OK, STEADY_EEMPTY, STEADY_ECLOSED
  * (closed and drained), STEADY_ENOTOWNER. */
 static inline steady_err steady_rx_try_take(steady_rx *rx, void *elem)
 {
-    if (__builtin_expect(!steady__rx_open(rx), 0))
-        return steady__rx_stopped(rx, "try_take");
-    if (steady__rx_ready(rx, 1) == 0)
-        return steady__rx_blocked(rx);
-    memcpy(elem, steady__rx_slot(rx, rx->head), rx->elem_size);
-    steady__rx_release(rx, 1);
-    return STEADY_OK;
+    return steady__rx_copy_head(rx, elem, rx->elem_size, true, false);
 }
 
 /* Copies the head element out without consuming it (peek before commit). */
 static inline steady_err steady_rx_try_peek(steady_rx *rx, void *elem)
 {
-    if (__builtin_expect(!steady__rx_open(rx), 0))
-        return steady__rx_stopped(rx, "try_peek");
-    if (steady__rx_ready(rx, 1) == 0)
-        return steady__rx_blocked(rx);
-    memcpy(elem, steady__rx_slot(rx, rx->head), rx->elem_size);
-    rx->peeked = rx->head + 1;
-    return STEADY_OK;
+    return steady__rx_copy_head(rx, elem, rx->elem_size, false, false);
 }
 
 /* Elements ready to take now (a snapshot; may grow concurrently). Owner only. */
@@ -456,38 +493,15 @@ STEADY_API uint64_t steady_channel_capacity(const steady_channel *ch);
     }                                                                                              \
     STEADY__TYPED steady_err name##_tx_try_send(name##_tx tx, T value)                             \
     {                                                                                              \
-        steady_tx *t = tx.raw;                                                                     \
-        if (__builtin_expect(!steady__tx_open(t), 0))                                              \
-            return steady__tx_stopped(t, "try_send");                                              \
-        uint64_t tail = t->tail;                                                                   \
-        if (__builtin_expect(tail >= t->limit, 0) && steady__tx_room(t, 1) == 0)                   \
-            return steady__tx_blocked(t);                                                          \
-        ((T *)(void *)t->slots)[tail & t->mask] = value;                                           \
-        steady__tx_publish_to(t, tail + 1);                                                        \
-        return STEADY_OK;                                                                          \
+        return steady__tx_send_one(tx.raw, &value, sizeof(T));                                     \
     }                                                                                              \
     STEADY__TYPED steady_err name##_rx_try_take(name##_rx rx, T *out)                              \
     {                                                                                              \
-        steady_rx *r = rx.raw;                                                                     \
-        if (__builtin_expect(!steady__rx_open(r), 0)) {                                            \
-            *out = (T){0};                                                                         \
-            return steady__rx_stopped(r, "try_take");                                              \
-        }                                                                                          \
-        uint64_t head = r->head;                                                                   \
-        if (__builtin_expect(r->tail_cache == head, 0) && steady__rx_ready(r, 1) == 0) {           \
-            *out = (T){0};                                                                         \
-            return steady__rx_blocked(r);                                                          \
-        }                                                                                          \
-        *out = ((const T *)(const void *)r->slots)[head & r->mask];                                \
-        steady__rx_release_to(r, head + 1);                                                        \
-        return STEADY_OK;                                                                          \
+        return steady__rx_copy_head(rx.raw, out, sizeof(T), true, true);                           \
     }                                                                                              \
     STEADY__TYPED steady_err name##_rx_try_peek(name##_rx rx, T *out)                              \
     {                                                                                              \
-        steady_err e = steady_rx_try_peek(rx.raw, out);                                            \
-        if (e != STEADY_OK)                                                                        \
-            *out = (T){0};                                                                         \
-        return e;                                                                                  \
+        return steady__rx_copy_head(rx.raw, out, sizeof(T), false, true);                          \
     }                                                                                              \
     STEADY__TYPED size_t name##_tx_send_slice(name##_tx tx, const T *src, size_t n)                \
     {                                                                                              \
