@@ -12,8 +12,10 @@
  * by STEADY_TIMEOUT; doubler owns lane 0, split out of the rx bundle (STEADY_RXS and STEADY_TXS
  * with one end each) and fails one STEADY_ASSERT in its first generation; tripler owns what is
  * left of the rx bundle (STEADY_RX_BUNDLES) and waits on a lane; merge owns both outputs
- * (STEADY_RXS with two ends) and checks each value. Every actor loops on STEADY_RUNNING with a
- * STEADY_I veto, and gen asks for the shutdown once it has sent everything.
+ * (STEADY_RXS with two ends) and checks each value. These four loop on STEADY_RUNNING with a
+ * STEADY_I veto. A probe actor beside them owns a channel and a bundle of its own and calls
+ * every other wait macro once, where its reason is certain. The graph's shutdown barrier is 2:
+ * it stops once gen (everything sent) and the probe (every check made) have both asked.
  * headers_cxx17_test.cpp is the same graph written in C++17.
  */
 #include <setjmp.h>
@@ -47,6 +49,22 @@ typedef struct merge_state {
     uint64_t sum_sq;
 } merge_state;
 
+typedef struct probe {
+    u64_tx tx; /* its own channel: both ends */
+    u64_rx rx;
+    u64_tx_bundle txb; /* its own bundle of two lanes: both ends */
+    u64_rx_bundle rxb;
+} probe;
+
+enum { PROBE_WAITS = 8 };
+
+typedef struct probe_state {
+    steady_reason reason[PROBE_WAITS];
+    uint32_t lane[2]; /* from the avail-lane and vacant-lane waits */
+    uint32_t ready;   /* .ready of the all-or-first wait */
+    uint64_t checks;  /* waits made */
+} probe_state;
+
 /* ---- actors --------------------------------------------------------------------------------- */
 
 static bool close_lanes(u64_tx_bundle b)
@@ -72,10 +90,14 @@ static int gen_run(steady_actor *a, void *arg)
     pipeline *p = arg;
     gen_state *st = steady_actor_state(a);
     while (STEADY_RUNNING(a, STEADY_I(close_lanes(p->work_tx)))) {
+        if (st->sent == VALUES) { /* asked already: the barrier waits for the probe's request */
+            (void)steady_wait_shutdown(a);
+            continue;
+        }
         uint32_t lane = STEADY_NO_LANE;
         steady_wake w = steady_wait_all(a, STEADY_VACANT_LANE(p->work_tx, 1, &lane),
                                         STEADY_TIMEOUT(STEADY_SEC(1)));
-        if (w.reason != STEADY_READY || st->sent == VALUES)
+        if (w.reason != STEADY_READY)
             continue;
         STEADY_ASSERT(lane < u64_tx_bundle_lanes(p->work_tx));
         STEADY_ASSERT(u64_tx_try_send(u64_tx_bundle_lane(p->work_tx, lane), st->sent + 1) ==
@@ -156,6 +178,32 @@ static int merge_run(steady_actor *a, void *arg)
     return 0;
 }
 
+static int probe_run(steady_actor *a, void *arg)
+{
+    probe *p = arg;
+    probe_state *st = steady_actor_state(a);
+    steady_reason *r = st->reason;
+    r[0] = steady_wait_vacant(a, p->tx, 1); /* READY: the channel is empty */
+    STEADY_ASSERT(u64_tx_try_send(p->tx, 7) == STEADY_OK);
+    r[1] = steady_wait_avail(a, p->rx, 1);         /* READY */
+    r[2] = steady_wait_timeout(a, STEADY_US(50));  /* TIMEOUT */
+    r[3] = steady_wait_periodic(a, STEADY_US(50)); /* READY */
+    STEADY_ASSERT(u64_tx_try_send(u64_tx_bundle_lane(p->txb, 1), 9) == STEADY_OK);
+    r[4] = steady_wait_avail_lane(a, p->rxb, 1, &st->lane[0]);  /* READY on lane 1 */
+    r[5] = steady_wait_vacant_lane(a, p->txb, 1, &st->lane[1]); /* READY on lane 0, the first */
+    /* The first condition, or all of the rest: no shutdown yet, so the rest (the period, and
+     * the 7 still in the channel) make it READY with bits 1 and 2. */
+    steady_wake w = steady_wait_all_or_first(
+        a, STEADY_SHUTDOWN_REQUESTED(), STEADY_PERIODIC(STEADY_US(50)), STEADY_AVAIL(p->rx, 1));
+    r[6] = w.reason;
+    st->ready = w.ready;
+    steady_actor_request_shutdown(a); /* the second request the barrier waits for */
+    r[7] = steady_wait_shutdown(a);   /* SHUTDOWN */
+    st->checks = PROBE_WAITS;
+    STEADY_DEBUG("probe: %llu waits made", (unsigned long long)st->checks);
+    return 0;
+}
+
 /* ---- tests ---------------------------------------------------------------------------------- */
 
 static steady_actor *spawn(steady_graph *g, const steady_actor_opts *o)
@@ -167,14 +215,18 @@ static steady_actor *spawn(steady_graph *g, const steady_actor_opts *o)
     return a;
 }
 
-static void pipeline_delivers_every_value_exactly_once(void **state)
+static void graph_delivers_every_value_once_and_each_wait_gives_its_reason(void **state)
 {
     (void)state;
     steady_graph *g;
     assert_int_equal(steady_graph_new(&g, &(steady_graph_opts){.name = "headers-c11",
-                                                               .no_signal_handlers = true}),
+                                                               .no_signal_handlers = true,
+                                                               .shutdown_barrier = 2}),
                      STEADY_OK);
     pipeline p;
+    probe pr;
+    assert_int_equal(u64_new(g, "probe", 4, &pr.tx, &pr.rx), STEADY_OK);
+    assert_int_equal(u64_bundle_new(g, "probe-lanes", 2, 4, &pr.txb, &pr.rxb), STEADY_OK);
     assert_int_equal(u64_bundle_new(g, "work", 2, CAPACITY, &p.work_tx, &p.work_rx), STEADY_OK);
     assert_int_equal(u64_rx_bundle_split(p.work_rx, 0, &p.lane0), STEADY_OK);
     assert_int_equal(u64_new(g, "doubled", CAPACITY, &p.out_tx[0], &p.out_rx[0]), STEADY_OK);
@@ -188,9 +240,12 @@ static void pipeline_delivers_every_value_exactly_once(void **state)
                                                       .arg = &p,
                                                       .tx_bundles = STEADY_TX_BUNDLES(p.work_tx),
                                                       .state_size = sizeof(gen_state)});
+    steady_policy patient = STEADY_POLICY_DEFAULT;
+    patient.max_restarts = STEADY_UNLIMITED;
     steady_actor *dbl = spawn(g, &(steady_actor_opts){.name = "doubler",
                                                       .run = doubler_run,
                                                       .arg = &p,
+                                                      .policy = &patient,
                                                       .troupe = workers,
                                                       .rxs = STEADY_RXS(p.lane0),
                                                       .txs = STEADY_TXS(p.out_tx[0])});
@@ -205,6 +260,14 @@ static void pipeline_delivers_every_value_exactly_once(void **state)
                                                         .arg = &p,
                                                         .rxs = STEADY_RXS(p.out_rx[0], p.out_rx[1]),
                                                         .state_size = sizeof(merge_state)});
+    steady_actor *prb = spawn(g, &(steady_actor_opts){.name = "probe",
+                                                      .run = probe_run,
+                                                      .arg = &pr,
+                                                      .txs = STEADY_TXS(pr.tx),
+                                                      .rxs = STEADY_RXS(pr.rx),
+                                                      .tx_bundles = STEADY_TX_BUNDLES(pr.txb),
+                                                      .rx_bundles = STEADY_RX_BUNDLES(pr.rxb),
+                                                      .state_size = sizeof(probe_state)});
 
     assert_int_equal(steady_graph_start(g), STEADY_OK);
     steady_err stopped = steady_graph_block_until_stopped(g, 10000);
@@ -223,8 +286,29 @@ static void pipeline_delivers_every_value_exactly_once(void **state)
     assert_int_equal(((const gen_state *)steady_actor_state(gen))->sent, n);
     assert_int_equal(steady_actor_failures(dbl), 1);
     assert_int_equal(steady_actor_regeneration(dbl), 1);
-    assert_int_equal(
-        steady_actor_failures(gen) + steady_actor_failures(tpl) + steady_actor_failures(merge), 0);
+    assert_int_equal(steady_actor_failures(gen) + steady_actor_failures(tpl) +
+                         steady_actor_failures(merge) + steady_actor_failures(prb),
+                     0);
+
+    const probe_state *ps = steady_actor_state(prb);
+    const steady_reason want[PROBE_WAITS] = {
+        STEADY_READY,   /* vacant */
+        STEADY_READY,   /* avail */
+        STEADY_TIMEOUT, /* timeout */
+        STEADY_READY,   /* periodic */
+        STEADY_READY,   /* avail_lane */
+        STEADY_READY,   /* vacant_lane */
+        STEADY_READY,   /* all_or_first */
+        STEADY_SHUTDOWN /* shutdown */
+    };
+    assert_int_equal(ps->checks, PROBE_WAITS);
+    for (int i = 0; i < PROBE_WAITS; i++)
+        if (ps->reason[i] != want[i])
+            fail_msg("probe wait %d: %s, expected %s", i, steady_reason_name(ps->reason[i]),
+                     steady_reason_name(want[i]));
+    assert_int_equal(ps->lane[0], 1);
+    assert_int_equal(ps->lane[1], 0);
+    assert_int_equal(ps->ready, 6);
     steady_graph_free(g);
 }
 
@@ -269,7 +353,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(end_lists_hold_each_raw_end_then_null),
-        cmocka_unit_test(pipeline_delivers_every_value_exactly_once),
+        cmocka_unit_test(graph_delivers_every_value_once_and_each_wait_gives_its_reason),
     };
     return cmocka_run_group_tests_name("headers_c11", tests, NULL, NULL);
 }

@@ -7,7 +7,8 @@
  *   gen ==work[0]==> doubler --doubled--> merge
  *       ==work[1]==> tripler --tripled--/
  *
- * with the C++ forms of the macros that C++ cannot take as they are in C (STEADY_TXS and the
+ * (with the probe that calls every other wait macro once, and the shutdown barrier of 2), with
+ * the C++ forms of the macros that C++ cannot take as they are in C (STEADY_TXS and the
  * other lists as named objects, steady_wait_all over an initializer list, STEADY_POLICY_DEFAULT
  * without designated initialisers; docs/reference/cplusplus.md). It also checks that C and C++
  * agree: the layout of every public struct, STEADY_POLICY_DEFAULT, a condition, and one channel
@@ -54,6 +55,22 @@ struct merge_state {
     uint64_t sum_sq;
 };
 
+struct probe {
+    u64_tx tx; /* its own channel: both ends */
+    u64_rx rx;
+    u64_tx_bundle txb; /* its own bundle of two lanes: both ends */
+    u64_rx_bundle rxb;
+};
+
+constexpr int probe_waits = 8;
+
+struct probe_state {
+    steady_reason reason[probe_waits];
+    uint32_t lane[2]; /* from the avail-lane and vacant-lane waits */
+    uint32_t ready;   /* .ready of the all-or-first wait */
+    uint64_t checks;  /* waits made */
+};
+
 /* ---- actors --------------------------------------------------------------------------------- */
 
 bool close_lanes(u64_tx_bundle b)
@@ -79,10 +96,14 @@ int gen_run(steady_actor *a, void *arg)
     auto *p = static_cast<pipeline *>(arg);
     auto *st = static_cast<gen_state *>(steady_actor_state(a));
     while (STEADY_RUNNING(a, STEADY_I(close_lanes(p->work_tx)))) {
+        if (st->sent == values) { /* asked already: the barrier waits for the probe's request */
+            (void)steady_wait_shutdown(a);
+            continue;
+        }
         uint32_t lane = STEADY_NO_LANE;
         steady_wake w = steady_wait_all(a, STEADY_VACANT_LANE(p->work_tx, 1, &lane),
                                         STEADY_TIMEOUT(STEADY_SEC(1)));
-        if (w.reason != STEADY_READY || st->sent == values)
+        if (w.reason != STEADY_READY)
             continue;
         STEADY_ASSERT(lane < u64_tx_bundle_lanes(p->work_tx));
         STEADY_ASSERT(u64_tx_try_send(u64_tx_bundle_lane(p->work_tx, lane), st->sent + 1) ==
@@ -163,6 +184,32 @@ const steady_actor_fn merge_run = [](steady_actor *a, void *arg) -> int {
     return 0;
 };
 
+int probe_run(steady_actor *a, void *arg)
+{
+    auto *p = static_cast<probe *>(arg);
+    auto *st = static_cast<probe_state *>(steady_actor_state(a));
+    steady_reason *r = st->reason;
+    r[0] = steady_wait_vacant(a, p->tx, 1); /* READY: the channel is empty */
+    STEADY_ASSERT(u64_tx_try_send(p->tx, 7) == STEADY_OK);
+    r[1] = steady_wait_avail(a, p->rx, 1);         /* READY */
+    r[2] = steady_wait_timeout(a, STEADY_US(50));  /* TIMEOUT */
+    r[3] = steady_wait_periodic(a, STEADY_US(50)); /* READY */
+    STEADY_ASSERT(u64_tx_try_send(u64_tx_bundle_lane(p->txb, 1), 9) == STEADY_OK);
+    r[4] = steady_wait_avail_lane(a, p->rxb, 1, &st->lane[0]);  /* READY on lane 1 */
+    r[5] = steady_wait_vacant_lane(a, p->txb, 1, &st->lane[1]); /* READY on lane 0, the first */
+    /* The first condition, or all of the rest: no shutdown yet, so the rest (the period, and
+     * the 7 still in the channel) make it READY with bits 1 and 2. */
+    steady_wake w = steady_wait_all_or_first(
+        a, STEADY_SHUTDOWN_REQUESTED(), STEADY_PERIODIC(STEADY_US(50)), STEADY_AVAIL(p->rx, 1));
+    r[6] = w.reason;
+    st->ready = w.ready;
+    steady_actor_request_shutdown(a); /* the second request the barrier waits for */
+    r[7] = steady_wait_shutdown(a);   /* SHUTDOWN */
+    st->checks = probe_waits;
+    STEADY_DEBUG("probe: %llu waits made", static_cast<unsigned long long>(st->checks));
+    return 0;
+}
+
 /* ---- tests ---------------------------------------------------------------------------------- */
 
 steady_actor *spawn(steady_graph *g, const steady_actor_opts &o)
@@ -173,20 +220,24 @@ steady_actor *spawn(steady_graph *g, const steady_actor_opts &o)
     return a;
 }
 
-steady_graph *new_graph(const char *name)
+steady_graph *new_graph(const char *name, unsigned shutdown_barrier = 0)
 {
     steady_graph_opts go{};
     go.name = name;
     go.no_signal_handlers = true;
+    go.shutdown_barrier = shutdown_barrier;
     steady_graph *g = nullptr;
     assert_int_equal(steady_graph_new(&g, &go), STEADY_OK);
     return g;
 }
 
-void pipeline_delivers_every_value_exactly_once(void **)
+void graph_delivers_every_value_once_and_each_wait_gives_its_reason(void **)
 {
-    steady_graph *g = new_graph("headers-cxx17");
+    steady_graph *g = new_graph("headers-cxx17", 2);
     pipeline p{};
+    probe pr{};
+    assert_int_equal(u64_new(g, "probe", 4, &pr.tx, &pr.rx), STEADY_OK);
+    assert_int_equal(u64_bundle_new(g, "probe-lanes", 2, 4, &pr.txb, &pr.rxb), STEADY_OK);
     assert_int_equal(u64_bundle_new(g, "work", 2, capacity, &p.work_tx, &p.work_rx), STEADY_OK);
     assert_int_equal(u64_rx_bundle_split(p.work_rx, 0, &p.lane0), STEADY_OK);
     assert_int_equal(u64_new(g, "doubled", capacity, &p.out_tx[0], &p.out_rx[0]), STEADY_OK);
@@ -203,6 +254,10 @@ void pipeline_delivers_every_value_exactly_once(void **)
     auto tpl_rxbs = STEADY_RX_BUNDLES(p.work_rx);
     auto tpl_txs = STEADY_TXS(p.out_tx[1]);
     auto merge_rxs = STEADY_RXS(p.out_rx[0], p.out_rx[1]);
+    auto probe_txs = STEADY_TXS(pr.tx);
+    auto probe_rxs = STEADY_RXS(pr.rx);
+    auto probe_txbs = STEADY_TX_BUNDLES(pr.txb);
+    auto probe_rxbs = STEADY_RX_BUNDLES(pr.rxb);
 
     steady_actor_opts o{};
     o.name = "gen";
@@ -212,10 +267,13 @@ void pipeline_delivers_every_value_exactly_once(void **)
     o.state_size = sizeof(gen_state);
     steady_actor *gen = spawn(g, o);
 
+    steady_policy patient = STEADY_POLICY_DEFAULT;
+    patient.max_restarts = STEADY_UNLIMITED;
     o = steady_actor_opts{};
     o.name = "doubler";
     o.run = doubler_run;
     o.arg = &p;
+    o.policy = &patient;
     o.troupe = workers;
     o.rxs = dbl_rxs;
     o.txs = dbl_txs;
@@ -238,6 +296,17 @@ void pipeline_delivers_every_value_exactly_once(void **)
     o.state_size = sizeof(merge_state);
     steady_actor *merge = spawn(g, o);
 
+    o = steady_actor_opts{};
+    o.name = "probe";
+    o.run = probe_run;
+    o.arg = &pr;
+    o.txs = probe_txs;
+    o.rxs = probe_rxs;
+    o.tx_bundles = probe_txbs;
+    o.rx_bundles = probe_rxbs;
+    o.state_size = sizeof(probe_state);
+    steady_actor *prb = spawn(g, o);
+
     assert_int_equal(steady_graph_start(g), STEADY_OK);
     steady_err stopped = steady_graph_block_until_stopped(g, 10000);
     if (stopped != STEADY_OK) {
@@ -255,8 +324,29 @@ void pipeline_delivers_every_value_exactly_once(void **)
     assert_int_equal(static_cast<const gen_state *>(steady_actor_state(gen))->sent, n);
     assert_int_equal(steady_actor_failures(dbl), 1);
     assert_int_equal(steady_actor_regeneration(dbl), 1);
-    assert_int_equal(
-        steady_actor_failures(gen) + steady_actor_failures(tpl) + steady_actor_failures(merge), 0);
+    assert_int_equal(steady_actor_failures(gen) + steady_actor_failures(tpl) +
+                         steady_actor_failures(merge) + steady_actor_failures(prb),
+                     0);
+
+    const auto *ps = static_cast<const probe_state *>(steady_actor_state(prb));
+    const steady_reason want[probe_waits] = {
+        STEADY_READY,   /* vacant */
+        STEADY_READY,   /* avail */
+        STEADY_TIMEOUT, /* timeout */
+        STEADY_READY,   /* periodic */
+        STEADY_READY,   /* avail_lane */
+        STEADY_READY,   /* vacant_lane */
+        STEADY_READY,   /* all_or_first */
+        STEADY_SHUTDOWN /* shutdown */
+    };
+    assert_int_equal(ps->checks, probe_waits);
+    for (int i = 0; i < probe_waits; i++)
+        if (ps->reason[i] != want[i])
+            fail_msg("probe wait %d: %s, expected %s", i, steady_reason_name(ps->reason[i]),
+                     steady_reason_name(want[i]));
+    assert_int_equal(ps->lane[0], 1);
+    assert_int_equal(ps->lane[1], 0);
+    assert_int_equal(ps->ready, 6);
     steady_graph_free(g);
 }
 
@@ -397,7 +487,7 @@ int main()
         cmocka_unit_test(cxx_conditions_equal_c),
         cmocka_unit_test(c_and_cxx_fast_paths_share_one_channel),
         cmocka_unit_test(end_lists_hold_each_raw_end_then_null),
-        cmocka_unit_test(pipeline_delivers_every_value_exactly_once),
+        cmocka_unit_test(graph_delivers_every_value_once_and_each_wait_gives_its_reason),
     };
     return cmocka_run_group_tests_name("headers_cxx17", tests, nullptr, nullptr);
 }
