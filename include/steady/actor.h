@@ -90,7 +90,9 @@ typedef struct steady_actor_opts {
 } steady_actor_opts;
 
 /* Lists of typed (or raw-wrapping) ends for steady_actor_opts: each argument is a value with a
- * `.raw` member, as declared by STEADY_CHANNEL_TYPE. Up to 16 ends per list. */
+ * `.raw` member, as declared by STEADY_CHANNEL_TYPE. Up to 16 ends per list. A list only needs
+ * to live until steady_actor_spawn returns (spawn copies it). */
+#ifndef __cplusplus
 #define STEADY_TXS(...) ((steady_tx *const[]){STEADY__MAP(STEADY__RAW, __VA_ARGS__) NULL})
 #define STEADY_RXS(...) ((steady_rx *const[]){STEADY__MAP(STEADY__RAW, __VA_ARGS__) NULL})
 /* The same for typed bundle ends, as declared by STEADY_BUNDLE_TYPE. Up to 16 per list. */
@@ -98,6 +100,18 @@ typedef struct steady_actor_opts {
     ((steady_tx_bundle *const[]){STEADY__MAP(STEADY__RAW, __VA_ARGS__) NULL})
 #define STEADY_RX_BUNDLES(...)                                                                     \
     ((steady_rx_bundle *const[]){STEADY__MAP(STEADY__RAW, __VA_ARGS__) NULL})
+#else
+/* C++ has no array compound literals: a list is a steady__end_list value (defined below) that
+ * converts to the field's type only while it is a named object, so it outlives the spawn:
+ *     auto txs = STEADY_TXS(out, log);  opts.txs = txs;
+ * (opts.txs = STEADY_TXS(...) would keep a pointer into a temporary, so it does not compile.) */
+#define STEADY_TXS(...) (steady__end_list<steady_tx>{{STEADY__MAP(STEADY__RAW, __VA_ARGS__) NULL}})
+#define STEADY_RXS(...) (steady__end_list<steady_rx>{{STEADY__MAP(STEADY__RAW, __VA_ARGS__) NULL}})
+#define STEADY_TX_BUNDLES(...)                                                                     \
+    (steady__end_list<steady_tx_bundle>{{STEADY__MAP(STEADY__RAW, __VA_ARGS__) NULL}})
+#define STEADY_RX_BUNDLES(...)                                                                     \
+    (steady__end_list<steady_rx_bundle>{{STEADY__MAP(STEADY__RAW, __VA_ARGS__) NULL}})
+#endif
 
 /* Creates a troupe: one thread that will run its members. BUILDING only. Main thread. */
 STEADY_API steady_err steady_troupe_new(steady_graph *g, const steady_troupe_opts *opts,
@@ -160,8 +174,10 @@ STEADY_API bool steady__cast_vote(steady_actor *a, bool yes);
 STEADY_API bool steady__eye(bool value, const char *file, int line, const char *expr);
 
 #define STEADY__RAW(e) (e).raw,
+/* The trailing 0 keeps STEADY__MAP_N's "..." non-empty for every count from 1 to 16: ISO C11
+ * and C++17 require at least one argument there (-pedantic). */
 #define STEADY__MAP(f, ...)                                                                        \
-    STEADY__MAP_N(__VA_ARGS__, 16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1)              \
+    STEADY__MAP_N(__VA_ARGS__, 16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0)           \
     (f, __VA_ARGS__)
 #define STEADY__MAP_N(_1, _2, _3, _4, _5, _6, _7, _8, _9, _10, _11, _12, _13, _14, _15, _16, n,    \
                       ...)                                                                         \
@@ -185,5 +201,14 @@ STEADY_API bool steady__eye(bool value, const char *file, int line, const char *
 
 #ifdef __cplusplus
 }
+
+/* Private: the C++ form of STEADY_TXS and the other lists (see above). It converts to the
+ * field's pointer type only as a named object (an lvalue): on a temporary the conversion is
+ * deleted, so a pointer that would dangle before steady_actor_spawn reads it does not compile. */
+template <typename End> struct steady__end_list {
+    End *ends[17]; /* up to 16 ends, then NULL */
+    operator End * const *() const & { return ends; }
+    operator End * const *() const && = delete; /* name the list: auto l = STEADY_TXS(..); */
+};
 #endif
 #endif

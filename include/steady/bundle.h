@@ -210,8 +210,8 @@ static inline const char *steady_rx_bundle_name(const steady_rx_bundle *b)
         return steady__rx_bundle_join_typed(g, nm, ends, sizeof *ends, n, (uint32_t)sizeof(T),     \
                                             out ? &out->raw : NULL);                               \
     }                                                                                              \
-    _Static_assert(offsetof(name##_rx, raw) == 0 && offsetof(name##_tx, raw) == 0,                 \
-                   #name ": a typed end is its raw end")
+    STEADY__STATIC_ASSERT(offsetof(name##_rx, raw) == 0 && offsetof(name##_tx, raw) == 0,          \
+                          #name ": a typed end is its raw end")
 
 #ifdef __cplusplus
 }

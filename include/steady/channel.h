@@ -26,14 +26,39 @@
 #ifndef STEADY_CHANNEL_H
 #define STEADY_CHANNEL_H
 
-#include <stdalign.h>
-#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#ifdef __cplusplus
+#include <atomic>
+#include <type_traits>
+#else
+#include <stdalign.h>
+#include <stdatomic.h>
+#endif
 
 #include "steady/error.h"
+
+/* Private. The fast paths below are written once for both languages: C11 atomics in C, the
+ * same operations on std::atomic in C++. std::atomic<T> of a lock-free integer has the size,
+ * alignment and representation of _Atomic T, and both compilers lower both to the same
+ * __atomic operations (one memory model), so C and C++ code may share a ring. */
+#ifdef __cplusplus
+#define STEADY__ATOMIC(T) std::atomic<T>
+#define STEADY__LOAD(obj, order) std::atomic_load_explicit(&(obj), std::memory_order_##order)
+#define STEADY__STORE(obj, value, order)                                                           \
+    std::atomic_store_explicit(&(obj), (value), std::memory_order_##order)
+/* __thread, not thread_local: a C++ thread_local defined in another unit is read through an
+ * initialisation wrapper; __thread (constant-initialised, as the C definition is) is not. */
+#define STEADY__THREAD_LOCAL __thread
+#else
+#define STEADY__ATOMIC(T) _Atomic(T)
+#define STEADY__LOAD(obj, order) atomic_load_explicit(&(obj), memory_order_##order)
+#define STEADY__STORE(obj, value, order)                                                           \
+    atomic_store_explicit(&(obj), (value), memory_order_##order)
+#define STEADY__THREAD_LOCAL _Thread_local
+#endif
 
 #ifdef __cplusplus
 extern "C" {
@@ -52,29 +77,38 @@ typedef struct steady_rx steady_rx;
 /* The shared part of a channel; the element slots follow it in the same allocation. */
 typedef struct steady_ring {
     /* Written by the producer only. */
-    alignas(STEADY_CACHE_LINE) _Atomic uint64_t tail; /* elements ever sent */
+    alignas(STEADY_CACHE_LINE) STEADY__ATOMIC(uint64_t) tail; /* elements ever sent */
     /* Written by the consumer only (the showstopper fields by its supervisor, which runs on
      * the consumer's thread): the producer reads head, the rest are rarely written. */
-    alignas(STEADY_CACHE_LINE) _Atomic uint64_t head; /* elements ever taken */
-    _Atomic uint64_t ss_head;    /* the head index the showstopper count refers to */
-    _Atomic uint32_t ss_count;   /* failed generations that died holding ss_head */
-    _Atomic uint64_t ss_removed; /* showstoppers the supervisor took off (moved or dropped) */
-    _Atomic uint64_t ss_dropped; /* of those, dropped */
+    alignas(STEADY_CACHE_LINE) STEADY__ATOMIC(uint64_t) head; /* elements ever taken */
+    STEADY__ATOMIC(uint64_t) ss_head;    /* the head index the showstopper count refers to */
+    STEADY__ATOMIC(uint32_t) ss_count;   /* failed generations that died holding ss_head */
+    STEADY__ATOMIC(uint64_t) ss_removed; /* showstoppers taken off (moved or dropped) */
+    STEADY__ATOMIC(uint64_t) ss_dropped; /* of those, dropped */
     /* Written only by a side about to park, and by the side that wakes it. */
     /* rx_want: the consumer is parked until tail >= rx_want; tx_want: the producer until
      * head >= tx_want; 0: not parked. */
-    alignas(STEADY_CACHE_LINE) _Atomic uint64_t rx_want;
-    _Atomic uint64_t tx_want;
+    alignas(STEADY_CACHE_LINE) STEADY__ATOMIC(uint64_t) rx_want;
+    STEADY__ATOMIC(uint64_t) tx_want;
     /* Constant after creation, except the two close flags, each written at most once: the
      * line stays shared in both caches, so the producer may test rx_closed on every send. */
     alignas(STEADY_CACHE_LINE) uint64_t capacity; /* the bound the user asked for */
     uint64_t slots;                               /* power of two >= capacity */
     uint32_t elem_size;
-    _Atomic uint32_t tx_closed; /* the producer closed its end */
-    _Atomic uint32_t rx_closed; /* the consumer is gone for good */
+    STEADY__ATOMIC(uint32_t) tx_closed; /* the producer closed its end */
+    STEADY__ATOMIC(uint32_t) rx_closed; /* the consumer is gone for good */
 } steady_ring;
 
-_Static_assert(sizeof(steady_ring) == 4 * STEADY_CACHE_LINE, "steady_ring: one line per writer");
+STEADY__STATIC_ASSERT(sizeof(steady_ring) == 4 * STEADY_CACHE_LINE,
+                      "steady_ring: one line per writer");
+#ifdef __cplusplus
+static_assert(std::atomic<uint64_t>::is_always_lock_free && sizeof(std::atomic<uint64_t>) == 8 &&
+                  std::atomic<uint32_t>::is_always_lock_free &&
+                  sizeof(std::atomic<uint32_t>) == 4 &&
+                  std::atomic<uintptr_t>::is_always_lock_free &&
+                  sizeof(std::atomic<uintptr_t>) == sizeof(uintptr_t),
+              "steady: std::atomic must have the layout of C11 _Atomic on this platform");
+#endif
 
 struct steady__bell;
 
@@ -87,9 +121,9 @@ struct steady_tx {
     uint64_t tail;  /* this side's own index (== ring->tail after each publish) */
     uint64_t limit; /* the last head read from the ring + capacity: tail < limit means room */
     uint32_t elem_size;
-    uint64_t stream_bytes;          /* slice copies of at least this many bytes stream (0: never) */
-    _Atomic uintptr_t owner_gate;   /* the owning actor | STEADY__GATE_* bits */
-    struct steady__bell *peer_bell; /* the consumer's thread doorbell, set at start */
+    uint64_t stream_bytes; /* slice copies of at least this many bytes stream (0: never) */
+    STEADY__ATOMIC(uintptr_t) owner_gate; /* the owning actor | STEADY__GATE_* bits */
+    struct steady__bell *peer_bell;       /* the consumer's thread doorbell, set at start */
     steady_channel *channel;
 };
 
@@ -103,8 +137,8 @@ struct steady_rx {
     uint64_t tail_cache; /* last value read from ring->tail */
     uint64_t peeked;     /* head + 1 at the last peek that found an element (0: none) */
     uint32_t elem_size;
-    _Atomic uintptr_t owner_gate;   /* the owning actor | STEADY__GATE_* bits */
-    struct steady__bell *peer_bell; /* the producer's thread doorbell, set at start */
+    STEADY__ATOMIC(uintptr_t) owner_gate; /* the owning actor | STEADY__GATE_* bits */
+    struct steady__bell *peer_bell;       /* the producer's thread doorbell, set at start */
     steady_channel *channel;
 };
 
@@ -118,7 +152,7 @@ struct steady_rx {
 #define STEADY__GATE_MASK ((uintptr_t)63)
 
 /* The actor running on this thread (NULL outside actors). Private. */
-extern STEADY_API _Thread_local steady_actor *steady__self;
+extern STEADY_API STEADY__THREAD_LOCAL steady_actor *steady__self;
 
 /* Cold paths, out of line. Each returns only when the caller is not an actor (then the
  * operation reports STEADY_ENOTOWNER); inside an actor it fails the actor. */
@@ -153,26 +187,22 @@ STEADY_API steady_channel *steady_rx_channel(const steady_rx *rx);
 
 static inline steady_actor *steady__tx_owner(const steady_tx *tx)
 {
-    return (steady_actor *)(atomic_load_explicit(&tx->owner_gate, memory_order_relaxed) &
-                            ~STEADY__GATE_MASK);
+    return (steady_actor *)(STEADY__LOAD(tx->owner_gate, relaxed) & ~STEADY__GATE_MASK);
 }
 
 static inline steady_actor *steady__rx_owner(const steady_rx *rx)
 {
-    return (steady_actor *)(atomic_load_explicit(&rx->owner_gate, memory_order_relaxed) &
-                            ~STEADY__GATE_MASK);
+    return (steady_actor *)(STEADY__LOAD(rx->owner_gate, relaxed) & ~STEADY__GATE_MASK);
 }
 
 static inline uint32_t steady__tx_gate(const steady_tx *tx)
 {
-    return (uint32_t)(atomic_load_explicit(&tx->owner_gate, memory_order_relaxed) &
-                      STEADY__GATE_MASK);
+    return (uint32_t)(STEADY__LOAD(tx->owner_gate, relaxed) & STEADY__GATE_MASK);
 }
 
 static inline uint32_t steady__rx_gate(const steady_rx *rx)
 {
-    return (uint32_t)(atomic_load_explicit(&rx->owner_gate, memory_order_relaxed) &
-                      STEADY__GATE_MASK);
+    return (uint32_t)(STEADY__LOAD(rx->owner_gate, relaxed) & STEADY__GATE_MASK);
 }
 
 static inline bool steady__tx_owned(const steady_tx *tx)
@@ -189,12 +219,12 @@ static inline bool steady__rx_owned(const steady_rx *rx)
  * open. One load, one thread-local load, one compare. */
 static inline bool steady__tx_open(const steady_tx *tx)
 {
-    return atomic_load_explicit(&tx->owner_gate, memory_order_relaxed) == (uintptr_t)steady__self;
+    return STEADY__LOAD(tx->owner_gate, relaxed) == (uintptr_t)steady__self;
 }
 
 static inline bool steady__rx_open(const steady_rx *rx)
 {
-    return atomic_load_explicit(&rx->owner_gate, memory_order_relaxed) == (uintptr_t)steady__self;
+    return STEADY__LOAD(rx->owner_gate, relaxed) == (uintptr_t)steady__self;
 }
 
 /* Free slots, refreshing the cached head only when the cache says fewer than `want`. */
@@ -204,7 +234,7 @@ static inline uint64_t steady__tx_room(steady_tx *tx, uint64_t want)
     if (room < want) {
         /* acquire: pairs with the consumer's release store of head in steady__rx_release, so
          * the consumer's reads of those slots happened before we overwrite them. */
-        tx->limit = atomic_load_explicit(&tx->ring->head, memory_order_acquire) + tx->capacity;
+        tx->limit = STEADY__LOAD(tx->ring->head, acquire) + tx->capacity;
         room = tx->limit - tx->tail;
     }
     return room;
@@ -217,7 +247,7 @@ static inline uint64_t steady__rx_ready(steady_rx *rx, uint64_t want)
     if (ready < want) {
         /* acquire: pairs with the producer's release store of tail in steady__tx_publish, so
          * the slot contents written before it are visible here. */
-        rx->tail_cache = atomic_load_explicit(&rx->ring->tail, memory_order_acquire);
+        rx->tail_cache = STEADY__LOAD(rx->ring->tail, acquire);
         ready = rx->tail_cache - rx->head;
     }
     return ready;
@@ -238,26 +268,34 @@ static inline const void *steady__rx_slot(const steady_rx *rx, uint64_t index)
  * the compiler reload every handle field after each send.) */
 #if defined(__GNUC__)
 #define STEADY__ORDER_STORE_LOAD(stored, loaded) __asm__ volatile("" : "+m"(loaded) : "m"(stored))
+#elif defined(__cplusplus)
+#define STEADY__ORDER_STORE_LOAD(stored, loaded) std::atomic_signal_fence(std::memory_order_seq_cst)
 #else
 #define STEADY__ORDER_STORE_LOAD(stored, loaded) atomic_signal_fence(memory_order_seq_cst)
 #endif
 
-/* Makes n written slots visible to the consumer and rings its doorbell only when it is
- * parked waiting for a threshold this publish crossed. */
-static inline void steady__tx_publish_to(steady_tx *tx, uint64_t tail)
+/* Makes the written slots below `tail` visible to the consumer and rings its doorbell only when
+ * it is parked waiting for a threshold this publish crossed. `ring` is tx->ring, read by a
+ * caller that copied an element just before (a byte copy may alias the handle, so reading the
+ * field after it would cost a load). */
+static inline void steady__tx_publish_ring(steady_tx *tx, steady_ring *ring, uint64_t tail)
 {
-    steady_ring *ring = tx->ring;
     tx->tail = tail;
     /* release: pairs with the consumer's acquire load of tail in steady__rx_ready. */
-    atomic_store_explicit(&ring->tail, tail, memory_order_release);
+    STEADY__STORE(ring->tail, tail, release);
     /* A parking consumer publishes rx_want, then issues a process-wide barrier (membarrier)
      * before re-checking tail, so either it sees this tail or we see its want; on our side the
      * store must only stay before the load in program order. */
     STEADY__ORDER_STORE_LOAD(ring->tail, ring->rx_want);
-    uint64_t want = atomic_load_explicit(&ring->rx_want, memory_order_relaxed);
+    uint64_t want = STEADY__LOAD(ring->rx_want, relaxed);
     /* want == 0 (nobody parked) wraps to UINT64_MAX: one compare covers both tests. */
     if (__builtin_expect(want - 1 < tail, 0))
         steady__tx_wake_peer(tx, want);
+}
+
+static inline void steady__tx_publish_to(steady_tx *tx, uint64_t tail)
+{
+    steady__tx_publish_ring(tx, tx->ring, tail);
 }
 
 static inline void steady__tx_publish(steady_tx *tx, uint64_t n)
@@ -265,19 +303,23 @@ static inline void steady__tx_publish(steady_tx *tx, uint64_t n)
     steady__tx_publish_to(tx, tx->tail + n);
 }
 
-/* Frees n taken slots for the producer; rings its doorbell only when it is parked waiting
- * for room this release made. */
-static inline void steady__rx_release_to(steady_rx *rx, uint64_t head)
+/* Frees the taken slots below `head` for the producer; rings its doorbell only when it is
+ * parked waiting for room this release made. `ring` is rx->ring (see steady__tx_publish_ring). */
+static inline void steady__rx_release_ring(steady_rx *rx, steady_ring *ring, uint64_t head)
 {
-    steady_ring *ring = rx->ring;
     rx->head = head;
     /* release: pairs with the producer's acquire load of head in steady__tx_room. */
-    atomic_store_explicit(&ring->head, head, memory_order_release);
-    /* See steady__tx_publish: the parking producer issues the process-wide barrier. */
+    STEADY__STORE(ring->head, head, release);
+    /* See steady__tx_publish_ring: the parking producer issues the process-wide barrier. */
     STEADY__ORDER_STORE_LOAD(ring->head, ring->tx_want);
-    uint64_t want = atomic_load_explicit(&ring->tx_want, memory_order_relaxed);
+    uint64_t want = STEADY__LOAD(ring->tx_want, relaxed);
     if (__builtin_expect(want - 1 < head, 0))
         steady__rx_wake_peer(rx, want);
+}
+
+static inline void steady__rx_release_to(steady_rx *rx, uint64_t head)
+{
+    steady__rx_release_ring(rx, rx->ring, head);
 }
 
 static inline void steady__rx_release(steady_rx *rx, uint64_t n)
@@ -288,7 +330,7 @@ static inline void steady__rx_release(steady_rx *rx, uint64_t n)
 /* Why a send cannot proceed: closed consumer, closed own end, or full. */
 static inline steady_err steady__tx_blocked(const steady_tx *tx)
 {
-    if (atomic_load_explicit(&tx->ring->rx_closed, memory_order_acquire))
+    if (STEADY__LOAD(tx->ring->rx_closed, acquire))
         return STEADY_ECLOSED;
     return STEADY_EFULL;
 }
@@ -298,10 +340,54 @@ static inline steady_err steady__rx_blocked(steady_rx *rx)
 {
     /* acquire on tx_closed pairs with the release in steady_tx_close, which follows the
      * producer's last publish: once closed is seen, the final tail is visible too. */
-    if (atomic_load_explicit(&rx->ring->tx_closed, memory_order_acquire) &&
-        steady__rx_ready(rx, UINT64_MAX) == 0)
+    if (STEADY__LOAD(rx->ring->tx_closed, acquire) && steady__rx_ready(rx, UINT64_MAX) == 0)
         return STEADY_ECLOSED;
     return STEADY_EEMPTY;
+}
+
+/* The one fast path of each hot operation (STYLE.md rule 14): the untyped calls below and the
+ * typed wrappers of STEADY_CHANNEL_TYPE inline the same helper, so an ordering fix happens in
+ * one place. `size` is the element size: tx->elem_size for an untyped call, sizeof(T) (a
+ * constant, so the copy is one store) for a typed one. */
+
+/* Copies one element in and publishes it. */
+static inline steady_err steady__tx_send_one(steady_tx *tx, const void *elem, size_t size)
+{
+    if (__builtin_expect(!steady__tx_open(tx), 0))
+        return steady__tx_stopped(tx, "try_send");
+    uint64_t tail = tx->tail;
+    if (__builtin_expect(tail >= tx->limit, 0) && steady__tx_room(tx, 1) == 0)
+        return steady__tx_blocked(tx);
+    steady_ring *ring = tx->ring;
+    memcpy(tx->slots + (size_t)(tail & tx->mask) * size, elem, size);
+    steady__tx_publish_ring(tx, ring, tail + 1);
+    return STEADY_OK;
+}
+
+/* Copies the head element out; then takes it (take) or remembers the peek (!take). On failure
+ * the buffer is zeroed when `zero` (the typed calls) and left untouched otherwise; zeroing
+ * before the cold call keeps the caller's pointer out of the hot path's registers. */
+static inline steady_err steady__rx_copy_head(steady_rx *rx, void *elem, size_t size, bool take,
+                                              bool zero)
+{
+    if (__builtin_expect(!steady__rx_open(rx), 0)) {
+        if (zero)
+            memset(elem, 0, size);
+        return steady__rx_stopped(rx, take ? "try_take" : "try_peek");
+    }
+    uint64_t head = rx->head;
+    if (__builtin_expect(rx->tail_cache == head, 0) && steady__rx_ready(rx, 1) == 0) {
+        if (zero)
+            memset(elem, 0, size);
+        return steady__rx_blocked(rx);
+    }
+    steady_ring *ring = rx->ring;
+    memcpy(elem, rx->slots + (size_t)(head & rx->mask) * size, size);
+    if (take)
+        steady__rx_release_ring(rx, ring, head + 1);
+    else
+        rx->peeked = head + 1;
+    return STEADY_OK;
 }
 
 /* Copies one element in. STEADY_OK, STEADY_EFULL (the message stays with the caller),
@@ -309,38 +395,20 @@ static inline steady_err steady__rx_blocked(steady_rx *rx)
  * not an actor; inside an actor that misuse fails the actor). */
 static inline steady_err steady_tx_try_send(steady_tx *tx, const void *elem)
 {
-    if (__builtin_expect(!steady__tx_open(tx), 0))
-        return steady__tx_stopped(tx, "try_send");
-    if (steady__tx_room(tx, 1) == 0)
-        return steady__tx_blocked(tx);
-    memcpy(steady__tx_slot(tx, tx->tail), elem, tx->elem_size);
-    steady__tx_publish(tx, 1);
-    return STEADY_OK;
+    return steady__tx_send_one(tx, elem, tx->elem_size);
 }
 
 /* Copies the head element out and consumes it. STEADY_OK, STEADY_EEMPTY, STEADY_ECLOSED
  * (closed and drained), STEADY_ENOTOWNER. */
 static inline steady_err steady_rx_try_take(steady_rx *rx, void *elem)
 {
-    if (__builtin_expect(!steady__rx_open(rx), 0))
-        return steady__rx_stopped(rx, "try_take");
-    if (steady__rx_ready(rx, 1) == 0)
-        return steady__rx_blocked(rx);
-    memcpy(elem, steady__rx_slot(rx, rx->head), rx->elem_size);
-    steady__rx_release(rx, 1);
-    return STEADY_OK;
+    return steady__rx_copy_head(rx, elem, rx->elem_size, true, false);
 }
 
 /* Copies the head element out without consuming it (peek before commit). */
 static inline steady_err steady_rx_try_peek(steady_rx *rx, void *elem)
 {
-    if (__builtin_expect(!steady__rx_open(rx), 0))
-        return steady__rx_stopped(rx, "try_peek");
-    if (steady__rx_ready(rx, 1) == 0)
-        return steady__rx_blocked(rx);
-    memcpy(elem, steady__rx_slot(rx, rx->head), rx->elem_size);
-    rx->peeked = rx->head + 1;
-    return STEADY_OK;
+    return steady__rx_copy_head(rx, elem, rx->elem_size, false, false);
 }
 
 /* Elements ready to take now (a snapshot; may grow concurrently). Owner only. */
@@ -420,6 +488,16 @@ STEADY_API uint64_t steady_channel_capacity(const steady_channel *ch);
 
 /* Generated functions a program does not call must not warn (-Wunused-function). */
 #define STEADY__TYPED static inline __attribute__((unused))
+/* Ends the generated code (and takes the user's semicolon). Elements are copied bytewise, so a
+ * C++ element type must be trivially copyable. */
+#ifdef __cplusplus
+#define STEADY__ELEMENT_CHECK(name, T)                                                             \
+    static_assert(std::is_trivially_copyable<T>::value,                                            \
+                  #name ": a channel element is copied bytewise: T must be trivially copyable")
+#else
+#define STEADY__ELEMENT_CHECK(name, T)                                                             \
+    _Static_assert(sizeof(T) > 0, #name ": element type must be complete")
+#endif
 
 /* ---- typed wrappers ----------------------------------------------------------------------- */
 
@@ -456,38 +534,15 @@ STEADY_API uint64_t steady_channel_capacity(const steady_channel *ch);
     }                                                                                              \
     STEADY__TYPED steady_err name##_tx_try_send(name##_tx tx, T value)                             \
     {                                                                                              \
-        steady_tx *t = tx.raw;                                                                     \
-        if (__builtin_expect(!steady__tx_open(t), 0))                                              \
-            return steady__tx_stopped(t, "try_send");                                              \
-        uint64_t tail = t->tail;                                                                   \
-        if (__builtin_expect(tail >= t->limit, 0) && steady__tx_room(t, 1) == 0)                   \
-            return steady__tx_blocked(t);                                                          \
-        ((T *)(void *)t->slots)[tail & t->mask] = value;                                           \
-        steady__tx_publish_to(t, tail + 1);                                                        \
-        return STEADY_OK;                                                                          \
+        return steady__tx_send_one(tx.raw, &value, sizeof(T));                                     \
     }                                                                                              \
     STEADY__TYPED steady_err name##_rx_try_take(name##_rx rx, T *out)                              \
     {                                                                                              \
-        steady_rx *r = rx.raw;                                                                     \
-        if (__builtin_expect(!steady__rx_open(r), 0)) {                                            \
-            *out = (T){0};                                                                         \
-            return steady__rx_stopped(r, "try_take");                                              \
-        }                                                                                          \
-        uint64_t head = r->head;                                                                   \
-        if (__builtin_expect(r->tail_cache == head, 0) && steady__rx_ready(r, 1) == 0) {           \
-            *out = (T){0};                                                                         \
-            return steady__rx_blocked(r);                                                          \
-        }                                                                                          \
-        *out = ((const T *)(const void *)r->slots)[head & r->mask];                                \
-        steady__rx_release_to(r, head + 1);                                                        \
-        return STEADY_OK;                                                                          \
+        return steady__rx_copy_head(rx.raw, out, sizeof(T), true, true);                           \
     }                                                                                              \
     STEADY__TYPED steady_err name##_rx_try_peek(name##_rx rx, T *out)                              \
     {                                                                                              \
-        steady_err e = steady_rx_try_peek(rx.raw, out);                                            \
-        if (e != STEADY_OK)                                                                        \
-            *out = (T){0};                                                                         \
-        return e;                                                                                  \
+        return steady__rx_copy_head(rx.raw, out, sizeof(T), false, true);                          \
     }                                                                                              \
     STEADY__TYPED size_t name##_tx_send_slice(name##_tx tx, const T *src, size_t n)                \
     {                                                                                              \
@@ -557,7 +612,7 @@ STEADY_API uint64_t steady_channel_capacity(const steady_channel *ch);
     {                                                                                              \
         return steady_rx_is_closed_and_empty(rx.raw);                                              \
     }                                                                                              \
-    _Static_assert(sizeof(T) > 0, #name ": element type must be complete")
+    STEADY__ELEMENT_CHECK(name, T)
 
 #ifdef __cplusplus
 }

@@ -13,6 +13,19 @@
 #define STEADY_API
 #endif
 
+/* Private: the C11 spellings the headers use, and their C++ equivalents (the headers are
+ * usable from C++17; see docs/reference/cplusplus.md). */
+#ifdef __cplusplus
+#if __cplusplus < 201703L
+#error "steady's headers need C++17 or later (-std=c++17)"
+#endif
+#define STEADY__STATIC_ASSERT static_assert
+#define STEADY__NORETURN [[noreturn]]
+#else
+#define STEADY__STATIC_ASSERT _Static_assert
+#define STEADY__NORETURN _Noreturn
+#endif
+
 #define STEADY_VERSION_MAJOR 0
 #define STEADY_VERSION_MINOR 1
 #define STEADY_VERSION_PATCH 0

@@ -96,6 +96,7 @@ typedef struct steady_policy {
  * then the actor stops for good and the graph shuts down (STEADY_EDEGRADED). An actor failing at
  * once every time is thus restarted ten times within about one second (1 + 2 + ... + 512 ms of
  * backoff) and stopped at the eleventh failure; occasional failures never come close. */
+#ifndef __cplusplus
 #define STEADY_POLICY_DEFAULT                                                                      \
     ((steady_policy){.restart = STEADY_RESTART_TRANSIENT,                                          \
                      .backoff_floor_ms = 1,                                                        \
@@ -104,12 +105,19 @@ typedef struct steady_policy {
                      .max_restarts = 10,                                                           \
                      .period_ms = 10000,                                                           \
                      .escalation = STEADY_ESCALATE_SHUTDOWN_GRAPH})
+#else
+/* C++17 has neither compound literals nor designated initialisers: the same values in field
+ * order (tests/headers checks that both languages get the same bytes). */
+#define STEADY_POLICY_DEFAULT                                                                      \
+    (steady_policy{STEADY_RESTART_TRANSIENT, 1, 1000, 20, 10, 10000, STEADY_ESCALATE_SHUTDOWN_GRAPH})
+#endif
 
 /* ---- failing ------------------------------------------------------------------------------- */
 
 /* Fails the calling actor with a formatted reason; never returns. Outside an actor it logs the
  * reason and aborts the process. */
-STEADY_API _Noreturn void steady_panic(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+STEADY__NORETURN STEADY_API void steady_panic(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
 
 /* Fails the calling actor when expr is false, with "assertion failed: file:line: expr".
  * Always evaluated (NDEBUG does not remove it). */
@@ -152,7 +160,7 @@ STEADY_API uint64_t steady_channel_showstoppers_dropped(const steady_channel *ch
 
 /* ---- private ------------------------------------------------------------------------------- */
 
-STEADY_API _Noreturn void steady__assert_fail(const char *file, int line, const char *expr);
+STEADY__NORETURN STEADY_API void steady__assert_fail(const char *file, int line, const char *expr);
 
 #ifdef __cplusplus
 }

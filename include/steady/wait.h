@@ -59,6 +59,9 @@
 #define STEADY_WAIT_H
 
 #include <stdint.h>
+#ifdef __cplusplus
+#include <initializer_list>
+#endif
 
 #include "steady/actor.h"
 #include "steady/bundle.h"
@@ -105,31 +108,35 @@ typedef struct steady_cond {
     uint32_t *lane; /* *_LANE: receives the lane chosen (the caller's; may be NULL) */
 } steady_cond;
 
-_Static_assert(sizeof(steady_cond) <= 32, "steady_cond: half a cache line");
+STEADY__STATIC_ASSERT(sizeof(steady_cond) <= 32, "steady_cond: half a cache line");
 
+/* (Positional initialisers and one assignment: C++17 has no designated initialisers.) */
 static inline steady_cond steady_cond_avail(steady_rx *rx, uint64_t n)
 {
-    steady_cond c = {.kind = STEADY_COND_AVAIL, .n = n, .rx = rx};
+    steady_cond c = {STEADY_COND_AVAIL, n, {rx}, NULL};
     return c;
 }
 static inline steady_cond steady_cond_vacant(steady_tx *tx, uint64_t n)
 {
-    steady_cond c = {.kind = STEADY_COND_VACANT, .n = n, .tx = tx};
+    steady_cond c = {STEADY_COND_VACANT, n, {NULL}, NULL};
+    c.tx = tx;
     return c;
 }
 static inline steady_cond steady_cond_timer(steady_cond_kind kind, uint64_t ns)
 {
-    steady_cond c = {.kind = kind, .n = ns};
+    steady_cond c = {kind, ns, {NULL}, NULL};
     return c;
 }
 static inline steady_cond steady_cond_avail_lane(steady_rx_bundle *b, uint64_t n, uint32_t *lane)
 {
-    steady_cond c = {.kind = STEADY_COND_AVAIL_LANE, .n = n, .rx_bundle = b, .lane = lane};
+    steady_cond c = {STEADY_COND_AVAIL_LANE, n, {NULL}, lane};
+    c.rx_bundle = b;
     return c;
 }
 static inline steady_cond steady_cond_vacant_lane(steady_tx_bundle *b, uint64_t n, uint32_t *lane)
 {
-    steady_cond c = {.kind = STEADY_COND_VACANT_LANE, .n = n, .tx_bundle = b, .lane = lane};
+    steady_cond c = {STEADY_COND_VACANT_LANE, n, {NULL}, lane};
+    c.tx_bundle = b;
     return c;
 }
 
@@ -152,6 +159,7 @@ typedef enum steady_wait_mode {
 STEADY_API steady_wake steady_wait(steady_actor *a, steady_wait_mode mode, const steady_cond *c,
                                    unsigned n);
 
+#ifndef __cplusplus
 #define STEADY__CONDS(...) ((const steady_cond[]){__VA_ARGS__})
 #define STEADY__NCONDS(...) ((unsigned)(sizeof(STEADY__CONDS(__VA_ARGS__)) / sizeof(steady_cond)))
 #define steady_wait_all(a, ...)                                                                    \
@@ -161,6 +169,15 @@ STEADY_API steady_wake steady_wait(steady_actor *a, steady_wait_mode mode, const
 #define steady_wait_all_or_first(a, ...)                                                           \
     steady_wait((a), STEADY_WAIT_ALL_OR_FIRST, STEADY__CONDS(__VA_ARGS__),                         \
                 STEADY__NCONDS(__VA_ARGS__))
+#else
+/* C++ has no array compound literals: the conditions become a std::initializer_list, whose
+ * array lives until the end of the full expression, i.e. past the wait (steady__wait_list,
+ * below). Each condition is evaluated once. */
+#define steady_wait_all(a, ...) steady__wait_list((a), STEADY_WAIT_ALL, {__VA_ARGS__})
+#define steady_wait_any(a, ...) steady__wait_list((a), STEADY_WAIT_ANY, {__VA_ARGS__})
+#define steady_wait_all_or_first(a, ...)                                                           \
+    steady__wait_list((a), STEADY_WAIT_ALL_OR_FIRST, {__VA_ARGS__})
+#endif
 
 /* Single-condition waits, returning only the reason. */
 static inline steady_reason steady_wait_one(steady_actor *a, steady_cond c)
@@ -182,6 +199,13 @@ static inline steady_reason steady_wait_one(steady_actor *a, steady_cond c)
 STEADY_API const char *steady_reason_name(steady_reason r);
 
 #ifdef __cplusplus
+}
+
+/* Private: the C++ form of steady_wait_all / _any / _all_or_first. */
+static inline steady_wake steady__wait_list(steady_actor *a, steady_wait_mode mode,
+                                            std::initializer_list<steady_cond> conds)
+{
+    return steady_wait(a, mode, conds.begin(), (unsigned)conds.size());
 }
 #endif
 #endif
