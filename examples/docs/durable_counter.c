@@ -58,10 +58,12 @@ static void log_sink(void *ctx, steady_log_level level, const char *line, size_t
 {
     (void)ctx;
     (void)level;
-    if (strstr(line, "actor 'counter': no saved state at 'counter.state' (no such file); "
+    char text[1024]; /* line is not NUL-terminated: len says where it ends */
+    snprintf(text, sizeof text, "%.*s", (int)len, line);
+    if (strstr(text, "actor 'counter': no saved state at 'counter.state' (no such file); "
                      "initialising it"))
         first_run_lines++;
-    fprintf(stderr, "%.*s\n", (int)len, line);
+    fprintf(stderr, "%s\n", text);
 }
 
 static int source(steady_actor *a, void *arg)
