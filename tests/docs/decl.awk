@@ -30,7 +30,6 @@ function nospace(s) {
 
 function problem(l, msg) {
     printf "%s:%d: %s\n", page, line + l, msg >> errors
-    n_problems++
 }
 
 # Removes /* */ and // comments, keeping newlines so that lines keep their numbers. String
@@ -132,7 +131,7 @@ function enum_names(body, names, values,    items, n, i, it, k, eq) {
 }
 
 # The first whole-word occurrence of word in s, replaced by repl.
-function rename_word(s, word, repl,    at, pre) {
+function rename_word(s, word, repl,    at) {
     if (!match(s, "(^|[^A-Za-z0-9_])" word "([^A-Za-z0-9_]|$)")) return s
     at = RSTART
     if (substr(s, at, length(word)) != word) at++
@@ -193,58 +192,74 @@ function check_macro(l, text,    name, params, body, h, hp, hb) {
 
 # A struct or union definition: compiled renamed, then compared with the header's, field by
 # field. Returns the renamed text (same number of lines).
-function check_record(l, s, kind, tag, body, suffix,    doc, real, fn, hn, hb, i, j, n, m, ren, td, nt, tail) {
+function check_record(l, s, kind, tag, body, suffix,    real, doc, fn, hn, hb, n, m, td, nt) {
     if (tag == "") {
         problem(l, kind " without a tag: a synopsis shows the header's tagged " kind)
         return s
     }
     real = kind " " tag
     doc = kind " steady_doc__" tag
-    n = field_names(body, fn)
-    hb = header_body(kind, tag)
-    if (hb == "") {
+    if ((hb = header_body(kind, tag)) == "") {
         problem(l, real ": the public headers do not define it")
         return s
     }
+    n = field_names(body, fn)
     m = field_names(strip_comments(hb), hn)
     if (join(fn, n) != join(hn, m))
         problem(l, real ": the page lists the fields (" join(fn, n) "), the header (" join(hn, m) ")")
-    ren = s
-    sub(kind "[ \t\n]+" tag, doc, ren)
-    # The typedef names after the closing brace: renamed too, and checked to name the type.
-    nt = split(suffix, td, ",")
-    for (i = 1; i <= nt; i++) {
-        td[i] = trim(td[i])
-        if (td[i] == "") continue
+    else
+        field_asserts(l, real, doc, fn, n)
+    nt = typedef_names(suffix, td)
+    typedef_asserts(l, real, td, nt)
+    sub(kind "[ \t\n]+" tag, doc, s)
+    return rename_typedefs(s, td, nt)
+}
+
+# The names a definition's typedef gives it: the declarators after its closing brace.
+function typedef_names(suffix, td,    parts, n, i, k) {
+    n = split(suffix, parts, ",")
+    k = 0
+    for (i = 1; i <= n; i++)
+        if (trim(parts[i]) != "") td[++k] = trim(parts[i])
+    return k
+}
+
+# Each typedef name must be the header's name for the record.
+function typedef_asserts(l, real, td, nt,    i) {
+    for (i = 1; i <= nt; i++)
         add_assert(l, sprintf("_Static_assert(_Generic((%s *)0, %s *: 1, default: 0), " \
-                                  "\"%s: the header's typedef %s is not %s\");\n",
-                                  td[i], real, real, td[i], real))
-    }
-    if (nt > 0) {
-        i = index(ren, "}")
-        while (index(substr(ren, i + 1), "}") > 0) i += index(substr(ren, i + 1), "}")
-        tail = substr(ren, i + 1)
-        for (j = 1; j <= nt; j++)
-            if (td[j] != "") tail = rename_word(tail, td[j], "steady_doc__" td[j])
-        ren = substr(ren, 1, i) tail
-    }
-    if (join(fn, n) != join(hn, m)) return ren
+                              "\"%s: the header's typedef %s is not %s\");\n",
+                              td[i], real, real, td[i], real))
+}
+
+# Renames the typedef names after the last closing brace of s, so the copy does not clash.
+function rename_typedefs(s, td, nt,    i, j, tail) {
+    i = index(s, "}")
+    while (index(substr(s, i + 1), "}") > 0) i += index(substr(s, i + 1), "}")
+    tail = substr(s, i + 1)
+    for (j = 1; j <= nt; j++) tail = rename_word(tail, td[j], "steady_doc__" td[j])
+    return substr(s, 1, i) tail
+}
+
+# Same names in the same order (checked before): each field of the same type, at the same
+# offset, and the same size overall.
+function field_asserts(l, real, doc, fn, n,    i) {
     for (i = 1; i <= n; i++) {
-        add_assert(l, sprintf("_Static_assert(_Generic(&((%s *)0)->%s, __typeof__(&((%s *)0)->%s): 1, " \
-                                  "default: 0), \"%s: field %s: the header gives it another type\");\n",
-                                  doc, fn[i], real, fn[i], real, fn[i]))
+        add_assert(l, sprintf("_Static_assert(_Generic(&((%s *)0)->%s, " \
+                              "__typeof__(&((%s *)0)->%s): 1, default: 0), " \
+                              "\"%s: field %s: the header gives it another type\");\n",
+                              doc, fn[i], real, fn[i], real, fn[i]))
         add_assert(l, sprintf("_Static_assert(offsetof(%s, %s) == offsetof(%s, %s), " \
-                                  "\"%s: field %s: at another offset in the header\");\n",
-                                  doc, fn[i], real, fn[i], real, fn[i]))
+                              "\"%s: field %s: at another offset in the header\");\n",
+                              doc, fn[i], real, fn[i], real, fn[i]))
     }
-    add_assert(l, sprintf("_Static_assert(sizeof(%s) == sizeof(%s), \"%s: another size in the header\");\n",
-                              doc, real, real))
-    return ren
+    add_assert(l, sprintf("_Static_assert(sizeof(%s) == sizeof(%s), " \
+                          "\"%s: another size in the header\");\n", doc, real, real))
 }
 
 # An enum definition: its enumerators and values against the header's. Not compiled itself
-# (its constants would clash with the header's); returns the lines it took, as blank lines.
-function check_enum(l, s, tag, body,    en, ev, hn, hv, n, m, i, v, k, hb) {
+# (its constants would clash with the header's); returns as many blank lines as it took.
+function check_enum(l, s, tag, body,    en, ev, hn, hv, n, m, i, v, k, hb, blank) {
     n = enum_names(body, en, ev)
     if (tag == "") {
         problem(l, "enum without a tag: a synopsis shows the header's tagged enum")
@@ -258,10 +273,13 @@ function check_enum(l, s, tag, body,    en, ev, hn, hv, n, m, i, v, k, hb) {
     v = "0"; k = 0
     for (i = 1; i <= n; i++) {
         if (ev[i] != "") { v = ev[i]; k = 0 } else if (i > 1) k++
-        add_assert(l, sprintf("_Static_assert(%s == (%s) + %d, \"enum %s: %s has another value in the header\");\n",
-                                  en[i], v, k, tag, en[i]))
+        add_assert(l, sprintf("_Static_assert(%s == (%s) + %d, " \
+                              "\"enum %s: %s has another value in the header\");\n",
+                              en[i], v, k, tag, en[i]))
     }
-    return substr("\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n", 1, count_newlines(s))
+    blank = ""
+    for (i = count_newlines(s); i > 0; i--) blank = blank "\n"
+    return blank
 }
 
 # True when the text before s's first "{" opens a struct, union or enum definition.
