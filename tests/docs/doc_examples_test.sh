@@ -159,9 +159,29 @@ check_fragment() { # check_fragment <n> <page> <line> <prelude or ->
     syntax_check "$where" "$src"
 }
 
+# An excerpt's file must be one that is built: under examples/docs/ (this test builds and runs
+# it), or a lesson's .c file named in its directory's CMakeLists.txt, or a header that one of
+# that directory's .c files includes.
+built_elsewhere() { # built_elsewhere <path>
+    local dir file
+    dir="$(dirname "$1")" file="$(basename "$1")"
+    [[ "$1" == examples/docs/* ]] && return 0
+    [[ -f "$dir/CMakeLists.txt" ]] || return 1
+    case "$file" in
+    *.c) grep -qw -- "$file" "$dir/CMakeLists.txt" ;;
+    *.h) grep -qF -- "#include \"$file\"" "$dir"/*.c ;;
+    *) return 1 ;;
+    esac
+}
+
 check_excerpt() { # check_excerpt <n> <page> <line> <path>
     local where="$2:$3 (excerpt $4)" out
     [[ -f "$4" ]] || { fail "$where" "$4 does not exist"; return 1; }
+    built_elsewhere "$4" || {
+        fail "$where" "$4 is not built by any test: quote a file of examples/docs/, or a lesson's \
+source listed in its CMakeLists.txt (or a header one of them includes)"
+        return 1
+    }
     if ! out="$(awk -v page="$2" -v line="$3" -v source="$4" -f "$here/excerpt.awk" \
         "$tmp/blocks/$1.c" "$4")"; then
         fail "$where" "is not a verbatim excerpt of $4: $out"
