@@ -109,7 +109,8 @@ typedef struct steady_policy {
 /* C++17 has neither compound literals nor designated initialisers: the same values in field
  * order (tests/headers checks that both languages get the same bytes). */
 #define STEADY_POLICY_DEFAULT                                                                      \
-    (steady_policy{STEADY_RESTART_TRANSIENT, 1, 1000, 20, 10, 10000, STEADY_ESCALATE_SHUTDOWN_GRAPH})
+    (steady_policy{STEADY_RESTART_TRANSIENT, 1, 1000, 20, 10, 10000,                               \
+                   STEADY_ESCALATE_SHUTDOWN_GRAPH})
 #endif
 
 /* ---- failing ------------------------------------------------------------------------------- */

@@ -17,7 +17,7 @@
  *   every translation unit that includes this header (make it a PUBLIC compile definition).
  *   steady__fiber_backend_is_asm() reports the backend actually linked, so a test can check that.
  *
- *   Sanitizers (reference/fibers_and_sanitizers.md has the measured reasons):
+ *   Sanitizers (the reasons, measured when this was written, are in docs/DESIGN-NOTES.md):
  *     ASan: __sanitizer_start_switch_fiber before every switch, __sanitizer_finish_switch_fiber
  *           after it and as the first code on a new stack; NULL fake-stack save on a final exit;
  *           shadow unpoisoned before a stack is unmapped or reused. A thread-local "prev" names

@@ -26,6 +26,8 @@ set -euo pipefail
 : "${STEADY_STATIC_LIB:?path of libsteady.a}"
 STEADY_CC="${STEADY_CC:-cc}"
 STEADY_CFLAGS="${STEADY_CFLAGS:--std=c11 -Wall -Wextra}"
+STEADY_CXX="${STEADY_CXX:-}" # ```cpp program blocks (C++17); none: such a block fails
+STEADY_CXXFLAGS="${STEADY_CXXFLAGS:--std=c++17 -Wall -Wextra}"
 STEADY_SANITIZE_FLAGS="${STEADY_SANITIZE_FLAGS:-}"
 STEADY_LIBS_PRIVATE="${STEADY_LIBS_PRIVATE:-}"
 STEADY_REQUIRES_PRIVATE="${STEADY_REQUIRES_PRIVATE:-}"
@@ -41,6 +43,7 @@ trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/blocks" "$tmp/pre"
 
 read -r -a cflags <<<"$STEADY_CFLAGS"
+read -r -a cxxflags <<<"$STEADY_CXXFLAGS"
 read -r -a san <<<"$STEADY_SANITIZE_FLAGS"
 read -r -a libs <<<"$STEADY_LIBS_PRIVATE"
 if [[ -n "$STEADY_REQUIRES_PRIVATE" ]]; then
@@ -91,12 +94,17 @@ syntax_check() { # syntax_check <where> <source>
     fi
 }
 
-run_program() { # run_program <where> <exe name> <source>...
+run_program() { # run_program <where> <exe name> <source>... (C, or C++ when the first is .cpp)
     local where="$1" exe="$tmp/$2"
     shift 2
-    if ! "$STEADY_CC" "${cflags[@]}" "${san[@]}" -I include "$@" "$lib" "${libs[@]}" \
+    local cc="$STEADY_CC" flags=("${cflags[@]}")
+    if [[ "$1" == *.cpp ]]; then
+        [[ -n "$STEADY_CXX" ]] || { fail "$where" "a C++ block, and no C++ compiler (STEADY_CXX)"; return 1; }
+        cc="$STEADY_CXX" flags=("${cxxflags[@]}")
+    fi
+    if ! "$cc" "${flags[@]}" "${san[@]}" -I include "$@" "$lib" "${libs[@]}" \
         -o "$exe" >"$exe.log" 2>&1; then
-        fail "$where" "does not compile: $STEADY_CC ${cflags[*]} ${san[*]} -I include $* $lib ${libs[*]}" \
+        fail "$where" "does not compile: $cc ${flags[*]} ${san[*]} -I include $* $lib ${libs[*]}" \
             "$exe.log"
         return 1
     fi
@@ -114,9 +122,10 @@ run_program() { # run_program <where> <exe name> <source>...
     fi
 }
 
-check_program() { # check_program <n> <page> <line>
-    local src="$tmp/blocks/$1.program.c"
-    { printf '#line %d "%s"\n' "$(($3 + 1))" "$2"; cat "$tmp/blocks/$1.c"; } >"$src"
+check_program() { # check_program <n> <page> <line> [c|cpp]
+    local ext="${4:-c}"
+    local src="$tmp/blocks/$1.program.$ext"
+    { printf '#line %d "%s"\n' "$(($3 + 1))" "$2"; cat "$tmp/blocks/$1.$ext"; } >"$src"
     run_program "$2:$3 (program)" "block$1" "$src"
 }
 
@@ -203,8 +212,8 @@ while IFS=$'\t' read -r kind a b c d; do
     [[ "$kind" == DEFAULT ]] || continue
     default_mode[$a]="$c" default_arg[$a]="$d" default_at[$a]="$b"
 done <"$tmp/manifest"
-n_c=0
-while IFS=$'\t' read -r kind a b c d e f g; do
+n_c=0 n_cpp=0
+while IFS=$'\t' read -r kind a b c d e f g h; do
     case "$kind" in
     ERROR) fail "$a:$b" "$c" ;;
     OTHER) other[$a]=$((${other[$a]:-0} + 1)) ;;
@@ -224,12 +233,17 @@ while IFS=$'\t' read -r kind a b c d e f g; do
             fi
         fi
         by_mode[$mode]=$((${by_mode[$mode]:-0} + 1))
+        if [[ "$h" == cpp && "$mode" != program ]]; then
+            fail "$b:$c" "a \`\`\`cpp block is checked only as a whole program (mode $mode, $g)"
+            continue
+        fi
+        [[ "$h" == cpp ]] && n_cpp=$((n_cpp + 1))
         case "$mode" in
         program)
             if [[ "$f" != 1 ]]; then
                 fail "$b:$c" "marked program ($g) but has no int main("
             else
-                check_program "$a" "$b" "$c" || true
+                check_program "$a" "$b" "$c" "$h" || true
             fi
             ;;
         decl) check_decl "$a" "$b" "$c" "$e" || true ;;
@@ -262,7 +276,7 @@ summary=""
 for m in program decl fragment excerpt; do summary+=", $m ${by_mode[$m]:-0}"; done
 others=""
 for l in $(printf '%s\n' "${!other[@]}" | LC_ALL=C sort); do others+=", $l ${other[$l]}"; done
-echo "doc_examples: ${#pages[@]} pages, $n_c \`\`\`c blocks checked (${summary#, }); $n_ex examples/docs programs run"
+echo "doc_examples: ${#pages[@]} pages, $n_c \`\`\`c and \`\`\`cpp blocks checked (${summary#, }; $n_cpp of them C++); $n_ex examples/docs programs run"
 echo "doc_examples: blocks in other languages, not compiled: ${others#, }"
 if [[ $failures -gt 0 ]]; then
     echo "doc_examples: FAIL: $failures problems (above)" >&2

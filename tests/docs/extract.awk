@@ -2,10 +2,10 @@
 # doc-test directives that classify them (tests/docs/README.md). POSIX awk (mawk, gawk).
 #
 # Input: the pages, as files on the command line (FILENAME names the page in messages).
-# -v out=DIR: each ```c block's text is written to DIR/<n>.c (n counts from 1), without the
-# fence's own indentation.
+# -v out=DIR: each ```c block's text is written to DIR/<n>.c, each ```cpp (or ```c++) block's
+# to DIR/<n>.cpp (n counts from 1), without the fence's own indentation.
 # Output, one line per block or problem, fields separated by a tab:
-#   C      <n> <page> <line> <mode> <argument> <has main: 0|1> <where the mode came from>
+#   C      <n> <page> <line> <mode> <argument> <has main: 0|1> <where the mode came from> <c|cpp>
 #   DEFAULT <page> <line> <mode> <argument>   (a doc-test-default line: the mode of the page's
 #                                              blocks that have no directive of their own)
 #   OTHER  <language> <page> <line>
@@ -67,8 +67,8 @@ in_block {
             in_block = 0
             if (is_c) {
                 close(file)
-                printf "C\t%d\t%s\t%d\t%s\t%s\t%d\t%s\n", n_c, c_page[n_c], c_line[n_c], c_mode[n_c], \
-                       c_arg[n_c], has_main, c_from[n_c]
+                printf "C\t%d\t%s\t%d\t%s\t%s\t%d\t%s\t%s\n", n_c, c_page[n_c], c_line[n_c], \
+                       c_mode[n_c], c_arg[n_c], has_main, c_from[n_c], c_lang[n_c]
             }
             next
         }
@@ -120,10 +120,11 @@ in_block {
     if (lang == "") {
         fail(FNR, "a code block without a language: write ```c for C (it is then compiled), " \
              "or ```text, ```sh, ```console ... for anything else")
-    } else if (lang == "c") {
+    } else if (lang == "c" || lang == "cpp" || lang == "c++") {
         is_c = 1
         n_c++
-        file = out "/" n_c ".c"
+        c_lang[n_c] = lang == "c" ? "c" : "cpp"
+        file = out "/" n_c "." c_lang[n_c]
         printf "" > file
         if (pending != "") { mode = pending; from = "directive at line " pending_line }
         else { mode = "-"; from = "-" }
