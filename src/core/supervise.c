@@ -142,12 +142,13 @@ static void count_showstoppers(steady_actor *a)
     }
 }
 
-uint32_t steady_rx_showstopper_count(steady_rx *rx)
+/* The count behind both queries below; `op` names the caller's in a misuse's detail. */
+static uint32_t head_count(steady_rx *rx, const char *op)
 {
-    if (steady__rx_check(rx, "showstopper_count") != STEADY_OK)
+    if (steady__rx_check(rx, op) != STEADY_OK)
         return 0;
     if (!steady__rx_owned(rx)) {
-        steady__rx_misuse(rx, "showstopper_count");
+        steady__rx_misuse(rx, op);
         return 0;
     }
     steady_ring *r = rx->ring;
@@ -155,6 +156,11 @@ uint32_t steady_rx_showstopper_count(steady_rx *rx)
         atomic_load_explicit(&r->ss_head, memory_order_relaxed) != rx->head)
         return 0;
     return atomic_load_explicit(&r->ss_count, memory_order_relaxed);
+}
+
+uint32_t steady_rx_showstopper_count(steady_rx *rx)
+{
+    return head_count(rx, "showstopper_count");
 }
 
 bool steady_rx_is_showstopper(steady_rx *rx, uint32_t k)
@@ -168,7 +174,7 @@ bool steady_rx_is_showstopper(steady_rx *rx, uint32_t k)
                        rx->channel->name, k);
         return false;
     }
-    return steady_rx_showstopper_count(rx) >= k;
+    return head_count(rx, "is_showstopper") >= k;
 }
 
 steady_err steady_rx_set_showstopper(steady_rx *rx, uint32_t k, steady_tx *dead_letter)
