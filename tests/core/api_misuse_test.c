@@ -98,7 +98,9 @@ const char *in_actor(body_fn body)
     fx f;
     fx_make(&f, body);
     fx_start(&f);
-    steady_err e = fx_stop(&f);
+    /* The probe asks for the stop once its body is done (a failure shuts the graph down): asking
+     * here could let the other actor end before the body runs. */
+    steady_err e = steady_graph_block_until_stopped(f.g, 10000);
     bool failed = steady_actor_failures(f.probe) > 0;
     snprintf(out, sizeof out, "%s", failed ? steady_actor_last_failure(f.probe) : f.note);
     steady_graph_free(f.g);
