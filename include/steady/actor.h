@@ -118,9 +118,10 @@ STEADY_API steady_err steady_troupe_new(steady_graph *g, const steady_troupe_opt
                                         steady_troupe **out);
 
 /* Declares an actor. Errors name the actor and the fix: STEADY_EINVAL (no name or run
- * function, a bundle end with every lane split out), STEADY_EEXIST (duplicate name),
- * STEADY_EBOUND (an end, or a bundle end, already given to another actor), STEADY_ESTATE (the
- * graph already started). out may be NULL. Main thread. */
+ * function, a bundle end with every lane split out, an end of the wrong kind in a list, e.g. a
+ * receiving end in .txs, a stack over 1 GiB, a pin core outside 0..1023), STEADY_EEXIST (duplicate
+ * name), STEADY_EBOUND (an end, or a bundle end, already given to another actor), STEADY_ESTATE
+ * (the graph already started). out may be NULL. Main thread. */
 STEADY_API steady_err steady_actor_spawn(steady_graph *g, const steady_actor_opts *opts,
                                          steady_actor **out);
 
@@ -148,7 +149,9 @@ STEADY_API uint64_t steady_actor_busy_ns(const steady_actor *a);
 /* The actor running on the calling thread, or NULL. */
 STEADY_API steady_actor *steady_actor_current(void);
 
-/* Asks the graph to shut down (subject to the graph's shutdown barrier). Actor's thread. */
+/* Asks the graph to shut down (subject to the graph's shutdown barrier). Actor's thread, with
+ * its own handle: NULL or another actor's fails the calling actor; outside actors it has no
+ * effect (STEADY_ENOTOWNER's detail). */
 STEADY_API void steady_actor_request_shutdown(steady_actor *a);
 
 /* ---- the shutdown vote -------------------------------------------------------------------- */

@@ -26,9 +26,10 @@ typedef struct steady_allocator {
     void *ctx;
 } steady_allocator;
 
-/* Installs an allocator (NULL restores malloc-based defaults). Not thread-safe: call before
- * any graph exists. */
-STEADY_API void steady_set_allocator(const steady_allocator *a);
+/* Installs an allocator (NULL restores malloc-based defaults). Not thread-safe: call while no
+ * graph exists. Errors: STEADY_ESTATE (a graph exists: its blocks must go back to the hook that
+ * made them; nothing changes), STEADY_EINVAL (alloc or free is NULL). */
+STEADY_API steady_err steady_set_allocator(const steady_allocator *a);
 
 #ifdef __cplusplus
 }

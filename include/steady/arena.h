@@ -8,8 +8,8 @@
  *
  * What must outlive a failure belongs in the actor's state block (steady_actor_state), never in
  * the arena. Thread-safety: actor's own thread only (the calling actor must be `a`; anything
- * else fails the calling actor, or aborts outside actors). Allocations are 16-byte aligned and
- * come through the library's allocation hook (steady/alloc.h).
+ * else fails the calling actor; outside actors the call has no effect and leaves a detail).
+ * Allocations are 16-byte aligned and come through the library's allocation hook (steady/alloc.h).
  */
 #ifndef STEADY_ARENA_H
 #define STEADY_ARENA_H

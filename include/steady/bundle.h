@@ -112,36 +112,37 @@ STEADY_API steady_err steady__rx_bundle_join_typed(steady_graph *g, const char *
                                                    uint32_t elem_size, steady_rx_bundle **out);
 
 /* ---- lanes (any thread; constant after spawn) ---------------------------------------------- */
+/* A NULL bundle end reads as 0 lanes, no lane and the name "". */
 
 /* G: the number of lane numbers, including lanes split out. */
 static inline uint32_t steady_tx_bundle_lanes(const steady_tx_bundle *b)
 {
-    return b->lanes;
+    return b ? b->lanes : 0;
 }
 static inline uint32_t steady_rx_bundle_lanes(const steady_rx_bundle *b)
 {
-    return b->lanes;
+    return b ? b->lanes : 0;
 }
 
 /* Lane i's end, or NULL when i >= G or the lane was split out. The end is used under the rules
  * of steady/channel.h (its owner is the bundle end's owner). */
 static inline steady_tx *steady_tx_bundle_lane(const steady_tx_bundle *b, uint32_t i)
 {
-    return i < b->lanes ? b->lane[i] : NULL;
+    return b && i < b->lanes ? b->lane[i] : NULL;
 }
 static inline steady_rx *steady_rx_bundle_lane(const steady_rx_bundle *b, uint32_t i)
 {
-    return i < b->lanes ? b->lane[i] : NULL;
+    return b && i < b->lanes ? b->lane[i] : NULL;
 }
 
 /* The bundle's base name ("work" for lanes "work[0]".., or the join's name). */
 static inline const char *steady_tx_bundle_name(const steady_tx_bundle *b)
 {
-    return b->name;
+    return b ? b->name : "";
 }
 static inline const char *steady_rx_bundle_name(const steady_rx_bundle *b)
 {
-    return b->name;
+    return b ? b->name : "";
 }
 
 /* ---- typed wrappers ----------------------------------------------------------------------- */
@@ -182,11 +183,11 @@ static inline const char *steady_rx_bundle_name(const steady_rx_bundle *b)
     }                                                                                              \
     STEADY__TYPED uint32_t name##_tx_bundle_lanes(name##_tx_bundle b)                              \
     {                                                                                              \
-        return b.raw->lanes;                                                                       \
+        return steady_tx_bundle_lanes(b.raw);                                                      \
     }                                                                                              \
     STEADY__TYPED uint32_t name##_rx_bundle_lanes(name##_rx_bundle b)                              \
     {                                                                                              \
-        return b.raw->lanes;                                                                       \
+        return steady_rx_bundle_lanes(b.raw);                                                      \
     }                                                                                              \
     STEADY__TYPED steady_err name##_tx_bundle_split(name##_tx_bundle b, uint32_t i,                \
                                                     name##_tx *out)                                \

@@ -11,11 +11,13 @@
  */
 #include "core/internal.h"
 
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 _Thread_local steady_actor *steady__self;
+_Thread_local uintptr_t steady__self_rx = STEADY__GATE_RX;
 
 steady_actor *steady_actor_current(void)
 {
@@ -66,6 +68,28 @@ static steady_err check_spawn(steady_graph *g, const steady_actor_opts *o)
                             "actor '%s': pin applies to a SOLO actor's own "
                             "thread; pin its troupe instead (steady_troupe_opts)",
                             nm);
+    if ((e = steady__check_stack(o->stack_size, who)) != STEADY_OK)
+        return e;
+    return steady__check_core(o->pin, o->core, who);
+}
+
+steady_err steady__check_stack(size_t size, const char *who)
+{
+    if (size > STEADY__MAX_STACK)
+        return steady__fail(STEADY_EINVAL,
+                            "%s: a stack of %zu bytes is over the %zu MiB limit; give a smaller "
+                            "stack_size (0: the default, 256 KiB)",
+                            who, size, STEADY__MAX_STACK >> 20);
+    return STEADY_OK;
+}
+
+steady_err steady__check_core(bool pin, int core, const char *who)
+{
+    if (pin && (core < 0 || core >= CPU_SETSIZE))
+        return steady__fail(STEADY_EINVAL,
+                            "%s: core %d is not a CPU number; give 0 to %d (the machine's "
+                            "CPUs: see nproc)",
+                            who, core, CPU_SETSIZE - 1);
     return STEADY_OK;
 }
 
@@ -91,6 +115,17 @@ static steady_err check_label(steady_graph *g, const char *label)
     if (!steady__names_reserve(&g->labels))
         return steady__fail(STEADY_ENOMEM, "actor '%.200s': out of memory", label);
     return STEADY_OK;
+}
+
+/* An end listed where the other kind belongs (C only warns about the pointer type): `list`
+ * names the field and index, e.g. ".txs[0]" or "lane 2 of .tx_bundles[0]". */
+static steady_err wrong_kind(const steady_actor *a, const void *end, const char *list, size_t i,
+                             bool want_rx)
+{
+    return steady__fail(STEADY_EINVAL,
+                        "actor '%s': %s[%zu] is the %s end of channel '%s'; list it in .%s",
+                        a->label, list, i, want_rx ? "sending" : "receiving",
+                        steady__end_channel(end)->name, want_rx ? "txs" : "rxs");
 }
 
 static steady_err check_tx_end(const steady_actor *a, const steady_tx *tx)
@@ -127,6 +162,15 @@ static steady_err check_rx_end(const steady_actor *a, const steady_rx *rx)
     return STEADY_OK;
 }
 
+/* A bundle end listed where the other kind belongs. */
+static steady_err wrong_bundle(const steady_actor *a, const char *name, const char *list, size_t i,
+                               bool want_rx)
+{
+    return steady__fail(
+        STEADY_EINVAL, "actor '%s': %s[%zu] is the %s end of bundle '%s'; list it in .%s", a->label,
+        list, i, want_rx ? "sending" : "receiving", name, want_rx ? "tx_bundles" : "rx_bundles");
+}
+
 /* The checks of a bundle end as a whole; its lanes are then checked like listed ends. */
 static steady_err check_bundle(const steady_actor *a, const steady_graph *g, const char *name,
                                const steady_actor *owner, bool has_lanes, const char *end)
@@ -154,13 +198,18 @@ static steady_err check_tx_ends(steady_actor *a, const steady_actor_opts *o)
 {
     steady_err e;
     for (size_t i = 0; o->txs && o->txs[i]; i++, a->n_txs++)
-        if ((e = check_tx_end(a, o->txs[i])) != STEADY_OK)
+        if ((e = steady__end_is_rx(o->txs[i]) ? wrong_kind(a, o->txs[i], ".txs", i, false)
+                                              : check_tx_end(a, o->txs[i])) != STEADY_OK)
             return e;
     for (size_t i = 0; o->tx_bundles && o->tx_bundles[i]; i++, a->n_tx_bundles++) {
         const steady_tx_bundle *b = o->tx_bundles[i];
-        bool has_lanes = false;
-        for (uint32_t k = 0; k < b->lanes; k++)
+        bool has_lanes = false, rx_lanes = false;
+        for (uint32_t k = 0; k < b->lanes; k++) {
             has_lanes |= b->lane[k] != NULL;
+            rx_lanes |= b->lane[k] && steady__end_is_rx(b->lane[k]);
+        }
+        if (rx_lanes)
+            return wrong_bundle(a, b->name, ".tx_bundles", i, false);
         if ((e = check_bundle(a, b->graph, b->name, b->owner, has_lanes, "sending")) != STEADY_OK)
             return e;
         for (uint32_t k = 0; k < b->lanes; k++) {
@@ -178,13 +227,18 @@ static steady_err check_rx_ends(steady_actor *a, const steady_actor_opts *o)
 {
     steady_err e;
     for (size_t i = 0; o->rxs && o->rxs[i]; i++, a->n_rxs++)
-        if ((e = check_rx_end(a, o->rxs[i])) != STEADY_OK)
+        if ((e = !steady__end_is_rx(o->rxs[i]) ? wrong_kind(a, o->rxs[i], ".rxs", i, true)
+                                               : check_rx_end(a, o->rxs[i])) != STEADY_OK)
             return e;
     for (size_t i = 0; o->rx_bundles && o->rx_bundles[i]; i++, a->n_rx_bundles++) {
         const steady_rx_bundle *b = o->rx_bundles[i];
-        bool has_lanes = false;
-        for (uint32_t k = 0; k < b->lanes; k++)
+        bool has_lanes = false, tx_lanes = false;
+        for (uint32_t k = 0; k < b->lanes; k++) {
             has_lanes |= b->lane[k] != NULL;
+            tx_lanes |= b->lane[k] && !steady__end_is_rx(b->lane[k]);
+        }
+        if (tx_lanes)
+            return wrong_bundle(a, b->name, ".rx_bundles", i, true);
         if ((e = check_bundle(a, b->graph, b->name, b->owner, has_lanes, "receiving")) != STEADY_OK)
             return e;
         for (uint32_t k = 0; k < b->lanes; k++) {
@@ -300,7 +354,10 @@ steady_err steady_actor_spawn(steady_graph *g, const steady_actor_opts *o, stead
         return e;
     steady_actor *a = actor_alloc(g, o);
     if (!a)
-        return steady__fail(STEADY_ENOMEM, "actor '%s': out of memory", o->name);
+        return steady__fail(STEADY_ENOMEM,
+                            "actor '%s': out of memory for its record, names, restart history "
+                            "or state block (state_size %zu)",
+                            o->name, o->state_size);
     if ((e = check_label(g, a->label)) != STEADY_OK || (e = check_tx_ends(a, o)) != STEADY_OK ||
         (e = check_rx_ends(a, o)) != STEADY_OK || (e = copy_ends(a, o)) != STEADY_OK) {
         steady__actor_free(a);
@@ -341,37 +398,48 @@ void steady__actor_free(steady_actor *a)
 
 /* ---- identity ---- */
 
+/* Queries of any thread: a NULL actor reads as "" / 0 / NULL / false (id: UINT32_MAX, never an
+ * actor's) with a STEADY_EINVAL detail; they never fail an actor. */
+static bool known(const steady_actor *a, const char *fn)
+{
+    if (!a)
+        steady__fail(STEADY_EINVAL, "%s: the actor is NULL", fn);
+    return a != NULL;
+}
+
 const char *steady_actor_name(const steady_actor *a)
 {
-    return a->name;
+    return known(a, "steady_actor_name") ? a->name : "";
 }
 const char *steady_actor_label(const steady_actor *a)
 {
-    return a->label;
+    return known(a, "steady_actor_label") ? a->label : "";
 }
 uint32_t steady_actor_id(const steady_actor *a)
 {
-    return a->id;
+    return known(a, "steady_actor_id") ? a->id : UINT32_MAX;
 }
 void *steady_actor_args(const steady_actor *a)
 {
-    return a->graph->args;
+    return known(a, "steady_actor_args") ? a->graph->args : NULL;
 }
 steady_graph *steady_actor_graph(const steady_actor *a)
 {
-    return a->graph;
+    return known(a, "steady_actor_graph") ? a->graph : NULL;
 }
 void *steady_actor_state(const steady_actor *a)
 {
-    return a->state;
+    return known(a, "steady_actor_state") ? a->state : NULL;
 }
 bool steady_actor_is_member(const steady_actor *a)
 {
-    return a->troupe && !a->troupe->solo;
+    return known(a, "steady_actor_is_member") && a->troupe && !a->troupe->solo;
 }
 
 bool steady_actor_suffix(const steady_actor *a, unsigned *suffix)
 {
+    if (!known(a, "steady_actor_suffix"))
+        return false;
     if (a->has_suffix && suffix)
         *suffix = a->suffix;
     return a->has_suffix;
@@ -379,18 +447,43 @@ bool steady_actor_suffix(const steady_actor *a, unsigned *suffix)
 
 uint32_t steady_actor_regeneration(const steady_actor *a)
 {
-    return atomic_load_explicit(&a->regeneration, memory_order_relaxed);
+    return known(a, "steady_actor_regeneration")
+               ? atomic_load_explicit(&a->regeneration, memory_order_relaxed)
+               : 0;
 }
 
 uint64_t steady_actor_busy_ns(const steady_actor *a)
 {
+    if (!known(a, "steady_actor_busy_ns"))
+        return 0;
     return steady__ticks_to_ns(atomic_load_explicit(&a->busy_ticks, memory_order_relaxed));
+}
+
+/* The actor-only calls below take the caller's own handle: NULL or another actor's is the
+ * calling actor's misuse; outside actors they have no effect (STEADY_ENOTOWNER's detail). */
+static bool is_self(const steady_actor *a, const char *fn)
+{
+    steady_actor *self = steady__self;
+    if (a && a == self)
+        return true;
+    if (self)
+        steady__misuse(a ? STEADY_ENOTOWNER : STEADY_EINVAL,
+                       "%s called with %s; pass the steady_actor * your run function was given", fn,
+                       a ? "another actor's handle" : "a NULL actor");
+    else
+        steady__fail(STEADY_ENOTOWNER,
+                     "%s called outside an actor; it is for an actor's own thread (main uses "
+                     "the steady_graph_* calls)",
+                     fn);
+    return false;
 }
 
 /* ---- the vote ---- */
 
 int steady__running_phase(steady_actor *a)
 {
+    if (!is_self(a, "STEADY_RUNNING"))
+        return STEADY__PHASE_DONE;
     /* acquire: pairs with the release in steady__graph_request, so an actor that sees
      * STOP_REQUESTED also sees everything main did before asking. */
     int s = atomic_load_explicit(&a->graph->state, memory_order_acquire);
@@ -404,6 +497,8 @@ int steady__running_phase(steady_actor *a)
 
 void steady__vote_begin(steady_actor *a)
 {
+    if (!is_self(a, "STEADY_RUNNING"))
+        return;
     atomic_store_explicit(&a->veto_expr, NULL, memory_order_relaxed);
 }
 
@@ -422,6 +517,8 @@ static void settle(steady_actor *a)
 
 bool steady__cast_vote(steady_actor *a, bool yes)
 {
+    if (!is_self(a, "STEADY_RUNNING"))
+        return false;
     a->shutdown_seen = true;
     if (!yes)
         return true;
@@ -461,6 +558,8 @@ bool steady__eye(bool value, const char *file, int line, const char *expr)
 
 void steady_actor_request_shutdown(steady_actor *a)
 {
+    if (!is_self(a, "steady_actor_request_shutdown"))
+        return;
     steady_graph *g = a->graph;
     if (g->shutdown_barrier > 1) {
         uint32_t first = 0;
@@ -489,9 +588,9 @@ void steady__actor_close_ends_for(steady_actor *a)
 {
     /* The ends accept only their owner: the caller acts as `a` for the moment. */
     steady_actor *was = steady__self;
-    steady__self = a;
+    steady__set_self(a);
     close_ends(a);
-    steady__self = was;
+    steady__set_self(was);
 }
 
 static _Thread_local char fail_reason[512];
@@ -509,6 +608,19 @@ _Noreturn void steady__actor_fail(steady_actor *a, const char *fmt, ...)
     }
     a->in_generation = false;
     longjmp(a->fail_jmp, 1);
+}
+
+steady_err steady__misuse(steady_err err, const char *fmt, ...)
+{
+    char why[sizeof fail_reason];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(why, sizeof why, fmt, ap);
+    va_end(ap);
+    steady_actor *self = steady__self;
+    if (self && self->in_generation)
+        steady__actor_fail(self, "%s", why);
+    return steady__fail(err, "%s", why);
 }
 
 /* Runs one generation; returns NULL when run returned 0, else the failure's reason. */

@@ -22,12 +22,21 @@ static void default_free(void *ctx, void *p)
 
 static steady_allocator hooks = {default_alloc, default_free, NULL};
 
-void steady_set_allocator(const steady_allocator *a)
+steady_err steady_set_allocator(const steady_allocator *a)
 {
-    if (a && a->alloc && a->free)
-        hooks = *a;
-    else
-        hooks = (steady_allocator){default_alloc, default_free, NULL};
+    /* A block must go back to the hook that made it: no change while a graph holds any. */
+    if (steady__graphs_exist())
+        return steady__fail(STEADY_ESTATE,
+                            "steady_set_allocator: a graph exists, and its memory must go back "
+                            "to the allocator that gave it; set the allocator before "
+                            "steady_graph_new (or after the last steady_graph_free)");
+    if (a && (!a->alloc || !a->free))
+        return steady__fail(STEADY_EINVAL,
+                            "steady_set_allocator: alloc and free must both be given (%s is "
+                            "NULL); pass NULL instead of the struct for the defaults",
+                            a->alloc ? "free" : "alloc");
+    hooks = a ? *a : (steady_allocator){default_alloc, default_free, NULL};
+    return STEADY_OK;
 }
 
 void *steady__alloc_aligned(size_t size, size_t align)

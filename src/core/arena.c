@@ -24,21 +24,28 @@ struct steady__defer {
     struct steady__defer *next;
 };
 
-/* The arena of `a`, after checking that the caller is `a` itself (a misuse otherwise). */
-static struct steady__arena *arena_of(steady_actor *a, const char *op)
+/* The arena of `a`, after checking that the caller is `a` itself. A misuse otherwise: inside
+ * an actor it fails the actor; outside, NULL with the error in *err (when err is not NULL). */
+static struct steady__arena *arena_of(steady_actor *a, const char *op, steady_err *err)
 {
     steady_actor *self = steady__self;
     if (a && a == self)
         return &a->arena;
+    steady_err e;
     if (self)
-        steady__actor_fail(self,
-                           "%s: an arena belongs to its own actor; actor '%s' used the arena "
-                           "of '%s' (pass the steady_actor * your run function was given)",
-                           op, self->label, a ? a->label : "(null)");
-    STEADY_ERROR("%s: called outside an actor; arenas are for actors' own use (allocate with "
-                 "malloc on other threads)",
-                 op);
-    abort();
+        e = steady__misuse(a ? STEADY_ENOTOWNER : STEADY_EINVAL,
+                           "%s: an arena belongs to its own actor; actor '%s' used %s%s%s (pass "
+                           "the steady_actor * your run function was given)",
+                           op, self->label, a ? "the arena of '" : "a NULL actor",
+                           a ? a->label : "", a ? "'" : "");
+    else
+        e = steady__fail(STEADY_ENOTOWNER,
+                         "%s: called outside an actor; arenas are for actors' own use (allocate "
+                         "with malloc on other threads)",
+                         op);
+    if (err)
+        *err = e;
+    return NULL;
 }
 
 static void link_block(struct steady__arena *ar, struct steady__arena_block *b, size_t size)
@@ -67,8 +74,8 @@ static void unlink_block(struct steady__arena *ar, struct steady__arena_block *b
 
 void *steady_arena_alloc(steady_actor *a, size_t size)
 {
-    struct steady__arena *ar = arena_of(a, "steady_arena_alloc");
-    if (size == 0 || size > SIZE_MAX - sizeof(struct steady__arena_block))
+    struct steady__arena *ar = arena_of(a, "steady_arena_alloc", NULL);
+    if (!ar || size == 0 || size > SIZE_MAX - sizeof(struct steady__arena_block))
         return NULL;
     struct steady__arena_block *b = steady__alloc_aligned(sizeof *b + size, 16);
     if (!b)
@@ -81,8 +88,8 @@ void *steady_arena_realloc(steady_actor *a, void *p, size_t size)
 {
     if (!p)
         return steady_arena_alloc(a, size);
-    struct steady__arena *ar = arena_of(a, "steady_arena_realloc");
-    if (size == 0 || size > SIZE_MAX - sizeof(struct steady__arena_block))
+    struct steady__arena *ar = arena_of(a, "steady_arena_realloc", NULL);
+    if (!ar || size == 0 || size > SIZE_MAX - sizeof(struct steady__arena_block))
         return NULL;
     /* The allocation hook has no realloc: a new block, a copy, then the old one goes. */
     struct steady__arena_block *b = (struct steady__arena_block *)p - 1;
@@ -98,8 +105,8 @@ void *steady_arena_realloc(steady_actor *a, void *p, size_t size)
 
 void steady_arena_free(steady_actor *a, void *p)
 {
-    struct steady__arena *ar = arena_of(a, "steady_arena_free");
-    if (!p)
+    struct steady__arena *ar = arena_of(a, "steady_arena_free", NULL);
+    if (!ar || !p)
         return;
     struct steady__arena_block *b = (struct steady__arena_block *)p - 1;
     unlink_block(ar, b);
@@ -108,7 +115,10 @@ void steady_arena_free(steady_actor *a, void *p)
 
 steady_err steady_arena_defer(steady_actor *a, void (*fn)(void *ctx), void *ctx)
 {
-    struct steady__arena *ar = arena_of(a, "steady_arena_defer");
+    steady_err e = STEADY_OK;
+    struct steady__arena *ar = arena_of(a, "steady_arena_defer", &e);
+    if (!ar)
+        return e;
     if (!fn)
         return steady__fail(STEADY_EINVAL, "steady_arena_defer: fn must not be NULL");
     struct steady__defer *d = steady__alloc(sizeof *d);
@@ -121,6 +131,10 @@ steady_err steady_arena_defer(steady_actor *a, void (*fn)(void *ctx), void *ctx)
 
 size_t steady_arena_bytes(const steady_actor *a)
 {
+    if (!a) {
+        steady__fail(STEADY_EINVAL, "steady_arena_bytes: the actor is NULL");
+        return 0;
+    }
     return atomic_load_explicit(&a->arena.bytes, memory_order_relaxed);
 }
 

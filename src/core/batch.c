@@ -15,8 +15,19 @@ static size_t min2(size_t a, size_t b)
     return a < b ? a : b;
 }
 
+/* A NULL callback: the helper would call it on the first element. */
+static bool callback_ok(const void *fn, const char *op, const char *arg)
+{
+    if (!fn)
+        steady__misuse(STEADY_EINVAL, "%s: %s is NULL; pass the function that handles the elements",
+                       op, arg);
+    return fn != NULL;
+}
+
 size_t steady_tx_produce(steady_tx *tx, size_t max, steady_fill_fn fill, void *ctx)
 {
+    if (!callback_ok((const void *)(uintptr_t)fill, "steady_tx_produce", "fill"))
+        return 0;
     steady_span s = steady_tx_poke_slice(tx);
     size_t n = min2(max, s.a_len + s.b_len), na = min2(n, s.a_len);
     if (na)
@@ -28,6 +39,8 @@ size_t steady_tx_produce(steady_tx *tx, size_t max, steady_fill_fn fill, void *c
 
 size_t steady_rx_consume(steady_rx *rx, size_t max, steady_visit_fn visit, void *ctx)
 {
+    if (!callback_ok((const void *)(uintptr_t)visit, "steady_rx_consume", "visit"))
+        return 0;
     steady_span s = steady_rx_peek_slice(rx);
     size_t n = min2(max, s.a_len + s.b_len), na = min2(n, s.a_len);
     if (na)
@@ -39,6 +52,8 @@ size_t steady_rx_consume(steady_rx *rx, size_t max, steady_visit_fn visit, void 
 
 size_t steady_map(steady_rx *rx, steady_tx *tx, size_t max, steady_map_fn map, void *ctx)
 {
+    if (!callback_ok((const void *)(uintptr_t)map, "steady_map", "map"))
+        return 0;
     steady_span in = steady_rx_peek_slice(rx), out = steady_tx_poke_slice(tx);
     size_t n = min2(max, min2(in.a_len + in.b_len, out.a_len + out.b_len));
     const unsigned char *src[2] = {in.a, in.b};
@@ -63,9 +78,47 @@ size_t steady_map(steady_rx *rx, steady_tx *tx, size_t max, steady_map_fn map, v
 
 /* ---- the commit ---- */
 
+/* The lists themselves: arrays present for their counts, every end of its kind (a misuse
+ * otherwise), no channel listed twice (two counts against one ring would pass the checks one by
+ * one and then move it past what is there). */
+static steady_err check_lists(steady_rx *const *rxs, const size_t *takes, size_t n_rx,
+                              steady_tx *const *txs, const size_t *sends, size_t n_tx)
+{
+    if ((n_rx && (!rxs || !takes)) || (n_tx && (!txs || !sends)))
+        return steady__misuse(STEADY_EINVAL,
+                              "commit: %zu inputs and %zu outputs, but an array is NULL; pass "
+                              "rxs and takes (txs and sends) of that many entries",
+                              n_rx, n_tx);
+    steady_err e;
+    for (size_t i = 0; i < n_rx; i++) {
+        if ((e = steady__rx_check(rxs[i], "commit")) != STEADY_OK)
+            return e;
+        for (size_t k = 0; k < i; k++)
+            if (rxs[k] == rxs[i])
+                return steady__fail(STEADY_EINVAL,
+                                    "commit: channel '%s' is input %zu and input %zu; list "
+                                    "each end once, with its whole count",
+                                    rxs[i]->channel->name, k, i);
+    }
+    for (size_t j = 0; j < n_tx; j++) {
+        if ((e = steady__tx_check(txs[j], "commit")) != STEADY_OK)
+            return e;
+        for (size_t k = 0; k < j; k++)
+            if (txs[k] == txs[j])
+                return steady__fail(STEADY_EINVAL,
+                                    "commit: channel '%s' is output %zu and output %zu; list "
+                                    "each end once, with its whole count",
+                                    txs[j]->channel->name, k, j);
+    }
+    return STEADY_OK;
+}
+
 static steady_err check_commit(steady_rx *const *rxs, const size_t *takes, size_t n_rx,
                                steady_tx *const *txs, const size_t *sends, size_t n_tx)
 {
+    steady_err e = check_lists(rxs, takes, n_rx, txs, sends, n_tx);
+    if (e != STEADY_OK)
+        return e;
     for (size_t i = 0; i < n_rx; i++) {
         if (!steady__rx_open(rxs[i]))
             return steady__rx_stopped(rxs[i], "commit");

@@ -15,6 +15,10 @@
 #include <stdio.h>
 #include <string.h>
 
+/* The most lanes a bundle (or a join) may have: a lane wait scans every lane, and a count
+ * beyond this is far more likely a garbage value than a design (STEADY_EINVAL). */
+#define MAX_LANES ((uint32_t)1 << 20)
+
 /* Offsets inside one bundle allocation: every part is pointer-aligned except the name. */
 static size_t round_up(size_t n)
 {
@@ -102,8 +106,9 @@ steady_err steady_bundle_new(steady_graph *g, const steady_channel_opts *o, uint
     steady_err e = check_building(g, "bundles can be created", nm);
     if (e != STEADY_OK)
         return e;
-    if (lanes == 0)
-        return steady__fail(STEADY_EINVAL, "bundle '%s': 0 lanes; give at least 1", nm);
+    if (lanes == 0 || lanes > MAX_LANES)
+        return steady__fail(STEADY_EINVAL, "bundle '%s': %u lanes; give 1 to %u", nm, lanes,
+                            MAX_LANES);
     size_t at_tx = round_up(sizeof(struct steady__bundle_block));
     size_t at_rx = at_tx + round_up(sizeof(steady_tx_bundle));
     size_t at_tx_lanes = at_rx + round_up(sizeof(steady_rx_bundle));
@@ -136,6 +141,8 @@ steady_err steady_bundle_new(steady_graph *g, const steady_channel_opts *o, uint
 
 /* ---- split ---- */
 
+static bool other_kind(const steady_tx_bundle *b, bool want_rx);
+
 static steady_err check_split(steady_graph *g, const char *name, steady_actor *owner,
                               uint32_t lanes, uint32_t lane, bool present, const char *end)
 {
@@ -163,6 +170,11 @@ steady_err steady_tx_bundle_split(steady_tx_bundle *b, uint32_t lane, steady_tx 
     if (!b || !out)
         return steady__fail(STEADY_EINVAL, "steady_tx_bundle_split: bundle and out must not be "
                                            "NULL");
+    if (other_kind(b, false))
+        return steady__fail(STEADY_EINVAL,
+                            "bundle '%s': that is its receiving end; "
+                            "steady_tx_bundle_split takes its sending end",
+                            b->name);
     steady_err e = check_split(b->graph, b->name, b->owner, b->lanes, lane,
                                lane < b->lanes && b->lane[lane], "sending");
     if (e != STEADY_OK)
@@ -177,6 +189,11 @@ steady_err steady_rx_bundle_split(steady_rx_bundle *b, uint32_t lane, steady_rx 
     if (!b || !out)
         return steady__fail(STEADY_EINVAL, "steady_rx_bundle_split: bundle and out must not be "
                                            "NULL");
+    if (other_kind((const steady_tx_bundle *)(const void *)b, true))
+        return steady__fail(STEADY_EINVAL,
+                            "bundle '%s': that is its sending end; "
+                            "steady_rx_bundle_split takes its receiving end",
+                            b->name);
     steady_err e = check_split(b->graph, b->name, b->owner, b->lanes, lane,
                                lane < b->lanes && b->lane[lane], "receiving");
     if (e != STEADY_OK)
@@ -191,15 +208,18 @@ steady_err steady_rx_bundle_split(steady_rx_bundle *b, uint32_t lane, steady_rx 
 /* The channel of ends[i], the array's elements being `stride` bytes apart; NULL for a NULL
  * end. The element at that offset is the end pointer itself (typed wrappers: their only
  * member), so it is read through its own type. */
-static steady_channel *end_channel(const void *ends, size_t stride, uint32_t i, bool tx)
+static const void *end_at(const void *ends, size_t stride, uint32_t i, bool tx)
 {
     const void *at = (const unsigned char *)ends + (size_t)i * stride;
-    if (tx) {
-        steady_tx *e = *(steady_tx *const *)at;
-        return e ? e->channel : NULL;
-    }
-    steady_rx *e = *(steady_rx *const *)at;
-    return e ? e->channel : NULL;
+    if (tx)
+        return *(steady_tx *const *)at;
+    return *(steady_rx *const *)at;
+}
+
+static steady_channel *end_channel(const void *ends, size_t stride, uint32_t i, bool tx)
+{
+    const void *e = end_at(ends, stride, i, tx);
+    return e ? steady__end_channel(e) : NULL;
 }
 
 static steady_err check_lane(steady_graph *g, const char *name, const void *ends, size_t stride,
@@ -210,6 +230,12 @@ static steady_err check_lane(steady_graph *g, const char *name, const void *ends
     if (!ch)
         return steady__fail(STEADY_EINVAL, "bundle '%s': lane %u is NULL; give an end of a channel",
                             name, i);
+    if (steady__end_is_rx(end_at(ends, stride, i, tx)) == tx)
+        return steady__fail(STEADY_EINVAL,
+                            "bundle '%s': lane %u is the %s end of channel '%s'; join %s ends "
+                            "(steady_%s *)",
+                            name, i, tx ? "receiving" : "sending", ch->name,
+                            tx ? "sending" : "receiving", tx ? "tx" : "rx");
     if (ch->graph != g)
         return steady__fail(STEADY_EINVAL,
                             "bundle '%s': lane %u (channel '%s') belongs to another "
@@ -251,8 +277,9 @@ static void *join(steady_graph *g, const char *name, const void *ends, size_t st
     }
     if ((*err = check_building(g, "ends can be joined", nm)) != STEADY_OK)
         return NULL;
-    if (n == 0) {
-        *err = steady__fail(STEADY_EINVAL, "bundle '%s': 0 lanes; give at least 1 end", nm);
+    if (n == 0 || n > MAX_LANES) {
+        *err = steady__fail(STEADY_EINVAL, "bundle '%s': %u lanes; give 1 to %u ends", nm, n,
+                            MAX_LANES);
         return NULL;
     }
     for (uint32_t i = 0; i < n; i++)
@@ -328,25 +355,50 @@ steady_err steady_rx_bundle_join(steady_graph *g, const char *name, steady_rx *c
 
 /* ---- misuse inside a running actor ---- */
 
-static _Noreturn void bundle_misuse(const char *op, const char *name, const char *end,
-                                    const steady_actor *owner, const char *field)
+_Static_assert(offsetof(steady_tx_bundle, lane) == offsetof(steady_rx_bundle, lane) &&
+                   offsetof(steady_tx_bundle, lanes) == offsetof(steady_rx_bundle, lanes),
+               "bundle ends: one layout");
+
+/* True when bundle end `b` (of either declared type) holds a lane of the other kind than
+ * want_rx: its lanes carry their channel ends' kind tags. */
+static bool other_kind(const steady_tx_bundle *b, bool want_rx)
 {
-    steady_actor *self = steady__self;
-    if (!name)
-        steady__actor_fail(self, "%s on a NULL bundle end; pass a bundle end the actor owns", op);
-    steady__actor_fail(self,
-                       "%s on bundle '%s' (%s end), which %s%s%s; list the bundle end in .%s "
-                       "of the actor that uses it",
-                       op, name, end, owner ? "belongs to actor '" : "was given to no actor",
-                       owner ? steady_actor_label(owner) : "", owner ? "'" : "", field);
+    for (uint32_t k = 0; k < b->lanes; k++)
+        if (b->lane[k] && steady__end_is_rx(b->lane[k]) != want_rx)
+            return true;
+    return false;
 }
 
-void steady__tx_bundle_misuse(steady_tx_bundle *b, const char *op)
+static steady_err bundle_misuse(const char *op, const steady_tx_bundle *b, bool want_rx,
+                                const steady_actor *a)
 {
-    bundle_misuse(op, b ? b->name : NULL, "sending", b ? b->owner : NULL, "tx_bundles");
+    const char *end = want_rx ? "receiving" : "sending";
+    if (!b)
+        return steady__misuse(
+            STEADY_EINVAL, "%s on a NULL bundle end; pass a %s bundle end the actor owns", op, end);
+    if (other_kind(b, want_rx))
+        return steady__misuse(STEADY_EINVAL,
+                              "%s on bundle '%s': that is its %s end; pass its %s end "
+                              "(steady_%s_bundle *)",
+                              op, b->name, want_rx ? "sending" : "receiving", end,
+                              want_rx ? "rx" : "tx");
+    if (b->owner == a)
+        return STEADY_OK;
+    return steady__misuse(STEADY_ENOTOWNER,
+                          "%s on bundle '%s' (%s end), which %s%s%s; list the bundle end in .%s "
+                          "of the actor that uses it",
+                          op, b->name, end,
+                          b->owner ? "belongs to actor '" : "was given to no actor",
+                          b->owner ? steady_actor_label(b->owner) : "", b->owner ? "'" : "",
+                          want_rx ? "rx_bundles" : "tx_bundles");
 }
 
-void steady__rx_bundle_misuse(steady_rx_bundle *b, const char *op)
+steady_err steady__tx_bundle_use(const steady_tx_bundle *b, const steady_actor *a, const char *op)
 {
-    bundle_misuse(op, b ? b->name : NULL, "receiving", b ? b->owner : NULL, "rx_bundles");
+    return bundle_misuse(op, b, false, a);
+}
+
+steady_err steady__rx_bundle_use(const steady_rx_bundle *b, const steady_actor *a, const char *op)
+{
+    return bundle_misuse(op, (const steady_tx_bundle *)(const void *)b, true, a);
 }

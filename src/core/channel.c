@@ -36,6 +36,7 @@ static void init_end_common(steady_channel *ch, uint64_t mask, uint32_t elem)
                          .mask = mask,
                          .capacity = ch->ring->capacity,
                          .elem_size = elem,
+                         .owner_gate = STEADY__GATE_RX,
                          .channel = ch};
 }
 
@@ -129,28 +130,100 @@ void steady__channel_wire(steady_channel *ch)
 {
     /* Actors are 64-byte aligned, so the gate bits (0 at start) sit below the address. */
     atomic_store_explicit(&ch->tx.owner_gate, (uintptr_t)ch->tx_owner, memory_order_relaxed);
-    atomic_store_explicit(&ch->rx.owner_gate, (uintptr_t)ch->rx_owner, memory_order_relaxed);
+    atomic_store_explicit(&ch->rx.owner_gate, (uintptr_t)ch->rx_owner | STEADY__GATE_RX,
+                          memory_order_relaxed);
     ch->tx.peer_bell = owner_bell(ch->rx_owner);
     ch->rx.peer_bell = owner_bell(ch->tx_owner);
 }
 
 const char *steady_channel_name(const steady_channel *ch)
 {
+    if (!ch) {
+        steady__fail(STEADY_EINVAL, "steady_channel_name: the channel is NULL");
+        return "";
+    }
     return ch->name;
 }
+
+/* ---- an end's kind ---- */
+
+/* Both layouts keep owner_gate and channel at one offset (asserted in steady/channel.h): read
+ * them through the member's own type at that offset, whichever kind the pointer claims. */
+static uintptr_t gate_of(const void *end)
+{
+    const _Atomic uintptr_t *g =
+        (const _Atomic uintptr_t *)(const void *)((const unsigned char *)end +
+                                                  offsetof(steady_tx, owner_gate));
+    return atomic_load_explicit(g, memory_order_relaxed);
+}
+
+bool steady__end_is_rx(const void *end)
+{
+    return (gate_of(end) & STEADY__GATE_RX) != 0;
+}
+
+steady_channel *steady__end_channel(const void *end)
+{
+    return *(steady_channel *const *)(const void *)((const unsigned char *)end +
+                                                    offsetof(steady_tx, channel));
+}
+
+/* A NULL end, or one of the other kind, given to operation `op`, which takes a receiving end
+ * when want_rx. */
+static steady_err wrong_end(const void *end, bool want_rx, const char *op)
+{
+    const char *want = want_rx ? "receiving" : "sending", *type = want_rx ? "rx" : "tx";
+    if (!end)
+        return steady__misuse(STEADY_EINVAL,
+                              "%s on a NULL %s end; pass the %s end (steady_%s *) of a channel", op,
+                              want, want, type);
+    return steady__misuse(STEADY_EINVAL,
+                          "%s on channel '%s': that is its %s end, and %s takes a %s end; pass "
+                          "its %s end (steady_%s *)",
+                          op, steady__end_channel(end)->name, want_rx ? "sending" : "receiving", op,
+                          want, want, type);
+}
+
+steady_err steady__tx_check(const steady_tx *tx, const char *op)
+{
+    return tx && !steady__end_is_rx(tx) ? STEADY_OK : wrong_end(tx, false, op);
+}
+
+steady_err steady__rx_check(const steady_rx *rx, const char *op)
+{
+    return rx && steady__end_is_rx(rx) ? STEADY_OK : wrong_end(rx, true, op);
+}
+
+steady_err steady__null_arg(const char *op, const char *arg)
+{
+    return steady__misuse(STEADY_EINVAL,
+                          "%s: %s is NULL; pass a buffer of the channel's element "
+                          "size",
+                          op ? op : "?", arg ? arg : "an argument");
+}
+
 steady_channel *steady_tx_channel(const steady_tx *tx)
 {
-    return tx->channel;
+    if (tx && !steady__end_is_rx(tx))
+        return tx->channel;
+    steady__fail(STEADY_EINVAL, "steady_tx_channel: %s", tx ? "that is a receiving end" : "NULL");
+    return NULL;
 }
+
 steady_channel *steady_rx_channel(const steady_rx *rx)
 {
-    return rx->channel;
+    if (rx && steady__end_is_rx(rx))
+        return rx->channel;
+    steady__fail(STEADY_EINVAL, "steady_rx_channel: %s", rx ? "that is a sending end" : "NULL");
+    return NULL;
 }
 
 /* ---- cold paths ---- */
 
 void steady__tx_wake_peer(steady_tx *tx, uint64_t want)
 {
+    if (!tx)
+        return;
     /* Only the waker that clears the want rings: one wake per parked threshold. */
     if (atomic_compare_exchange_strong_explicit(&tx->ring->rx_want, &want, 0, memory_order_acq_rel,
                                                 memory_order_relaxed) &&
@@ -160,6 +233,8 @@ void steady__tx_wake_peer(steady_tx *tx, uint64_t want)
 
 void steady__rx_wake_peer(steady_rx *rx, uint64_t want)
 {
+    if (!rx)
+        return;
     if (atomic_compare_exchange_strong_explicit(&rx->ring->tx_want, &want, 0, memory_order_acq_rel,
                                                 memory_order_relaxed) &&
         rx->peer_bell)
@@ -171,17 +246,17 @@ static steady_err misuse(steady_actor *owner, bool closed, const char *chan, con
 {
     steady_actor *self = steady__self;
     if (closed && owner == self && self)
-        steady__actor_fail(self,
-                           "%s on channel '%s' after closing its %s end; stop using an "
-                           "end once it is closed",
-                           op, chan, end);
+        return steady__misuse(STEADY_ECLOSED,
+                              "%s on channel '%s' after closing its %s end; stop using an "
+                              "end once it is closed",
+                              op, chan, end);
     if (self)
-        steady__actor_fail(self,
-                           "%s on channel '%s' (%s end), which %s%s%s; list the end in "
-                           ".%s of the actor that uses it",
-                           op, chan, end, owner ? "belongs to actor '" : "was given to no actor",
-                           owner ? steady_actor_label(owner) : "", owner ? "'" : "",
-                           end[0] == 's' ? "txs" : "rxs");
+        return steady__misuse(STEADY_ENOTOWNER,
+                              "%s on channel '%s' (%s end), which %s%s%s; list the end in "
+                              ".%s of the actor that uses it",
+                              op, chan, end, owner ? "belongs to actor '" : "was given to no actor",
+                              owner ? steady_actor_label(owner) : "", owner ? "'" : "",
+                              end[0] == 's' ? "txs" : "rxs");
     if (closed)
         return steady__fail(STEADY_ECLOSED, "%s on channel '%s' after its %s end was closed", op,
                             chan, end);
@@ -199,18 +274,27 @@ static bool own_closed(_Atomic uintptr_t *owner_gate)
 
 steady_err steady__tx_misuse(steady_tx *tx, const char *op)
 {
+    steady_err e = steady__tx_check(tx, op);
+    if (e != STEADY_OK)
+        return e;
     return misuse(steady__tx_owner(tx), own_closed(&tx->owner_gate), tx->channel->name, "sending",
                   op);
 }
 
 steady_err steady__rx_misuse(steady_rx *rx, const char *op)
 {
+    steady_err e = steady__rx_check(rx, op);
+    if (e != STEADY_OK)
+        return e;
     return misuse(steady__rx_owner(rx), own_closed(&rx->owner_gate), rx->channel->name, "receiving",
                   op);
 }
 
 steady_err steady__tx_stopped(steady_tx *tx, const char *op)
 {
+    steady_err e = steady__tx_check(tx, op);
+    if (e != STEADY_OK)
+        return e;
     if (!steady__tx_owned(tx) || own_closed(&tx->owner_gate))
         return steady__tx_misuse(tx, op);
     return STEADY_ECLOSED; /* the consumer is gone for good */
@@ -347,6 +431,8 @@ static void copy_in(steady_span s, const unsigned char *src, size_t k, uint32_t 
 
 void steady_tx_set_streaming(steady_tx *tx, size_t min_bytes)
 {
+    if (!steady__tx_open(tx) && steady__tx_stopped(tx, "set_streaming") != STEADY_ECLOSED)
+        return;
     tx->stream_bytes = min_bytes;
 }
 
@@ -360,8 +446,12 @@ static void copy_out(steady_span s, unsigned char *dst, size_t k, uint32_t elem)
 
 size_t steady_tx_send_slice(steady_tx *tx, const void *src, size_t n)
 {
-    if (n == 0 || !tx_usable(tx, "send_slice"))
+    if (!tx_usable(tx, "send_slice") || n == 0)
         return 0;
+    if (!src) {
+        steady__null_arg("send_slice", "src");
+        return 0;
+    }
     steady_span s = span_of(tx->slots, tx->mask, tx->elem_size, tx->tail, steady__tx_room(tx, n));
     size_t k = s.a_len + s.b_len < n ? s.a_len + s.b_len : n;
     if (k == 0)
@@ -374,8 +464,12 @@ size_t steady_tx_send_slice(steady_tx *tx, const void *src, size_t n)
 
 static size_t rx_copy(steady_rx *rx, void *dst, size_t n, bool consume, const char *op)
 {
-    if (n == 0 || !rx_usable(rx, op))
+    if (!rx_usable(rx, op) || n == 0)
         return 0;
+    if (!dst) {
+        steady__null_arg(op, "dst");
+        return 0;
+    }
     steady_span s = span_of(rx->slots, rx->mask, rx->elem_size, rx->head, steady__rx_ready(rx, n));
     size_t k = s.a_len + s.b_len < n ? s.a_len + s.b_len : n;
     if (k == 0)
@@ -402,6 +496,8 @@ size_t steady_rx_peek_slice_copy(steady_rx *rx, void *dst, size_t n)
 
 bool steady_tx_close(steady_tx *tx)
 {
+    if (steady__tx_check(tx, "close") != STEADY_OK)
+        return true;
     if (own_closed(&tx->owner_gate))
         return true;
     if (!steady__tx_owned(tx)) {
@@ -420,6 +516,8 @@ bool steady_tx_close(steady_tx *tx)
 
 bool steady_rx_close(steady_rx *rx)
 {
+    if (steady__rx_check(rx, "close") != STEADY_OK)
+        return true;
     if (own_closed(&rx->owner_gate))
         return true;
     if (!steady__rx_owned(rx)) {
@@ -438,34 +536,67 @@ bool steady_rx_close(steady_rx *rx)
     return true;
 }
 
+/* The queries below answer for any thread: a NULL end, or one of the other kind, reads as
+ * false / 0 with a STEADY_EINVAL detail, and never fails an actor. */
+static bool query_ok(const void *end, bool want_rx, const char *fn)
+{
+    if (end && steady__end_is_rx(end) == want_rx)
+        return true;
+    steady__fail(STEADY_EINVAL, "%s: %s", fn,
+                 !end      ? "the end is NULL"
+                 : want_rx ? "that is a sending end; pass a receiving end"
+                           : "that is a receiving end; pass a sending end");
+    return false;
+}
+
 bool steady_rx_is_closed(const steady_rx *rx)
 {
-    return atomic_load_explicit(&rx->ring->tx_closed, memory_order_acquire) != 0;
+    return query_ok(rx, true, "steady_rx_is_closed") &&
+           atomic_load_explicit(&rx->ring->tx_closed, memory_order_acquire) != 0;
 }
 
 bool steady_rx_is_closed_and_empty(steady_rx *rx)
 {
+    /* Owner only: another thread's read of head would race with the owner's takes. */
+    if (steady__rx_check(rx, "is_closed_and_empty") != STEADY_OK)
+        return false;
+    if (!steady__rx_owned(rx)) {
+        steady__rx_misuse(rx, "is_closed_and_empty");
+        return false;
+    }
     /* acquire on tx_closed first: the producer's final tail is then visible to the read. */
-    return steady_rx_is_closed(rx) &&
+    return atomic_load_explicit(&rx->ring->tx_closed, memory_order_acquire) &&
            atomic_load_explicit(&rx->ring->tail, memory_order_acquire) == rx->head;
 }
 
 bool steady_tx_is_closed(const steady_tx *tx)
 {
-    return atomic_load_explicit(&tx->ring->rx_closed, memory_order_acquire) != 0;
+    return query_ok(tx, false, "steady_tx_is_closed") &&
+           atomic_load_explicit(&tx->ring->rx_closed, memory_order_acquire) != 0;
+}
+
+static bool channel_ok(const steady_channel *ch, const char *fn)
+{
+    if (!ch)
+        steady__fail(STEADY_EINVAL, "%s: the channel is NULL", fn);
+    return ch != NULL;
 }
 
 uint64_t steady_channel_sent_total(const steady_channel *ch)
 {
-    return atomic_load_explicit(&ch->ring->tail, memory_order_relaxed);
+    return channel_ok(ch, "steady_channel_sent_total")
+               ? atomic_load_explicit(&ch->ring->tail, memory_order_relaxed)
+               : 0;
 }
 
 uint64_t steady_channel_taken_total(const steady_channel *ch)
 {
-    return atomic_load_explicit(&ch->ring->head, memory_order_relaxed);
+    return channel_ok(ch, "steady_channel_taken_total")
+               ? atomic_load_explicit(&ch->ring->head, memory_order_relaxed)
+               : 0;
 }
 
 uint64_t steady_channel_capacity(const steady_channel *ch)
 {
-    return ch->ring->capacity;
+    return channel_ok(ch, "steady_channel_capacity") ? ch->ring->capacity : 0;
 }

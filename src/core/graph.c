@@ -24,13 +24,33 @@ uint64_t steady_clock_monotonic_ns(void *ctx)
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* Graphs made and not yet freed: the allocation hook may change only while there are none. */
+static _Atomic uint32_t live_graphs;
+
+bool steady__graphs_exist(void)
+{
+    return atomic_load_explicit(&live_graphs, memory_order_relaxed) != 0;
+}
+
+static steady_err check_opts(const steady_graph_opts *o)
+{
+    steady_err e;
+    if (o->policy && (e = steady__policy_check(o->policy, "graph policy")) != STEADY_OK)
+        return e;
+    if (o->clock && !o->clock->now_ns)
+        return steady__fail(STEADY_EINVAL, "steady_graph_new: opts.clock has no now_ns; give a "
+                                           "clock function, or leave opts.clock NULL for "
+                                           "CLOCK_MONOTONIC");
+    return steady__check_stack(o->default_stack_size, "steady_graph_new: default_stack_size");
+}
+
 steady_err steady_graph_new(steady_graph **out, const steady_graph_opts *opts)
 {
     if (!out)
         return steady__fail(STEADY_EINVAL, "steady_graph_new: out must not be NULL");
     steady_graph_opts o = opts ? *opts : (steady_graph_opts){0};
     steady_err e;
-    if (o.policy && (e = steady__policy_check(o.policy, "graph policy")) != STEADY_OK)
+    if ((e = check_opts(&o)) != STEADY_OK)
         return e;
     struct steady__shm *m = steady__shm_new();
     steady_graph *g = m ? steady__shm_alloc(m, sizeof *g, STEADY_CACHE_LINE) : NULL;
@@ -52,17 +72,29 @@ steady_err steady_graph_new(steady_graph **out, const steady_graph_opts *opts)
     g->actors_tail = &g->actors;
     g->troupes_tail = &g->troupes;
     atomic_init(&g->state, STEADY_GRAPH_BUILDING);
+    atomic_fetch_add_explicit(&live_graphs, 1, memory_order_relaxed);
     *out = g;
     return STEADY_OK;
 }
 
+/* Queries of any thread: a NULL graph reads as NULL / 0 / STOPPED_UNCLEANLY (it runs nothing,
+ * and nothing about it is clean) with a STEADY_EINVAL detail. */
+static bool graph_ok(const steady_graph *g, const char *fn)
+{
+    if (!g)
+        steady__fail(STEADY_EINVAL, "%s: the graph is NULL", fn);
+    return g != NULL;
+}
+
 void *steady_graph_args(const steady_graph *g)
 {
-    return g->args;
+    return graph_ok(g, "steady_graph_args") ? g->args : NULL;
 }
 
 steady_graph_state steady_graph_get_state(const steady_graph *g)
 {
+    if (!graph_ok(g, "steady_graph_get_state"))
+        return STEADY_GRAPH_STOPPED_UNCLEANLY;
     return (steady_graph_state)atomic_load_explicit(&g->state, memory_order_acquire);
 }
 
@@ -80,7 +112,9 @@ const char *steady_graph_state_name(steady_graph_state s)
 
 uint64_t steady_graph_futex_wakes(const steady_graph *g)
 {
-    return atomic_load_explicit(&g->futex_wakes, memory_order_relaxed);
+    return graph_ok(g, "steady_graph_futex_wakes")
+               ? atomic_load_explicit(&g->futex_wakes, memory_order_relaxed)
+               : 0;
 }
 
 /* ---- start ---- */
@@ -206,7 +240,8 @@ void steady__graph_ring_all(steady_graph *g)
 
 void steady_graph_poke(steady_graph *g)
 {
-    steady__graph_ring_all(g);
+    if (graph_ok(g, "steady_graph_poke"))
+        steady__graph_ring_all(g);
 }
 
 void steady__graph_request(steady_graph *g, const char *who)
@@ -223,7 +258,7 @@ void steady__graph_request(steady_graph *g, const char *who)
 
 void steady_graph_request_shutdown(steady_graph *g)
 {
-    if (!g)
+    if (!graph_ok(g, "steady_graph_request_shutdown"))
         return;
     if (atomic_load_explicit(&g->state, memory_order_acquire) == STEADY_GRAPH_BUILDING) {
         STEADY_WARN("graph '%s': shutdown requested before start; ignored", g->name);
@@ -234,9 +269,23 @@ void steady_graph_request_shutdown(steady_graph *g)
 
 /* ---- free ---- */
 
+steady_err steady__not_from_own_actor(const steady_graph *g, const char *fn)
+{
+    steady_actor *self = steady__self;
+    if (!self || self->graph != g)
+        return STEADY_OK;
+    return steady__misuse(STEADY_ESTATE,
+                          "%s called by actor '%s' of graph '%s': the graph would wait for its "
+                          "own actor; call it from main (or another thread outside the graph), "
+                          "and ask for the stop with steady_actor_request_shutdown",
+                          fn, self->label, g->name);
+}
+
 void steady_graph_free(steady_graph *g)
 {
     if (!g)
+        return;
+    if (steady__not_from_own_actor(g, "steady_graph_free") != STEADY_OK)
         return;
     int s = atomic_load_explicit(&g->state, memory_order_acquire);
     if (s != STEADY_GRAPH_BUILDING && s != STEADY_GRAPH_STOPPED &&
@@ -275,4 +324,5 @@ void steady_graph_free(steady_graph *g)
     steady__free(g->report);
     steady__free(g->name);
     steady__shm_free(g->shm); /* the graph record goes with it */
+    atomic_fetch_sub_explicit(&live_graphs, 1, memory_order_relaxed);
 }

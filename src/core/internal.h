@@ -29,6 +29,11 @@
 typedef struct steady__lazy_now steady__lazy_now; /* defined with the graph below */
 
 #define STEADY__DEFAULT_STACK (256u * 1024u)
+#define STEADY__MAX_STACK ((size_t)1 << 30) /* larger stacks are refused (EINVAL) */
+/* Checks a stack size and a CPU to pin to (graph, troupe and actor options); `who` names the
+ * object in the error. STEADY_OK or STEADY_EINVAL. */
+steady_err steady__check_stack(size_t size, const char *who);
+steady_err steady__check_core(bool pin, int core, const char *who);
 #define STEADY__MAX_CONDS 32u
 #define STEADY__PERIODIC_SLOTS 4u
 
@@ -104,6 +109,14 @@ struct steady_channel {
     steady_channel *next;
 };
 void steady__channel_free(steady_channel *ch);
+/* An end's kind, read from its tag (steady/channel.h): any non-NULL end pointer, whichever its
+ * declared type. */
+bool steady__end_is_rx(const void *end);
+steady_channel *steady__end_channel(const void *end);
+/* STEADY_OK when `tx` is a sending end (rx: a receiving end); otherwise the misuse is reported
+ * (steady__misuse: STEADY_EINVAL naming operation `op`, the channel and the fix). */
+steady_err steady__tx_check(const steady_tx *tx, const char *op);
+steady_err steady__rx_check(const steady_rx *rx, const char *op);
 /* Points each end's peer_bell at the other side's thread bell and sets the owners. Start. */
 void steady__channel_wire(steady_channel *ch);
 
@@ -115,10 +128,11 @@ struct steady__bundle_block {
     struct steady__bundle_block *next;
 };
 void steady__bundles_free(steady_graph *g);
-/* Misuse of a bundle end inside a running actor (a wait on a bundle end it was not given):
- * fails the calling actor. */
-_Noreturn void steady__tx_bundle_misuse(steady_tx_bundle *b, const char *op);
-_Noreturn void steady__rx_bundle_misuse(steady_rx_bundle *b, const char *op);
+/* STEADY_OK when `b` is a bundle end of the declared kind that actor `a` owns; otherwise the
+ * misuse (NULL, the other kind, not a's) is reported by steady__misuse: a failure of the
+ * calling actor. */
+steady_err steady__tx_bundle_use(const steady_tx_bundle *b, const steady_actor *a, const char *op);
+steady_err steady__rx_bundle_use(const steady_rx_bundle *b, const steady_actor *a, const char *op);
 
 /* ---- supervision (supervise.c) and arenas (arena.c) ---- */
 
@@ -244,6 +258,13 @@ struct steady_actor {
     /* main's snapshot at the vote deadline */
     bool vetoed;
 };
+/* Makes `a` (NULL: none) the actor running on this thread, for the channel fast paths: both
+ * words the open checks compare with (steady/channel.h). */
+static inline void steady__set_self(steady_actor *a)
+{
+    steady__self = a;
+    steady__self_rx = (uintptr_t)a | STEADY__GATE_RX;
+}
 void steady__actor_free(steady_actor *a);
 /* Marks `a` as exited (once) and counts it toward the stop; wakes main. Any thread. */
 void steady__actor_mark_exited(steady_actor *a);
@@ -251,6 +272,11 @@ void steady__actor_mark_exited(steady_actor *a);
 void steady__actor_entry(void *actor);
 /* Fails the running actor `a` with a logged reason: never returns (unwinds to its entry). */
 _Noreturn void steady__actor_fail(steady_actor *a, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Misuse by the caller (STYLE.md rule 3): inside a running generation of an actor it fails that
+ * actor with the message and never returns; anywhere else (main, a plain thread, the supervisor
+ * between generations) it records the message as the detail and returns err. */
+steady_err steady__misuse(steady_err err, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 /* Checks a policy's fields; `who` names the actor or graph in the error. */
@@ -498,6 +524,11 @@ uint64_t steady__clock_fallback_ns(void);
 /* Converts a tick count to ns, by the tick rate measured since the first call. */
 uint64_t steady__ticks_to_ns(uint64_t ticks);
 void steady__ticks_calibrate(void);
+/* True while some graph exists (made and not freed): the allocation hook stays as it is. */
+bool steady__graphs_exist(void);
+/* STEADY_OK unless the caller is an actor of g (which must not wait for, or free, its own
+ * graph): then the misuse (steady__misuse: a failure of that actor). */
+steady_err steady__not_from_own_actor(const steady_graph *g, const char *fn);
 /* Wakes main out of block_until_stopped to re-check votes. Any thread. */
 void steady__graph_event(steady_graph *g);
 /* Rings every troupe's bell. Any thread; async-signal-safe. */

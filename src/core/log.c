@@ -74,6 +74,13 @@ static void read_env(void)
 
 void steady_log_set_level(steady_log_level l)
 {
+    if ((unsigned)l > STEADY_LOG_TRACE) {
+        steady__fail(STEADY_EINVAL,
+                     "steady_log_set_level: %d is not a level; give STEADY_LOG_OFF .. "
+                     "STEADY_LOG_TRACE (the level is unchanged)",
+                     (int)l);
+        return;
+    }
     atomic_store_explicit(&level_explicit, 1, memory_order_relaxed);
     atomic_store_explicit(&level, (int)l, memory_order_relaxed);
 }
@@ -90,7 +97,9 @@ steady_log_level steady_log_get_level(void)
 
 int steady__log_enabled(steady_log_level l)
 {
-    return l != STEADY_LOG_OFF && (int)l <= (int)steady_log_get_level();
+    /* OFF and values outside the enum are never logged. */
+    return l != STEADY_LOG_OFF && (unsigned)l <= STEADY_LOG_TRACE &&
+           (int)l <= (int)steady_log_get_level();
 }
 
 void steady_log_set_sink(steady_log_sink fn, void *ctx)
@@ -127,7 +136,8 @@ void steady_log_vwrite(steady_log_level l, const char *file, int line, const cha
         return;
     char buf[1024];
     size_t n = format_prefix(buf, sizeof buf, l, file ? file : "?", line);
-    int m = vsnprintf(buf + n, sizeof buf - n, fmt, ap);
+    int m = fmt ? vsnprintf(buf + n, sizeof buf - n, fmt, ap)
+                : snprintf(buf + n, sizeof buf - n, "(NULL format)");
     if (m > 0)
         n += (size_t)m < sizeof buf - n ? (size_t)m : sizeof buf - n - 1;
     /* acquire: pairs with the release in steady__log_forward_to (the slot is set before). */

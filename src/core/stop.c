@@ -345,6 +345,9 @@ steady_err steady_graph_block_until_stopped(steady_graph *g, int64_t timeout_ms)
 {
     if (!g)
         return steady__fail(STEADY_EINVAL, "steady_graph_block_until_stopped: graph is NULL");
+    steady_err e = steady__not_from_own_actor(g, "steady_graph_block_until_stopped");
+    if (e != STEADY_OK)
+        return e;
     int s = atomic_load_explicit(&g->state, memory_order_acquire);
     if (s == STEADY_GRAPH_BUILDING)
         return steady__fail(STEADY_ESTATE,
@@ -371,6 +374,7 @@ size_t steady_graph_report(const steady_graph *g, char *buf, size_t cap)
     if (!g) {
         if (buf && cap)
             buf[0] = '\0';
+        steady__fail(STEADY_EINVAL, "steady_graph_report: the graph is NULL");
         return 0;
     }
     /* acquire: pairs with finish(); before it the report is still being written. */

@@ -60,34 +60,48 @@ steady_err steady__supervision_init(steady_actor *a, const steady_policy *p)
 
 /* ---- accessors ---- */
 
+/* Queries of any thread: a NULL actor reads as 0 / false / "" with a STEADY_EINVAL detail. */
+static bool actor_ok(const steady_actor *a, const char *fn)
+{
+    if (!a)
+        steady__fail(STEADY_EINVAL, "%s: the actor is NULL", fn);
+    return a != NULL;
+}
+
 uint32_t steady_actor_restarts(const steady_actor *a)
 {
-    return atomic_load_explicit(&a->regeneration, memory_order_relaxed);
+    return actor_ok(a, "steady_actor_restarts")
+               ? atomic_load_explicit(&a->regeneration, memory_order_relaxed)
+               : 0;
 }
 
 uint32_t steady_actor_failures(const steady_actor *a)
 {
-    return atomic_load_explicit(&a->failures, memory_order_relaxed);
+    return actor_ok(a, "steady_actor_failures")
+               ? atomic_load_explicit(&a->failures, memory_order_relaxed)
+               : 0;
 }
 
 bool steady_actor_stopped_for_good(const steady_actor *a)
 {
-    return atomic_load_explicit(&a->stopped_for_good, memory_order_acquire) != 0;
+    return actor_ok(a, "steady_actor_stopped_for_good") &&
+           atomic_load_explicit(&a->stopped_for_good, memory_order_acquire) != 0;
 }
 
 const char *steady_actor_last_failure(const steady_actor *a)
 {
-    return a ? a->last_failure : "";
+    return actor_ok(a, "steady_actor_last_failure") ? a->last_failure : "";
 }
 
 /* ---- failing ---- */
 
 _Noreturn void steady_panic(const char *fmt, ...)
 {
-    char why[400];
+    char why[400] = "(no reason given: the format was NULL)";
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(why, sizeof why, fmt, ap);
+    if (fmt)
+        vsnprintf(why, sizeof why, fmt, ap);
     va_end(ap);
     steady_actor *a = steady__self;
     if (a)
@@ -98,6 +112,8 @@ _Noreturn void steady_panic(const char *fmt, ...)
 
 _Noreturn void steady__assert_fail(const char *file, int line, const char *expr)
 {
+    file = file ? file : "?";
+    expr = expr ? expr : "?";
     const char *slash = strrchr(file, '/'); /* as log lines name files: by their base name */
     file = slash ? slash + 1 : file;
     steady_actor *a = steady__self;
@@ -126,10 +142,13 @@ static void count_showstoppers(steady_actor *a)
     }
 }
 
-uint32_t steady_rx_showstopper_count(steady_rx *rx)
+/* The count behind both queries below; `op` names the caller's in a misuse's detail. */
+static uint32_t head_count(steady_rx *rx, const char *op)
 {
+    if (steady__rx_check(rx, op) != STEADY_OK)
+        return 0;
     if (!steady__rx_owned(rx)) {
-        steady__rx_misuse(rx, "showstopper_count");
+        steady__rx_misuse(rx, op);
         return 0;
     }
     steady_ring *r = rx->ring;
@@ -139,28 +158,39 @@ uint32_t steady_rx_showstopper_count(steady_rx *rx)
     return atomic_load_explicit(&r->ss_count, memory_order_relaxed);
 }
 
+uint32_t steady_rx_showstopper_count(steady_rx *rx)
+{
+    return head_count(rx, "showstopper_count");
+}
+
 bool steady_rx_is_showstopper(steady_rx *rx, uint32_t k)
 {
+    if (steady__rx_check(rx, "is_showstopper") != STEADY_OK)
+        return false;
     if (k < 2) {
-        steady_actor *self = steady__self;
-        if (self)
-            steady__actor_fail(self,
-                               "is_showstopper on '%s': k is %u; a showstopper needs k >= 2 "
-                               "failed generations (one failure can be bad luck)",
-                               rx->channel->name, k);
-        steady__fail(STEADY_EINVAL,
-                     "is_showstopper on '%s': k is %u; a showstopper needs k >= 2 failed "
-                     "generations",
-                     rx->channel->name, k);
+        steady__misuse(STEADY_EINVAL,
+                       "is_showstopper on '%s': k is %u; a showstopper needs k >= 2 failed "
+                       "generations (one failure can be bad luck)",
+                       rx->channel->name, k);
         return false;
     }
-    return steady_rx_showstopper_count(rx) >= k;
+    return head_count(rx, "is_showstopper") >= k;
 }
 
 steady_err steady_rx_set_showstopper(steady_rx *rx, uint32_t k, steady_tx *dead_letter)
 {
     if (!rx)
         return steady__fail(STEADY_EINVAL, "steady_rx_set_showstopper: rx is NULL");
+    if (!steady__end_is_rx(rx))
+        return steady__fail(STEADY_EINVAL,
+                            "steady_rx_set_showstopper: channel '%s': that is its sending end; "
+                            "pass the receiving end of the input",
+                            steady__end_channel(rx)->name);
+    if (dead_letter && steady__end_is_rx(dead_letter))
+        return steady__fail(STEADY_EINVAL,
+                            "channel '%s': its dead letter is the receiving end of channel '%s'; "
+                            "pass that channel's sending end",
+                            rx->channel->name, steady__end_channel(dead_letter)->name);
     steady_channel *ch = rx->channel;
     if (atomic_load_explicit(&ch->graph->state, memory_order_acquire) != STEADY_GRAPH_BUILDING)
         return steady__fail(STEADY_ESTATE,
@@ -178,6 +208,11 @@ steady_err steady_rx_set_showstopper(steady_rx *rx, uint32_t k, steady_tx *dead_
                             "%u; give it the same element type",
                             ch->name, dead_letter->channel->name, dead_letter->elem_size,
                             rx->elem_size);
+    if (dead_letter && dead_letter->channel->graph != ch->graph)
+        return steady__fail(STEADY_EINVAL,
+                            "channel '%s': its dead letter '%s' belongs to another graph; give "
+                            "a channel of this one",
+                            ch->name, dead_letter->channel->name);
     if (dead_letter == &ch->tx)
         return steady__fail(STEADY_EINVAL,
                             "channel '%s' cannot be its own dead letter; give another channel",
@@ -204,11 +239,19 @@ steady_err steady__showstoppers_validate(steady_graph *g)
 
 uint64_t steady_channel_showstoppers(const steady_channel *ch)
 {
+    if (!ch) {
+        steady__fail(STEADY_EINVAL, "steady_channel_showstoppers: the channel is NULL");
+        return 0;
+    }
     return atomic_load_explicit(&ch->ring->ss_removed, memory_order_relaxed);
 }
 
 uint64_t steady_channel_showstoppers_dropped(const steady_channel *ch)
 {
+    if (!ch) {
+        steady__fail(STEADY_EINVAL, "steady_channel_showstoppers_dropped: the channel is NULL");
+        return 0;
+    }
     return atomic_load_explicit(&ch->ring->ss_dropped, memory_order_relaxed);
 }
 

@@ -35,10 +35,23 @@ steady_err steady_troupe_new(steady_graph *g, const steady_troupe_opts *o, stead
 {
     if (!g || !out)
         return steady__fail(STEADY_EINVAL, "steady_troupe_new: graph and out must not be NULL");
+    const char *nm = o && o->name ? o->name : "(unnamed)";
     if (atomic_load_explicit(&g->state, memory_order_acquire) != STEADY_GRAPH_BUILDING)
-        return steady__fail(STEADY_ESTATE, "troupes can only be created before "
-                                           "steady_graph_start()");
-    steady_err e = steady__troupe_make(g, o, false, out);
+        return steady__fail(STEADY_ESTATE,
+                            "troupe '%s': troupes can only be created before "
+                            "steady_graph_start()",
+                            nm);
+    char who[300];
+    snprintf(who, sizeof who, "troupe '%s'", nm);
+    steady_err e;
+    if (o && o->sched && !o->sched->next)
+        return steady__fail(STEADY_EINVAL,
+                            "%s: opts.sched has no next function; give one, or leave opts.sched "
+                            "NULL for round-robin",
+                            who);
+    if (o && (e = steady__check_core(o->pin, o->core, who)) != STEADY_OK)
+        return e;
+    e = steady__troupe_make(g, o, false, out);
     if (e == STEADY_OK)
         g->n_named_troupes++;
     return e;
@@ -104,11 +117,11 @@ void steady__troupe_free(steady_troupe *t)
 static void resume(steady_troupe *t, steady_actor *a)
 {
     a->status = STEADY__RUNNABLE;
-    steady__self = a;
+    steady__set_self(a);
     steady__fiber_switch(&t->home, &a->fiber);
     uint64_t now = steady__ticks(), ran = now - t->tick;
     t->tick = now;
-    steady__self = NULL;
+    steady__set_self(NULL);
     /* Single writer (this thread): load + store, no locked add. Relaxed: a statistic that
      * other threads read as a snapshot. */
     uint64_t busy = atomic_load_explicit(&a->busy_ticks, memory_order_relaxed);

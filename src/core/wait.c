@@ -356,26 +356,66 @@ static uint64_t *periodic_slot(steady_actor *a, uint64_t period, uint64_t now)
                        STEADY__PERIODIC_SLOTS, STEADY__PERIODIC_SLOTS);
 }
 
-static void check_conds(steady_actor *a, struct steady__wait_state *w, steady__lazy_now *now)
+/* The shape of a wait: a mode, and 1..32 conditions of known kinds. */
+static steady_err check_shape(const struct steady__wait_state *w)
 {
+    if (w->mode != STEADY_WAIT_ALL && w->mode != STEADY_WAIT_ANY &&
+        w->mode != STEADY_WAIT_ALL_OR_FIRST)
+        return steady__misuse(STEADY_EINVAL,
+                              "steady_wait with mode %d, not a steady_wait_mode; use "
+                              "steady_wait_all / _any / _all_or_first",
+                              (int)w->mode);
     if (w->n == 0 || w->n > STEADY__MAX_CONDS)
-        steady__actor_fail(a, "steady_wait with %u conditions; give 1 to %u", w->n,
-                           STEADY__MAX_CONDS);
+        return steady__misuse(STEADY_EINVAL, "steady_wait with %u conditions; give 1 to %u", w->n,
+                              STEADY__MAX_CONDS);
+    if (!w->c)
+        return steady__misuse(
+            STEADY_EINVAL, "steady_wait with %u conditions at NULL; pass an array of them", w->n);
+    for (unsigned i = 0; i < w->n; i++)
+        if (w->c[i].kind < STEADY_COND_AVAIL || w->c[i].kind > STEADY_COND_VACANT_LANE)
+            return steady__misuse(STEADY_EINVAL,
+                                  "steady_wait: condition %u has kind %d, not a "
+                                  "steady_cond_kind; build it with STEADY_AVAIL, STEADY_VACANT, "
+                                  "STEADY_TIMEOUT, ...",
+                                  i, (int)w->c[i].kind);
+    return STEADY_OK;
+}
+
+/* The end a channel condition names: a NULL end or one of the other kind is refused, and one
+ * the actor does not own is its misuse. */
+static steady_err check_end(steady_actor *a, const steady_cond *c)
+{
+    steady_err e = STEADY_OK;
+    if (c->kind == STEADY_COND_AVAIL && (e = steady__rx_check(c->rx, "wait_avail")) == STEADY_OK &&
+        steady__rx_owner(c->rx) != a)
+        e = steady__rx_misuse(c->rx, "wait_avail");
+    else if (c->kind == STEADY_COND_VACANT &&
+             (e = steady__tx_check(c->tx, "wait_vacant")) == STEADY_OK &&
+             steady__tx_owner(c->tx) != a)
+        e = steady__tx_misuse(c->tx, "wait_vacant");
+    else if (c->kind == STEADY_COND_AVAIL_LANE)
+        e = steady__rx_bundle_use(c->rx_bundle, a, "wait_avail_lane");
+    else if (c->kind == STEADY_COND_VACANT_LANE)
+        e = steady__tx_bundle_use(c->tx_bundle, a, "wait_vacant_lane");
+    return e;
+}
+
+/* Checks every condition (a misuse fails the actor) and sets the timers' deadlines. False:
+ * refused (only when the caller is not inside a generation: the supervisor's own waits). */
+static bool check_conds(steady_actor *a, struct steady__wait_state *w, steady__lazy_now *now)
+{
+    if (check_shape(w) != STEADY_OK)
+        return false;
     for (unsigned i = 0; i < w->n; i++) {
         const steady_cond *c = &w->c[i];
-        if (c->kind == STEADY_COND_AVAIL && steady__rx_owner(c->rx) != a)
-            steady__rx_misuse(c->rx, "wait_avail");
-        else if (c->kind == STEADY_COND_VACANT && steady__tx_owner(c->tx) != a)
-            steady__tx_misuse(c->tx, "wait_vacant");
-        else if (c->kind == STEADY_COND_AVAIL_LANE && (!c->rx_bundle || c->rx_bundle->owner != a))
-            steady__rx_bundle_misuse(c->rx_bundle, "wait_avail_lane");
-        else if (c->kind == STEADY_COND_VACANT_LANE && (!c->tx_bundle || c->tx_bundle->owner != a))
-            steady__tx_bundle_misuse(c->tx_bundle, "wait_vacant_lane");
-        else if (c->kind == STEADY_COND_PERIODIC) /* 0: due at once, no clock read */
+        if (check_end(a, c) != STEADY_OK)
+            return false;
+        if (c->kind == STEADY_COND_PERIODIC) /* 0: due at once, no clock read */
             w->deadline[i] = c->n ? *periodic_slot(a, c->n, steady__lazy_get(now)) : 0;
         else if (c->kind == STEADY_COND_TIMEOUT)
             w->deadline[i] = c->n ? steady__sat_add(steady__lazy_get(now), c->n) : 0;
     }
+    return true;
 }
 
 static void advance_periodic(steady_actor *a, const struct steady__wait_state *w,
@@ -402,8 +442,14 @@ steady_wake steady_wait(steady_actor *a, steady_wait_mode mode, const steady_con
     steady_wake fail = {STEADY_SHUTDOWN, 0, 0};
     if (!a || a != steady__self) {
         if (steady__self)
-            steady__actor_fail(steady__self, "steady_wait called with another actor's handle");
-        steady__fail(STEADY_ENOTOWNER, "steady_wait called outside an actor");
+            steady__misuse(STEADY_ENOTOWNER,
+                           "steady_wait called with %s; pass the steady_actor * your run "
+                           "function was given",
+                           a ? "another actor's handle" : "a NULL actor");
+        else
+            steady__fail(STEADY_ENOTOWNER, "steady_wait called outside an actor; only actors "
+                                           "wait (main waits with "
+                                           "steady_graph_block_until_stopped)");
         return fail;
     }
     /* Not zero-initialised as a whole (416 bytes on every wait): deadline[i] is written for the
@@ -416,7 +462,8 @@ steady_wake steady_wait(steady_actor *a, steady_wait_mode mode, const steady_con
     steady_graph *g = a->graph;
     steady__lazy_now now = {g, 0, false};
     uint64_t deadline = 0;
-    check_conds(a, &w, &now);
+    if (!check_conds(a, &w, &now))
+        return fail;
     if (a->troupe->n_members > 1) { /* let the other members run at every wait */
         steady__troupe_switch_out(a);
         now.valid = false;

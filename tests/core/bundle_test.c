@@ -80,7 +80,7 @@ static void bundle_new_refuses_zero_lanes_null_outputs_and_a_bad_shape(void **st
     u64b_tx_bundle txb = {NULL};
     u64b_rx_bundle rxb = {NULL};
     assert_int_equal(u64b_bundle_new(g, "none", 0, 8, &txb, &rxb), STEADY_EINVAL);
-    assert_last_error_mentions("'none'", "0 lanes", "at least 1", NULL);
+    assert_last_error_mentions("'none'", "0 lanes", "give 1 to", NULL);
     assert_int_equal(u64b_bundle_new(g, "half", 2, 8, NULL, &rxb), STEADY_EINVAL);
     assert_int_equal(u64b_bundle_new(g, "empty", 2, 0, &txb, &rxb), STEADY_EINVAL);
     assert_last_error_mentions("'empty[0]'", "capacity", NULL);
