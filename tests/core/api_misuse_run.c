@@ -275,7 +275,7 @@ static void row_STEADY_CHANNEL_TYPE(void **state)
     fx f;
     fx_make(&f, NULL);
     EXPECT_ERR(u64ch_rx_try_take(f.rx, NULL), STEADY_EINVAL, "try_take: out is NULL");
-    EXPECT_ERR(u64ch_rx_try_peek(f.rx, NULL), STEADY_EINVAL, "try_peek: elem is NULL");
+    EXPECT_ERR(u64ch_rx_try_peek(f.rx, NULL), STEADY_EINVAL, "try_peek: out is NULL");
     steady_graph_free(f.g);
 }
 
