@@ -31,7 +31,7 @@ int bench_pin(int cpu)
 {
     cpu_set_t set;
     CPU_ZERO(&set);
-    CPU_SET(cpu, &set);
+    CPU_SET((size_t)cpu, &set);
     return pthread_setaffinity_np(pthread_self(), sizeof set, &set);
 }
 
@@ -39,7 +39,7 @@ void bench_unpin(void)
 {
     cpu_set_t set;
     CPU_ZERO(&set);
-    for (int i = 0; i < CPU_SETSIZE; i++)
+    for (size_t i = 0; i < CPU_SETSIZE; i++)
         CPU_SET(i, &set);
     pthread_setaffinity_np(pthread_self(), sizeof set, &set);
 }

@@ -78,13 +78,8 @@ typedef struct steady_rx steady_rx;
 typedef struct steady_ring {
     /* Written by the producer only. */
     alignas(STEADY_CACHE_LINE) STEADY__ATOMIC(uint64_t) tail; /* elements ever sent */
-    /* Written by the consumer only (the showstopper fields by its supervisor, which runs on
-     * the consumer's thread): the producer reads head, the rest are rarely written. */
+    /* Written by the consumer only; the producer reads it. */
     alignas(STEADY_CACHE_LINE) STEADY__ATOMIC(uint64_t) head; /* elements ever taken */
-    STEADY__ATOMIC(uint64_t) ss_head;    /* the head index the showstopper count refers to */
-    STEADY__ATOMIC(uint32_t) ss_count;   /* failed generations that died holding ss_head */
-    STEADY__ATOMIC(uint64_t) ss_removed; /* showstoppers taken off (moved or dropped) */
-    STEADY__ATOMIC(uint64_t) ss_dropped; /* of those, dropped */
     /* Written only by a side about to park, and by the side that wakes it. */
     /* rx_want: the consumer is parked until tail >= rx_want; tx_want: the producer until
      * head >= tx_want; 0: not parked. */
@@ -282,7 +277,9 @@ static inline const void *steady__rx_slot(const steady_rx *rx, uint64_t index)
 
 /* Keeps the store to `stored` before the load of `loaded` in program order, and nothing else:
  * an empty asm that reads the one and may write the other. (A full compiler barrier would make
- * the compiler reload every handle field after each send.) */
+ * the compiler reload every handle field after each send.) It pairs with the parking side's
+ * heavy fence (membarrier, steady__heavy_fence in troupe.c idle): either the parked side's
+ * re-check sees our index, or our load sees its want. */
 #if defined(__GNUC__)
 #define STEADY__ORDER_STORE_LOAD(stored, loaded) __asm__ volatile("" : "+m"(loaded) : "m"(stored))
 #elif defined(__cplusplus)
@@ -347,6 +344,7 @@ static inline void steady__rx_release(steady_rx *rx, uint64_t n)
 /* Why a send cannot proceed: closed consumer, closed own end, or full. */
 static inline steady_err steady__tx_blocked(const steady_tx *tx)
 {
+    /* acquire: pairs with the release store in steady_rx_close. */
     if (STEADY__LOAD(tx->ring->rx_closed, acquire))
         return STEADY_ECLOSED;
     return STEADY_EFULL;

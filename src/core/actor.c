@@ -1,10 +1,8 @@
-/* core/actor.c — declaring actors, their identity and state, the shutdown vote, and how an
- * actor's run ends (return or failure).
+/* core/actor.c — declaring actors (spawn) and their identity.
  *
- * An actor's run function is entered from steady__actor_entry on the actor's own stack, once
- * per generation. A failure (steady_panic, STEADY_ASSERT, misuse of a channel, or a non-zero
- * return) unwinds with longjmp to that frame — which is why every actor has a stack of its
- * own — and the supervisor (supervise.c) decides whether another generation runs.
+ * Spawn checks the options, makes the actor's record in the graph's shared memory, claims the
+ * channel ends it lists and places it (a troupe of its own, or a given one). How an actor runs
+ * is run.c; who is running and failing it, context.c.
  *
  * Bundle ends given at spawn are flattened: their lane ends join the actor's txs / rxs, so
  * claiming, closing at exit and every later use treat a lane exactly like a listed end.
@@ -16,14 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-_Thread_local steady_actor *steady__self;
-_Thread_local uintptr_t steady__self_rx = STEADY__GATE_RX;
-
-steady_actor *steady_actor_current(void)
-{
-    return steady__self;
-}
-
 /* ---- spawn ---- */
 
 static steady_err check_spawn(steady_graph *g, const steady_actor_opts *o)
@@ -31,6 +21,7 @@ static steady_err check_spawn(steady_graph *g, const steady_actor_opts *o)
     if (!g || !o)
         return steady__fail(STEADY_EINVAL, "steady_actor_spawn: graph and opts must not be NULL");
     const char *nm = o->name ? o->name : "(unnamed)";
+    /* acquire: pairs with the release stores of state (graph.c start, notify.c request, stop.c). */
     if (atomic_load_explicit(&g->state, memory_order_acquire) != STEADY_GRAPH_BUILDING)
         return steady__fail(STEADY_ESTATE,
                             "actor '%s': actors can only be spawned before "
@@ -71,26 +62,6 @@ static steady_err check_spawn(steady_graph *g, const steady_actor_opts *o)
     if ((e = steady__check_stack(o->stack_size, who)) != STEADY_OK)
         return e;
     return steady__check_core(o->pin, o->core, who);
-}
-
-steady_err steady__check_stack(size_t size, const char *who)
-{
-    if (size > STEADY__MAX_STACK)
-        return steady__fail(STEADY_EINVAL,
-                            "%s: a stack of %zu bytes is over the %zu MiB limit; give a smaller "
-                            "stack_size (0: the default, 256 KiB)",
-                            who, size, STEADY__MAX_STACK >> 20);
-    return STEADY_OK;
-}
-
-steady_err steady__check_core(bool pin, int core, const char *who)
-{
-    if (pin && (core < 0 || core >= CPU_SETSIZE))
-        return steady__fail(STEADY_EINVAL,
-                            "%s: core %d is not a CPU number; give 0 to %d (the machine's "
-                            "CPUs: see nproc)",
-                            who, core, CPU_SETSIZE - 1);
-    return STEADY_OK;
 }
 
 /* The label, whole however long the name ("name-<suffix>" with a suffix). */
@@ -407,14 +378,6 @@ static bool known(const steady_actor *a, const char *fn)
     return a != NULL;
 }
 
-const char *steady_actor_name(const steady_actor *a)
-{
-    return known(a, "steady_actor_name") ? a->name : "";
-}
-const char *steady_actor_label(const steady_actor *a)
-{
-    return known(a, "steady_actor_label") ? a->label : "";
-}
 uint32_t steady_actor_id(const steady_actor *a)
 {
     return known(a, "steady_actor_id") ? a->id : UINT32_MAX;
@@ -445,208 +408,11 @@ bool steady_actor_suffix(const steady_actor *a, unsigned *suffix)
     return a->has_suffix;
 }
 
-uint32_t steady_actor_regeneration(const steady_actor *a)
-{
-    return known(a, "steady_actor_regeneration")
-               ? atomic_load_explicit(&a->regeneration, memory_order_relaxed)
-               : 0;
-}
-
 uint64_t steady_actor_busy_ns(const steady_actor *a)
 {
     if (!known(a, "steady_actor_busy_ns"))
         return 0;
     return steady__ticks_to_ns(atomic_load_explicit(&a->busy_ticks, memory_order_relaxed));
-}
-
-/* The actor-only calls below take the caller's own handle: NULL or another actor's is the
- * calling actor's misuse; outside actors they have no effect (STEADY_ENOTOWNER's detail). */
-static bool is_self(const steady_actor *a, const char *fn)
-{
-    steady_actor *self = steady__self;
-    if (a && a == self)
-        return true;
-    if (self)
-        steady__misuse(a ? STEADY_ENOTOWNER : STEADY_EINVAL,
-                       "%s called with %s; pass the steady_actor * your run function was given", fn,
-                       a ? "another actor's handle" : "a NULL actor");
-    else
-        steady__fail(STEADY_ENOTOWNER,
-                     "%s called outside an actor; it is for an actor's own thread (main uses "
-                     "the steady_graph_* calls)",
-                     fn);
-    return false;
-}
-
-/* ---- the vote ---- */
-
-int steady__running_phase(steady_actor *a)
-{
-    if (!is_self(a, "STEADY_RUNNING"))
-        return STEADY__PHASE_DONE;
-    /* acquire: pairs with the release in steady__graph_request, so an actor that sees
-     * STOP_REQUESTED also sees everything main did before asking. */
-    int s = atomic_load_explicit(&a->graph->state, memory_order_acquire);
-    if (s == STEADY_GRAPH_RUNNING || s == STEADY_GRAPH_BUILDING)
-        return STEADY__PHASE_RUN;
-    if (s != STEADY_GRAPH_STOP_REQUESTED ||
-        atomic_load_explicit(&a->voted_yes, memory_order_relaxed))
-        return STEADY__PHASE_DONE;
-    return STEADY__PHASE_VOTE;
-}
-
-void steady__vote_begin(steady_actor *a)
-{
-    if (!is_self(a, "STEADY_RUNNING"))
-        return;
-    atomic_store_explicit(&a->veto_expr, NULL, memory_order_relaxed);
-}
-
-/* Counts the actor once toward the graph's stop when it first voted yes or exited, so main
- * checks "every actor voted or exited" with one load instead of a scan per event (a scan made
- * stopping quadratic in the number of actors). */
-static void settle(steady_actor *a)
-{
-    uint32_t no = 0;
-    if (atomic_compare_exchange_strong_explicit(&a->settled, &no, 1, memory_order_relaxed,
-                                                memory_order_relaxed))
-        /* release: pairs with main's acquire load of n_settled (stop.c), which then sees
-         * what the actor did before it voted or exited. */
-        atomic_fetch_add_explicit(&a->graph->n_settled, 1, memory_order_release);
-}
-
-bool steady__cast_vote(steady_actor *a, bool yes)
-{
-    if (!is_self(a, "STEADY_RUNNING"))
-        return false;
-    a->shutdown_seen = true;
-    if (!yes)
-        return true;
-    /* release: main's acquire load of voted_yes then sees the actor's state as it voted. */
-    atomic_store_explicit(&a->voted_yes, 1, memory_order_release);
-    settle(a);
-    steady__graph_event(a->graph);
-    return false;
-}
-
-void steady__actor_mark_exited(steady_actor *a)
-{
-    uint32_t no = 0;
-    /* Once per actor: a troupe that cannot start marks every member, even one a previous
-     * process of an ISOLATED troupe saw to its end. release: pairs with the acquire loads of
-     * exited and n_exited (stop.c, isolate.c). */
-    if (atomic_compare_exchange_strong_explicit(&a->exited, &no, 1, memory_order_release,
-                                                memory_order_relaxed)) {
-        atomic_fetch_add_explicit(&a->graph->n_exited, 1, memory_order_release);
-        settle(a);
-    }
-    steady__graph_event(a->graph);
-}
-
-bool steady__eye(bool value, const char *file, int line, const char *expr)
-{
-    steady_actor *a = steady__self;
-    if (!value && a) {
-        /* relaxed: main reads these after joining the actor's thread, or as a best-effort
-         * report if the thread is stuck; each field is read whole. */
-        atomic_store_explicit(&a->veto_file, file, memory_order_relaxed);
-        atomic_store_explicit(&a->veto_line, line, memory_order_relaxed);
-        atomic_store_explicit(&a->veto_expr, expr, memory_order_relaxed);
-    }
-    return value;
-}
-
-void steady_actor_request_shutdown(steady_actor *a)
-{
-    if (!is_self(a, "steady_actor_request_shutdown"))
-        return;
-    steady_graph *g = a->graph;
-    if (g->shutdown_barrier > 1) {
-        uint32_t first = 0;
-        if (atomic_compare_exchange_strong_explicit(&a->asked_shutdown, &first, 1,
-                                                    memory_order_relaxed, memory_order_relaxed)) {
-            uint32_t n = atomic_fetch_add_explicit(&g->barrier_count, 1, memory_order_acq_rel) + 1;
-            STEADY_DEBUG("shutdown barrier: %u of %u actors asked", n, g->shutdown_barrier);
-        }
-        if (atomic_load_explicit(&g->barrier_count, memory_order_acquire) < g->shutdown_barrier)
-            return;
-    }
-    steady__graph_request(g, a->label);
-}
-
-/* ---- how a run ends ---- */
-
-static void close_ends(steady_actor *a)
-{
-    for (size_t i = 0; i < a->n_txs; i++)
-        steady_tx_close(a->txs[i]);
-    for (size_t i = 0; i < a->n_rxs; i++)
-        steady_rx_close(a->rxs[i]);
-}
-
-void steady__actor_close_ends_for(steady_actor *a)
-{
-    /* The ends accept only their owner: the caller acts as `a` for the moment. */
-    steady_actor *was = steady__self;
-    steady__set_self(a);
-    close_ends(a);
-    steady__set_self(was);
-}
-
-static _Thread_local char fail_reason[512];
-
-_Noreturn void steady__actor_fail(steady_actor *a, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(fail_reason, sizeof fail_reason, fmt, ap);
-    va_end(ap);
-    if (!a->in_generation) {
-        /* Only the supervisor runs between generations; a failure there is steady's bug. */
-        STEADY_ERROR("actor '%s' failed outside its run function: %s", a->label, fail_reason);
-        abort();
-    }
-    a->in_generation = false;
-    longjmp(a->fail_jmp, 1);
-}
-
-steady_err steady__misuse(steady_err err, const char *fmt, ...)
-{
-    char why[sizeof fail_reason];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(why, sizeof why, fmt, ap);
-    va_end(ap);
-    steady_actor *self = steady__self;
-    if (self && self->in_generation)
-        steady__actor_fail(self, "%s", why);
-    return steady__fail(err, "%s", why);
-}
-
-/* Runs one generation; returns NULL when run returned 0, else the failure's reason. */
-static const char *run_generation(steady_actor *a)
-{
-    if (setjmp(a->fail_jmp) != 0)
-        return fail_reason;
-    a->in_generation = true;
-    int rc = a->run(a, a->arg);
-    a->in_generation = false;
-    if (rc == 0)
-        return NULL;
-    snprintf(fail_reason, sizeof fail_reason, "run returned %d", rc);
-    return fail_reason;
-}
-
-void steady__actor_entry(void *p)
-{
-    steady_actor *a = p;
-    a->sup.gen_start = steady__now(a->graph);
-    while (steady__supervise(a, run_generation(a)))
-        ;
-    close_ends(a);
-    a->status = STEADY__DONE;
-    steady__actor_mark_exited(a);
-    steady__fiber_exit_to(&a->fiber, &a->troupe->home);
 }
 
 /* A channel end keeps its gate bits below its owner's address (steady__tx_open): actors must

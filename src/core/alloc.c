@@ -22,10 +22,29 @@ static void default_free(void *ctx, void *p)
 
 static steady_allocator hooks = {default_alloc, default_free, NULL};
 
+/* Graphs made and not yet freed: the allocation hook may change only while there are none.
+ * Relaxed: a count, read only to refuse a change; the caller orders its own calls. */
+static _Atomic uint32_t live_graphs;
+
+void steady__graph_born(void)
+{
+    atomic_fetch_add_explicit(&live_graphs, 1, memory_order_relaxed);
+}
+
+void steady__graph_died(void)
+{
+    atomic_fetch_sub_explicit(&live_graphs, 1, memory_order_relaxed);
+}
+
+static bool graphs_exist(void)
+{
+    return atomic_load_explicit(&live_graphs, memory_order_relaxed) != 0;
+}
+
 steady_err steady_set_allocator(const steady_allocator *a)
 {
     /* A block must go back to the hook that made it: no change while a graph holds any. */
-    if (steady__graphs_exist())
+    if (graphs_exist())
         return steady__fail(STEADY_ESTATE,
                             "steady_set_allocator: a graph exists, and its memory must go back "
                             "to the allocator that gave it; set the allocator before "

@@ -192,6 +192,7 @@ static void apply(steady_rx *const *rxs, const size_t *takes, size_t n_rx, stead
 bool steady__intent_replay(steady_actor *a)
 {
     struct steady__intent *in = &a->intent;
+    /* acquire: pairs with the release that armed the record (batch.c arm): its ops are whole. */
     if (!atomic_load_explicit(&in->armed, memory_order_acquire))
         return false;
     for (uint32_t k = 0; k < in->n && k < STEADY__INTENT_MAX; k++) {
@@ -200,6 +201,7 @@ bool steady__intent_replay(steady_actor *a)
         else
             steady__rx_release_to(in->op[k].rx, in->op[k].to);
     }
+    /* release: pairs with the next replay's acquire load (a later death of the same actor). */
     atomic_store_explicit(&in->armed, 0, memory_order_release);
     return true;
 }

@@ -19,7 +19,11 @@
 
 void steady__bell_ring(struct steady__bell *b)
 {
+    /* seq_cst: the waker's half of the Dekker pair with the sleeper's store of sleeping and its
+     * re-check (troupe.c idle; file comment). */
     atomic_fetch_add_explicit(&b->seq, 1, memory_order_seq_cst);
+    /* seq_cst: reads sleeping after the bump; pairs with the sleeper's seq_cst store (troupe.c
+     * idle). */
     if (atomic_load_explicit(&b->sleeping, memory_order_seq_cst)) {
         if (b->wake_counter)
             atomic_fetch_add_explicit(b->wake_counter, 1, memory_order_relaxed);

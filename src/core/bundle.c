@@ -15,6 +15,11 @@
 #include <stdio.h>
 #include <string.h>
 
+/* The head of each allocation (see the file comment). */
+struct steady__bundle_block {
+    struct steady__bundle_block *next;
+};
+
 /* The most lanes a bundle (or a join) may have: a lane wait scans every lane, and a count
  * beyond this is far more likely a garbage value than a design (STEADY_EINVAL). */
 #define MAX_LANES ((uint32_t)1 << 20)
@@ -28,6 +33,7 @@ static size_t round_up(size_t n)
 
 static steady_err check_building(const steady_graph *g, const char *what, const char *name)
 {
+    /* acquire: pairs with the release stores of state (graph.c start, notify.c request, stop.c). */
     if (atomic_load_explicit(&g->state, memory_order_acquire) != STEADY_GRAPH_BUILDING)
         return steady__fail(STEADY_ESTATE,
                             "bundle '%s': %s only before steady_graph_start(); build the "

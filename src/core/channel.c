@@ -47,6 +47,7 @@ static steady_err check_opts(const steady_graph *g, const steady_channel_opts *o
     if (!g || !o || !tx || !rx)
         return steady__fail(STEADY_EINVAL, "steady_channel_new: graph, opts, tx and rx must not "
                                            "be NULL");
+    /* acquire: pairs with the release stores of state (graph.c start, notify.c request, stop.c). */
     if (atomic_load_explicit(&g->state, memory_order_acquire) != STEADY_GRAPH_BUILDING)
         return steady__fail(STEADY_ESTATE,
                             "channel '%s': channels can only be created before "
@@ -225,6 +226,8 @@ void steady__tx_wake_peer(steady_tx *tx, uint64_t want)
     if (!tx)
         return;
     /* Only the waker that clears the want rings: one wake per parked threshold. */
+    /* acq_rel: the one waker that clears the want rings; pairs with the waiter's publish of the
+     * want (wait.c) and with another waker's clear. */
     if (atomic_compare_exchange_strong_explicit(&tx->ring->rx_want, &want, 0, memory_order_acq_rel,
                                                 memory_order_relaxed) &&
         tx->peer_bell)
@@ -235,6 +238,7 @@ void steady__rx_wake_peer(steady_rx *rx, uint64_t want)
 {
     if (!rx)
         return;
+    /* acq_rel: as in steady__tx_wake_peer, for the producer's want. */
     if (atomic_compare_exchange_strong_explicit(&rx->ring->tx_want, &want, 0, memory_order_acq_rel,
                                                 memory_order_relaxed) &&
         rx->peer_bell)
@@ -525,6 +529,7 @@ bool steady_rx_close(steady_rx *rx)
         return true;
     }
     atomic_fetch_or_explicit(&rx->owner_gate, STEADY__GATE_OWN_CLOSED, memory_order_relaxed);
+    /* release: pairs with the producer's acquire loads of rx_closed (steady__tx_blocked, waits). */
     atomic_store_explicit(&rx->ring->rx_closed, 1, memory_order_release);
     /* In-process, also close the producer's gate so its next send reports CLOSED without a
      * look at the ring (relaxed: the send needs the fact, not any data ordered before it). */
@@ -552,6 +557,8 @@ static bool query_ok(const void *end, bool want_rx, const char *fn)
 bool steady_rx_is_closed(const steady_rx *rx)
 {
     return query_ok(rx, true, "steady_rx_is_closed") &&
+           /* acquire: pairs with the release store in steady_tx_close (after the producer's last
+              publish). */
            atomic_load_explicit(&rx->ring->tx_closed, memory_order_acquire) != 0;
 }
 
@@ -565,13 +572,17 @@ bool steady_rx_is_closed_and_empty(steady_rx *rx)
         return false;
     }
     /* acquire on tx_closed first: the producer's final tail is then visible to the read. */
+    /* acquire: pairs with the release store in steady_tx_close (after the producer's last publish).
+     */
     return atomic_load_explicit(&rx->ring->tx_closed, memory_order_acquire) &&
+           /* acquire: pairs with the producer's release of tail (steady__tx_publish_to). */
            atomic_load_explicit(&rx->ring->tail, memory_order_acquire) == rx->head;
 }
 
 bool steady_tx_is_closed(const steady_tx *tx)
 {
     return query_ok(tx, false, "steady_tx_is_closed") &&
+           /* acquire: pairs with the release store in steady_rx_close. */
            atomic_load_explicit(&tx->ring->rx_closed, memory_order_acquire) != 0;
 }
 

@@ -24,14 +24,6 @@ uint64_t steady_clock_monotonic_ns(void *ctx)
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-/* Graphs made and not yet freed: the allocation hook may change only while there are none. */
-static _Atomic uint32_t live_graphs;
-
-bool steady__graphs_exist(void)
-{
-    return atomic_load_explicit(&live_graphs, memory_order_relaxed) != 0;
-}
-
 static steady_err check_opts(const steady_graph_opts *o)
 {
     steady_err e;
@@ -72,7 +64,7 @@ steady_err steady_graph_new(steady_graph **out, const steady_graph_opts *opts)
     g->actors_tail = &g->actors;
     g->troupes_tail = &g->troupes;
     atomic_init(&g->state, STEADY_GRAPH_BUILDING);
-    atomic_fetch_add_explicit(&live_graphs, 1, memory_order_relaxed);
+    steady__graph_born();
     *out = g;
     return STEADY_OK;
 }
@@ -95,6 +87,7 @@ steady_graph_state steady_graph_get_state(const steady_graph *g)
 {
     if (!graph_ok(g, "steady_graph_get_state"))
         return STEADY_GRAPH_STOPPED_UNCLEANLY;
+    /* acquire: pairs with the release stores of state (graph.c start, notify.c request, stop.c). */
     return (steady_graph_state)atomic_load_explicit(&g->state, memory_order_acquire);
 }
 
@@ -151,6 +144,8 @@ static steady_err validate(steady_graph *g)
 static void stop_started(steady_graph *g, const char *why)
 {
     steady__graph_request(g, "start failure");
+    /* release: pairs with the acquire loads of state in the actors' waits and votes: they leave at
+     * once. */
     atomic_store_explicit(&g->state, STEADY_GRAPH_STOPPED_UNCLEANLY, memory_order_release);
     steady__graph_ring_all(g);
     for (steady_troupe *t = g->troupes; t; t = t->next)
@@ -166,6 +161,7 @@ steady_err steady_graph_start(steady_graph *g)
 {
     if (!g)
         return steady__fail(STEADY_EINVAL, "steady_graph_start: graph is NULL");
+    /* acquire: pairs with the release stores of state (graph.c start, notify.c request, stop.c). */
     int s = atomic_load_explicit(&g->state, memory_order_acquire);
     if (s != STEADY_GRAPH_BUILDING)
         return steady__fail(STEADY_ESTATE,
@@ -210,7 +206,9 @@ steady_err steady_graph_start(steady_graph *g)
     atomic_store_explicit(&g->state, STEADY_GRAPH_RUNNING, memory_order_seq_cst);
     steady__signals_started(g);
     for (steady_troupe *t = g->troupes; t; t = t->next) {
-        if ((e = steady__troupe_start(t)) != STEADY_OK) {
+        /* An ISOLATED troupe is a child process, not a thread (isolate.c). */
+        e = t->isolated && t->n_members ? steady__iso_spawn_first(t) : steady__troupe_start(t);
+        if (e != STEADY_OK) {
             char why[512];
             snprintf(why, sizeof why, "%s", steady_last_error());
             stop_started(g, why);
@@ -222,44 +220,17 @@ steady_err steady_graph_start(steady_graph *g)
     return STEADY_OK;
 }
 
-/* ---- wake-ups ---- */
-
-void steady__graph_event(steady_graph *g)
-{
-    /* release: main's acquire load of events orders the vote or exit that bumped it. */
-    atomic_fetch_add_explicit(&g->events, 1, memory_order_release);
-    steady__futex_wake(&g->events, 1 << 30, g->isolated);
-}
-
-void steady__graph_ring_all(steady_graph *g)
-{
-    for (steady_troupe *t = g->troupes; t; t = t->next)
-        if (t->n_members)
-            steady__bell_ring(&t->bell);
-}
-
 void steady_graph_poke(steady_graph *g)
 {
     if (graph_ok(g, "steady_graph_poke"))
         steady__graph_ring_all(g);
 }
 
-void steady__graph_request(steady_graph *g, const char *who)
-{
-    int expected = STEADY_GRAPH_RUNNING;
-    /* acq_rel: releases what the requester did before; the actors' acquire loads pair. */
-    if (!atomic_compare_exchange_strong_explicit(&g->state, &expected, STEADY_GRAPH_STOP_REQUESTED,
-                                                 memory_order_acq_rel, memory_order_acquire))
-        return;
-    (void)who;
-    steady__graph_ring_all(g);
-    steady__graph_event(g);
-}
-
 void steady_graph_request_shutdown(steady_graph *g)
 {
     if (!graph_ok(g, "steady_graph_request_shutdown"))
         return;
+    /* acquire: pairs with the release stores of state (graph.c start, notify.c request, stop.c). */
     if (atomic_load_explicit(&g->state, memory_order_acquire) == STEADY_GRAPH_BUILDING) {
         STEADY_WARN("graph '%s': shutdown requested before start; ignored", g->name);
         return;
@@ -269,24 +240,13 @@ void steady_graph_request_shutdown(steady_graph *g)
 
 /* ---- free ---- */
 
-steady_err steady__not_from_own_actor(const steady_graph *g, const char *fn)
-{
-    steady_actor *self = steady__self;
-    if (!self || self->graph != g)
-        return STEADY_OK;
-    return steady__misuse(STEADY_ESTATE,
-                          "%s called by actor '%s' of graph '%s': the graph would wait for its "
-                          "own actor; call it from main (or another thread outside the graph), "
-                          "and ask for the stop with steady_actor_request_shutdown",
-                          fn, self->label, g->name);
-}
-
 void steady_graph_free(steady_graph *g)
 {
     if (!g)
         return;
     if (steady__not_from_own_actor(g, "steady_graph_free") != STEADY_OK)
         return;
+    /* acquire: pairs with the release stores of state (graph.c start, notify.c request, stop.c). */
     int s = atomic_load_explicit(&g->state, memory_order_acquire);
     if (s != STEADY_GRAPH_BUILDING && s != STEADY_GRAPH_STOPPED &&
         s != STEADY_GRAPH_STOPPED_UNCLEANLY) {
@@ -298,6 +258,8 @@ void steady_graph_free(steady_graph *g)
     if (g->signals_installed)
         steady__signals_restore(g);
     for (steady_troupe *t = g->troupes; t; t = t->next) {
+        /* acquire: pairs with the release store of finished when the troupe leaves (troupe.c,
+         * isolate.c). */
         if (t->thread_started && !atomic_load_explicit(&t->finished, memory_order_acquire)) {
             /* A thread that never left still uses the graph: keep its memory alive. */
             STEADY_ERROR("graph '%s' not freed: thread '%s' is still running", g->name, t->name);
@@ -324,5 +286,5 @@ void steady_graph_free(steady_graph *g)
     steady__free(g->report);
     steady__free(g->name);
     steady__shm_free(g->shm); /* the graph record goes with it */
-    atomic_fetch_sub_explicit(&live_graphs, 1, memory_order_relaxed);
+    steady__graph_died();
 }

@@ -22,7 +22,7 @@
  * it kills; the drain lock serialises the drainer and the warden on the rings. Main starts and
  * stops both threads.
  */
-#include "core/isolate.h"
+#include "core/internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -89,8 +89,12 @@ static bool await_exit(int pidfd, int timeout_ms)
 static void drain(struct steady__iso *iso, size_t slot)
 {
     pthread_mutex_lock(&iso->drain_lock);
-    steady__logring_drain(iso->rings, slot, slot < iso->n ? iso->kids[slot].t->name : "zygote");
+    uint64_t dropped = steady__logring_drain(iso->rings, slot, steady__log_emit_line);
     pthread_mutex_unlock(&iso->drain_lock);
+    if (dropped)
+        STEADY_WARN("%s: %llu log lines were dropped (its log ring was full)",
+                    slot < iso->n ? iso->kids[slot].t->name : "zygote",
+                    (unsigned long long)dropped);
 }
 
 static void drain_all(struct steady__iso *iso)
@@ -132,6 +136,8 @@ static void describe(int status, char *buf, size_t cap)
 
 static void troupe_finished(steady_troupe *t)
 {
+    /* release: pairs with main's acquire loads of finished (stop.c join_all, isolate.c): the
+     * troupe's last writes are visible. */
     atomic_store_explicit(&t->finished, 1, memory_order_release);
     steady__graph_event(t->graph);
 }
@@ -150,11 +156,14 @@ static void kid_lost(kid *k, const char *why)
 {
     for (size_t m = 0; m < k->t->n_members; m++) {
         steady_actor *a = k->t->members[m];
+        /* acquire: pairs with the release in steady__actor_mark_exited (run.c). */
         if (atomic_load_explicit(&a->exited, memory_order_acquire))
             continue;
         snprintf(a->last_failure, sizeof a->last_failure, "no zygote left to restart it (%s)", why);
         a->failed = true;
         atomic_store_explicit(&a->sup.pending, 0, memory_order_relaxed);
+        /* release: pairs with the acquire in steady_actor_stopped_for_good; last_failure is written
+         * before. */
         atomic_store_explicit(&a->stopped_for_good, 1, memory_order_release);
         member_gone(a);
     }
@@ -174,6 +183,8 @@ static void request_child(struct steady__iso *iso, kid *k)
 static void on_death(struct steady__iso *iso, kid *k, const char *how)
 {
     int pid = atomic_load_explicit(&k->pid, memory_order_relaxed);
+    /* release: pairs with main's acquire load in kill_stragglers' report (the warden alone writes
+     * it). */
     atomic_store_explicit(&k->pid, 0, memory_order_release);
     if (k->pidfd >= 0)
         close(k->pidfd);
@@ -192,6 +203,7 @@ static void on_death(struct steady__iso *iso, kid *k, const char *how)
             STEADY_INFO("actor '%s': its process died inside a commit; the commit was completed "
                         "from its intent record",
                         a->label);
+        /* acquire: pairs with the release in steady__actor_mark_exited (run.c). */
         if (atomic_load_explicit(&a->exited, memory_order_acquire))
             continue;
         snprintf(why, sizeof why, "its process %s", how);
@@ -299,6 +311,8 @@ static void on_spawned(kid *k, pid_t pid)
     if (atomic_load_explicit(&k->pid, memory_order_relaxed) == pid)
         return;                       /* the answer to a request sent twice */
     k->pidfd = (int)pidfd_open_(pid); /* -1 if it already died: its Z_EXITED follows */
+    /* release: pairs with main's acquire load in kill_stragglers' report (the warden alone writes
+     * it). */
     atomic_store_explicit(&k->pid, pid, memory_order_release);
 }
 
@@ -336,6 +350,8 @@ static uint64_t respawn_due(struct steady__iso *iso)
         kid *k = &iso->kids[i];
         if (!k->respawn_at)
             continue;
+        /* acquire: pairs with the release stores of state (graph.c start, notify.c request,
+         * stop.c). */
         int st = atomic_load_explicit(&k->t->graph->state, memory_order_acquire);
         if (k->respawn_at <= now || st != STEADY_GRAPH_RUNNING) {
             k->respawn_at = 0;
@@ -343,6 +359,8 @@ static uint64_t respawn_due(struct steady__iso *iso)
                 steady_actor *a = k->t->members[m];
                 if (atomic_load_explicit(&a->sup.pending, memory_order_relaxed)) {
                     steady__restart_prepare(a);
+                    /* release: pairs with the acquire load in steady__supervise_death (the warden,
+                     * after this process died). */
                     atomic_store_explicit(&a->sup.pending, 0, memory_order_release);
                 }
             }
@@ -360,8 +378,11 @@ static void kill_stragglers(struct steady__iso *iso)
 {
     for (size_t i = 0; i < iso->n; i++) {
         kid *k = &iso->kids[i];
+        /* acquire: pairs with the release store of finished when the troupe leaves (troupe.c,
+         * isolate.c). */
         if (atomic_load_explicit(&k->t->finished, memory_order_acquire))
             continue;
+        /* acquire: pairs with the warden's release stores of pid. */
         int pid = atomic_load_explicit(&k->pid, memory_order_acquire);
         STEADY_ERROR("troupe '%s' (pid %d) did not leave after the stop; killing it", k->t->name,
                      pid);
@@ -542,6 +563,8 @@ steady_err steady__iso_spawn_first(steady_troupe *t)
 static bool all_finished(const struct steady__iso *iso)
 {
     for (size_t i = 0; i < iso->n; i++)
+        /* acquire: pairs with the release store of finished when the troupe leaves (troupe.c,
+         * isolate.c). */
         if (!atomic_load_explicit(&iso->kids[i].t->finished, memory_order_acquire))
             return false;
     return true;
@@ -565,6 +588,8 @@ static void stop_threads(struct steady__iso *iso)
 static void await_finished(steady_graph *g, struct steady__iso *iso, uint64_t deadline_ns)
 {
     while (!all_finished(iso) && steady__mono_ns() < deadline_ns) {
+        /* acquire: pairs with the release increment in steady__graph_event (notify.c); read before
+         * the check, so a bump after it ends the futex wait. */
         uint32_t seen = atomic_load_explicit(&g->events, memory_order_acquire);
         if (all_finished(iso))
             break;

@@ -8,6 +8,8 @@
  */
 #include "core/internal.h"
 
+#include "platform/fdio.h"
+
 #include <ctype.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -171,6 +173,7 @@ void steady__log_emit_line(steady_log_level l, const char *line, size_t n)
 void steady__log_forward_to(struct steady__logrings *r, size_t slot)
 {
     forward_slot = slot;
+    /* release: pairs with the acquire load in steady_log_vwrite (the slot is set before). */
     atomic_store_explicit(&forward_rings, r, memory_order_release);
 }
 

@@ -5,7 +5,8 @@
  * records written into those files (the pipe's number was reused), and the parent heard
  * nothing. Descriptors are the user's to close; the graph's shared memory is not. So each
  * ISOLATED troupe has a byte ring here, in the graph's shared memory, and the zygotes one more;
- * the parent's drainer thread reads them all.
+ * the parent's drainer thread reads them all. (This module only moves bytes: it sits below the
+ * log, which writes into it, and hands what it drains to a callback.)
  *
  * One process writes a ring at a time (a troupe has at most one process alive, a zygote hands
  * over only when it is dead); that process's threads take a private mutex (log.c). A record is
@@ -27,6 +28,12 @@
 #include <string.h>
 
 #include "platform/futex.h"
+
+/* The record a writer puts in a ring: this header, then the line, never split. */
+struct steady__log_record {
+    uint16_t len; /* bytes of line that follow */
+    uint8_t level;
+};
 
 #define RING_BYTES (64u * 1024u)
 
@@ -94,7 +101,7 @@ static void copy_out(const struct steady__logring *g, uint64_t at, void *dst, si
     memcpy((unsigned char *)dst + first, g->buf, n - first);
 }
 
-void steady__logring_drain(struct steady__logrings *r, size_t slot, const char *who)
+uint64_t steady__logring_drain(struct steady__logrings *r, size_t slot, steady__logring_emit emit)
 {
     struct steady__logring *g = &r->ring[slot];
     uint64_t head = atomic_load_explicit(&g->head, memory_order_relaxed);
@@ -107,16 +114,14 @@ void steady__logring_drain(struct steady__logrings *r, size_t slot, const char *
         size_t len = h.len < sizeof line ? h.len : sizeof line;
         copy_out(g, head + sizeof h, line, len);
         head += sizeof h + h.len;
-        steady__log_emit_line((steady_log_level)h.level, line, len);
+        emit((steady_log_level)h.level, line, len);
     }
     /* release: pairs with the writer's acquire load of head. */
     atomic_store_explicit(&g->head, head, memory_order_release);
-    uint64_t dropped = atomic_load_explicit(&g->dropped, memory_order_relaxed);
-    if (dropped != g->dropped_seen) {
-        STEADY_WARN("%s: %llu log lines were dropped (its log ring was full)", who,
-                    (unsigned long long)(dropped - g->dropped_seen));
-        g->dropped_seen = dropped;
-    }
+    uint64_t dropped = atomic_load_explicit(&g->dropped, memory_order_relaxed),
+             newly = dropped - g->dropped_seen;
+    g->dropped_seen = dropped;
+    return newly;
 }
 
 uint32_t steady__logrings_seen(struct steady__logrings *r)
@@ -128,7 +133,10 @@ uint32_t steady__logrings_seen(struct steady__logrings *r)
 void steady__logrings_sleep(struct steady__logrings *r, uint32_t seen)
 {
     atomic_store_explicit(&r->sleeping, 1, memory_order_seq_cst);
+    /* seq_cst: the drainer's half of the Dekker pair with the writer's bump and its load of
+     * sleeping. */
     if (atomic_load_explicit(&r->bell, memory_order_seq_cst) == seen &&
+        /* acquire: pairs with the release store in steady__logrings_stop. */
         !atomic_load_explicit(&r->stop, memory_order_acquire))
         steady__futex_wait_for(&r->bell, seen, UINT64_MAX, true);
     atomic_store_explicit(&r->sleeping, 0, memory_order_relaxed);
@@ -136,6 +144,7 @@ void steady__logrings_sleep(struct steady__logrings *r, uint32_t seen)
 
 bool steady__logrings_stopping(struct steady__logrings *r)
 {
+    /* acquire: pairs with the release store in steady__logrings_stop. */
     return atomic_load_explicit(&r->stop, memory_order_acquire) != 0;
 }
 

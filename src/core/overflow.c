@@ -93,7 +93,8 @@ static void hand_on_sent(int sig, siginfo_t *info, void *uctx)
 
 static void on_segv(int sig, siginfo_t *info, void *uctx)
 {
-    (void)atomic_load_explicit(&previous_ready, memory_order_acquire); /* see install() */
+    /* acquire: pairs with install()'s release: previous_segv is whole. */
+    (void)atomic_load_explicit(&previous_ready, memory_order_acquire);
     if (info->si_code <= 0) {
         hand_on_sent(sig, info, uctx);
         return;
@@ -132,6 +133,7 @@ static void install(void)
     /* Installed twice (an ISOLATED child re-installs after fork): never hand on to ourselves. */
     if (!((old.sa_flags & SA_SIGINFO) && old.sa_sigaction == on_segv))
         previous_segv = old;
+    /* release: pairs with the acquire load at the top of on_segv. */
     atomic_store_explicit(&previous_ready, 1, memory_order_release);
     sigaction(SIGSEGV, &sa, NULL);
 }

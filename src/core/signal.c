@@ -27,6 +27,8 @@
  */
 #include "core/internal.h"
 
+#include "platform/fdio.h"
+
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -44,31 +46,6 @@ static steady_graph *installed[MAX_SIGNAL_GRAPHS];
 static unsigned n_installed;
 static struct sigaction old_int, old_term, old_pipe;
 
-ssize_t steady__write_quiet(int fd, const void *buf, size_t n)
-{
-    /* Blocks SIGPIPE for this thread around the write; a SIGPIPE the write raised is taken
-     * off the pending set (unless one was pending already: it belongs to someone else). */
-    sigset_t pipe_only, old, pending;
-    sigemptyset(&pipe_only);
-    sigaddset(&pipe_only, SIGPIPE);
-    sigpending(&pending);
-    bool was_pending = sigismember(&pending, SIGPIPE);
-    pthread_sigmask(SIG_BLOCK, &pipe_only, &old);
-    ssize_t w;
-    do
-        w = write(fd, buf, n);
-    while (w < 0 && errno == EINTR);
-    int saved = errno;
-    if (w < 0 && saved == EPIPE && !was_pending) {
-        static const struct timespec zero = {0, 0};
-        while (sigtimedwait(&pipe_only, NULL, &zero) < 0 && errno == EINTR)
-            ;
-    }
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
-    errno = saved;
-    return w;
-}
-
 static void notice(const char *msg)
 {
     ssize_t w = steady__write_quiet(STDERR_FILENO, msg, strlen(msg));
@@ -78,7 +55,10 @@ static void notice(const char *msg)
 static void on_signal(int sig)
 {
     int saved = errno;
+    /* acquire: pairs with the release stores in steady__signals_install / _restore. */
     steady_graph *g = atomic_load_explicit(&signal_graph, memory_order_acquire);
+    /* seq_cst: orders the count before the pending flag below (the Dekker pair with start: file
+     * comment). */
     uint32_t n = g ? atomic_fetch_add_explicit(&g->signals_seen, 1, memory_order_seq_cst) : 0;
     bool intr = sig == SIGINT;
     if (!g || n == 0) {
@@ -94,6 +74,7 @@ static void on_signal(int sig)
                       "are cut short; a third ends the process)\n"
                     : "steady: second SIGTERM received, forcing the stop (actors still draining "
                       "are cut short; a third ends the process)\n");
+        /* release: pairs with main's acquire loads of force_stop (stop.c). */
         atomic_store_explicit(&g->force_stop, 1, memory_order_release);
         steady__graph_request(g, "signal");
         steady__graph_ring_all(g);

@@ -48,8 +48,10 @@ steady_err steady_actor_persist(steady_actor *a)
 {
     if (!a)
         return steady__fail(STEADY_EINVAL, "steady_actor_persist: actor is NULL");
+    /* acquire: pairs with the release stores of state (graph.c start, notify.c request, stop.c). */
     int st = atomic_load_explicit(&a->graph->state, memory_order_acquire);
     bool live = st == STEADY_GRAPH_RUNNING || st == STEADY_GRAPH_STOP_REQUESTED;
+    /* acquire: pairs with the release in steady__actor_mark_exited (run.c). */
     if (live && steady__self != a && !atomic_load_explicit(&a->exited, memory_order_acquire))
         return steady__fail(STEADY_ENOTOWNER,
                             "steady_actor_persist('%s'): while it runs, only the actor itself "

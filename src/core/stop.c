@@ -55,8 +55,13 @@ static void wait_event(steady_graph *g, uint32_t seen, uint64_t deadline_ns)
 static void wait_for_request(steady_graph *g)
 {
     for (;;) {
+        /* acquire: pairs with the release increment in steady__graph_event (notify.c); read before
+         * the check, so a bump after it ends the futex wait. */
         uint32_t seen = atomic_load_explicit(&g->events, memory_order_acquire);
+        /* acquire: pairs with the release stores of state (graph.c start, notify.c request,
+         * stop.c). */
         if (atomic_load_explicit(&g->state, memory_order_acquire) != STEADY_GRAPH_RUNNING ||
+            /* acquire: pairs with the signal handler's release store. */
             atomic_load_explicit(&g->force_stop, memory_order_acquire))
             return;
         if (all_exited(g)) {
@@ -71,6 +76,8 @@ static void wait_for_request(steady_graph *g)
 static bool wait_for_votes(steady_graph *g, uint64_t deadline_ns)
 {
     for (;;) {
+        /* acquire: pairs with the release increment in steady__graph_event (notify.c); read before
+         * the check, so a bump after it ends the futex wait. */
         uint32_t seen = atomic_load_explicit(&g->events, memory_order_acquire);
         if (all_voted(g))
             return true;
@@ -122,7 +129,9 @@ static void append(steady_graph *g, const char *fmt, ...)
 static void snapshot_vetoes(steady_graph *g)
 {
     for (steady_actor *a = g->actors; a; a = a->next)
+        /* acquire: pairs with the release in steady__actor_mark_exited (run.c). */
         a->vetoed = !atomic_load_explicit(&a->exited, memory_order_acquire) &&
+                    /* acquire: pairs with the release in steady__cast_vote (run.c). */
                     !atomic_load_explicit(&a->voted_yes, memory_order_acquire);
 }
 
@@ -152,6 +161,7 @@ static void append_outcome(steady_graph *g, const steady_actor *a)
                a->label);
     else
         append(g, "  actor '%s': %s (%u restart%s)\n", a->label,
+               /* acquire: pairs with the release in steady__cast_vote (run.c). */
                atomic_load_explicit(&a->voted_yes, memory_order_acquire) ? "voted yes" : "returned",
                restarts, plural(restarts));
 }
@@ -260,13 +270,21 @@ static void join_all(steady_graph *g)
     for (steady_troupe *t = g->troupes; t; t = t->next) {
         if (!t->thread_started)
             continue;
+        /* acquire: pairs with the release store of finished when the troupe leaves (troupe.c,
+         * isolate.c). */
         while (!atomic_load_explicit(&t->finished, memory_order_acquire) &&
                steady__mono_ns() < deadline) {
+            /* acquire: pairs with the release increment in steady__graph_event (notify.c); read
+             * before the check, so a bump after it ends the futex wait. */
             uint32_t seen = atomic_load_explicit(&g->events, memory_order_acquire);
+            /* acquire: pairs with the release store of finished when the troupe leaves (troupe.c,
+             * isolate.c). */
             if (atomic_load_explicit(&t->finished, memory_order_acquire))
                 break;
             wait_event(g, seen, deadline);
         }
+        /* acquire: pairs with the release store of finished when the troupe leaves (troupe.c,
+         * isolate.c). */
         if (!atomic_load_explicit(&t->finished, memory_order_acquire)) {
             STEADY_ERROR("thread '%s' did not leave within %d ms of the stop (an actor is "
                          "blocked outside steady's waits); it is left running",
@@ -309,6 +327,8 @@ static steady_err stop(steady_graph *g, int64_t timeout_ms)
     steady__iso_stop(g, steady__mono_ns() + (uint64_t)JOIN_GRACE_MS * 1000000u);
     steady_err result = build_report(g, voted);
     if (result == STEADY_EUNCLEAN)
+        /* release: pairs with the acquire loads of state in the actors' waits and votes: they leave
+         * at once. */
         atomic_store_explicit(&g->state, STEADY_GRAPH_STOPPED_UNCLEANLY, memory_order_release);
     log_outcome(g, result);
     return result;
@@ -334,7 +354,10 @@ static steady_err result_of(const steady_graph *g)
 static steady_err await_stop(steady_graph *g)
 {
     for (;;) {
+        /* acquire: pairs with the release increment in steady__graph_event (notify.c); read before
+         * the check, so a bump after it ends the futex wait. */
         uint32_t seen = atomic_load_explicit(&g->events, memory_order_acquire);
+        /* acquire: pairs with the release store in finish(): the result and report are final. */
         if (atomic_load_explicit(&g->stop_done, memory_order_acquire))
             return result_of(g);
         wait_event(g, seen, 0);
@@ -348,6 +371,7 @@ steady_err steady_graph_block_until_stopped(steady_graph *g, int64_t timeout_ms)
     steady_err e = steady__not_from_own_actor(g, "steady_graph_block_until_stopped");
     if (e != STEADY_OK)
         return e;
+    /* acquire: pairs with the release stores of state (graph.c start, notify.c request, stop.c). */
     int s = atomic_load_explicit(&g->state, memory_order_acquire);
     if (s == STEADY_GRAPH_BUILDING)
         return steady__fail(STEADY_ESTATE,
@@ -355,6 +379,8 @@ steady_err steady_graph_block_until_stopped(steady_graph *g, int64_t timeout_ms)
                             "steady_graph_start() first",
                             g->name);
     uint32_t free_ = 0;
+    /* acq_rel: one caller wins and stops; the losers' acquire pairs with it, and they wait for
+     * stop_done. */
     if (!atomic_compare_exchange_strong_explicit(&g->stopper, &free_, 1, memory_order_acq_rel,
                                                  memory_order_acquire))
         return await_stop(g);

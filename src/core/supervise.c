@@ -75,6 +75,13 @@ uint32_t steady_actor_restarts(const steady_actor *a)
                : 0;
 }
 
+uint32_t steady_actor_regeneration(const steady_actor *a)
+{
+    return actor_ok(a, "steady_actor_regeneration")
+               ? atomic_load_explicit(&a->regeneration, memory_order_relaxed)
+               : 0;
+}
+
 uint32_t steady_actor_failures(const steady_actor *a)
 {
     return actor_ok(a, "steady_actor_failures")
@@ -85,6 +92,8 @@ uint32_t steady_actor_failures(const steady_actor *a)
 bool steady_actor_stopped_for_good(const steady_actor *a)
 {
     return actor_ok(a, "steady_actor_stopped_for_good") &&
+           /* acquire: pairs with the release stores when an actor is stopped for good (supervise.c,
+              isolate.c). */
            atomic_load_explicit(&a->stopped_for_good, memory_order_acquire) != 0;
 }
 
@@ -131,14 +140,15 @@ static void count_showstoppers(steady_actor *a)
 {
     for (size_t i = 0; i < a->n_rxs; i++) {
         steady_rx *rx = a->rxs[i];
-        steady_ring *r = rx->ring;
+        steady_channel *c = rx->channel;
+        /* acquire: pairs with the producer's release of tail (steady__tx_publish_to). */
         if (rx->peeked != rx->head + 1 ||
-            atomic_load_explicit(&r->tail, memory_order_acquire) == rx->head)
+            atomic_load_explicit(&rx->ring->tail, memory_order_acquire) == rx->head)
             continue;
-        uint32_t n = atomic_load_explicit(&r->ss_count, memory_order_relaxed);
-        bool same = n && atomic_load_explicit(&r->ss_head, memory_order_relaxed) == rx->head;
-        atomic_store_explicit(&r->ss_head, rx->head, memory_order_relaxed);
-        atomic_store_explicit(&r->ss_count, same ? n + 1 : 1, memory_order_relaxed);
+        uint32_t n = atomic_load_explicit(&c->ss_count, memory_order_relaxed);
+        bool same = n && atomic_load_explicit(&c->ss_head, memory_order_relaxed) == rx->head;
+        atomic_store_explicit(&c->ss_head, rx->head, memory_order_relaxed);
+        atomic_store_explicit(&c->ss_count, same ? n + 1 : 1, memory_order_relaxed);
     }
 }
 
@@ -151,11 +161,11 @@ static uint32_t head_count(steady_rx *rx, const char *op)
         steady__rx_misuse(rx, op);
         return 0;
     }
-    steady_ring *r = rx->ring;
+    steady_channel *c = rx->channel;
     if (steady__rx_ready(rx, 1) == 0 ||
-        atomic_load_explicit(&r->ss_head, memory_order_relaxed) != rx->head)
+        atomic_load_explicit(&c->ss_head, memory_order_relaxed) != rx->head)
         return 0;
-    return atomic_load_explicit(&r->ss_count, memory_order_relaxed);
+    return atomic_load_explicit(&c->ss_count, memory_order_relaxed);
 }
 
 uint32_t steady_rx_showstopper_count(steady_rx *rx)
@@ -192,6 +202,7 @@ steady_err steady_rx_set_showstopper(steady_rx *rx, uint32_t k, steady_tx *dead_
                             "pass that channel's sending end",
                             rx->channel->name, steady__end_channel(dead_letter)->name);
     steady_channel *ch = rx->channel;
+    /* acquire: pairs with the release stores of state (graph.c start, notify.c request, stop.c). */
     if (atomic_load_explicit(&ch->graph->state, memory_order_acquire) != STEADY_GRAPH_BUILDING)
         return steady__fail(STEADY_ESTATE,
                             "channel '%s': showstopper handling is configured before "
@@ -243,7 +254,7 @@ uint64_t steady_channel_showstoppers(const steady_channel *ch)
         steady__fail(STEADY_EINVAL, "steady_channel_showstoppers: the channel is NULL");
         return 0;
     }
-    return atomic_load_explicit(&ch->ring->ss_removed, memory_order_relaxed);
+    return atomic_load_explicit(&ch->ss_removed, memory_order_relaxed);
 }
 
 uint64_t steady_channel_showstoppers_dropped(const steady_channel *ch)
@@ -252,13 +263,14 @@ uint64_t steady_channel_showstoppers_dropped(const steady_channel *ch)
         steady__fail(STEADY_EINVAL, "steady_channel_showstoppers_dropped: the channel is NULL");
         return 0;
     }
-    return atomic_load_explicit(&ch->ring->ss_dropped, memory_order_relaxed);
+    return atomic_load_explicit(&ch->ss_dropped, memory_order_relaxed);
 }
 
 /* Moves the head element to the dead letter when it has room; false when it has none. */
 static bool send_dead_letter(steady_tx *dl, const void *elem)
 {
     if ((steady__tx_gate(dl) & STEADY__GATE_OWN_CLOSED) ||
+        /* acquire: pairs with the release store in steady_rx_close. */
         atomic_load_explicit(&dl->ring->rx_closed, memory_order_acquire) ||
         steady__tx_room(dl, 1) == 0)
         return false;
@@ -270,24 +282,23 @@ static bool send_dead_letter(steady_tx *dl, const void *elem)
 static void remove_showstopper(steady_actor *a, steady_rx *rx)
 {
     steady_channel *ch = rx->channel;
-    steady_ring *r = rx->ring;
-    uint32_t n = atomic_load_explicit(&r->ss_count, memory_order_relaxed);
+    uint32_t n = atomic_load_explicit(&ch->ss_count, memory_order_relaxed);
     if (!ch->ss_k || n < ch->ss_k ||
-        atomic_load_explicit(&r->ss_head, memory_order_relaxed) != rx->head ||
+        atomic_load_explicit(&ch->ss_head, memory_order_relaxed) != rx->head ||
         steady__rx_ready(rx, 1) == 0)
         return;
     uint64_t index = rx->head;
     steady_tx *dl = ch->ss_dead;
     bool moved = dl && send_dead_letter(dl, steady__rx_slot(rx, index));
     steady__rx_release(rx, 1);
-    atomic_fetch_add_explicit(&r->ss_removed, 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&ch->ss_removed, 1, memory_order_relaxed);
     if (moved) {
         STEADY_WARN("actor '%s': message #%llu of '%s' was the head when %u generations "
                     "failed; moved to dead letter '%s'",
                     a->label, (unsigned long long)index, ch->name, n, dl->channel->name);
         return;
     }
-    atomic_fetch_add_explicit(&r->ss_dropped, 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&ch->ss_dropped, 1, memory_order_relaxed);
     STEADY_WARN("actor '%s': message #%llu of '%s' was the head when %u generations failed; "
                 "dropped%s",
                 a->label, (unsigned long long)index, ch->name, n,
@@ -356,6 +367,8 @@ static void stop_for_good(steady_actor *a, const char *what)
 {
     const steady_policy *p = &a->sup.policy;
     a->failed = true;
+    /* release: pairs with the acquire in steady_actor_stopped_for_good; last_failure is written
+     * before. */
     atomic_store_explicit(&a->stopped_for_good, 1, memory_order_release);
     bool graph = p->escalation == STEADY_ESCALATE_SHUTDOWN_GRAPH;
     STEADY_ERROR("actor '%s' %s; stopping it for good%s", a->label, what,
@@ -419,6 +432,7 @@ static bool decide(steady_actor *a, const char *why, uint64_t *delay_ns)
         STEADY_ERROR("fail-fast: aborting at the first failure (actor '%s')", a->label);
         abort();
     }
+    /* acquire: pairs with the release stores of state (graph.c start, notify.c request, stop.c). */
     int state = atomic_load_explicit(&a->graph->state, memory_order_acquire);
     if (!wants_restart(a, failed, state))
         return false;
@@ -461,9 +475,13 @@ bool steady__supervise(steady_actor *a, const char *why)
         return false;
     /* Decided and counted: if this process dies during the backoff (an ISOLATED troupe whose
      * mate crashed), the warden restarts it without counting a second failure. */
+    /* release: pairs with the acquire load in steady__supervise_death (the warden, after this
+     * process died). */
     atomic_store_explicit(&a->sup.pending, 1, memory_order_release);
     pause_for(a, delay);
     prepare_generation(a);
+    /* release: pairs with the acquire load in steady__supervise_death (the warden, after this
+     * process died). */
     atomic_store_explicit(&a->sup.pending, 0, memory_order_release);
     return true;
 }
@@ -474,6 +492,8 @@ bool steady__supervise_death(steady_actor *a, const char *why, uint64_t *delay_n
     a->arena.blocks = NULL;
     a->arena.defers = NULL;
     atomic_store_explicit(&a->arena.bytes, 0, memory_order_relaxed);
+    /* acquire: pairs with the release stores of pending on the actor's thread (supervise.c) or in
+     * its child. */
     if (atomic_load_explicit(&a->sup.pending, memory_order_acquire)) {
         /* It had failed in its process and was waiting out its backoff: that failure was
          * counted and its restart decided; the death only interrupted the wait. */

@@ -31,11 +31,32 @@ static size_t round_robin(void *ctx, size_t n, size_t last)
     return (last + 1) % n;
 }
 
+steady_err steady__check_stack(size_t size, const char *who)
+{
+    if (size > STEADY__MAX_STACK)
+        return steady__fail(STEADY_EINVAL,
+                            "%s: a stack of %zu bytes is over the %zu MiB limit; give a smaller "
+                            "stack_size (0: the default, 256 KiB)",
+                            who, size, STEADY__MAX_STACK >> 20);
+    return STEADY_OK;
+}
+
+steady_err steady__check_core(bool pin, int core, const char *who)
+{
+    if (pin && (core < 0 || core >= CPU_SETSIZE))
+        return steady__fail(STEADY_EINVAL,
+                            "%s: core %d is not a CPU number; give 0 to %d (the machine's "
+                            "CPUs: see nproc)",
+                            who, core, CPU_SETSIZE - 1);
+    return STEADY_OK;
+}
+
 steady_err steady_troupe_new(steady_graph *g, const steady_troupe_opts *o, steady_troupe **out)
 {
     if (!g || !out)
         return steady__fail(STEADY_EINVAL, "steady_troupe_new: graph and out must not be NULL");
     const char *nm = o && o->name ? o->name : "(unnamed)";
+    /* acquire: pairs with the release stores of state (graph.c start, notify.c request, stop.c). */
     if (atomic_load_explicit(&g->state, memory_order_acquire) != STEADY_GRAPH_BUILDING)
         return steady__fail(STEADY_ESTATE,
                             "troupe '%s': troupes can only be created before "
@@ -128,11 +149,6 @@ static void resume(steady_troupe *t, steady_actor *a)
     atomic_store_explicit(&a->busy_ticks, busy + ran, memory_order_relaxed);
 }
 
-void steady__troupe_switch_out(steady_actor *a)
-{
-    steady__fiber_switch(&a->fiber, &a->troupe->home);
-}
-
 /* ---- the scheduler ---- */
 
 /* True if `a` should be resumed now; lowers *deadline to its earliest pending deadline. */
@@ -174,7 +190,10 @@ static void idle(steady_troupe *t)
         if (any_ready(t, &deadline))
             return;
     }
+    /* acquire: pairs with a waker's seq_cst increment (bell.c); the wants re-checked after it are
+     * fresh. */
     uint32_t seq = atomic_load_explicit(&t->bell.seq, memory_order_acquire);
+    /* seq_cst: the sleeper's half of the Dekker pair with the waker's bump and load (bell.c). */
     atomic_store_explicit(&t->bell.sleeping, 1, memory_order_seq_cst);
     /* The heavy fence orders our published wants before the re-check for every thread of the
      * process, so channel peers need no fence on their hot path (see bell.c). */
@@ -351,6 +370,8 @@ void steady__troupe_body(steady_troupe *t)
     }
     steady__overflow_thread_fini();
     steady__fiber_thread_fini(&t->home);
+    /* release: pairs with main's acquire loads of finished (stop.c join_all, isolate.c): the
+     * troupe's last writes are visible. */
     atomic_store_explicit(&t->finished, 1, memory_order_release);
     steady__graph_event(t->graph);
 }
@@ -365,8 +386,6 @@ steady_err steady__troupe_start(steady_troupe *t)
 {
     if (t->n_members == 0)
         return STEADY_OK; /* an empty troupe needs no thread */
-    if (t->isolated)
-        return steady__iso_spawn_first(t); /* a child process, not a thread */
     pthread_attr_t attr;
     pthread_attr_init(&attr);
     /* The scheduler itself runs on the thread stack; members have their own. */

@@ -50,6 +50,7 @@ static enum outcome avail_outcome(steady_rx *rx, uint64_t n)
 static enum outcome vacant_outcome(steady_tx *tx, uint64_t n)
 {
     uint64_t need = clamp_need(n, tx->capacity);
+    /* acquire: pairs with the release store in steady_rx_close. */
     if (steady__tx_gate(tx) || atomic_load_explicit(&tx->ring->rx_closed, memory_order_acquire))
         return O_CLOSED;
     return steady__tx_room(tx, need) >= need ? O_READY : PENDING;
@@ -118,6 +119,8 @@ static enum outcome cond_outcome(const steady_actor *a, struct steady__wait_stat
             *deadline = w->deadline[i];
         return PENDING;
     case STEADY_COND_SHUTDOWN:
+        /* acquire: pairs with the release stores of state (graph.c start, notify.c request,
+         * stop.c). */
         return atomic_load_explicit(&a->graph->state, memory_order_acquire) >=
                        STEADY_GRAPH_STOP_REQUESTED
                    ? O_SHUTDOWN
@@ -192,6 +195,7 @@ static bool evaluate(const steady_actor *a, struct steady__wait_state *w, steady
         closed |= (uint32_t)(w->out[i] == O_CLOSED) << i;
     }
     enum outcome r = combine(w);
+    /* acquire: pairs with the release stores of state (graph.c start, notify.c request, stop.c). */
     int state = atomic_load_explicit(&a->graph->state, memory_order_acquire);
     bool interrupt = (state == STEADY_GRAPH_STOP_REQUESTED && !a->shutdown_seen) ||
                      state >= STEADY_GRAPH_STOPPED;

@@ -21,7 +21,7 @@
  *
  * Everything here runs in the zygote's process (single-threaded) or a child it forked.
  */
-#include "core/isolate.h"
+#include "core/internal.h"
 
 #include <dirent.h>
 #include <errno.h>

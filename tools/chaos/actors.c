@@ -62,6 +62,11 @@ uint64_t chaos_payload_final(uint64_t seq)
 
 /* ---- helpers ---- */
 
+/* False: the injected STEADY_ASSERT's condition. Written next to the chaos mark, so the
+ * failure's reason ("assertion failed: actors.c:N: injected_false && \"[chaos] ...\"") carries
+ * it; not a negated string literal, which clang's -Wconversion refuses. */
+static const bool injected_false = false;
+
 static size_t min2(size_t a, size_t b)
 {
     return a < b ? a : b;
@@ -156,7 +161,7 @@ static int inject(chaos_stage_io *io, chaos_state *st, const chaos_point *p)
     case CHAOS_BY_PANIC:
         steady_panic(CHAOS_MARK " %s: %s failure at position %" PRIu64, chaos_role_name(io->role),
                      chaos_kind_name((chaos_kind)p->kind), p->pos);
-    case CHAOS_BY_ASSERT: STEADY_ASSERT(!"[chaos] injected assertion"); break;
+    case CHAOS_BY_ASSERT: STEADY_ASSERT(injected_false && "[chaos] injected assertion"); break;
     case CHAOS_BY_SIGKILL:
     case CHAOS_BY_SIGSEGV: die_natively(how);
     default: break;

@@ -60,10 +60,12 @@ static chaos_point draw_point(const chaos_args *args, uint64_t *rng, chaos_role 
         if (chaos_role_hows(args, (chaos_role)r))
             roles |= 1u << r;
     chaos_point p;
-    *role = (chaos_role)nth_bit(roles, (unsigned)(splitmix64(rng) % __builtin_popcount(roles)));
+    *role = (chaos_role)nth_bit(roles,
+                                (unsigned)(splitmix64(rng) % (unsigned)__builtin_popcount(roles)));
     p.kind = (uint8_t)(splitmix64(rng) % CHAOS_KINDS);
     unsigned hows = chaos_role_hows(args, *role);
-    p.how = (uint8_t)nth_bit(hows, (unsigned)(splitmix64(rng) % __builtin_popcount(hows)));
+    p.how =
+        (uint8_t)nth_bit(hows, (unsigned)(splitmix64(rng) % (unsigned)__builtin_popcount(hows)));
     uint64_t from = p.kind == CHAOS_DURING_SHUTDOWN ? args->shutdown_at : 0;
     p.pos = from + splitmix64(rng) % (args->messages - from);
     return p;

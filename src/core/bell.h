@@ -1,0 +1,28 @@
+/* core/bell.h — thread doorbells (bell.c).
+ *
+ * One per troupe thread. A waker bumps seq and, only if the owner sleeps, makes a futex wake.
+ * The sleeper reads seq, sets sleeping, issues a heavy fence, re-checks its conditions, then
+ * futex-waits on seq: a bump after the read makes the wait return at once (bell.c has the
+ * protocol and its pairings).
+ * Private to the core library (never installed); the umbrella core/internal.h includes it. */
+#ifndef STEADY_CORE_BELL_H
+#define STEADY_CORE_BELL_H
+
+#include "core/base.h"
+
+struct steady__bell {
+    alignas(STEADY_CACHE_LINE) _Atomic uint32_t seq;
+    _Atomic uint32_t sleeping;
+    _Atomic uint64_t *wake_counter; /* the graph's futex-wake diagnostic */
+    bool shared; /* rung across processes (an ISOLATED graph): no _PRIVATE futex ops */
+};
+void steady__bell_ring(struct steady__bell *b);
+/* Sleeps until rung or for timeout_ns (UINT64_MAX: no limit; 0: returns at once). seq is the
+ * value read before the last re-check. Spurious returns are allowed. */
+void steady__bell_sleep(struct steady__bell *b, uint32_t seq, uint64_t timeout_ns);
+/* Sleeps while *word == seen, for timeout_ns (UINT64_MAX: no limit; 0: returns at once).
+ * shared: the word may be woken from another process. */
+void steady__futex_wait_for(_Atomic uint32_t *word, uint32_t seen, uint64_t timeout_ns,
+                            bool shared);
+
+#endif

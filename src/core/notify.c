@@ -1,0 +1,38 @@
+/* core/notify.c — telling the graph's threads that something happened.
+ *
+ * The low module every layer above calls to wake others, so none of them calls up into
+ * graph.c: the event word main sleeps on in block_until_stopped (votes, exits, requests,
+ * finished threads), the doorbells of every troupe, and the one transition RUNNING ->
+ * STOP_REQUESTED that every request path shares (main, actors, signals, escalation, the
+ * warden). Any thread; steady__graph_request and steady__graph_ring_all are also
+ * async-signal-safe (atomics and futex wakes only).
+ */
+#include "core/internal.h"
+
+#include "platform/futex.h"
+
+void steady__graph_event(steady_graph *g)
+{
+    /* release: main's acquire load of events orders the vote or exit that bumped it. */
+    atomic_fetch_add_explicit(&g->events, 1, memory_order_release);
+    steady__futex_wake(&g->events, 1 << 30, g->isolated);
+}
+
+void steady__graph_ring_all(steady_graph *g)
+{
+    for (steady_troupe *t = g->troupes; t; t = t->next)
+        if (t->n_members)
+            steady__bell_ring(&t->bell);
+}
+
+void steady__graph_request(steady_graph *g, const char *who)
+{
+    int expected = STEADY_GRAPH_RUNNING;
+    /* acq_rel: releases what the requester did before; the actors' acquire loads pair. */
+    if (!atomic_compare_exchange_strong_explicit(&g->state, &expected, STEADY_GRAPH_STOP_REQUESTED,
+                                                 memory_order_acq_rel, memory_order_acquire))
+        return;
+    (void)who;
+    steady__graph_ring_all(g);
+    steady__graph_event(g);
+}

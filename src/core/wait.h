@@ -1,0 +1,14 @@
+/* core/wait.h — waits (wait.c).
+ * Private to the core library (never installed); the umbrella core/internal.h includes it. */
+#ifndef STEADY_CORE_WAIT_H
+#define STEADY_CORE_WAIT_H
+
+#include "core/base.h"
+
+/* Evaluates a blocked actor's pending wait; true when it should be resumed: the wait is
+ * complete, or a want it still needs was consumed by a wake-up for another condition on the
+ * same channel (the actor publishes it again). Also returns the earliest deadline it still
+ * waits for (0: none) through *deadline. Troupe thread. */
+bool steady__wait_poll(steady_actor *a, steady__lazy_now *now, uint64_t *deadline);
+
+#endif
