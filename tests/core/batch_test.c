@@ -183,7 +183,7 @@ static void streaming_slices_arrive_intact_at_every_alignment(void **state)
         size_t n = 1 + (size_t)(round * 37 % 700);
         for (size_t i = 0; i < n; i++)
             for (int c = 0; c < 3; c++)
-                src[i].c[c] = (unsigned char)(seed = seed * 1103515245u + 12345u) >> 16;
+                src[i].c[c] = (unsigned char)((seed = seed * 1103515245u + 12345u) >> 16);
         size_t sent = rgbch_tx_send_slice(tx, src, n);
         size_t got = rgbch_rx_take_slice(rx, dst, n);
         assert_int_equal(sent, n);
