@@ -17,9 +17,18 @@ NM="${NM:-nm}"
 
 tmp="$(mktemp -d "${TMPDIR:-/tmp}/steady-layers.XXXXXX")"
 trap 'rm -rf "$tmp"' EXIT
+# A module is a source file's base name (troupe.c.o -> troupe); a backend file of a module
+# (fiber_ucontext.c, fiber_x86_64.S: <module>_<variant>) belongs to that module, since the two
+# halves implement one header together and call each other by design.
+declare -A base=()
 for o in "${objects[@]}"; do
     m="$(basename "$o")"
-    m="${m%%.*}" # troupe.c.o -> troupe
+    base["${m%%.*}"]=1
+done
+for o in "${objects[@]}"; do
+    m="$(basename "$o")"
+    m="${m%%.*}"
+    [[ "$m" == *_* && -n "${base[${m%%_*}]:-}" ]] && m="${m%%_*}"
     "$NM" "$o" | awk -v m="$m" '
         NF == 3 && $2 ~ /^[TDBRV]$/ { print "D", m, $3 }
         NF == 2 && $1 == "U"        { print "U", m, $2 }'
