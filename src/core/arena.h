@@ -5,13 +5,6 @@
 
 #include "core/base.h"
 
-struct steady__arena_block; /* arena.c */
-struct steady__defer;       /* arena.c */
-struct steady__arena {
-    struct steady__arena_block *blocks; /* every live allocation, doubly linked */
-    struct steady__defer *defers;       /* LIFO */
-    _Atomic size_t bytes;               /* written by the actor's thread only */
-};
 /* Runs the deferred clean-ups (LIFO), then frees every block. Actor's thread. */
 void steady__arena_release(struct steady__arena *ar);
 

@@ -11,18 +11,6 @@
 
 #include "core/base.h"
 
-#define STEADY__INTENT_MAX 16u
-struct steady__intent_op {
-    steady_tx *tx; /* exactly one of tx, rx */
-    steady_rx *rx;
-    uint64_t to;
-};
-struct steady__intent {
-    _Atomic uint32_t armed;
-    uint32_t n;
-    struct steady__intent_op op[STEADY__INTENT_MAX];
-};
-
 /* Completes a commit whose process died while its intent was armed (warden). True if it did. */
 bool steady__intent_replay(steady_actor *a);
 

@@ -10,12 +10,6 @@
 
 #include "core/base.h"
 
-struct steady__bell {
-    alignas(STEADY_CACHE_LINE) _Atomic uint32_t seq;
-    _Atomic uint32_t sleeping;
-    _Atomic uint64_t *wake_counter; /* the graph's futex-wake diagnostic */
-    bool shared; /* rung across processes (an ISOLATED graph): no _PRIVATE futex ops */
-};
 void steady__bell_ring(struct steady__bell *b);
 /* Sleeps until rung or for timeout_ns (UINT64_MAX: no limit; 0: returns at once). seq is the
  * value read before the last re-check. Spurious returns are allowed. */

@@ -13,13 +13,15 @@
  *   threads    troupe
  *   processes  zygote, isolate
  *   top        actor (spawn), graph (new/start/free), stop
- * The headers of the shared records (actor, troupe, graph) are included by every module; what
- * a module may *call* is what lies below it.
+ * core/records.h holds the layouts every layer reads (graph, actor, troupe, channel and what
+ * they embed); a module's own header declares only its functions. What a module may *call* is
+ * what lies below it.
  */
 #ifndef STEADY_CORE_INTERNAL_H
 #define STEADY_CORE_INTERNAL_H
 
 #include "core/base.h"
+#include "core/records.h"
 
 #include "core/error.h"
 #include "core/alloc.h"
@@ -47,7 +49,6 @@
 #include "core/actor.h"
 #include "core/troupe.h"
 #include "core/isolate.h"
-#include "core/graph.h"
 #include "core/stop.h"
 
 #endif

@@ -5,24 +5,6 @@
 
 #include "core/base.h"
 
-/* How a generation ended, as the supervisor sees it. */
-typedef enum steady__ending {
-    STEADY__RETURNED = 0, /* run returned 0 */
-    STEADY__FAILED,       /* non-zero return, steady_panic, STEADY_ASSERT, misuse */
-} steady__ending;
-
-/* The supervisor's view of one actor: its policy and the restart history the intensity limit
- * and the backoff streak need. Owned by the actor's thread once running. */
-struct steady__supervision {
-    steady_policy policy;
-    uint64_t *restart_ns; /* ring of the last max_restarts restart times (NULL: unlimited) */
-    uint32_t ring_len, ring_next;
-    uint32_t streak;          /* restarts in the current backoff streak */
-    uint64_t gen_start;       /* graph clock when the running generation started */
-    _Atomic uint32_t pending; /* a restart was decided; its backoff or rewind is under way */
-    uint64_t rng;             /* jitter: xorshift64* state */
-};
-
 /* Checks a policy's fields; `who` names the actor or graph in the error. */
 steady_err steady__policy_check(const steady_policy *p, const char *who);
 /* Copies the policy into the actor and allocates its restart history. Spawn. */

@@ -4,37 +4,7 @@
 #define STEADY_CORE_TROUPE_H
 
 #include "core/base.h"
-#include "core/bell.h"
 
-struct steady_troupe {
-    steady_graph *graph;
-    char *name;
-    bool solo;          /* the implicit troupe of one SOLO actor */
-    bool isolated;      /* runs in a child process (isolate.c), not on a thread of this one */
-    uint32_t iso_index; /* its slot in the graph's isolate.c table */
-    bool pin;
-    int core;
-    steady_sched sched;
-    steady_actor **members;
-    size_t n_members;
-    size_t cap_members;
-    size_t stack_size;            /* the largest member stack */
-    steady__stacks stacks;        /* a troupe on a thread: its members' stacks, mapped by main */
-    steady__stack *member_stacks; /* ... one per member (private to main's process) */
-    pthread_t thread;
-    bool thread_started;
-    bool left_running;   /* its thread did not leave after the stop (stop.c) */
-    bool killed_at_stop; /* ISOLATED: its process did not leave after the stop and was killed */
-    steady_troupe *next;
-
-    /* Owned by the troupe's thread. */
-    steady__fiber home; /* the thread's own context: the scheduler */
-    size_t last;
-    uint64_t tick; /* steady__ticks() at the last switch, for busy time */
-
-    struct steady__bell bell;
-    _Atomic uint32_t finished; /* the thread has left its loop */
-};
 /* Makes a troupe record (steady_troupe_new's work without its checks); solo: the implicit
  * troupe of one SOLO actor. Main, while BUILDING. */
 steady_err steady__troupe_make(steady_graph *g, const steady_troupe_opts *o, bool solo,

@@ -1,0 +1,256 @@
+/* core/records.h — the records every layer reads: the graph, its actors, troupes and channels,
+ * and what they embed (doorbell, supervision, arena, commit intent).
+ *
+ * Data, not calls: each module's functions are declared in its own header; these layouts are
+ * shared because the hot paths read fields directly (a call per field would cost the fast
+ * paths). They live in the graph's shared memory (shm.c), so no process-specific pointer may be
+ * inside what a forked child reads unless only main's process uses it (said at the field).
+ * Fields are grouped by the thread that writes them; fields another thread reads are atomics.
+ * Private to the core library (never installed); the umbrella core/internal.h includes it. */
+#ifndef STEADY_CORE_RECORDS_H
+#define STEADY_CORE_RECORDS_H
+
+#include "core/base.h"
+
+struct steady__arena_block;  /* arena.c */
+struct steady__defer;        /* arena.c */
+struct steady__wait_state;   /* wait.c */
+struct steady__names;        /* names.c */
+struct steady__shm;          /* shm.c */
+struct steady__iso;          /* isolate.c */
+struct steady__bundle_block; /* bundle.c */
+
+#define STEADY__INTENT_MAX 16u
+
+struct steady__bell {
+    alignas(STEADY_CACHE_LINE) _Atomic uint32_t seq;
+    _Atomic uint32_t sleeping;
+    _Atomic uint64_t *wake_counter; /* the graph's futex-wake diagnostic */
+    bool shared; /* rung across processes (an ISOLATED graph): no _PRIVATE futex ops */
+};
+
+struct steady__arena {
+    struct steady__arena_block *blocks; /* every live allocation, doubly linked */
+    struct steady__defer *defers;       /* LIFO */
+    _Atomic size_t bytes;               /* written by the actor's thread only */
+};
+
+/* How a generation ended, as the supervisor sees it. */
+typedef enum steady__ending {
+    STEADY__RETURNED = 0, /* run returned 0 */
+    STEADY__FAILED,       /* non-zero return, steady_panic, STEADY_ASSERT, misuse */
+} steady__ending;
+
+/* The supervisor's view of one actor: its policy and the restart history the intensity limit
+ * and the backoff streak need. Owned by the actor's thread once running. */
+struct steady__supervision {
+    steady_policy policy;
+    uint64_t *restart_ns; /* ring of the last max_restarts restart times (NULL: unlimited) */
+    uint32_t ring_len, ring_next;
+    uint32_t streak;          /* restarts in the current backoff streak */
+    uint64_t gen_start;       /* graph clock when the running generation started */
+    _Atomic uint32_t pending; /* a restart was decided; its backoff or rewind is under way */
+    uint64_t rng;             /* jitter: xorshift64* state */
+};
+
+struct steady__intent_op {
+    steady_tx *tx; /* exactly one of tx, rx */
+    steady_rx *rx;
+    uint64_t to;
+};
+
+struct steady__intent {
+    _Atomic uint32_t armed;
+    uint32_t n;
+    struct steady__intent_op op[STEADY__INTENT_MAX];
+};
+
+struct steady_channel {
+    steady_graph *graph;
+    uint32_t id;
+    char *name;
+    steady_ring *ring; /* header + slots, one allocation */
+    steady_tx tx;
+    steady_rx rx;
+    steady_actor *tx_owner; /* set by spawn; the end's owner_gate is set at start */
+    steady_actor *rx_owner;
+    uint32_t ss_k;      /* steady_rx_set_showstopper: threshold (0: the supervisor leaves it) */
+    steady_tx *ss_dead; /* its dead-letter end, or NULL: drop */
+    /* The supervisor's showstopper counts (supervise.c). Written on the consumer's thread (or
+     * by the warden while the consumer's process is dead); the others read relaxed snapshots.
+     * Not in the public ring layout: no user code touches them. */
+    _Atomic uint64_t ss_head;    /* the head index the showstopper count refers to */
+    _Atomic uint32_t ss_count;   /* failed generations that died holding ss_head */
+    _Atomic uint64_t ss_removed; /* showstoppers the supervisor took off (moved or dropped) */
+    _Atomic uint64_t ss_dropped; /* of those, dropped */
+    steady_channel *next;
+};
+
+typedef enum steady__status {
+    STEADY__NEW = 0,  /* not started yet */
+    STEADY__RUNNABLE, /* resume at the next turn */
+    STEADY__BLOCKED,  /* in a wait: resume when steady__wait_poll says so */
+    STEADY__DONE,     /* returned or failed; its ends are closed */
+} steady__status;
+
+struct steady_actor {
+    /* Set while building; constant while running. */
+    steady_graph *graph;
+    uint32_t id;
+    char *name;
+    char *label;
+    bool has_suffix;
+    unsigned suffix;
+    steady_actor_fn run;
+    void *arg;
+    struct steady_troupe *troupe;
+    steady_tx **txs;
+    size_t n_txs;
+    steady_rx **rxs;
+    size_t n_rxs; /* txs / rxs: the listed ends, then the lanes of the bundle ends below */
+    steady_tx_bundle **tx_bundles;
+    size_t n_tx_bundles;
+    steady_rx_bundle **rx_bundles;
+    size_t n_rx_bundles;
+    void *state;
+    size_t state_size;
+    steady_state_init_fn state_init;
+    void *state_init_arg;
+    size_t stack_size;
+    bool pin;
+    int core;
+    bool isolated;    /* SOLO in a child process */
+    char *state_path; /* durable state file, or NULL */
+    steady_actor *next;
+
+    /* Owned by the actor's thread. */
+    steady__fiber fiber;
+    bool fiber_made; /* this process mapped the fiber's stack */
+    jmp_buf fail_jmp;
+    bool in_generation; /* fail_jmp is armed: the run function is on the stack */
+    steady__status status;
+    struct steady__wait_state *wait; /* the pending wait while BLOCKED */
+    bool shutdown_seen;              /* the request already interrupted a wait or was voted on */
+    bool failed;                     /* stopped for good after a failure */
+    char last_failure[256];          /* the last failure's reason (decide(), supervise.c) */
+    struct steady__supervision sup;
+    struct steady__arena arena;
+    struct steady__intent intent;
+    /* Tests only (white box): the child kills itself at this step of its next commit (0: never),
+     * clearing it first. Steps: 1 intent written, 2 armed, 3 outputs published, 4 inputs
+     * taken, 5 disarmed. */
+    _Atomic uint32_t kill_at_step;
+    struct {
+        uint64_t period, next;
+    } periodic[STEADY__PERIODIC_SLOTS];
+
+    /* Written by the actor's thread, read by main and by other threads. */
+    alignas(STEADY_CACHE_LINE) _Atomic uint32_t voted_yes;
+    _Atomic uint32_t exited;
+    _Atomic uint32_t settled; /* counted in the graph's n_settled (voted yes or exited) */
+    _Atomic uint32_t regeneration;
+    _Atomic uint32_t failures;
+    _Atomic uint32_t stopped_for_good;
+    _Atomic uint32_t asked_shutdown; /* counted once toward the shutdown barrier */
+    _Atomic uint64_t busy_ticks;     /* steady__ticks() spent running; see steady_actor_busy_ns */
+    _Atomic(const char *) veto_file;
+    _Atomic(const char *) veto_expr;
+    _Atomic int veto_line;
+    /* main's snapshot at the vote deadline */
+    bool vetoed;
+};
+
+struct steady_troupe {
+    steady_graph *graph;
+    char *name;
+    bool solo;          /* the implicit troupe of one SOLO actor */
+    bool isolated;      /* runs in a child process (isolate.c), not on a thread of this one */
+    uint32_t iso_index; /* its slot in the graph's isolate.c table */
+    bool pin;
+    int core;
+    steady_sched sched;
+    steady_actor **members;
+    size_t n_members;
+    size_t cap_members;
+    size_t stack_size;            /* the largest member stack */
+    steady__stacks stacks;        /* a troupe on a thread: its members' stacks, mapped by main */
+    steady__stack *member_stacks; /* ... one per member (private to main's process) */
+    pthread_t thread;
+    bool thread_started;
+    bool left_running;   /* its thread did not leave after the stop (stop.c) */
+    bool killed_at_stop; /* ISOLATED: its process did not leave after the stop and was killed */
+    steady_troupe *next;
+
+    /* Owned by the troupe's thread. */
+    steady__fiber home; /* the thread's own context: the scheduler */
+    size_t last;
+    uint64_t tick; /* steady__ticks() at the last switch, for busy time */
+
+    struct steady__bell bell;
+    _Atomic uint32_t finished; /* the thread has left its loop */
+};
+
+struct steady_graph {
+    _Atomic int state;       /* steady_graph_state */
+    struct steady__shm *shm; /* where this record and the graph's shared objects live */
+    void *args;
+    char *name;
+    unsigned shutdown_barrier;
+    bool no_signal_handlers;
+    size_t default_stack_size;
+    steady_clock clock;
+    steady_policy policy; /* for actors that give none */
+    bool fail_fast;
+    bool isolated;           /* some troupe runs in a child process (isolate.c) */
+    struct steady__iso *iso; /* the zygote and the warden; private to main's process */
+
+    steady_channel *channels, **channels_tail;
+    uint32_t n_channels;
+    steady_actor *actors, **actors_tail;
+    uint32_t n_actors;
+    steady_troupe *troupes, **troupes_tail;
+    uint32_t n_troupes;
+    uint32_t n_named_troupes;             /* troupes made by steady_troupe_new (not solo actors') */
+    struct steady__names *labels;         /* the actors' labels, for duplicate checks (names.c) */
+    struct steady__bundle_block *bundles; /* bundle.c's allocations */
+    uint32_t n_bundles;                   /* bundles and joins made, for default names */
+
+    _Atomic uint32_t n_exited;  /* actors that exited (steady__actor_mark_exited) */
+    _Atomic uint32_t n_settled; /* actors that voted yes or exited */
+    _Atomic uint32_t stopper;   /* a thread took on the stop (stop.c); the others wait */
+    _Atomic uint32_t stop_done; /* the stop's result and report are final */
+    steady_err stop_result;     /* what block_until_stopped returns, once stop_done */
+    _Atomic uint32_t barrier_count;
+    _Atomic uint32_t events; /* futex word main sleeps on: bumped by votes, exits, requests */
+    _Atomic uint64_t futex_wakes;
+    bool signals_installed;
+    _Atomic uint32_t signals_seen;   /* SIGINT/SIGTERM received while this graph owned them */
+    _Atomic uint32_t signal_pending; /* one arrived, maybe before RUNNING (signal.c) */
+    _Atomic uint32_t force_stop;     /* a second one: stop waiting for the votes (stop.c) */
+    char *report;                    /* stop.c: the stop's report, final once stop_done */
+    size_t report_len, report_cap;
+};
+
+static inline uint64_t steady__now(const steady_graph *g)
+{
+    return g->clock.now_ns(g->clock.ctx);
+}
+
+/* The graph clock read at most once per scheduling step, and only when a timer needs it:
+ * reading a clock costs more than a whole member switch on some virtual machines. */
+struct steady__lazy_now {
+    const steady_graph *graph;
+    uint64_t value;
+    bool valid;
+};
+
+static inline uint64_t steady__lazy_get(steady__lazy_now *n)
+{
+    if (!n->valid) {
+        n->value = steady__now(n->graph);
+        n->valid = true;
+    }
+    return n->value;
+}
+
+#endif
