@@ -7,6 +7,7 @@
 #include <inttypes.h>
 #include <pthread.h>
 #include <sched.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -119,39 +120,39 @@ const char *bench_place(double before_ns, double after_ns)
 
 static void usage(const char *prog, const bench_mode *modes, FILE *to)
 {
-    fprintf(to, "usage: %s MODE [--n MESSAGES]\nmodes:", prog);
+    fprintf(to, "usage: %s MODE [--n MESSAGES]\n       %s --list | --help\nmodes:", prog, prog);
     for (const bench_mode *m = modes; m->name; m++)
         fprintf(to, " %s", m->name);
-    fprintf(to, "\n(BENCH_SCALE=<float> scales the default message counts)\n");
+    fprintf(to, "\n(BENCH_SCALE=<float> scales the default message counts; BENCH_NO_PROBE=1 "
+                "skips the placement probes)\n");
 }
 
-int bench_args(int argc, char **argv, const bench_mode *modes, uint64_t *n)
+/* Prints what is wrong with the command line and the usage, and exits 2. */
+__attribute__((format(printf, 3, 4))) static void
+bad_args(const char *prog, const bench_mode *modes, const char *fmt, ...)
 {
-    if (argc == 2 && strcmp(argv[1], "--list") == 0) {
-        for (const bench_mode *m = modes; m->name; m++)
-            printf("%s %" PRIu64 "\n", m->name, m->def_n);
-        exit(0);
-    }
-    int idx = -1;
-    if (argc >= 2)
-        for (int i = 0; modes[i].name; i++)
-            if (strcmp(argv[1], modes[i].name) == 0)
-                idx = i;
-    if (idx < 0 || (argc != 2 && argc != 4) || (argc == 4 && strcmp(argv[2], "--n") != 0)) {
-        usage(argv[0], modes, stderr);
-        exit(2);
-    }
-    if (argc == 4) {
-        char *end;
-        errno = 0;
-        unsigned long long v = strtoull(argv[3], &end, 10);
-        if (errno || *end || v == 0) {
-            usage(argv[0], modes, stderr);
-            exit(2);
-        }
-        *n = v;
-        return idx;
-    }
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "%s: ", prog);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    usage(prog, modes, stderr);
+    exit(2);
+}
+
+static uint64_t parse_n(const char *prog, const bench_mode *modes, const char *text)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(text, &end, 10);
+    if (errno || *end || v == 0 || text[0] == '-')
+        bad_args(prog, modes, "--n needs a positive whole number, got '%s'", text);
+    return v;
+}
+
+static uint64_t default_n(const bench_mode *mode)
+{
     double scale = 1.0;
     const char *s = getenv("BENCH_SCALE");
     if (s && *s) {
@@ -161,8 +162,48 @@ int bench_args(int argc, char **argv, const bench_mode *modes, uint64_t *n)
             exit(2);
         }
     }
-    double v = (double)modes[idx].def_n * scale;
-    *n = v < 1 ? 1 : (uint64_t)v;
+    double v = (double)mode->def_n * scale;
+    return v < 1 ? 1 : (uint64_t)v;
+}
+
+int bench_args(int argc, char **argv, const bench_mode *modes, uint64_t *n)
+{
+    const char *prog = argv[0];
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            usage(prog, modes, stdout);
+            exit(0);
+        }
+    if (argc == 2 && strcmp(argv[1], "--list") == 0) {
+        for (const bench_mode *m = modes; m->name; m++)
+            printf("%s %" PRIu64 "\n", m->name, m->def_n);
+        exit(0);
+    }
+    int idx = -1;
+    const char *n_text = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--n") == 0) {
+            if (i + 1 >= argc)
+                bad_args(prog, modes, "%s needs a number after it", "--n");
+            n_text = argv[++i];
+        } else if (argv[i][0] == '-') {
+            bad_args(prog, modes, "unknown option '%s'", argv[i]);
+        } else if (idx >= 0) {
+            bad_args(prog, modes, "unexpected argument '%s' (one MODE only)", argv[i]);
+        } else {
+            for (int k = 0; modes[k].name && idx < 0; k++)
+                if (strcmp(argv[i], modes[k].name) == 0)
+                    idx = k;
+            if (idx < 0)
+                bad_args(prog, modes, "unknown mode '%s' (--list shows them)", argv[i]);
+        }
+    }
+    if (idx < 0) {
+        fprintf(stderr, "%s: a MODE is needed\n", prog);
+        usage(prog, modes, stderr);
+        exit(2);
+    }
+    *n = n_text ? parse_n(prog, modes, n_text) : default_n(&modes[idx]);
     return idx;
 }
 

@@ -51,7 +51,9 @@ const char *bench_place(double before_ns, double after_ns); /* both must agree, 
 /* Command line of every program: `prog MODE [--n N]`, MODE one of `modes` (terminated by a
  * NULL name). Returns the index of MODE and writes N to *n. N defaults to the mode's def_n
  * scaled by the environment variable BENCH_SCALE (a positive float; the driver uses it for short
- * runs). `prog --list` prints the modes and exits 0; anything else prints usage and exits 2. */
+ * runs). `prog --help` (or -h) prints the usage on stdout and `prog --list` the modes, and
+ * both exit 0; an unknown option or mode, a missing MODE or a bad --n prints what is wrong and
+ * the usage on stderr and exits 2. */
 typedef struct bench_mode {
     const char *name;
     uint64_t def_n;
