@@ -175,6 +175,14 @@ def with_native(cfgs, native, baseline=None):
     return out
 
 
+def plain_name(name):
+    """The config's name without a +native / +base suffix (what --only matches)."""
+    for suffix in (NATIVE, BASE):
+        if name.endswith(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
 def is_steady(c):
     """Configs that run steady's code (the ones a change to the library can move)."""
     return c[0].startswith(("steady/", "pipe/steady/", "tiny/", "latency/p", "lesson02b/"))
@@ -207,10 +215,7 @@ def run_one(build, cfg, env):
     name, prog, mode = cfg[0], cfg[1], cfg[2]
     if cfg[3] == "lesson":
         return run_whole(build, cfg, env)
-    printed = name[: -len(NATIVE)] if name.endswith(NATIVE) else name
-    for suffix in (NATIVE, BASE):
-        if name.endswith(suffix):
-            printed = name[: -len(suffix)]
+    printed = plain_name(name)
     exe = os.path.join(build, prog)
     if prog == "troupe_switch":
         cmd = [exe, "--switches", str(max(1000, int(1000000 * scale_of(env)))), "--runs", "3"]
@@ -445,7 +450,7 @@ def main():
         return 0
     cfgs = with_native([(c, args.build) for c in CONFIGS], args.native_build,
                        args.baseline_build)
-    cfgs = [(c, b) for c, b in cfgs if re.search(args.only, c[0])]
+    cfgs = [(c, b) for c, b in cfgs if re.search(args.only, plain_name(c[0]))]
     available, missing = [], []
     for c, b in cfgs:
         (available if os.access(program_path(b, c), os.X_OK) else missing).append((c, b))
