@@ -33,6 +33,7 @@ import os
 import platform
 import random
 import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -41,6 +42,9 @@ import time
 import wholeproc
 
 LESSON = "lesson-02b-performant"  # in the build's examples/ directory, not bench/
+CHAOS = "steady-chaos"  # in the build's tools/ directory
+CHAOS_MESSAGES, CHAOS_FAILURES = 100000000, 10000  # make chaos's size (BENCH_SCALE scales both)
+CHAOS_RE = re.compile(r"^elapsed: ([0-9.]+) s, ([0-9.]+) M msg/s$", re.M)
 LESSON_RATE_MS, LESSON_BEATS = 200, 10  # 2 s per run (BENCH_SCALE scales the beats)
 
 # (config as printed, program, mode, table section, floor config, boost config)
@@ -59,6 +63,8 @@ SECTIONS = [
     ("abl-msg", "ablation of the floor ring's layout, one message per push/pop (vs base)"),
     ("abl-64", "ablation of the floor ring's layout, spans of 64 (vs base)"),
     ("abl-4096", "ablation of the floor ring's layout, spans of 4096 (vs base)"),
+    ("chaos", "steady-chaos, 10^8 messages and 10^4 failures (cap3: channels of 3 slots, 2*10^5 "
+              "and 20), seed = round"),
     ("lesson", "lesson 02B end to end (whole process, --rate 200 --beats 10) and the same pipeline "
                "over crossbeam-channel and Go channels"),
 ]
@@ -101,6 +107,11 @@ CONFIGS = [
     # tiny channels: no floor ("-"); solo pinned to cpu0/cpu1, troupe on cpu0, chain4 unpinned
     *[(f"tiny/{pl}-c{cap}", "tiny_channel", f"{pl}-c{cap}", "tiny", "-", None)
       for pl in ("solo", "troupe", "chain4") for cap in (1, 2, 3, 4, 8, 64)],
+    # tools/chaos at make chaos's size: sequence numbers through 4 threads under 10,000
+    # injected failures (seed = round), both commit modes; exact verdict checked
+    ("chaos/transactional", CHAOS, "transactional", "chaos", "-", None),
+    ("chaos/separate", CHAOS, "separate", "chaos", "-", None),
+    ("chaos/separate-cap3", CHAOS, "separate-cap3", "chaos", "-", None),
     # lesson 02B and its peers, whole programs (bench/wholeproc.py): their own table
     ("lesson02b/default", LESSON, None, "lesson", None, None),
     ("lesson02b/troupe", LESSON, "troupe", "lesson", None, None),
@@ -166,7 +177,7 @@ def with_native(cfgs, native, baseline=None):
     out = []
     for c, build in cfgs:
         out.append((c, build))
-        if native and c[3] not in ("latency", "lesson"):
+        if native and c[3] not in ("latency", "lesson", "chaos"):
             suffixed = tuple(x + NATIVE if i in (0, 4, 5) and x and x != "-" else x
                              for i, x in enumerate(c))
             out.append((suffixed, native))
@@ -185,14 +196,48 @@ def plain_name(name):
 
 def is_steady(c):
     """Configs that run steady's code (the ones a change to the library can move)."""
-    return c[0].startswith(("steady/", "pipe/steady/", "tiny/", "latency/p", "lesson02b/"))
+    return c[0].startswith(("steady/", "pipe/steady/", "tiny/", "latency/p", "lesson02b/",
+                            "chaos/"))
 
 
 def program_path(build, cfg):
     """Where cfg's program is: lesson 02B in the build's examples/, the rest in bench/."""
     if cfg[1] == LESSON:
         return os.path.join(wholeproc.examples_dir(build), LESSON)
+    if cfg[1] == CHAOS:
+        return os.path.join(os.path.dirname(os.path.abspath(build)), "tools", CHAOS)
     return os.path.join(build, cfg[1])
+
+
+def run_chaos(build, cfg, env, rnd):
+    """A steady-chaos run (docs/RELIABILITY.md's command): its own rate line, verdict ok."""
+    tiny = cfg[2].endswith("-cap3")
+    scale = scale_of(env) * (0.002 if tiny else 1)
+    cmd = [os.path.join(os.path.dirname(os.path.abspath(build)), "tools", CHAOS),
+           "--seed", str(rnd), "--messages", str(max(1000, int(CHAOS_MESSAGES * scale))),
+           "--failures", str(max(1, int(CHAOS_FAILURES * scale))),
+           "--commit", cfg[2].split("-")[0]]
+    cmd += (["--capacity", "3", "--batch", "3"] if tiny else [])
+    cmd += (["--expect-duplicates"] if cfg[2].startswith("separate") else [])
+    probe = os.path.join(build, "placement_probe")
+    before, load = wholeproc.probe(probe), loadavg()
+    r0, t0 = resource.getrusage(resource.RUSAGE_CHILDREN), time.time()
+    try:
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=RUN_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        return None, f"{cfg[0]}: timed out after {RUN_TIMEOUT_S} s"
+    r1, wall = resource.getrusage(resource.RUSAGE_CHILDREN), time.time() - t0
+    cpu = (r1.ru_utime + r1.ru_stime - r0.ru_utime - r0.ru_stime) / wall
+    after = wholeproc.probe(probe)
+    m = CHAOS_RE.search(p.stdout)
+    if p.returncode != 0 or "verdict: ok" not in p.stdout or not m:
+        return None, f"{cfg[0]}: exit {p.returncode}: {(p.stdout + p.stderr).strip()[-400:]}"
+    fields = {"config": cfg[0], "n": cmd[cmd.index("--messages") + 1], "mps": m.group(2),
+              "secs": m.group(1), "cpu": f"{cpu:.3f}", "probe_before": f"{before[0]:.1f}",
+              "probe_after": f"{after[0]:.1f}",
+              "place": before[1] if before[1] == after[1] else "mixed",
+              "seed": str(rnd), "loadavg": f"{load:.2f}"}
+    return fields, wholeproc.result_line(cfg[0], fields) + f" seed={rnd} loadavg={load:.2f}"
 
 
 def run_whole(build, cfg, env):
@@ -210,11 +255,13 @@ def run_whole(build, cfg, env):
     return fields, wholeproc.result_line(cfg[0], fields) + f" loadavg={load:.2f}"
 
 
-def run_one(build, cfg, env):
+def run_one(build, cfg, env, rnd=1):
     """Runs one configuration; returns (fields or None, raw line or error text)."""
     name, prog, mode = cfg[0], cfg[1], cfg[2]
     if cfg[3] == "lesson":
         return run_whole(build, cfg, env)
+    if cfg[3] == "chaos":
+        return run_chaos(build, cfg, env, rnd)
     printed = plain_name(name)
     exe = os.path.join(build, prog)
     if prog == "troupe_switch":
@@ -485,7 +532,7 @@ def main():
             rng.shuffle(order)
             t_round = time.time()
             for c, build in order:
-                fields, line = run_one(build, c, env)
+                fields, line = run_one(build, c, env, rnd)
                 if fields is None:
                     failures.append(line)
                     print(f"FAILED {line}", file=sys.stderr, flush=True)

@@ -133,8 +133,10 @@ int main(int argc, char **argv)
         for (size_t c = 0; c < N_CAPS; c++) {
             size_t i = p * N_CAPS + c;
             snprintf(names[i], sizeof names[i], "%s-c%u", place_names[p], caps[c]);
-            /* ~1 s at the slowest figures measured here (troupe ~20 M/s, chain4 c1 ~1 M/s) */
-            modes[i] = (bench_mode){names[i], p == CHAIN4 ? 2000000 : 20000000};
+            /* 0.5-3 s at capacity 1 here (solo ~2-4 M/s, troupe ~8, chain4 ~0.07-0.2) */
+            modes[i] = (bench_mode){names[i], p == CHAIN4 ? 200000
+                                              : p == SOLO ? 4000000
+                                                          : 20000000};
         }
     uint64_t n;
     int m = bench_args(argc, argv, modes, &n);

@@ -30,9 +30,8 @@ static double calibrate_one(const lesson02b_args *user, placement p)
     /* steady_channel_taken_total is a relaxed snapshot, safe from main while the graph runs */
     const steady_channel *out = steady_rx_channel(io.logger.in.raw);
     double t0 = now_s(), t1 = t0;
-    while (
-        (t1 - t0 < CALIBRATE_WARM_MS / 1e3 || steady_channel_taken_total(out) < 2 * a.capacity) &&
-        t1 - t0 < CALIBRATE_WARM_MAX_MS / 1e3) {
+    while ((t1 - t0 < CALIBRATE_WARM_MS / 1e3 || steady_channel_taken_total(out) < a.capacity) &&
+           t1 - t0 < CALIBRATE_WARM_MAX_MS / 1e3) {
         sleep_ms(1);
         t1 = now_s();
     }

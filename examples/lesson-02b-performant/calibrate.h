@@ -5,10 +5,11 @@
 #include "lesson02b.h"
 #include "placement.h"
 
-/* A calibration run is warm once the logger has taken two channels' worth (every page of both
- * rings touched: their first pass is page faults) and CALIBRATE_WARM_MS passed, or after
- * CALIBRATE_WARM_MAX_MS whatever it reached; then main counts what the logger takes in
- * CALIBRATE_WINDOW_MS. About 30 ms per placement with the default 1M-slot channels. */
+/* A calibration run is warm once the logger has taken a channel's worth (so every page of both
+ * rings has been touched: their first pass is page faults, ~10 ms for the default 1M slots) and
+ * CALIBRATE_WARM_MS passed, or after CALIBRATE_WARM_MAX_MS whatever it reached; then main
+ * counts what the logger takes in CALIBRATE_WINDOW_MS. With the graph's start and free, ~30 ms
+ * per placement with the default 1M-slot channels, ~90 ms for all three. */
 #define CALIBRATE_WARM_MS 2
 #define CALIBRATE_WARM_MAX_MS 100
 #define CALIBRATE_WINDOW_MS 15
