@@ -383,14 +383,17 @@ def lesson_table(by, place, rows, title):
 def baseline_table(results):
     """Current / baseline ratio of medians for every config run from both builds, per class."""
     by = {}
-    for r in results:
-        by.setdefault((r["config"], r.get("place", "any")), []).append(float(r["mps"]))
+    for r in results:  # latency rows by their p50 (ns: lower is better), the rest by M msg/s
+        key = "p50_ns" if r["config"].startswith("latency/") else "mps"
+        if key in r:
+            by.setdefault((r["config"], r.get("place", "any")), []).append(float(r[key]))
     out = []
     for place in PLACES:
         pairs = sorted(c for c, p in by if p == place and (c + BASE, place) in by)
         if not pairs:
             continue
-        out.append(f"\n== current vs baseline build, {place} (ratio of medians; runs)")
+        out.append(f"\n== current vs baseline build, {place} (ratio of medians, M msg/s; "
+                   f"latency/*: p50 ns; runs)")
         for c in pairs:
             a, b = by[(c, place)], by[(c + BASE, place)]
             out.append(f"{c:<31} {fmt(statistics.median(a)):>10} vs {fmt(statistics.median(b)):>10}"
