@@ -8,8 +8,8 @@
  *
  *   - the probe: one cache line bounced between a thread on cpu0 and one on cpu1, the best of
  *     40 blocks of 50 round trips, as one-way ns (bench/'s placement probe; < 1 ms);
- *   - a calibration: each candidate placement runs the real pipeline, with the user's capacity,
- *     batch and mode, until the worker has timed a window of CALIBRATE_WINDOW_MS;
+ *   - a calibration (calibrate.h): each candidate placement runs the real pipeline, with the
+ *     user's capacity, batch and mode, briefly, timed from main;
  *
  * and placement_choose() picks from those figures. The choice is a pure function of the figures
  * so that it can be tested for machines of every class (tests/lessons/placement_choose_test.c).
@@ -42,7 +42,8 @@ extern const unsigned placement_threads[PLACE_COUNT];
 typedef struct placement_figures {
     double handoff_ns;       /* the probe's one-way cpu0 <-> cpu1 time; < 0: not probed */
     double mps[PLACE_COUNT]; /* calibrated M msg/s; 0 (or anything not > 0): not measured */
-    unsigned window_ms;      /* the calibration window each figure covers (for the reason) */
+    unsigned window_ms;      /* the calibration window each run covers (for the reason) */
+    unsigned windows;        /* runs of each placement the figure is the best of */
 } placement_figures;
 
 /* Picks the placement: the fastest measured one, unless one with fewer threads is within

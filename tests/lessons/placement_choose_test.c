@@ -17,7 +17,7 @@ static placement choose(double handoff, double troupe, double split, double orig
                         size_t len)
 {
     placement_figures f = {
-        .handoff_ns = handoff, .mps = {troupe, split, original}, .window_ms = 15};
+        .handoff_ns = handoff, .mps = {troupe, split, original}, .window_ms = 10, .windows = 2};
     return placement_choose(&f, why, len);
 }
 
@@ -28,7 +28,11 @@ static void amd_far_machine_keeps_one_troupe(void **state)
     /* docs/PERFORMANCE.md's lesson 02B medians on the project's machine, probe ~200 ns */
     assert_int_equal(choose(205, 793, 493, 776, why, sizeof why), PLACE_TROUPE);
     assert_non_null(strstr(why, "troupe: the fastest"));
-    assert_non_null(strstr(why, "troupe 793, split 493, original 776 M msg/s (15 ms windows)"));
+    assert_non_null(
+        strstr(why, "troupe 793, split 493, original 776 M msg/s (best of 2 runs of 10 ms)"));
+    /* as the lesson measures it: split not calibrated */
+    assert_int_equal(choose(205, 793, 0, 776, why, sizeof why), PLACE_TROUPE);
+    assert_non_null(strstr(why, "; calibration troupe 793, original 776 M msg/s (best of 2"));
     assert_non_null(strstr(why, "cpu0<->cpu1 hand-off 205 ns (far)"));
 }
 
@@ -68,10 +72,11 @@ static void unmeasured_figures_are_ignored(void **state)
 {
     (void)state;
     char why[400];
-    /* split not run (cpu1 not usable), original failed (0): troupe */
+    /* split not run, original failed (0): troupe, and only troupe's figure is listed */
     assert_int_equal(choose(-1, 500, 0, 0, why, sizeof why), PLACE_TROUPE);
-    assert_non_null(strstr(why, "split not run, original not run"));
-    assert_non_null(strstr(why, "hand-off not probed"));
+    assert_non_null(strstr(why, "; calibration troupe 500 M msg/s (best of 2 runs of 10 ms); "
+                                "cpu0<->cpu1 hand-off not probed"));
+    assert_null(strstr(why, "split"));
     /* NaN, infinity and negative figures count as not measured */
     assert_int_equal(choose(200, NAN, -5, 300, why, sizeof why), PLACE_ORIGINAL);
     assert_int_equal(choose(200, INFINITY, 100, 300, why, sizeof why), PLACE_ORIGINAL);
@@ -83,6 +88,7 @@ static void nothing_measured_means_troupe_with_the_reason(void **state)
     char why[400];
     assert_int_equal(choose(-1, 0, 0, 0, why, sizeof why), PLACE_TROUPE);
     assert_non_null(strstr(why, "troupe: nothing was calibrated"));
+    assert_non_null(strstr(why, "needs one core; cpu0<->cpu1 hand-off not probed"));
 }
 
 static void the_reason_is_truncated_safely(void **state)
