@@ -3,6 +3,8 @@
 #define _GNU_SOURCE
 #include "bench_common.h"
 
+#include "cpu_probe.h"
+
 #include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
@@ -47,60 +49,12 @@ void bench_unpin(void)
 
 /* ---- placement probe ------------------------------------------------------------------------ */
 
-#define PROBE_BLOCKS 40
-#define PROBE_TRIPS 50
-
-/* The one line that bounces: main writes odd values, the helper answers with the next even. */
-static struct {
-    _Alignas(64) _Atomic uint64_t word;
-    char pad[64 - sizeof(uint64_t)];
-} probe_line;
-
-static void *probe_helper(void *arg)
-{
-    (void)arg;
-    bench_pin(1);
-    for (uint64_t k = 1; k <= PROBE_BLOCKS * PROBE_TRIPS; k++) {
-        /* acquire/release pair with main's store/load: a plain hand-off, no pause in the loop
-         * (pause costs ~20 ns here, as much as a near hand-off). */
-        while (atomic_load_explicit(&probe_line.word, memory_order_acquire) != 2 * k - 1)
-            ;
-        atomic_store_explicit(&probe_line.word, 2 * k, memory_order_release);
-    }
-    return NULL;
-}
-
 double bench_probe_ns(void)
 {
     const char *skip = getenv("BENCH_NO_PROBE");
     if (skip && *skip && strcmp(skip, "0") != 0)
-        return -1.0; /* e.g. under valgrind, where two spinning threads crawl */
-    cpu_set_t saved;
-    pthread_getaffinity_np(pthread_self(), sizeof saved, &saved);
-    atomic_store_explicit(&probe_line.word, 0, memory_order_relaxed);
-    bench_pin(0);
-    pthread_t t;
-    if (pthread_create(&t, NULL, probe_helper, NULL) != 0) {
-        fprintf(stderr, "error probe: pthread_create failed\n");
-        exit(1);
-    }
-    double best = 1e30;
-    uint64_t k = 0;
-    for (int b = 0; b < PROBE_BLOCKS; b++) {
-        uint64_t t0 = bench_now_ns();
-        for (int i = 0; i < PROBE_TRIPS; i++) {
-            k++;
-            atomic_store_explicit(&probe_line.word, 2 * k - 1, memory_order_release);
-            while (atomic_load_explicit(&probe_line.word, memory_order_acquire) != 2 * k)
-                ;
-        }
-        double one_way = (double)(bench_now_ns() - t0) / (2.0 * PROBE_TRIPS);
-        if (one_way < best)
-            best = one_way;
-    }
-    pthread_join(t, NULL);
-    pthread_setaffinity_np(pthread_self(), sizeof saved, &saved);
-    return best;
+        return -1.0;               /* e.g. under valgrind, where two spinning threads crawl */
+    return cpu_probe_handoff_ns(); /* lesson 02B's probe: one implementation, one class */
 }
 
 const char *bench_place_of(double ns)

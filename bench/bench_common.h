@@ -41,9 +41,10 @@ uint64_t bench_cpu_ns(void); /* this process's CPU time; any thread */
 int bench_pin(int cpu);      /* pins the calling thread; 0 or an errno; any thread */
 void bench_unpin(void);      /* lets the calling thread run on every CPU; any thread */
 
-/* One-way cache-line hand-off time between cpu0 and cpu1: the best of 40 blocks of 50 round
- * trips. Starts one helper thread; the caller's affinity is restored afterwards. With the
- * environment variable BENCH_NO_PROBE=1 (for valgrind) it returns -1: place "unprobed". */
+/* One-way cache-line hand-off time between cpu0 and cpu1: examples/common/cpu_probe.h's probe
+ * (the best of 40 blocks of 50 round trips; the caller's affinity is restored afterwards), the
+ * one lesson 02B prints. -1 ("unprobed") with the environment variable BENCH_NO_PROBE=1 (for
+ * valgrind) or when cpu0 and cpu1 are not both usable. */
 double bench_probe_ns(void);
 const char *bench_place_of(double ns);                      /* "near", "far" or "mixed" */
 const char *bench_place(double before_ns, double after_ns); /* both must agree, else "mixed" */

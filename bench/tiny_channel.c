@@ -22,6 +22,7 @@
 #include <steady/steady.h>
 
 #include "bench_common.h"
+#include "steady_run.h"
 
 STEADY_CHANNEL_TYPE(u64ch, uint64_t);
 
@@ -30,25 +31,17 @@ static const char *const place_names[] = {"solo", "troupe", "chain4"};
 static const unsigned caps[] = {1, 2, 3, 4, 8, 64};
 #define N_CAPS (sizeof caps / sizeof caps[0])
 
-typedef struct run {
-    uint64_t n;
-    uint64_t t0, c0; /* written by the source before its first send */
-    uint64_t t1, c1; /* written by the sink after its last take */
-    uint64_t sum;
-} run;
-
 typedef struct stage_io {
     u64ch_rx in;
     u64ch_tx out;
-    run *r;
+    bench_region *r;
 } stage_io;
 
 static int source(steady_actor *a, void *arg)
 {
     stage_io *io = arg;
-    run *r = io->r;
-    r->c0 = bench_cpu_ns();
-    r->t0 = bench_now_ns();
+    bench_region *r = io->r;
+    bench_region_begin(r);
     for (uint64_t v = 1; v <= r->n;) {
         if (steady_wait_vacant(a, io->out, 1) != STEADY_READY)
             return 1;
@@ -86,16 +79,8 @@ static int sink(steady_actor *a, void *arg)
         if (why == STEADY_CLOSED && u64ch_rx_is_closed_and_empty(io->in))
             break;
     }
-    io->r->t1 = bench_now_ns();
-    io->r->c1 = bench_cpu_ns();
-    io->r->sum = sum;
+    bench_region_end(io->r, sum);
     return 0;
-}
-
-static void die(const char *what)
-{
-    fprintf(stderr, "error: %s: %s\n", what, steady_last_error());
-    exit(1);
 }
 
 /* Spawns the actors of `place`: stage i of n_stages (0 the source, n_stages-1 the sink). */
@@ -105,7 +90,7 @@ static void spawn_all(steady_graph *g, int place, stage_io *io, int n_stages)
     steady_troupe *t = NULL;
     if (place == TROUPE &&
         steady_troupe_new(g, &(steady_troupe_opts){.pin = true, .core = 0}, &t) != STEADY_OK)
-        die("troupe");
+        bench_die("troupe");
     for (int i = 0; i < n_stages; i++) {
         steady_rx *rxs[2] = {i > 0 ? io[i].in.raw : NULL, NULL};
         steady_tx *txs[2] = {i < n_stages - 1 ? io[i].out.raw : NULL, NULL};
@@ -121,7 +106,7 @@ static void spawn_all(steady_graph *g, int place, stage_io *io, int n_stages)
                                .pin = place == SOLO,
                                .core = i};
         if (steady_actor_spawn(g, &o, NULL) != STEADY_OK)
-            die("spawn");
+            bench_die("spawn");
     }
 }
 
@@ -147,8 +132,8 @@ int main(int argc, char **argv)
 
     steady_graph *g;
     if (steady_graph_new(&g, &(steady_graph_opts){.no_signal_handlers = true}) != STEADY_OK)
-        die("graph");
-    run r = {.n = n};
+        bench_die("graph");
+    bench_region r = {.n = n};
     int n_stages = place == CHAIN4 ? 4 : 2;
     stage_io io[4] = {{.r = &r}, {.r = &r}, {.r = &r}, {.r = &r}};
     for (int i = 0; i + 1 < n_stages; i++)
@@ -157,22 +142,10 @@ int main(int argc, char **argv)
                       : i == 1 ? "second"
                                : "third",
                       cap, &io[i].out, &io[i + 1].in) != STEADY_OK)
-            die("channel");
+            bench_die("channel");
     spawn_all(g, place, io, n_stages);
-    bench_result res = {.config = config, .n = n};
-    res.probe_before = bench_probe_ns();
-    if (steady_graph_start(g) != STEADY_OK)
-        die("start");
-    if (steady_graph_block_until_stopped(g, 10000) != STEADY_OK)
-        die("stop");
-    res.probe_after = bench_probe_ns();
-    char extra[64];
-    snprintf(extra, sizeof extra, " cap=%u futex_wakes=%" PRIu64, cap, steady_graph_futex_wakes(g));
-    res.extra = extra;
-    steady_graph_free(g);
-    bench_check_sum(config, r.sum, bench_sum_1_to_n(n));
-    res.wall_ns = r.t1 - r.t0;
-    res.cpu_ns = r.c1 - r.c0;
-    bench_print(&res);
+    char extra[32];
+    snprintf(extra, sizeof extra, " cap=%u", cap);
+    bench_run_graph(g, config, &r, bench_sum_1_to_n(n), extra);
     return 0;
 }

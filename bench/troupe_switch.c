@@ -140,7 +140,7 @@ static void parse_args(int argc, char **argv, uint64_t *n, int *runs)
             exit(0);
         }
     }
-    for (int i = 1; i < argc; i++) {
+    for (int i = 1; i < argc; i += 2) { /* option, value */
         int is_n = strcmp(argv[i], "--switches") == 0, is_r = strcmp(argv[i], "--runs") == 0;
         if (!is_n && !is_r) {
             fprintf(stderr, "%s: unknown option '%s'\n", argv[0], argv[i]);
@@ -158,7 +158,6 @@ static void parse_args(int argc, char **argv, uint64_t *n, int *runs)
             *n = v;
         else
             *runs = (int)v;
-        i++;
     }
 }
 

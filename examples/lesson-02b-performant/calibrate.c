@@ -4,6 +4,7 @@
 
 #include <time.h>
 
+#include "cpu_probe.h"
 #include "pipeline.h"
 
 static double now_s(void)
@@ -53,7 +54,7 @@ void calibrate_placements(const lesson02b_args *user, placement_figures *f)
     static const placement order[] = {PLACE_TROUPE, PLACE_ORIGINAL, PLACE_TROUPE, PLACE_ORIGINAL};
     *f = (placement_figures){
         .handoff_ns = -1, .window_ms = CALIBRATE_WINDOW_MS, .windows = CALIBRATE_RUNS};
-    if (placement_usable_cpus() < 2)
+    if (cpu_probe_usable_cpus() < 2)
         return; /* nothing to choose: every placement would share one CPU */
     steady_log_level saved = steady_log_get_level();
     steady_log_set_level(STEADY_LOG_WARN);
@@ -63,5 +64,5 @@ void calibrate_placements(const lesson02b_args *user, placement_figures *f)
             f->mps[order[i]] = mps;
     }
     steady_log_set_level(saved);
-    f->handoff_ns = placement_probe_ns();
+    f->handoff_ns = cpu_probe_handoff_ns();
 }

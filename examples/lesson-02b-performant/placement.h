@@ -6,8 +6,8 @@
  * same binary moved ~700 M msg/s spread over both cores (`original`) against 250-300 M in one
  * troupe. So, unless --placement forces one, the lesson measures at start:
  *
- *   - the probe: one cache line bounced between a thread on cpu0 and one on cpu1, the best of
- *     40 blocks of 50 round trips, as one-way ns (bench/'s placement probe; < 1 ms);
+ *   - the probe (../common/cpu_probe.h, also bench/'s): one cache line bounced between a thread
+ *     on cpu0 and one on cpu1, as one-way ns (< 1 ms);
  *   - a calibration (calibrate.h): each candidate placement runs the real pipeline, with the
  *     user's capacity, batch and mode, briefly, timed from main;
  *
@@ -53,16 +53,5 @@ placement placement_choose(const placement_figures *f, char *why, size_t why_len
 
 /* "near", "far", "mixed" (between the two) or "not probed" for a probe figure. */
 const char *placement_handoff_class(double handoff_ns);
-
-/* One-way cache-line hand-off between a thread pinned to cpu0 and one pinned to cpu1, in ns
- * (the best of 40 blocks of 50 round trips); -1 if cpu0 and cpu1 are not both usable. Starts
- * and joins one thread; the caller's affinity is restored. Takes well under 1 ms. */
-double placement_probe_ns(void);
-
-/* 1 if this process may run on both cpu0 and cpu1 (what `split`'s pinning and the probe use). */
-int placement_has_cpu0_and_cpu1(void);
-
-/* The number of CPUs this process may run on. */
-int placement_usable_cpus(void);
 
 #endif

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "cpu_probe.h"
 #include "placement.h"
 
 static placement choose(double handoff, double troupe, double split, double original, char *why,
@@ -107,14 +108,14 @@ static void the_reason_is_truncated_safely(void **state)
 static void the_probe_measures_when_cpu0_and_cpu1_are_usable(void **state)
 {
     (void)state;
-    double ns = placement_probe_ns();
-    if (placement_has_cpu0_and_cpu1()) {
+    double ns = cpu_probe_handoff_ns();
+    if (cpu_probe_has_cpu0_and_cpu1()) {
         assert_true(isfinite(ns) && ns > 0);
         assert_true(strcmp(placement_handoff_class(ns), "not probed") != 0);
     } else {
         assert_true(ns < 0);
     }
-    assert_true(placement_usable_cpus() >= 1);
+    assert_true(cpu_probe_usable_cpus() >= 1);
 }
 
 int main(void)
