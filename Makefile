@@ -216,7 +216,14 @@ help:
 #   make deps-bench      install the peers' Debian packages (root); otherwise print the command
 #                        and go on without the missing peers (they are optional)
 # ---------------------------------------------------------------------------------------------
-BENCH_DEBS := g++ pkg-config python3 valgrind libck-dev libboost-dev libzmq3-dev libcaf-dev
+# bench-deps: lesson 02B's FizzBuzz pipeline in Rust over crossbeam-channel and in Go, both from
+# Debian's archive only: Debian's rustc and cargo build the crossbeam peer offline against the
+# crates librust-crossbeam-channel-dev installs in /usr/share/cargo/registry (no crates.io, no
+# rustup), and golang-go builds the Go peer (standard library only). Installed by `make bench`
+# (deps-bench) with the other peers in BENCH_DEBS; never in TEST_DEBS (CI runs no benchmarks).
+BENCH_PEER_DEBS := golang-go rustc cargo librust-crossbeam-channel-dev
+BENCH_DEBS := g++ pkg-config python3 valgrind libck-dev libboost-dev libzmq3-dev libcaf-dev \
+              $(BENCH_PEER_DEBS)
 BENCH_ROUNDS ?=
 BENCH_ARGS ?=
 BENCH_NATIVE ?=

@@ -3,10 +3,13 @@
 #define _GNU_SOURCE
 #include "bench_common.h"
 
+#include "cpu_probe.h"
+
 #include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <sched.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,60 +49,12 @@ void bench_unpin(void)
 
 /* ---- placement probe ------------------------------------------------------------------------ */
 
-#define PROBE_BLOCKS 40
-#define PROBE_TRIPS 50
-
-/* The one line that bounces: main writes odd values, the helper answers with the next even. */
-static struct {
-    _Alignas(64) _Atomic uint64_t word;
-    char pad[64 - sizeof(uint64_t)];
-} probe_line;
-
-static void *probe_helper(void *arg)
-{
-    (void)arg;
-    bench_pin(1);
-    for (uint64_t k = 1; k <= PROBE_BLOCKS * PROBE_TRIPS; k++) {
-        /* acquire/release pair with main's store/load: a plain hand-off, no pause in the loop
-         * (pause costs ~20 ns here, as much as a near hand-off). */
-        while (atomic_load_explicit(&probe_line.word, memory_order_acquire) != 2 * k - 1)
-            ;
-        atomic_store_explicit(&probe_line.word, 2 * k, memory_order_release);
-    }
-    return NULL;
-}
-
 double bench_probe_ns(void)
 {
     const char *skip = getenv("BENCH_NO_PROBE");
     if (skip && *skip && strcmp(skip, "0") != 0)
-        return -1.0; /* e.g. under valgrind, where two spinning threads crawl */
-    cpu_set_t saved;
-    pthread_getaffinity_np(pthread_self(), sizeof saved, &saved);
-    atomic_store_explicit(&probe_line.word, 0, memory_order_relaxed);
-    bench_pin(0);
-    pthread_t t;
-    if (pthread_create(&t, NULL, probe_helper, NULL) != 0) {
-        fprintf(stderr, "error probe: pthread_create failed\n");
-        exit(1);
-    }
-    double best = 1e30;
-    uint64_t k = 0;
-    for (int b = 0; b < PROBE_BLOCKS; b++) {
-        uint64_t t0 = bench_now_ns();
-        for (int i = 0; i < PROBE_TRIPS; i++) {
-            k++;
-            atomic_store_explicit(&probe_line.word, 2 * k - 1, memory_order_release);
-            while (atomic_load_explicit(&probe_line.word, memory_order_acquire) != 2 * k)
-                ;
-        }
-        double one_way = (double)(bench_now_ns() - t0) / (2.0 * PROBE_TRIPS);
-        if (one_way < best)
-            best = one_way;
-    }
-    pthread_join(t, NULL);
-    pthread_setaffinity_np(pthread_self(), sizeof saved, &saved);
-    return best;
+        return -1.0;               /* e.g. under valgrind, where two spinning threads crawl */
+    return cpu_probe_handoff_ns(); /* lesson 02B's probe: one implementation, one class */
 }
 
 const char *bench_place_of(double ns)
@@ -119,39 +74,39 @@ const char *bench_place(double before_ns, double after_ns)
 
 static void usage(const char *prog, const bench_mode *modes, FILE *to)
 {
-    fprintf(to, "usage: %s MODE [--n MESSAGES]\nmodes:", prog);
+    fprintf(to, "usage: %s MODE [--n MESSAGES]\n       %s --list | --help\nmodes:", prog, prog);
     for (const bench_mode *m = modes; m->name; m++)
         fprintf(to, " %s", m->name);
-    fprintf(to, "\n(BENCH_SCALE=<float> scales the default message counts)\n");
+    fprintf(to, "\n(BENCH_SCALE=<float> scales the default message counts; BENCH_NO_PROBE=1 "
+                "skips the placement probes)\n");
 }
 
-int bench_args(int argc, char **argv, const bench_mode *modes, uint64_t *n)
+/* Prints what is wrong with the command line and the usage, and exits 2. */
+__attribute__((format(printf, 3, 4))) static void
+bad_args(const char *prog, const bench_mode *modes, const char *fmt, ...)
 {
-    if (argc == 2 && strcmp(argv[1], "--list") == 0) {
-        for (const bench_mode *m = modes; m->name; m++)
-            printf("%s %" PRIu64 "\n", m->name, m->def_n);
-        exit(0);
-    }
-    int idx = -1;
-    if (argc >= 2)
-        for (int i = 0; modes[i].name; i++)
-            if (strcmp(argv[1], modes[i].name) == 0)
-                idx = i;
-    if (idx < 0 || (argc != 2 && argc != 4) || (argc == 4 && strcmp(argv[2], "--n") != 0)) {
-        usage(argv[0], modes, stderr);
-        exit(2);
-    }
-    if (argc == 4) {
-        char *end;
-        errno = 0;
-        unsigned long long v = strtoull(argv[3], &end, 10);
-        if (errno || *end || v == 0) {
-            usage(argv[0], modes, stderr);
-            exit(2);
-        }
-        *n = v;
-        return idx;
-    }
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "%s: ", prog);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    usage(prog, modes, stderr);
+    exit(2);
+}
+
+static uint64_t parse_n(const char *prog, const bench_mode *modes, const char *text)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(text, &end, 10);
+    if (errno || *end || v == 0 || text[0] == '-')
+        bad_args(prog, modes, "--n needs a positive whole number, got '%s'", text);
+    return v;
+}
+
+static uint64_t default_n(const bench_mode *mode)
+{
     double scale = 1.0;
     const char *s = getenv("BENCH_SCALE");
     if (s && *s) {
@@ -161,8 +116,48 @@ int bench_args(int argc, char **argv, const bench_mode *modes, uint64_t *n)
             exit(2);
         }
     }
-    double v = (double)modes[idx].def_n * scale;
-    *n = v < 1 ? 1 : (uint64_t)v;
+    double v = (double)mode->def_n * scale;
+    return v < 1 ? 1 : (uint64_t)v;
+}
+
+int bench_args(int argc, char **argv, const bench_mode *modes, uint64_t *n)
+{
+    const char *prog = argv[0];
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            usage(prog, modes, stdout);
+            exit(0);
+        }
+    if (argc == 2 && strcmp(argv[1], "--list") == 0) {
+        for (const bench_mode *m = modes; m->name; m++)
+            printf("%s %" PRIu64 "\n", m->name, m->def_n);
+        exit(0);
+    }
+    int idx = -1;
+    const char *n_text = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--n") == 0) {
+            if (i + 1 >= argc)
+                bad_args(prog, modes, "%s needs a number after it", "--n");
+            n_text = argv[++i];
+        } else if (argv[i][0] == '-') {
+            bad_args(prog, modes, "unknown option '%s'", argv[i]);
+        } else if (idx >= 0) {
+            bad_args(prog, modes, "unexpected argument '%s' (one MODE only)", argv[i]);
+        } else {
+            for (int k = 0; modes[k].name && idx < 0; k++)
+                if (strcmp(argv[i], modes[k].name) == 0)
+                    idx = k;
+            if (idx < 0)
+                bad_args(prog, modes, "unknown mode '%s' (--list shows them)", argv[i]);
+        }
+    }
+    if (idx < 0) {
+        fprintf(stderr, "%s: a MODE is needed\n", prog);
+        usage(prog, modes, stderr);
+        exit(2);
+    }
+    *n = n_text ? parse_n(prog, modes, n_text) : default_n(&modes[idx]);
     return idx;
 }
 

@@ -41,9 +41,10 @@ uint64_t bench_cpu_ns(void); /* this process's CPU time; any thread */
 int bench_pin(int cpu);      /* pins the calling thread; 0 or an errno; any thread */
 void bench_unpin(void);      /* lets the calling thread run on every CPU; any thread */
 
-/* One-way cache-line hand-off time between cpu0 and cpu1: the best of 40 blocks of 50 round
- * trips. Starts one helper thread; the caller's affinity is restored afterwards. With the
- * environment variable BENCH_NO_PROBE=1 (for valgrind) it returns -1: place "unprobed". */
+/* One-way cache-line hand-off time between cpu0 and cpu1: examples/common/cpu_probe.h's probe
+ * (the best of 40 blocks of 50 round trips; the caller's affinity is restored afterwards), the
+ * one lesson 02B prints. -1 ("unprobed") with the environment variable BENCH_NO_PROBE=1 (for
+ * valgrind) or when cpu0 and cpu1 are not both usable. */
 double bench_probe_ns(void);
 const char *bench_place_of(double ns);                      /* "near", "far" or "mixed" */
 const char *bench_place(double before_ns, double after_ns); /* both must agree, else "mixed" */
@@ -51,7 +52,9 @@ const char *bench_place(double before_ns, double after_ns); /* both must agree, 
 /* Command line of every program: `prog MODE [--n N]`, MODE one of `modes` (terminated by a
  * NULL name). Returns the index of MODE and writes N to *n. N defaults to the mode's def_n
  * scaled by the environment variable BENCH_SCALE (a positive float; the driver uses it for short
- * runs). `prog --list` prints the modes and exits 0; anything else prints usage and exits 2. */
+ * runs). `prog --help` (or -h) prints the usage on stdout and `prog --list` the modes, and
+ * both exit 0; an unknown option or mode, a missing MODE or a bad --n prints what is wrong and
+ * the usage on stderr and exits 2. */
 typedef struct bench_mode {
     const char *name;
     uint64_t def_n;

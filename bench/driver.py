@@ -8,12 +8,21 @@ mixed), each configuration's run count, median M msg/s, min-max, and ratios of m
 floor (the hand-written ring or pipeline) and to boost -- only ever within one placement class.
 Raw lines go to build/bench/results-<date>.txt, the table to results-<date>-table.txt.
 
-  bench/driver.py [--build DIR] [--native-build DIR] [--rounds R] [--only REGEX]
-                  [--out-dir DIR] [--list]
+  bench/driver.py [--build DIR] [--native-build DIR] [--baseline-build DIR] [--rounds R]
+                  [--only REGEX] [--out-dir DIR] [--list]
 
 --native-build DIR adds every throughput configuration again, run from a second build (made
 with -DSTEADY_NATIVE=ON, i.e. -march=native), as "<config>+native" rows compared with the
 native floor: compiler flags that matter, reported both ways in the same rounds.
+--baseline-build DIR adds every steady configuration again from another build's bench
+directory (e.g. the commit before a change), as "<config>+base" rows, and a table of the
+current/baseline ratios of medians per placement class: a before/after in the same rounds.
+
+Lesson 02B and its peers (section "lesson"): the whole program lesson-02b-performant (from the
+build's examples/ directory) without --placement (it measures and chooses: "default") and with
+each placement forced, and the same FizzBuzz pipeline over crossbeam-channel and Go channels
+(bench/peers/), each run whole (bench/wholeproc.py: totals checked exactly, the probe before and
+after), with the default's ratio to the best forced placement and to the faster peer.
 
 Environment: BENCH_ROUNDS (default rounds), BENCH_SCALE (scales every message count; e.g. 0.1
 for a quick look). Exit status 1 if any run failed (a wrong sum, a crash, a timeout).
@@ -24,10 +33,19 @@ import os
 import platform
 import random
 import re
+import resource
 import statistics
 import subprocess
 import sys
 import time
+
+import wholeproc
+
+LESSON = "lesson-02b-performant"  # in the build's examples/ directory, not bench/
+CHAOS = "steady-chaos"  # in the build's tools/ directory
+CHAOS_MESSAGES, CHAOS_FAILURES = 100000000, 10000  # make chaos's size (BENCH_SCALE scales both)
+CHAOS_RE = re.compile(r"^elapsed: ([0-9.]+) s, ([0-9.]+) M msg/s$", re.M)
+LESSON_RATE_MS, LESSON_BEATS = 200, 10  # 2 s per run (BENCH_SCALE scales the beats)
 
 # (config as printed, program, mode, table section, floor config, boost config)
 # The floor is the hand-written equivalent measured in the same rounds: ring.h for one channel,
@@ -39,11 +57,16 @@ SECTIONS = [
     ("spsc-4096", "one channel, batches of 4096"),
     ("spsc-1m", "one channel of 1M slots, spans of half the capacity (double buffer)"),
     ("pipe", "4-stage pipeline gen -> +1 -> x2 -> sum, spans of up to 4096, 64K slots"),
+    ("tiny", "channels of 1-64 slots, one message per call (tiny_channel; wait = spin/yield/park)"),
     # bench/ablation.c: the floor ring rebuilt from one template with one layout choice undone;
     # "vs floor" is each variant against ablation/base (base itself against ring.h's own row)
     ("abl-msg", "ablation of the floor ring's layout, one message per push/pop (vs base)"),
     ("abl-64", "ablation of the floor ring's layout, spans of 64 (vs base)"),
     ("abl-4096", "ablation of the floor ring's layout, spans of 4096 (vs base)"),
+    ("chaos", "steady-chaos, 10^8 messages and 10^4 failures (cap3: channels of 3 slots, 2*10^5 "
+              "and 20), seed = round"),
+    ("lesson", "lesson 02B end to end (whole process, --rate 200 --beats 10) and the same pipeline "
+               "over crossbeam-channel and Go channels"),
 ]
 
 CONFIGS = [
@@ -81,6 +104,21 @@ CONFIGS = [
     ("pipe/steady/solo4-free", "pipe_steady", "solo4-free", "pipe", "pipe/hand/coop2", None),
     ("pipe/hand/coop1", "pipe_hand", "coop1", "pipe", None, None),
     ("pipe/hand/coop2", "pipe_hand", "coop2", "pipe", None, None),
+    # tiny channels: no floor ("-"); solo pinned to cpu0/cpu1, troupe on cpu0, chain4 unpinned
+    *[(f"tiny/{pl}-c{cap}", "tiny_channel", f"{pl}-c{cap}", "tiny", "-", None)
+      for pl in ("solo", "troupe", "chain4") for cap in (1, 2, 3, 4, 8, 64)],
+    # tools/chaos at make chaos's size: sequence numbers through 4 threads under 10,000
+    # injected failures (seed = round), both commit modes; exact verdict checked
+    ("chaos/transactional", CHAOS, "transactional", "chaos", "-", None),
+    ("chaos/separate", CHAOS, "separate", "chaos", "-", None),
+    ("chaos/separate-cap3", CHAOS, "separate-cap3", "chaos", "-", None),
+    # lesson 02B and its peers, whole programs (bench/wholeproc.py): their own table
+    ("lesson02b/default", LESSON, None, "lesson", None, None),
+    ("lesson02b/troupe", LESSON, "troupe", "lesson", None, None),
+    ("lesson02b/split", LESSON, "split", "lesson", None, None),
+    ("lesson02b/original", LESSON, "original", "lesson", None, None),
+    ("peer/crossbeam", "fizzbuzz_crossbeam", None, "lesson", None, None),
+    ("peer/go", "fizzbuzz_go", None, "lesson", None, None),
     # wake-up latency: its own table (percentiles, not throughput)
     ("latency/pingpong", "wake_latency", "pingpong", "latency", None, None),
     ("latency/parked", "wake_latency", "parked", "latency", "latency/floor-parked", None),
@@ -107,6 +145,7 @@ RUN_TIMEOUT_S = 300
 PLACES = ("far", "near", "mixed")
 
 NATIVE = "+native"
+BASE = "+base"
 
 RESULT_RE = re.compile(r"^result (.*)$")
 SWITCH_RE = re.compile(r"troupe member switch .*?: median ([0-9.]+) ns")
@@ -130,22 +169,100 @@ def loadavg():
         return float("nan")
 
 
-def with_native(cfgs, native):
+def with_native(cfgs, native, baseline=None):
     """Each config paired with its build directory; with `native`, the throughput configs
-    again as "<config>+native" from that build, right after their plain row."""
+    again as "<config>+native" from that build, right after their plain row (floors and boost
+    rows renamed too: compared within the native build); with `baseline`, every steady config
+    again as "<config>+base" (compared with its plain row, see baseline_table)."""
     out = []
     for c, build in cfgs:
         out.append((c, build))
-        if native and c[3] != "latency":
-            suffixed = tuple(x + NATIVE if i in (0, 4, 5) and x else x for i, x in enumerate(c))
+        if native and c[3] not in ("latency", "lesson", "chaos"):
+            suffixed = tuple(x + NATIVE if i in (0, 4, 5) and x and x != "-" else x
+                             for i, x in enumerate(c))
             out.append((suffixed, native))
+        if baseline and is_steady(c):
+            out.append(((c[0] + BASE, c[1], c[2], c[3], None, None), baseline))
     return out
 
 
-def run_one(build, cfg, env):
+def plain_name(name):
+    """The config's name without a +native / +base suffix (what --only matches)."""
+    for suffix in (NATIVE, BASE):
+        if name.endswith(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+def is_steady(c):
+    """Configs that run steady's code (the ones a change to the library can move)."""
+    return c[0].startswith(("steady/", "pipe/steady/", "tiny/", "latency/p", "lesson02b/",
+                            "chaos/"))
+
+
+def program_path(build, cfg):
+    """Where cfg's program is: lesson 02B in the build's examples/, the rest in bench/."""
+    if cfg[1] == LESSON:
+        return os.path.join(wholeproc.examples_dir(build), LESSON)
+    if cfg[1] == CHAOS:
+        return os.path.join(os.path.dirname(os.path.abspath(build)), "tools", CHAOS)
+    return os.path.join(build, cfg[1])
+
+
+def run_chaos(build, cfg, env, rnd):
+    """A steady-chaos run (docs/RELIABILITY.md's command): its own rate line, verdict ok."""
+    tiny = cfg[2].endswith("-cap3")
+    scale = scale_of(env) * (0.002 if tiny else 1)
+    cmd = [os.path.join(os.path.dirname(os.path.abspath(build)), "tools", CHAOS),
+           "--seed", str(rnd), "--messages", str(max(1000, int(CHAOS_MESSAGES * scale))),
+           "--failures", str(max(1, int(CHAOS_FAILURES * scale))),
+           "--commit", cfg[2].split("-")[0]]
+    cmd += (["--capacity", "3", "--batch", "3"] if tiny else [])
+    cmd += (["--expect-duplicates"] if cfg[2].startswith("separate") else [])
+    probe = os.path.join(build, "placement_probe")
+    before, load = wholeproc.probe(probe), loadavg()
+    r0, t0 = resource.getrusage(resource.RUSAGE_CHILDREN), time.time()
+    try:
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=RUN_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        return None, f"{cfg[0]}: timed out after {RUN_TIMEOUT_S} s"
+    r1, wall = resource.getrusage(resource.RUSAGE_CHILDREN), time.time() - t0
+    cpu = (r1.ru_utime + r1.ru_stime - r0.ru_utime - r0.ru_stime) / wall
+    after = wholeproc.probe(probe)
+    m = CHAOS_RE.search(p.stdout)
+    if p.returncode != 0 or "verdict: ok" not in p.stdout or not m:
+        return None, f"{cfg[0]}: exit {p.returncode}: {(p.stdout + p.stderr).strip()[-400:]}"
+    fields = {"config": cfg[0], "n": cmd[cmd.index("--messages") + 1], "mps": m.group(2),
+              "secs": m.group(1), "cpu": f"{cpu:.3f}", "probe_before": f"{before[0]:.1f}",
+              "probe_after": f"{after[0]:.1f}",
+              "place": before[1] if before[1] == after[1] else "mixed",
+              "seed": str(rnd), "loadavg": f"{load:.2f}"}
+    return fields, wholeproc.result_line(cfg[0], fields) + f" seed={rnd} loadavg={load:.2f}"
+
+
+def run_whole(build, cfg, env):
+    """A lesson-section run: the whole program, totals checked, probed before and after."""
+    beats = max(1, round(LESSON_BEATS * scale_of(env)))
+    cmd = [program_path(build, cfg), "--rate", str(LESSON_RATE_MS), "--beats", str(beats)]
+    if cfg[2]:
+        cmd += ["--placement", cfg[2]]
+    load = loadavg()
+    fields, err = wholeproc.run(cmd, os.path.join(build, "placement_probe"), RUN_TIMEOUT_S)
+    if fields is None:
+        return None, f"{cfg[0]}: {err}"
+    fields["config"] = cfg[0]
+    fields["loadavg"] = f"{load:.2f}"
+    return fields, wholeproc.result_line(cfg[0], fields) + f" loadavg={load:.2f}"
+
+
+def run_one(build, cfg, env, rnd=1):
     """Runs one configuration; returns (fields or None, raw line or error text)."""
     name, prog, mode = cfg[0], cfg[1], cfg[2]
-    printed = name[: -len(NATIVE)] if name.endswith(NATIVE) else name
+    if cfg[3] == "lesson":
+        return run_whole(build, cfg, env)
+    if cfg[3] == "chaos":
+        return run_chaos(build, cfg, env, rnd)
+    printed = plain_name(name)
     exe = os.path.join(build, prog)
     if prog == "troupe_switch":
         cmd = [exe, "--switches", str(max(1000, int(1000000 * scale_of(env)))), "--runs", "3"]
@@ -180,6 +297,25 @@ def run_one(build, cfg, env):
     return fields, line + f" loadavg={load:.2f}"
 
 
+def cpu_model():
+    """lscpu's "Model name" (what every figure is quoted with), or /proc/cpuinfo's."""
+    try:
+        out = subprocess.run(["lscpu"], capture_output=True, text=True, timeout=10).stdout
+        for line in out.splitlines():
+            if line.startswith("Model name:"):
+                return line.split(":", 1)[1].strip()
+    except (OSError, subprocess.SubprocessError):
+        pass
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return "unknown"
+
+
 def scale_of(env):
     try:
         return float(env.get("BENCH_SCALE", "1") or "1")
@@ -201,6 +337,69 @@ def ratio(a, b):
     if a is None or b is None or b == 0:
         return "-"
     return f"{a / b:.2f}"
+
+
+def lesson_table(by, place, rows, title):
+    """The lesson section of one placement class: each row's median, its ratio to the best
+    forced placement and to the faster peer (medians of this class), and for the default the
+    placements it chose; then the two target lines."""
+    def med(cfg):
+        rs = by.get((cfg, place))
+        return statistics.median(float(r["mps"]) for r in rs) if rs else None
+
+    forced = [m for m in (med(f"lesson02b/{p}") for p in ("troupe", "split", "original")) if m]
+    peers = {name: med(name) for name in ("peer/crossbeam", "peer/go") if med(name)}
+    best = max(forced) if forced else None
+    fastest_peer = max(peers, key=peers.get) if peers else None
+    comparable = place != "mixed"
+    out = [f"-- {title}",
+           f"{'config':<31} {'runs':>4} {'median M msg/s':>15} {'min-max':>19} "
+           f"{'vs best pl.':>11} {'vs fast peer':>12} {'cpu':>5}  chosen"]
+    for c in rows:
+        rs = by[(c[0], place)]
+        vals = [float(r["mps"]) for r in rs]
+        m = statistics.median(vals)
+        chosen = {}
+        for r in rs:
+            if c[0].startswith("lesson02b/default") and "placement" in r:
+                chosen[r["placement"]] = chosen.get(r["placement"], 0) + 1
+        out.append(f"{c[0]:<31} {len(vals):>4} {fmt(m):>15} "
+                   f"{fmt(min(vals)) + '-' + fmt(max(vals)):>19} "
+                   f"{ratio(m, best) if comparable else '-':>11} "
+                   f"{ratio(m, peers.get(fastest_peer)) if comparable else '-':>12} "
+                   f"{statistics.median(float(r['cpu']) for r in rs):>5.2f}  "
+                   + ", ".join(f"{k} {v}" for k, v in sorted(chosen.items())))
+    d = med("lesson02b/default")
+    if comparable and d and best:
+        out.append(f"target: default within 0.9x of the best placement: {d / best:.2f}x "
+                   f"({fmt(d)} vs {fmt(best)}) -> {'met' if d >= 0.9 * best else 'NOT met'}")
+    if comparable and d and fastest_peer:
+        p = peers[fastest_peer]
+        out.append(f"target: default >= 2x the faster peer ({fastest_peer} {fmt(p)}): "
+                   f"{d / p:.2f}x -> {'met' if d >= 2 * p else 'NOT met'}")
+    return out
+
+
+def baseline_table(results):
+    """Current / baseline ratio of medians for every config run from both builds, per class."""
+    by = {}
+    for r in results:  # latency rows by their p50 (ns: lower is better), the rest by M msg/s
+        key = "p50_ns" if r["config"].startswith("latency/") else "mps"
+        if key in r:
+            by.setdefault((r["config"], r.get("place", "any")), []).append(float(r[key]))
+    out = []
+    for place in PLACES:
+        pairs = sorted(c for c, p in by if p == place and (c + BASE, place) in by)
+        if not pairs:
+            continue
+        out.append(f"\n== current vs baseline build, {place} (ratio of medians, M msg/s; "
+                   f"latency/*: p50 ns; runs)")
+        for c in pairs:
+            a, b = by[(c, place)], by[(c + BASE, place)]
+            out.append(f"{c:<31} {fmt(statistics.median(a)):>10} vs {fmt(statistics.median(b)):>10}"
+                       f"  {ratio(statistics.median(a), statistics.median(b)):>6}x"
+                       f"  ({len(a)} / {len(b)})")
+    return out
 
 
 def table(results, cfgs):
@@ -230,6 +429,9 @@ def table(results, cfgs):
             srows = [c for c in rows if c[3] == sec]
             if not srows:
                 continue
+            if sec == "lesson":
+                out += lesson_table(by, place, srows, title)
+                continue
             out.append(f"-- {title}")
             out.append(hdr)
             for c in srows:
@@ -237,7 +439,8 @@ def table(results, cfgs):
                 vals = [float(r["mps"]) for r in rs]
                 m = statistics.median(vals)
                 cpu = statistics.median(float(r["cpu"]) for r in rs)
-                floor = "floor" if c[4] is None else ratio(m, med(c[4], place))
+                floor = ("-" if c[4] == "-" or c[0].endswith(BASE) else
+                         "floor" if c[4] is None else ratio(m, med(c[4], place)))
                 if place == "mixed":
                     floor = "-"
                 boost = ratio(m, med(c[5], place)) if c[5] and place != "mixed" else "-"
@@ -245,6 +448,7 @@ def table(results, cfgs):
                            f"{fmt(min(vals)) + '-' + fmt(max(vals)):>19} {floor:>9} {boost:>9} "
                            f"{cpu:>5.2f}")
 
+    out += baseline_table(results)
     lat = [c for c in cfgs if c[3] == "latency"]
     if any((c[0], p) in by for c in lat for p in PLACES + ("any",)):
         out.append("\n== wake-up latency (one-way ns; medians over runs of each run's percentile)")
@@ -278,6 +482,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--build", default=os.path.join(root, "build", "release", "bench"),
                     help="directory with the benchmark programs (default build/release/bench)")
+    ap.add_argument("--baseline-build", default=None,
+                    help="another build's bench directory: steady's configs again as +base rows")
     ap.add_argument("--native-build", default=None,
                     help="a second build's bench directory, made with -DSTEADY_NATIVE=ON")
     ap.add_argument("--rounds", type=int,
@@ -292,16 +498,17 @@ def main():
         for c in CONFIGS:
             print(f"{c[0]:<24} {c[1]} {c[2] or ''}")
         return 0
-    cfgs = with_native([(c, args.build) for c in CONFIGS], args.native_build)
-    cfgs = [(c, b) for c, b in cfgs if re.search(args.only, c[0])]
+    cfgs = with_native([(c, args.build) for c in CONFIGS], args.native_build,
+                       args.baseline_build)
+    cfgs = [(c, b) for c, b in cfgs if re.search(args.only, plain_name(c[0]))]
     available, missing = [], []
     for c, b in cfgs:
-        (available if os.access(os.path.join(b, c[1]), os.X_OK) else missing).append((c, b))
+        (available if os.access(program_path(b, c), os.X_OK) else missing).append((c, b))
     if not available:
         print(f"driver: no benchmark programs in {args.build} (build the bench_all target)",
               file=sys.stderr)
         return 1
-    skipped = sorted({os.path.join(b, c[1]) for c, b in missing})
+    skipped = sorted({program_path(b, c) for c, b in missing})
 
     env = dict(os.environ)
     stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -313,6 +520,8 @@ def main():
         f"BENCH_SCALE={env.get('BENCH_SCALE', '1')}",
         f"# {platform.node()} {platform.system()} {platform.release()}, "
         f"{os.cpu_count()} CPUs, load average at start {loadavg():.2f}",
+        f"# CPU (lscpu): {cpu_model()}; placement probe now: "
+        "{:.1f} ns ({})".format(*wholeproc.probe(os.path.join(args.build, "placement_probe"))),
     ]
     if skipped:
         head.append(f"# not built (peer package missing?): {', '.join(skipped)}")
@@ -326,7 +535,7 @@ def main():
             rng.shuffle(order)
             t_round = time.time()
             for c, build in order:
-                fields, line = run_one(build, c, env)
+                fields, line = run_one(build, c, env, rnd)
                 if fields is None:
                     failures.append(line)
                     print(f"FAILED {line}", file=sys.stderr, flush=True)
@@ -335,6 +544,9 @@ def main():
                 fields["round"] = str(rnd)
                 results.append(fields)
                 raw.write(f"{line} round={rnd}\n")
+                if "chose_why" in fields:  # lesson 02B's own account of its choice
+                    raw.write(f"# {fields['config']} round={rnd} chose "
+                              f"{fields['placement']}: {fields['chose_why']}\n")
                 raw.flush()
             print(f"round {rnd}/{args.rounds}: {len(order)} runs in {time.time() - t_round:.0f} s,"
                   f" load average {loadavg():.2f}", flush=True)

@@ -21,24 +21,18 @@
 
 #include "bench_common.h"
 #include "stages.h"
+#include "steady_run.h"
 
 STEADY_CHANNEL_TYPE(u64ch, uint64_t);
 
 #define B 4096
 #define CAP 65536
 
-typedef struct run {
-    uint64_t n;
-    uint64_t t0, c0; /* written by the generator before its first send */
-    uint64_t t1, c1; /* written by the sink after its last take */
-    uint64_t sum;
-} run;
-
 typedef struct stage_io {
     u64ch_rx in;
     u64ch_tx out;
     int op; /* 0: +1, 1: x2 */
-    run *r;
+    bench_region *r;
 } stage_io;
 
 static uint64_t min3(uint64_t a, uint64_t b, uint64_t c)
@@ -50,9 +44,8 @@ static uint64_t min3(uint64_t a, uint64_t b, uint64_t c)
 static int generator(steady_actor *a, void *arg)
 {
     stage_io *io = arg;
-    run *r = io->r;
-    r->c0 = bench_cpu_ns();
-    r->t0 = bench_now_ns();
+    bench_region *r = io->r;
+    bench_region_begin(r);
     for (uint64_t next = 1; next <= r->n;) {
         uint64_t left = r->n - next + 1;
         if (steady_wait_vacant(a, io->out, left < B ? left : B) != STEADY_READY)
@@ -117,16 +110,8 @@ static int sink(steady_actor *a, void *arg)
         if (why == STEADY_CLOSED)
             need = 1;
     }
-    io->r->t1 = bench_now_ns();
-    io->r->c1 = bench_cpu_ns();
-    io->r->sum = sum;
+    bench_region_end(io->r, sum);
     return 0;
-}
-
-static void die(const char *what)
-{
-    fprintf(stderr, "error: %s: %s\n", what, steady_last_error());
-    exit(1);
 }
 
 int main(int argc, char **argv)
@@ -145,20 +130,20 @@ int main(int argc, char **argv)
 
     steady_graph *g;
     if (steady_graph_new(&g, &(steady_graph_opts){.no_signal_handlers = true}) != STEADY_OK)
-        die("graph");
-    run r = {.n = n};
+        bench_die("graph");
+    bench_region r = {.n = n};
     stage_io io[4] = {{.op = 0, .r = &r}, {.op = 0, .r = &r}, {.op = 1, .r = &r}, {.r = &r}};
     static const char *const names[4] = {"generator", "plus1", "times2", "sum"};
     steady_actor_fn fns[4] = {generator, worker, worker, sink};
     for (int i = 0; i < 3; i++)
         if (u64ch_new(g, names[i], CAP, &io[i].out, &io[i + 1].in) != STEADY_OK)
-            die("channel");
+            bench_die("channel");
     steady_troupe *t[2] = {NULL, NULL};
     if (m == 2 || m == 3) {
         for (int i = 0; i < (m == 2 ? 2 : 1); i++)
             if (steady_troupe_new(g, &(steady_troupe_opts){.pin = true, .core = i}, &t[i]) !=
                 STEADY_OK)
-                die("troupe");
+                bench_die("troupe");
         if (m == 3)
             t[1] = t[0];
     }
@@ -174,24 +159,9 @@ int main(int argc, char **argv)
             o.troupe = t[i / 2];
         }
         if (steady_actor_spawn(g, &o, NULL) != STEADY_OK)
-            die("spawn");
+            bench_die("spawn");
     }
-    bench_result res = {.config = config, .n = n};
-    res.probe_before = bench_probe_ns();
-    if (steady_graph_start(g) != STEADY_OK)
-        die("start");
-    if (steady_graph_block_until_stopped(g, 10000) != STEADY_OK)
-        die("stop");
-    res.probe_after = bench_probe_ns();
-    char extra[64];
-    snprintf(extra, sizeof extra, " futex_wakes=%llu",
-             (unsigned long long)steady_graph_futex_wakes(g));
-    res.extra = extra;
-    steady_graph_free(g);
     /* sum of 2 * (v + 1) for v = 1..n: n(n+1) + 2n, modulo 2^64 */
-    bench_check_sum(config, r.sum, 2 * bench_sum_1_to_n(n) + 2 * n);
-    res.wall_ns = r.t1 - r.t0;
-    res.cpu_ns = r.c1 - r.c0;
-    bench_print(&res);
+    bench_run_graph(g, config, &r, 2 * bench_sum_1_to_n(n) + 2 * n, "");
     return 0;
 }

@@ -121,20 +121,51 @@ static int cmp_double(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+static void usage(const char *prog, FILE *to)
+{
+    fprintf(to,
+            "usage: %s [--switches N] [--runs 1..99]\n"
+            "  --switches N  member switches per timed run (default 10000000; the ping-pong runs "
+            "N/4 round trips)\n"
+            "  --runs R      timed runs of each, 1..99 (default 5); medians are printed\n",
+            prog);
+}
+
+/* Parses `--switches N --runs R`; exits 0 after --help, 2 on anything it does not know. */
+static void parse_args(int argc, char **argv, uint64_t *n, int *runs)
+{
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            usage(argv[0], stdout);
+            exit(0);
+        }
+    }
+    for (int i = 1; i < argc; i += 2) { /* option, value */
+        int is_n = strcmp(argv[i], "--switches") == 0, is_r = strcmp(argv[i], "--runs") == 0;
+        if (!is_n && !is_r) {
+            fprintf(stderr, "%s: unknown option '%s'\n", argv[0], argv[i]);
+            usage(argv[0], stderr);
+            exit(2);
+        }
+        char *end = NULL;
+        unsigned long long v = i + 1 < argc ? strtoull(argv[i + 1], &end, 10) : 0;
+        if (!end || *end || argv[i + 1][0] == '-' || v == 0 || (is_r && v > 99)) {
+            fprintf(stderr, "%s: %s needs %s\n", argv[0], argv[i],
+                    is_n ? "a positive whole number" : "a whole number from 1 to 99");
+            exit(2);
+        }
+        if (is_n)
+            *n = v;
+        else
+            *runs = (int)v;
+    }
+}
+
 int main(int argc, char **argv)
 {
     uint64_t n = 10000000;
     int runs = 5;
-    for (int i = 1; i + 1 < argc; i += 2) {
-        if (strcmp(argv[i], "--switches") == 0)
-            n = strtoull(argv[i + 1], NULL, 10);
-        else if (strcmp(argv[i], "--runs") == 0)
-            runs = atoi(argv[i + 1]);
-    }
-    if (runs < 1 || runs > 99 || n == 0) {
-        fprintf(stderr, "usage: %s [--switches N] [--runs 1..99]\n", argv[0]);
-        return 2;
-    }
+    parse_args(argc, argv, &n, &runs);
     double sw[99], pp[99];
     for (int r = 0; r < runs; r++) {
         sw[r] = run_graph(0, n);

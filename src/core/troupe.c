@@ -23,6 +23,9 @@
 
 #define SPIN_NS 4000u             /* re-check for ~4 us before yielding */
 #define YIELDS 2                  /* then sched_yield twice before parking */
+#define SHORT_PARK_NS 100000u     /* a park a peer ended sooner than this makes idle() hot: */
+#define HOT_SPIN_NS 1000u         /* spin ~1 us, then */
+#define HOT_YIELD_NS 100000u      /* sched_yield for up to 100 us before parking */
 #define FALLBACK_PARK_NS 1000000u /* longest park when membarrier is unavailable */
 
 static size_t round_robin(void *ctx, size_t n, size_t last)
@@ -175,21 +178,34 @@ static bool any_ready(steady_troupe *t, uint64_t *deadline)
     return r;
 }
 
-/* Nothing could run: spin, yield, then park until woken or the earliest deadline. */
+/* Nothing could run: spin, yield, then park until woken or the earliest deadline.
+ *
+ * A wake-up from a park costs far more than a hand-off (~75 us against ~0.2-0.6 us on the
+ * project's VMs): when a peer keeps answering just after we park (channels of a few slots,
+ * more busy threads than cores), every message pays a wake-up and both sides convoy (0.1-0.2 M
+ * msg/s). So a park that a peer's ring ended within SHORT_PARK_NS makes the next idle "hot": a
+ * shorter spin, then sched_yield (which also lets a thread sharing this core run) for up to
+ * HOT_YIELD_NS before parking. A hot idle that still has to park, a long park and a timeout
+ * all leave it cold: an idle graph parks after SPIN_NS and YIELDS, its CPU stays ~0; a thread
+ * handed work more often than every ~100 us keeps its core busy yielding instead of sleeping. */
 static void idle(steady_troupe *t)
 {
-    uint64_t deadline;
-    uint64_t spin_until = steady__mono_ns() + SPIN_NS;
+    static _Thread_local bool hot; /* per thread: a thread runs one troupe */
+    uint64_t deadline, now = steady__mono_ns();
+    uint64_t spin_until = now + (hot ? HOT_SPIN_NS : SPIN_NS);
     do {
         steady__cpu_relax();
         if (any_ready(t, &deadline))
             return;
-    } while (steady__mono_ns() < spin_until);
-    for (int i = 0; i < YIELDS; i++) {
+    } while ((now = steady__mono_ns()) < spin_until);
+    uint64_t yield_until = hot ? now + HOT_YIELD_NS : 0;
+    for (int i = 0; i < YIELDS || steady__mono_ns() < yield_until; i++) {
         sched_yield();
         if (any_ready(t, &deadline))
             return;
     }
+    bool was_hot = hot;
+    hot = false;
     /* acquire: pairs with a waker's seq_cst increment (bell.c); the wants re-checked after it are
      * fresh. */
     uint32_t seq = atomic_load_explicit(&t->bell.seq, memory_order_acquire);
@@ -201,14 +217,17 @@ static void idle(steady_troupe *t)
     if (!any_ready(t, &deadline)) {
         uint64_t timeout = UINT64_MAX;
         if (deadline) {
-            uint64_t now = steady__now(t->graph);
-            timeout = deadline > now ? deadline - now : 0;
+            uint64_t now_graph = steady__now(t->graph);
+            timeout = deadline > now_graph ? deadline - now_graph : 0;
         }
         /* Without membarrier the peers' hot path has no fence pairing with ours, so a wake-up
          * can be lost: bound the sleep, so such a loss costs latency, never a hang. */
         if (!steady__membarrier_available() && timeout > FALLBACK_PARK_NS)
             timeout = FALLBACK_PARK_NS;
+        uint64_t parked = steady__mono_ns();
         steady__bell_sleep(&t->bell, seq, timeout);
+        parked = steady__mono_ns() - parked;
+        hot = !was_hot && parked < SHORT_PARK_NS && parked < timeout; /* rung, not timed out */
     }
     atomic_store_explicit(&t->bell.sleeping, 0, memory_order_relaxed);
 }

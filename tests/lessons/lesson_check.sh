@@ -6,7 +6,8 @@
 #
 # The fizzbuzz check recomputes the expected counts for 0..N-1 from the generator's
 # "Sent: N" line and compares them with the logger's final line, field by field. With
-# FIRST_LINE set (an extended regular expression), the program's first line must match it.
+# FIRST_LINE set (an extended regular expression), the program's first line must match it;
+# with EXPECT_LINE=<extended regex> set, some output line must also match it.
 set -euo pipefail
 
 mode=$1 bin=$2
@@ -65,6 +66,9 @@ fizzbuzz)
     [ "$f" -eq "$ef" ] && [ "$b" -eq "$eb" ] && [ "$fb" -eq "$efb" ] && [ "$v" -eq "$ev" ] ||
         fail "counts (F:$f B:$b FB:$fb V:$v) differ from expected (F:$ef B:$eb FB:$efb V:$ev) for $sent values"
     [ "${MIN_TOTAL:-1000}" -le "$total" ] || fail "total $total below ${MIN_TOTAL:-1000}"
+    if [ -n "${EXPECT_LINE:-}" ]; then
+        grep -qE -- "$EXPECT_LINE" "$out" || fail "no line matches: $EXPECT_LINE"
+    fi
     if [ -n "${MIN_MS:-}" ]; then
         [ "$elapsed_ms" -ge "$MIN_MS" ] && [ "$elapsed_ms" -le "$MAX_MS" ] ||
             fail "run took $elapsed_ms ms, expected $MIN_MS..$MAX_MS"

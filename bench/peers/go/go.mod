@@ -1,0 +1,3 @@
+module steady.bench/fizzbuzz_go
+
+go 1.19

@@ -1,0 +1,109 @@
+"""wholeproc.py -- one run of a whole program as a benchmark: lesson 02B and its FizzBuzz peers.
+
+Lesson 02B (examples/lesson-02b-performant) and the same pipeline written with crossbeam-channel
+(bench/peers/crossbeam) and Go channels (bench/peers/go) each print, at their end,
+
+  <name>: <N> messages in <S> s: <R> M msg/s (...)
+
+the whole process's rate (start-up, lesson 02B's placement measurement, and drain included),
+and the lines "Generator shutting down. Sent: N" and "Logger shutting down. Total: T (F:f, B:b,
+FB:fb, V:v)". run() times one such run, checks the totals exactly (T = N and the four counts are
+those of 0..N-1), and probes the placement of the two vCPUs before and after it with
+bench/placement_probe. Used by bench/driver.py (the "lesson" rows) and bench/lesson02b.py.
+"""
+import os
+import re
+import resource
+import subprocess
+import time
+
+RATE_RE = re.compile(r"^(\S+): (\d+) messages in ([0-9.]+) s: ([0-9.]+) M msg/s", re.M)
+SENT_RE = re.compile(r"Generator shutting down\. Sent: (\d+)")
+TOTAL_RE = re.compile(r"Logger shutting down\. Total: (\d+) \(F:(\d+), B:(\d+), FB:(\d+), V:(\d+)\)")
+# lesson 02B without --placement: "lesson-02b-performant: placement troupe: the fastest; ..."
+CHOSE_RE = re.compile(r"^lesson-02b-performant: placement (\w+): (.*)$", re.M)
+PLACED_RE = re.compile(r"\(placement (\w+),")
+NEAR_NS, FAR_NS = 60.0, 120.0
+
+
+def place_of(ns):
+    if ns < 0:
+        return "unprobed"
+    return "near" if ns < NEAR_NS else "far" if ns >= FAR_NS else "mixed"
+
+
+def probe(probe_exe):
+    """The placement probe: (one-way ns, class), or (-1, "unprobed") if it cannot run."""
+    try:
+        out = subprocess.run([probe_exe], capture_output=True, text=True, check=True,
+                             timeout=30).stdout.split()
+        return float(out[0]), out[1]
+    except (OSError, subprocess.SubprocessError, IndexError, ValueError):
+        return -1.0, "unprobed"
+
+
+def check_exact(text):
+    """None if the run's totals are exact, else what is wrong."""
+    sent, total = SENT_RE.search(text), TOTAL_RE.search(text)
+    if not sent or not total:
+        return "missing the 'Sent: N' or the 'Total: ...' line"
+    n = int(sent.group(1))
+    got = tuple(int(x) for x in total.groups())
+    efb = (n + 14) // 15
+    ef, eb = (n + 2) // 3 - efb, (n + 4) // 5 - efb
+    want = (n, ef, eb, efb, n - ef - eb - efb)
+    if got != want:
+        return f"totals (T, F, B, FB, V) = {got}, expected {want} for {n} values sent"
+    return None
+
+
+def run(cmd, probe_exe, timeout=300):
+    """Runs cmd once. Returns (fields, None) or (None, error text). Fields: n, mps, secs, cpu
+    (CPU-seconds per wall-second of the whole process), probe_before, probe_after, place, and
+    for lesson 02B placement (the one it ran) and, when it chose, chose_why."""
+    before = probe(probe_exe)
+    r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.time()
+    try:
+        p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    except OSError as e:
+        return None, f"cannot start {cmd[0]}: {e}"
+    try:
+        text, _ = p.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        p.communicate()
+        return None, f"timed out after {timeout} s"
+    wall = time.time() - t0
+    # The program's CPU time: the children's rusage grew by exactly this run (probes excluded).
+    r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (r1.ru_utime + r1.ru_stime - r0.ru_utime - r0.ru_stime) / wall if wall > 0 else 0
+    after = probe(probe_exe)
+    if p.returncode != 0:
+        return None, f"exit {p.returncode}: {text.strip()[-400:]}"
+    err = check_exact(text)
+    if err:
+        return None, f"totals not exact: {err}"
+    m = RATE_RE.search(text)
+    if not m:
+        return None, f"no rate line in: {text.strip()[-300:]}"
+    f = {"n": m.group(2), "secs": m.group(3), "mps": m.group(4),
+         "probe_before": f"{before[0]:.1f}", "probe_after": f"{after[0]:.1f}",
+         "place": before[1] if before[1] == after[1] else "mixed", "cpu": f"{cpu:.3f}"}
+    placed = PLACED_RE.search(text)
+    if placed:
+        f["placement"] = placed.group(1)
+    chose = CHOSE_RE.search(text)
+    if chose:
+        f["chose_why"] = chose.group(2)
+    return f, None
+
+
+def result_line(config, f):
+    """The run as one driver result line (chose_why kept out: it has spaces)."""
+    keys = ("n", "mps", "secs", "cpu", "probe_before", "probe_after", "place", "placement")
+    return f"result config={config} " + " ".join(f"{k}={f[k]}" for k in keys if k in f)
+
+
+def examples_dir(bench_dir):
+    return os.path.join(os.path.dirname(os.path.abspath(bench_dir)), "examples")
