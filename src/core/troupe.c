@@ -266,10 +266,13 @@ static void destroy_fibers(steady_troupe *t)
 /* ---- stacks ---- */
 
 /* The error of a troupe whose stacks cannot be mapped, naming the limit and the fixes. */
-static steady_err stacks_error(const steady_troupe *t, int e, size_t bytes)
+/* The mapping-limit advice only when a guard split is what the kernel refused: an mmap that
+ * failed for memory or address space (ulimit -v) gets the other text. */
+static steady_err stacks_error(const steady_troupe *t, const steady__stacks *pool, int e,
+                               size_t bytes)
 {
     size_t n = t->n_members;
-    if (e == ENOMEM && !steady__stacks_guard_markers()) {
+    if (e == ENOMEM && pool->map_limit) {
         long max = steady__max_map_count();
         size_t need = 2 * n + 16,
                raise = (need + (size_t)(max > 0 ? max : 0) + 65535) / 65536 * 65536;
@@ -313,7 +316,7 @@ static steady_err map_stacks(steady_troupe *t, steady__stacks *pool, steady__sta
         return STEADY_OK;
     steady__free(*out);
     *out = NULL;
-    return stacks_error(t, e, bytes);
+    return stacks_error(t, pool, e, bytes);
 }
 
 steady_err steady__troupe_map_stacks(steady_troupe *t)

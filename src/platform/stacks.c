@@ -63,8 +63,11 @@ static int install_guard(steady__stacks *p, void *at, size_t len)
             return errno;
         atomic_store_explicit(&markers, 0, memory_order_relaxed);
     }
-    if (mprotect(at, len, PROT_NONE) != 0)
-        return errno; /* ENOMEM: the split would pass vm.max_map_count */
+    if (mprotect(at, len, PROT_NONE) != 0) {
+        int e = errno; /* ENOMEM: the split would pass vm.max_map_count */
+        p->map_limit = e == ENOMEM;
+        return e;
+    }
     p->mappings += 2;
     return 0;
 }
@@ -108,6 +111,7 @@ static int map_chunk(steady__stacks *p, const size_t *sizes, size_t first, size_
 
 int steady__stacks_map(steady__stacks *p, size_t n, const size_t *sizes, steady__stack *out)
 {
+    p->map_limit = false;
     for (size_t i = 0; i < n; i++)
         if (footprint(sizes[i]) == 0)
             return EINVAL;

@@ -36,6 +36,8 @@ struct steady__stack_chunk;
 typedef struct steady__stacks {
     struct steady__stack_chunk *chunks;
     size_t mappings; /* kernel mappings the pool costs (chunks, plus one per mprotect'd guard) */
+    bool map_limit;  /* the last steady__stacks_map failed splitting a guard off: the mapping
+                        limit, not memory or address space */
 } steady__stacks;
 
 /* One stack of a pool: usable memory [lo, lo + size), its guard just below lo. */
@@ -46,7 +48,7 @@ typedef struct steady__stack {
 
 /* Maps n stacks; sizes[i] is rounded up to whole pages, at least STEADY__FIBER_MIN_STACK
  * (fiber.h). Fills out[i]. Returns 0, or an errno with nothing left mapped: ENOMEM (address
- * space, memory, or the mapping limit), EINVAL (a size too large). */
+ * space, memory, or the mapping limit: p->map_limit tells which), EINVAL (a size too large). */
 int steady__stacks_map(steady__stacks *p, size_t n, const size_t *sizes, steady__stack *out);
 
 /* Unmaps every chunk; the pool is empty again. The stacks must not be in use. */

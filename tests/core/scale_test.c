@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include "steady_test_support.h"
@@ -143,6 +144,49 @@ static void stacks_past_the_map_limit_fail_the_start_naming_the_limit(void **sta
     steady_graph_free(g);
 }
 
+/* This process's address space now, bytes (VmSize), or 0 when unreadable. */
+static size_t address_space(void)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    size_t kib = 0;
+    while (f && fgets(line, sizeof line, f))
+        if (sscanf(line, "VmSize: %zu kB", &kib) == 1)
+            break;
+    if (f)
+        fclose(f);
+    return kib * 1024;
+}
+
+/* Regression: a stack mapping refused for address space (ulimit -v) while guards were
+ * mprotect'd pages was reported as the vm.max_map_count limit, with a sysctl to run that would
+ * not have helped. The advice must follow what the kernel refused. */
+static void stacks_past_the_address_space_limit_name_memory_not_the_map_limit(void **state)
+{
+    (void)state;
+    struct rlimit old;
+    size_t now = address_space();
+    assert_int_equal(getrlimit(RLIMIT_AS, &old), 0);
+    if (now == 0 || old.rlim_cur != RLIM_INFINITY) {
+        printf("skipped: VmSize unreadable or RLIMIT_AS already set\n");
+        return;
+    }
+    atomic_store(&running, 0);
+    steady_graph *g = spawn_members(400, 1024 * 1024); /* about 500 MiB of stacks */
+    steady__stacks_force_mprotect(true);
+    struct rlimit tight = {now + ((size_t)96 << 20), old.rlim_max};
+    assert_int_equal(setrlimit(RLIMIT_AS, &tight), 0);
+    steady_err e = steady_graph_start(g);
+    setrlimit(RLIMIT_AS, &old);
+    steady__stacks_force_mprotect(false);
+    assert_int_equal(e, STEADY_ENOMEM);
+    assert_last_error_mentions("troupe 'troupe-0'", "400 actors", "ulimit -v", NULL);
+    if (strstr(steady_last_error(), "max_map_count"))
+        fail_msg("blamed the mapping limit for an address-space refusal: %s", steady_last_error());
+    assert_int_equal(steady_graph_get_state(g), STEADY_GRAPH_BUILDING);
+    steady_graph_free(g);
+}
+
 static void a_hundred_thousand_members_fit_under_the_default_map_limit(void **state)
 {
     (void)state;
@@ -203,6 +247,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(spawning_and_stopping_cost_linear_time),
         cmocka_unit_test(stacks_past_the_map_limit_fail_the_start_naming_the_limit),
+        cmocka_unit_test(stacks_past_the_address_space_limit_name_memory_not_the_map_limit),
         cmocka_unit_test(a_hundred_thousand_members_fit_under_the_default_map_limit),
         cmocka_unit_test(a_channel_past_the_map_limit_names_the_limit),
     };
