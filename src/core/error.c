@@ -25,7 +25,7 @@ const char *steady_strerror(steady_err err)
     case STEADY_ECLOSED: return "channel closed";
     case STEADY_EUNCLEAN: return "graph stopped uncleanly";
     case STEADY_ESYS: return "system call failed";
-    case STEADY_EDEGRADED: return "graph stopped degraded: an actor was stopped for good";
+    case STEADY_EDEGRADED: return "graph stopped degraded: an actor was lost (stopped for good or never started)";
     }
     return "unknown error";
 }

@@ -157,8 +157,8 @@ static void append_outcome(steady_graph *g, const steady_actor *a)
             a->label, failures, plural(failures), restarts, plural(restarts),
             a->last_failure[0] ? a->last_failure : "(none recorded)");
     else if (a->failed)
-        append(g, "  actor '%s': never started (its troupe's thread could not map its stack)\n",
-               a->label);
+        append(g, "  actor '%s': %s\n", a->label,
+               a->last_failure[0] ? a->last_failure : "never started");
     else
         append(g, "  actor '%s': %s (%u restart%s)\n", a->label,
                /* acquire: pairs with the release in steady__cast_vote (run.c). */
@@ -166,18 +166,20 @@ static void append_outcome(steady_graph *g, const steady_actor *a)
                restarts, plural(restarts));
 }
 
-static void append_veto(steady_graph *g, const steady_actor *a)
+/* forced: a second signal cut the vote short (the actor had not vetoed at a deadline). */
+static void append_veto(steady_graph *g, const steady_actor *a, bool forced)
 {
     const char *expr = atomic_load_explicit(&a->veto_expr, memory_order_relaxed);
     const char *file = atomic_load_explicit(&a->veto_file, memory_order_relaxed);
     int line = atomic_load_explicit(&a->veto_line, memory_order_relaxed);
+    const char *how = forced ? "was still vetoing when a second signal forced the stop" : "vetoed";
     if (expr)
-        append(g, "  actor '%s' vetoed: %s:%d: %s\n", a->label, file, line, expr);
+        append(g, "  actor '%s' %s: %s:%d: %s\n", a->label, how, file, line, expr);
     else
         append(g,
-               "  actor '%s' vetoed: no STEADY_I() term was false (wrap the veto's terms in "
+               "  actor '%s' %s: no STEADY_I() term was false (wrap the veto's terms in "
                "STEADY_I() to see which one held it back)\n",
-               a->label);
+               a->label, how);
 }
 
 /* Threads and child processes that did not leave after the stop. */
@@ -198,7 +200,33 @@ static unsigned append_left_behind(steady_graph *g)
     return n;
 }
 
-/* Builds the report and returns the stop's result. */
+/* The report's first line, which names the worst thing that happened. */
+static void append_headline(steady_graph *g, bool voted, bool behind, unsigned vetoes,
+                            unsigned losses)
+{
+    /* acquire: pairs with the signal handler's release store. */
+    bool forced = atomic_load_explicit(&g->force_stop, memory_order_acquire);
+    if (!voted && forced)
+        append(g,
+               "graph '%s' stopped uncleanly: a second signal forced the stop while %u actor%s "
+               "still vetoed it\n",
+               g->name, vetoes, plural(vetoes));
+    else if (!voted)
+        append(g, "graph '%s' stopped uncleanly: %u actor%s vetoed shutdown at the deadline\n",
+               g->name, vetoes, plural(vetoes));
+    else if (behind)
+        append(g, "graph '%s' stopped uncleanly: a thread or process did not leave\n", g->name);
+    else if (losses)
+        append(g, "graph '%s' stopped degraded: %u actor%s lost (stopped for good or never "
+                  "started)\n",
+               g->name, losses, plural(losses));
+    else
+        append(g, "graph '%s' stopped cleanly\n", g->name);
+}
+
+/* Builds the report and returns the stop's result. Lines go worst first (vetoes, lost actors,
+ * threads and processes left behind, then every other actor), so that a caller who keeps only
+ * the head (steady_last_error() holds 512 bytes) still sees the culprits. */
 static steady_err build_report(steady_graph *g, bool voted)
 {
     unsigned vetoes = 0, losses = 0;
@@ -212,23 +240,18 @@ static steady_err build_report(steady_graph *g, bool voted)
     bool behind = false;
     for (steady_troupe *t = g->troupes; t; t = t->next)
         behind |= t->left_running || t->killed_at_stop;
-    if (!voted)
-        append(g, "graph '%s' stopped uncleanly: %u actor%s vetoed shutdown at the deadline\n",
-               g->name, vetoes, plural(vetoes));
-    else if (behind)
-        append(g, "graph '%s' stopped uncleanly: a thread or process did not leave\n", g->name);
-    else if (losses)
-        append(g, "graph '%s' stopped degraded: %u actor%s had been stopped for good\n", g->name,
-               losses, plural(losses));
-    else
-        append(g, "graph '%s' stopped cleanly\n", g->name);
-    for (steady_actor *a = g->actors; a; a = a->next) {
+    append_headline(g, voted, behind, vetoes, losses);
+    bool forced = atomic_load_explicit(&g->force_stop, memory_order_acquire);
+    for (steady_actor *a = g->actors; a; a = a->next)
         if (a->vetoed)
-            append_veto(g, a);
-        else
+            append_veto(g, a, forced);
+    for (steady_actor *a = g->actors; a; a = a->next)
+        if (!a->vetoed && lost(a))
             append_outcome(g, a);
-    }
     append_left_behind(g);
+    for (steady_actor *a = g->actors; a; a = a->next)
+        if (!a->vetoed && !lost(a))
+            append_outcome(g, a);
     return !voted || behind ? STEADY_EUNCLEAN : losses ? STEADY_EDEGRADED : STEADY_OK;
 }
 
@@ -239,9 +262,12 @@ static void log_outcome(const steady_graph *g, steady_err result)
         STEADY_INFO("graph '%s' stopped cleanly", g->name);
         return;
     }
-    STEADY_ERROR("graph '%s' stopped %s", g->name,
-                 result == STEADY_EDEGRADED ? "degraded: actors had been stopped for good"
-                                            : "uncleanly");
+    if (result == STEADY_EDEGRADED)
+        STEADY_ERROR("graph '%s' stopped degraded: actors lost (stopped for good or never "
+                     "started)",
+                     g->name);
+    else
+        STEADY_ERROR("graph '%s' stopped uncleanly", g->name);
     for (steady_actor *a = g->actors; a; a = a->next) {
         if (a->vetoed) {
             const char *expr = atomic_load_explicit(&a->veto_expr, memory_order_relaxed);
@@ -257,7 +283,8 @@ static void log_outcome(const steady_graph *g, steady_err result)
                          "failure: %s",
                          a->label, f, plural(f), a->last_failure);
         } else if (a->failed) {
-            STEADY_ERROR("actor '%s' never started", a->label);
+            STEADY_ERROR("actor '%s': %s", a->label,
+                         a->last_failure[0] ? a->last_failure : "never started");
         }
     }
 }

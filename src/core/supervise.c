@@ -445,6 +445,11 @@ static bool decide(steady_actor *a, const char *why, uint64_t *delay_ns)
         char what[96];
         snprintf(what, sizeof what, "exceeded its restart intensity (%u restarts within %u ms)",
                  a->sup.policy.max_restarts, a->sup.policy.period_ms);
+        if (!failed) /* a PERMANENT actor that kept returning: say so, not a stale reason */
+            snprintf(a->last_failure, sizeof a->last_failure,
+                     "it kept returning 0 while the graph ran (PERMANENT: each return is "
+                     "restarted), and %s",
+                     what);
         stop_for_good(a, what);
         return false;
     }

@@ -385,8 +385,11 @@ void steady__troupe_body(steady_troupe *t)
         steady__free(own);
     } else {
         for (size_t i = 0; i < t->n_members; i++) {
-            t->members[i]->failed = true; /* before exited: the stop's report reads it after */
-            steady__actor_mark_exited(t->members[i]);
+            steady_actor *a = t->members[i];
+            snprintf(a->last_failure, sizeof a->last_failure, "never started: %s",
+                     steady_last_error());
+            a->failed = true; /* before exited: the stop's report reads both after */
+            steady__actor_mark_exited(a);
         }
         steady__graph_request(t->graph, t->name);
     }

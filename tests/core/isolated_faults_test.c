@@ -11,7 +11,9 @@
  *   spin the warden at 100 % CPU), twice in a row, and with its standby killed first;
  *   an actor that closes every inherited descriptor and opens files of its own still logs to
  *   the parent, and none of steady's bytes land in its files (they used to);
- *   a daemon an ISOLATED actor starts does not outlive steady_graph_free (it used to).
+ *   a daemon an ISOLATED actor starts does not outlive steady_graph_free (it used to);
+ *   ISOLATED actors whose process cannot map their stacks are reported as never started, with
+ *   the reason (the report used to blame "its troupe's thread").
  *
  * Sanitizers: the children are forked and inherit the sanitizer's signal handling; ctest runs
  * this program with handle_segv=0 (tests/core/CMakeLists.txt) so a SIGSEGV ends a process as it
@@ -28,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -194,6 +197,70 @@ static void an_isolated_actor_stopped_for_good_makes_the_stop_degraded(void **st
                         "failure: its process killed by SIGABRT"))
         fail_msg("report:\n%s", report);
     assert_int_equal(children_of(getpid()), 0);
+}
+
+/* VmSize of this process, KiB (0: unreadable). */
+static size_t vm_kib(void)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    size_t kib = 0;
+    while (f && fgets(line, sizeof line, f))
+        if (sscanf(line, "VmSize: %zu kB", &kib) == 1)
+            break;
+    if (f)
+        fclose(f);
+    return kib;
+}
+
+static void isolated_actors_that_never_started_are_named_with_the_reason(void **state)
+{
+    (void)state;
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+    /* The sanitizers reserve terabytes of shadow address space: no RLIMIT_AS fits under them. */
+    printf("skipped under a sanitizer: RLIMIT_AS cannot be set below its shadow reservation\n");
+    return;
+#endif
+    struct rlimit old;
+    assert_int_equal(getrlimit(RLIMIT_AS, &old), 0);
+    if (old.rlim_cur != RLIM_INFINITY || vm_kib() == 0) {
+        printf("skipped: RLIMIT_AS already set or VmSize unreadable\n");
+        return;
+    }
+    capture_start();
+    steady_graph *g = new_graph("never");
+    steady_troupe *t;
+    assert_int_equal(steady_troupe_new(g, &(steady_troupe_opts){.name = "big", .isolated = true},
+                                       &t),
+                     STEADY_OK);
+    for (unsigned i = 0; i < 2; i++)
+        assert_int_equal(steady_actor_spawn(g,
+                                            &(steady_actor_opts){.name = "huge",
+                                                                 .has_suffix = true,
+                                                                 .suffix = i,
+                                                                 .run = pid_reporter,
+                                                                 .troupe = t,
+                                                                 .stack_size = (size_t)1 << 30},
+                                            NULL),
+                         STEADY_OK);
+    assert_int_equal(spawn_with(g, "local", NULL, NULL, NULL, NULL), STEADY_OK);
+    /* The children inherit the limit: 512 MiB more than main has now, under their 2 GiB. */
+    struct rlimit tight = {(vm_kib() + 512 * 1024) * 1024, old.rlim_max};
+    assert_int_equal(setrlimit(RLIMIT_AS, &tight), 0);
+    steady_err started = steady_graph_start(g);
+    setrlimit(RLIMIT_AS, &old);
+    assert_int_equal(started, STEADY_OK);
+    steady_err e = steady_graph_block_until_stopped(g, 5000);
+    capture_stop();
+    steady_graph_free(g);
+    assert_int_equal(e, STEADY_EDEGRADED);
+    assert_last_error_mentions("stopped degraded: 2 actors lost (stopped for good or never started)",
+                               "actor 'huge-0': never started: troupe 'big': cannot map the stacks",
+                               "ulimit -v", NULL);
+    if (strstr(steady_last_error(), "troupe's thread"))
+        fail_msg("an ISOLATED troupe has no thread of main's: %s", steady_last_error());
+    if (!strstr(captured, "actor 'huge-1': never started"))
+        fail_msg("the lost actor was not logged:\n%s", captured);
 }
 
 static bool alive(int pid);
@@ -568,6 +635,7 @@ int main(void)
         cmocka_unit_test(a_sigsegv_sent_to_main_ends_it_by_sigsegv),
         cmocka_unit_test(a_sigsegv_sent_to_an_isolated_child_kills_it_and_the_actor_restarts),
         cmocka_unit_test(an_isolated_actor_stopped_for_good_makes_the_stop_degraded),
+        cmocka_unit_test(isolated_actors_that_never_started_are_named_with_the_reason),
         cmocka_unit_test(a_sigkilled_zygote_is_replaced_and_the_run_is_exact),
         cmocka_unit_test(the_zygote_killed_twice_in_a_row),
         cmocka_unit_test(a_killed_standby_is_replaced_before_the_zygote_dies),

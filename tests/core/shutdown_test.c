@@ -694,8 +694,8 @@ static void failed_actor_stopped_for_good_makes_the_stop_degraded(void **state)
     /* Regression: this stop used to return STEADY_OK with a report saying "counted as yes",
      * although the graph had lost an actor. */
     assert_int_equal(e, STEADY_EDEGRADED);
-    assert_non_null(strstr(report, "graph 'failing' stopped degraded: 1 actor had been stopped "
-                                   "for good"));
+    assert_non_null(strstr(report, "graph 'failing' stopped degraded: 1 actor lost (stopped for "
+                                   "good or never started)"));
     assert_non_null(strstr(report, "actor 'failing': stopped for good after 1 failure (0 "
                                    "restarts); last failure: run returned 7"));
     assert_non_null(strstr(report, "actor 'waiter': voted yes"));
@@ -707,6 +707,33 @@ static void failed_actor_stopped_for_good_makes_the_stop_degraded(void **state)
         !strstr(captured, "actor 'failing' had been stopped for good after 1 failure; last "
                           "failure: run returned 7"))
         fail_msg("the stop did not log the lost actor: %s", captured);
+}
+
+/* Regression: the report listed actors in graph order, so with a few dozen healthy actors the
+ * lost one fell past the 512 bytes that steady_last_error() keeps, and a caller that logged
+ * only the error saw "voted yes" lines and no culprit. Worst lines now come first. */
+static void the_report_names_the_lost_actor_before_the_healthy_ones(void **state)
+{
+    (void)state;
+    steady_graph *g = new_graph_no_restart("crowd");
+    char name[32];
+    for (int i = 0; i < 40; i++) {
+        if (i == 20)
+            spawn(g, "failing", failing_run, NULL, NULL, NULL, NULL);
+        snprintf(name, sizeof name, "healthy-waiter-%02d", i);
+        spawn(g, name, wait_for_shutdown_run, NULL, NULL, NULL, NULL);
+    }
+    assert_int_equal(steady_graph_start(g), STEADY_OK);
+    capture_start();
+    steady_err e = steady_graph_block_until_stopped(g, 5000);
+    capture_stop();
+    steady_graph_free(g);
+    assert_int_equal(e, STEADY_EDEGRADED);
+    const char *err = steady_last_error();
+    const char *culprit = strstr(err, "actor 'failing': stopped for good");
+    const char *healthy = strstr(err, "voted yes");
+    if (!culprit || (healthy && healthy < culprit))
+        fail_msg("the lost actor is not the first actor line of the error: %s", err);
 }
 
 int main(void)
@@ -728,6 +755,7 @@ int main(void)
         cmocka_unit_test(actor_requesting_shutdown_stops_the_graph_cleanly),
         cmocka_unit_test(block_until_stopped_returns_when_every_actor_returned),
         cmocka_unit_test(failed_actor_stopped_for_good_makes_the_stop_degraded),
+        cmocka_unit_test(the_report_names_the_lost_actor_before_the_healthy_ones),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -498,6 +498,30 @@ static void a_permanent_actor_that_returns_while_running_is_restarted(void **sta
     steady_graph_free(g);
 }
 
+/* Regression: a PERMANENT actor that kept returning was stopped for good with "last failure:
+ * (none recorded)" and "after 0 failures", leaving the reader to guess why. */
+static void a_permanent_actor_that_keeps_returning_is_stopped_for_good_saying_why(void **state)
+{
+    (void)state;
+    capture_start();
+    steady_graph *g = new_graph("returner");
+    flaky f = {.fail_gens = -1, .how = BY_RETURN_ZERO};
+    steady_policy p = quick_policy();
+    p.restart = STEADY_RESTART_PERMANENT;
+    p.max_restarts = 3;
+    steady_actor *a = spawn_flaky(g, &f, &p, NULL);
+    assert_int_equal(steady_graph_start(g), STEADY_OK);
+    assert_int_equal(steady_graph_block_until_stopped(g, 5000), STEADY_EDEGRADED); /* escalated */
+    capture_stop();
+    assert_int_equal(steady_actor_failures(a), 0);
+    assert_int_equal(steady_actor_restarts(a), 3);
+    assert_non_null(strstr(steady_actor_last_failure(a), "kept returning 0"));
+    assert_last_error_mentions("stopped for good after 0 failures (3 restarts); last failure: it "
+                               "kept returning 0 while the graph ran (PERMANENT",
+                               "exceeded its restart intensity (3 restarts within", NULL);
+    steady_graph_free(g);
+}
+
 static void a_transient_actor_that_returns_is_not_restarted(void **state)
 {
     (void)state;
@@ -737,6 +761,7 @@ int main(void)
         cmocka_unit_test(escalating_to_the_graph_shuts_it_down_degraded),
         cmocka_unit_test(a_temporary_actor_is_never_restarted),
         cmocka_unit_test(a_permanent_actor_that_returns_while_running_is_restarted),
+        cmocka_unit_test(a_permanent_actor_that_keeps_returning_is_stopped_for_good_saying_why),
         cmocka_unit_test(a_transient_actor_that_returns_is_not_restarted),
         cmocka_unit_test(a_failure_while_draining_restarts_until_the_actor_votes_and_loses_nothing),
         cmocka_unit_test(shutdown_cuts_a_long_backoff_short),
