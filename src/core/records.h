@@ -83,6 +83,8 @@ struct steady_channel {
     _Atomic uint32_t ss_count;   /* failed generations that died holding ss_head */
     _Atomic uint64_t ss_removed; /* showstoppers the supervisor took off (moved or dropped) */
     _Atomic uint64_t ss_dropped; /* of those, dropped */
+    _Atomic uint64_t ss_lost;    /* of those, dropped although ss_dead was set (it was full or
+                                    closed): lost against the design, so the stop is degraded */
     steady_channel *next;
 };
 

@@ -182,6 +182,37 @@ static void append_veto(steady_graph *g, const steady_actor *a, bool forced)
                a->label, how);
 }
 
+static const char *plural64(uint64_t n)
+{
+    return n == 1 ? "" : "s";
+}
+
+/* Channels whose showstoppers were dropped: lost against the design (a dead letter was set
+ * but full or closed) when `lost`, else dropped by design (no dead letter). Returns how many
+ * channels had such drops. */
+static unsigned append_dropped(steady_graph *g, bool lost)
+{
+    unsigned n = 0;
+    for (steady_channel *ch = g->channels; ch; ch = ch->next) {
+        /* relaxed: written by actors the stop has joined (the join orders it). */
+        uint64_t dropped = atomic_load_explicit(&ch->ss_dropped, memory_order_relaxed);
+        uint64_t gone = atomic_load_explicit(&ch->ss_lost, memory_order_relaxed);
+        uint64_t k = lost ? gone : dropped - gone;
+        if (k == 0)
+            continue;
+        n++;
+        if (lost)
+            append(g,
+                   "  channel '%s': %llu showstopper%s lost: its dead letter '%s' was full or "
+                   "closed (give it more capacity, or a consumer that keeps up)\n",
+                   ch->name, (unsigned long long)k, plural64(k), ch->ss_dead->channel->name);
+        else
+            append(g, "  channel '%s': %llu showstopper%s dropped (no dead letter configured)\n",
+                   ch->name, (unsigned long long)k, plural64(k));
+    }
+    return n;
+}
+
 /* Threads and child processes that did not leave after the stop. */
 static unsigned append_left_behind(steady_graph *g)
 {
@@ -202,7 +233,7 @@ static unsigned append_left_behind(steady_graph *g)
 
 /* The report's first line, which names the worst thing that happened. */
 static void append_headline(steady_graph *g, bool voted, bool behind, unsigned vetoes,
-                            unsigned losses)
+                            unsigned losses, unsigned lost_channels)
 {
     /* acquire: pairs with the signal handler's release store. */
     bool forced = atomic_load_explicit(&g->force_stop, memory_order_acquire);
@@ -220,6 +251,9 @@ static void append_headline(steady_graph *g, bool voted, bool behind, unsigned v
         append(g, "graph '%s' stopped degraded: %u actor%s lost (stopped for good or never "
                   "started)\n",
                g->name, losses, plural(losses));
+    else if (lost_channels)
+        append(g, "graph '%s' stopped degraded: showstoppers lost on %u channel%s\n", g->name,
+               lost_channels, plural(lost_channels));
     else
         append(g, "graph '%s' stopped cleanly\n", g->name);
 }
@@ -240,7 +274,10 @@ static steady_err build_report(steady_graph *g, bool voted)
     bool behind = false;
     for (steady_troupe *t = g->troupes; t; t = t->next)
         behind |= t->left_running || t->killed_at_stop;
-    append_headline(g, voted, behind, vetoes, losses);
+    unsigned lost_channels = 0;
+    for (steady_channel *ch = g->channels; ch; ch = ch->next)
+        lost_channels += atomic_load_explicit(&ch->ss_lost, memory_order_relaxed) != 0;
+    append_headline(g, voted, behind, vetoes, losses, lost_channels);
     bool forced = atomic_load_explicit(&g->force_stop, memory_order_acquire);
     for (steady_actor *a = g->actors; a; a = a->next)
         if (a->vetoed)
@@ -248,11 +285,15 @@ static steady_err build_report(steady_graph *g, bool voted)
     for (steady_actor *a = g->actors; a; a = a->next)
         if (!a->vetoed && lost(a))
             append_outcome(g, a);
+    append_dropped(g, true);
     append_left_behind(g);
     for (steady_actor *a = g->actors; a; a = a->next)
         if (!a->vetoed && !lost(a))
             append_outcome(g, a);
-    return !voted || behind ? STEADY_EUNCLEAN : losses ? STEADY_EDEGRADED : STEADY_OK;
+    append_dropped(g, false);
+    return !voted || behind             ? STEADY_EUNCLEAN
+           : losses || lost_channels ? STEADY_EDEGRADED
+                                       : STEADY_OK;
 }
 
 /* The log lines of a stop that was not clean: one per actor that vetoed or was lost. */
@@ -262,12 +303,16 @@ static void log_outcome(const steady_graph *g, steady_err result)
         STEADY_INFO("graph '%s' stopped cleanly", g->name);
         return;
     }
-    if (result == STEADY_EDEGRADED)
-        STEADY_ERROR("graph '%s' stopped degraded: actors lost (stopped for good or never "
-                     "started)",
-                     g->name);
-    else
-        STEADY_ERROR("graph '%s' stopped uncleanly", g->name);
+    const char *head = g->report ? g->report : "";
+    const char *eol = strchr(head, '\n');
+    STEADY_ERROR("%.*s", (int)(eol ? (size_t)(eol - head) : strlen(head)), head);
+    for (steady_channel *ch = g->channels; ch; ch = ch->next) {
+        uint64_t n = atomic_load_explicit(&ch->ss_lost, memory_order_relaxed);
+        if (n)
+            STEADY_ERROR("channel '%s': %llu showstopper%s lost: its dead letter '%s' was full "
+                         "or closed",
+                         ch->name, (unsigned long long)n, plural64(n), ch->ss_dead->channel->name);
+    }
     for (steady_actor *a = g->actors; a; a = a->next) {
         if (a->vetoed) {
             const char *expr = atomic_load_explicit(&a->veto_expr, memory_order_relaxed);

@@ -299,6 +299,8 @@ static void remove_showstopper(steady_actor *a, steady_rx *rx)
         return;
     }
     atomic_fetch_add_explicit(&ch->ss_dropped, 1, memory_order_relaxed);
+    if (dl) /* relaxed: read by the stop after the joins, which order it */
+        atomic_fetch_add_explicit(&ch->ss_lost, 1, memory_order_relaxed);
     STEADY_WARN("actor '%s': message #%llu of '%s' was the head when %u generations failed; "
                 "dropped%s",
                 a->label, (unsigned long long)index, ch->name, n,

@@ -183,15 +183,21 @@ static steady_actor *build_line(steady_graph *g, line *l, uint64_t dead_capacity
 }
 
 /* Runs until the sink has `want` values, then stops the graph cleanly. */
-static void run_line(steady_graph *g, line *l, uint64_t want)
+/* Runs until the sink has `want` messages, stops, and checks the stop said `stop`. */
+static void run_line_to(steady_graph *g, line *l, uint64_t want, steady_err stop)
 {
     assert_int_equal(steady_graph_start(g), STEADY_OK);
     uint64_t t0 = now_ns();
     while (atomic_load(&l->n_got) < want && ms_since(t0) < 5000)
         sleep_ms(1);
     steady_graph_request_shutdown(g);
-    assert_int_equal(steady_graph_block_until_stopped(g, 5000), STEADY_OK);
+    assert_int_equal(steady_graph_block_until_stopped(g, 5000), stop);
     assert_no_failed_expectation();
+}
+
+static void run_line(steady_graph *g, line *l, uint64_t want)
+{
+    run_line_to(g, l, want, STEADY_OK);
 }
 
 /* The sink got 0..N-1 in order, each once, except `skip` (UINT64_MAX: none). */
@@ -442,6 +448,12 @@ static void without_a_dead_letter_a_showstopper_is_dropped_and_counted(void **st
     assert_all_but(l, 0);
     assert_int_equal(steady_actor_failures(w), 2);
     assert_int_equal(steady_channel_showstoppers_dropped(steady_rx_channel(l->in.raw)), 1);
+    /* Dropped by design: the stop is clean, and its report says what went. */
+    char report[2048];
+    steady_graph_report(g, report, sizeof report);
+    if (!strstr(report, "stopped cleanly") ||
+        !strstr(report, "channel 'input': 1 showstopper dropped (no dead letter configured)"))
+        fail_msg("report: %s", report);
     if (!strstr(captured, "dropped (no dead letter configured)"))
         fail_msg("no drop line: %s", captured);
     steady_graph_free(g);
@@ -460,8 +472,16 @@ static void a_full_dead_letter_drops_the_showstopper_with_a_log_line(void **stat
     build_line(g, l, 1);
     assert_int_equal(u64ch_tx_try_send(l->dead, 12345), STEADY_OK); /* fills it before start */
     assert_int_equal(steady_rx_set_showstopper(l->in.raw, 2, l->dead.raw), STEADY_OK);
-    run_line(g, l, N - 1);
+    /* Regression: this stop said "cleanly" although a message meant for the dead letter was
+     * lost: it is degraded, and the report names the channel and the fix. */
+    run_line_to(g, l, N - 1, STEADY_EDEGRADED);
     capture_stop();
+    assert_last_error_mentions("stopped degraded: showstoppers lost on 1 channel",
+                               "channel 'input': 1 showstopper lost: its dead letter "
+                               "'dead-letters' was full or closed",
+                               NULL);
+    if (!strstr(captured, "ERROR") || !strstr(captured, "1 showstopper lost"))
+        fail_msg("the loss was not logged at ERROR: %s", captured);
     assert_all_but(l, 3);
     steady_channel *in = steady_rx_channel(l->in.raw);
     assert_int_equal(steady_channel_showstoppers(in), 1);
