@@ -53,6 +53,9 @@ static steady_err check_opts(const steady_graph *g, const steady_channel_opts *o
                             "channel '%s': channels can only be created before "
                             "steady_graph_start()",
                             nm);
+    if (o->name && !o->name[0])
+        return steady__fail(STEADY_EINVAL, "steady_channel_new: opts.name is empty; give a "
+                                           "name, or NULL for the default ('channel-N')");
     if (o->capacity == 0)
         return steady__fail(STEADY_EINVAL,
                             "channel '%s': capacity 0 can hold nothing; give a "

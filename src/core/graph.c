@@ -27,6 +27,9 @@ uint64_t steady_clock_monotonic_ns(void *ctx)
 static steady_err check_opts(const steady_graph_opts *o)
 {
     steady_err e;
+    if (o->name && !o->name[0])
+        return steady__fail(STEADY_EINVAL, "steady_graph_new: opts.name is empty; give a name, "
+                                           "or NULL for the default ('steady')");
     if (o->policy && (e = steady__policy_check(o->policy, "graph policy")) != STEADY_OK)
         return e;
     if (o->clock && !o->clock->now_ns)

@@ -186,6 +186,7 @@ struct steady_troupe {
     /* Owned by the troupe's thread. */
     steady__fiber home; /* the thread's own context: the scheduler */
     size_t last;
+    bool sched_refused; /* its scheduler once returned an index out of range (logged once) */
     uint64_t tick; /* steady__ticks() at the last switch, for busy time */
 
     struct steady__bell bell;

@@ -65,6 +65,9 @@ steady_err steady_troupe_new(steady_graph *g, const steady_troupe_opts *o, stead
                             "troupe '%s': troupes can only be created before "
                             "steady_graph_start()",
                             nm);
+    if (o && o->name && !o->name[0])
+        return steady__fail(STEADY_EINVAL, "steady_troupe_new: opts.name is empty; give a name, "
+                                           "or NULL for the default ('troupe-N')");
     char who[300];
     snprintf(who, sizeof who, "troupe '%s'", nm);
     steady_err e;
@@ -233,6 +236,23 @@ static void idle(steady_troupe *t)
 }
 
 /* One pass over the members in scheduler order; returns how many ran. */
+/* The scheduler's next pick. One out of range would read past the member array: round-robin
+ * takes over for that pick, and the first such pick is logged. */
+static size_t next_member(steady_troupe *t)
+{
+    size_t n = t->n_members, last = t->last == SIZE_MAX ? n - 1 : t->last;
+    size_t i = t->sched.next(t->sched.ctx, n, last);
+    if (__builtin_expect(i < n, 1))
+        return i;
+    if (!t->sched_refused) {
+        t->sched_refused = true;
+        STEADY_ERROR("troupe '%s': its scheduler returned %zu for %zu members (it must return "
+                     "an index below n_members); using round-robin for such picks",
+                     t->name, i, n);
+    }
+    return (last + 1) % n;
+}
+
 static size_t run_pass(steady_troupe *t, size_t *live)
 {
     size_t ran = 0;
@@ -240,8 +260,7 @@ static size_t run_pass(steady_troupe *t, size_t *live)
     uint64_t deadline = 0;
     t->tick = steady__ticks();
     for (size_t k = 0; k < t->n_members; k++) {
-        t->last = t->sched.next(t->sched.ctx, t->n_members,
-                                t->last == SIZE_MAX ? t->n_members - 1 : t->last);
+        t->last = next_member(t);
         steady_actor *a = t->members[t->last];
         if (!member_ready(a, &now, &deadline))
             continue;
@@ -265,8 +284,8 @@ static void destroy_fibers(steady_troupe *t)
 
 /* ---- stacks ---- */
 
-/* The error of a troupe whose stacks cannot be mapped, naming the limit and the fixes. */
-/* The mapping-limit advice only when a guard split is what the kernel refused: an mmap that
+/* The error of a troupe whose stacks cannot be mapped, naming the limit and the fixes. The
+ * mapping-limit advice only when a guard split is what the kernel refused: an mmap that
  * failed for memory or address space (ulimit -v) gets the other text. */
 static steady_err stacks_error(const steady_troupe *t, const steady__stacks *pool, int e,
                                size_t bytes)

@@ -33,6 +33,8 @@ static void row_steady_troupe_new(void **state)
     EXPECT_ERR(steady_troupe_new(g, &o, &t), STEADY_EINVAL, "is not a CPU number");
     o = (steady_troupe_opts){.name = "t", .sched = &(steady_sched){NULL, NULL}};
     EXPECT_ERR(steady_troupe_new(g, &o, &t), STEADY_EINVAL, "has no next function");
+    o = (steady_troupe_opts){.name = ""};
+    EXPECT_ERR(steady_troupe_new(g, &o, &t), STEADY_EINVAL, "opts.name is empty");
     EXPECT_ERR(steady_troupe_new(g, NULL, &t), STEADY_OK, NULL);
     EXPECT_ERR(steady_troupe_new(g, NULL, &t), STEADY_OK, NULL); /* twice: two troupes */
     assert_int_equal(spawn_with(g, "member", NULL, NULL, NULL, NULL), STEADY_OK);
@@ -530,6 +532,8 @@ static void row_steady_channel_new(void **state)
     const char *why[] = {"capacity 0", "element size 0", "too large", "too large"};
     for (int i = 0; i < 4; i++)
         EXPECT_ERR(steady_channel_new(f.g, &bad[i], &t, &r), STEADY_EINVAL, why[i]);
+    steady_channel_opts unnamed = {"", 4, 8};
+    EXPECT_ERR(steady_channel_new(f.g, &unnamed, &t, &r), STEADY_EINVAL, "opts.name is empty");
     fx_start(&f);
     EXPECT_ERR(steady_channel_new(f.g, &o, &t, &r), STEADY_ESTATE, "before steady_graph_start");
     assert_int_equal(fx_stop(&f), STEADY_OK);

@@ -107,6 +107,8 @@ static void row_steady_graph_new(void **state)
                STEADY_EINVAL, "opts.clock has no now_ns");
     EXPECT_ERR(steady_graph_new(&g, &(steady_graph_opts){.default_stack_size = SIZE_MAX}),
                STEADY_EINVAL, "over the 1024 MiB limit");
+    EXPECT_ERR(steady_graph_new(&g, &(steady_graph_opts){.name = ""}), STEADY_EINVAL,
+               "opts.name is empty");
     assert_null(g);
     steady_graph *h = new_graph("first"), *i = new_graph("first"); /* twice: two graphs */
     assert_ptr_not_equal(h, i);

@@ -640,6 +640,46 @@ static void pinning_to_a_core_that_does_not_exist_warns_and_runs_unpinned(void *
         fail_msg("no warning naming the actor and the core: %s", warned);
 }
 
+/* ---- a scheduler that picks out of range ---------------------------------------------------- */
+
+static size_t broken_next(void *ctx, size_t n, size_t last)
+{
+    _Atomic int *calls = ctx;
+    return atomic_fetch_add(calls, 1) % 2 ? n + 5 : (last + 1) % n; /* every other is wrong */
+}
+
+static int count_to_three(steady_actor *a, void *arg)
+{
+    _Atomic int *done = arg;
+    for (int i = 0; i < 3; i++)
+        steady_wait_timeout(a, STEADY_MS(1));
+    atomic_fetch_add(done, 1);
+    return 0;
+}
+
+/* Regression: an index >= n_members read past the member array (a crash, or a stray
+ * "member" run); the pick now falls back to round-robin, and the first one is logged. */
+static void a_scheduler_that_picks_out_of_range_is_named_and_round_robin_takes_over(void **state)
+{
+    (void)state;
+    _Atomic int calls = 0, done = 0;
+    steady_graph *g = new_graph("bad-sched");
+    steady_troupe *t = NULL;
+    steady_troupe_opts o = {.name = "picky", .sched = &(steady_sched){broken_next, &calls}};
+    assert_int_equal(steady_troupe_new(g, &o, &t), STEADY_OK);
+    for (unsigned i = 0; i < 3; i++)
+        spawn_opts(g, &(steady_actor_opts){.name = "m", .has_suffix = true, .suffix = i,
+                                           .run = count_to_three, .arg = &done, .troupe = t});
+    capture_start();
+    run_until_all_returned(g);
+    capture_stop();
+    steady_graph_free(g);
+    assert_int_equal(atomic_load(&done), 3);
+    if (!strstr(captured, "troupe 'picky': its scheduler returned 8 for 3 members") ||
+        strstr(strstr(captured, "its scheduler returned") + 1, "its scheduler returned"))
+        fail_msg("want one ERROR line naming the bad pick:\n%s", captured);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -652,6 +692,7 @@ int main(void)
         cmocka_unit_test(busy_time_counts_running_not_waiting),
         cmocka_unit_test(pinned_actor_and_troupe_run_on_their_core),
         cmocka_unit_test(pinning_to_a_core_that_does_not_exist_warns_and_runs_unpinned),
+        cmocka_unit_test(a_scheduler_that_picks_out_of_range_is_named_and_round_robin_takes_over),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
