@@ -26,7 +26,8 @@ extern "C" {
 
 /* Durations in nanoseconds, saturating: a count too large for 64 bits of nanoseconds gives
  * UINT64_MAX, which every wait reads as "never" (a product that wrapped used to be a short
- * timeout). Constant expressions; x is evaluated twice, so pass a plain value. */
+ * timeout). A negative x is huge, so it saturates too: STEADY_MS(-1) is never. Constant
+ * expressions; x is evaluated twice, so pass a plain value. */
 #define STEADY_NS(x) ((uint64_t)(x))
 #define STEADY_US(x) STEADY__SCALED(x, 1000u)
 #define STEADY_MS(x) STEADY__SCALED(x, 1000000u)

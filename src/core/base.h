@@ -35,6 +35,12 @@ typedef struct steady__lazy_now steady__lazy_now; /* core/graph.h */
 
 /* Durations saturate: a + b past UINT64_MAX is UINT64_MAX, which every wait reads as "never"
  * (a deadline that wrapped used to be in the past: a huge timeout expired at once). */
+/* "s" unless n is 1: for counts in messages ("1 actor", "2 actors"). */
+static inline const char *steady__plural(uint64_t n)
+{
+    return n == 1 ? "" : "s";
+}
+
 static inline uint64_t steady__sat_add(uint64_t a, uint64_t b)
 {
     return a > UINT64_MAX - b ? UINT64_MAX : a + b;

@@ -68,7 +68,11 @@ static steady_err check_opts(const steady_graph *g, const steady_channel_opts *o
                             nm);
     if (o->capacity > (UINT64_C(1) << 40) ||
         next_pow2(o->capacity) > (SIZE_MAX - sizeof(steady_ring)) / o->elem_size)
-        return steady__fail(STEADY_EINVAL, "channel '%s': capacity %llu x %u bytes is too large",
+        return steady__fail(STEADY_EINVAL,
+                            "channel '%s': capacity %llu x %u bytes is too large (at most 2^40 "
+                            "elements, and the rounded-up ring must fit in memory); give a "
+                            "smaller capacity, or send pointers or indices instead of large "
+                            "elements",
                             nm, (unsigned long long)o->capacity, o->elem_size);
     return STEADY_OK;
 }

@@ -19,13 +19,14 @@ const char *steady_strerror(steady_err err)
     case STEADY_EEXIST: return "name already taken";
     case STEADY_EUNBOUND: return "channel end not given to any actor";
     case STEADY_EBOUND: return "channel end given to two actors";
-    case STEADY_ENOTOWNER: return "channel end used by an actor that does not own it";
+    case STEADY_ENOTOWNER:
+        return "not the owner: a channel end or an actor-only call used from the wrong thread";
     case STEADY_EFULL: return "channel full";
     case STEADY_EEMPTY: return "channel empty";
     case STEADY_ECLOSED: return "channel closed";
     case STEADY_EUNCLEAN: return "graph stopped uncleanly";
     case STEADY_ESYS: return "system call failed";
-    case STEADY_EDEGRADED: return "graph stopped degraded: an actor was lost (stopped for good or never started)";
+    case STEADY_EDEGRADED: return "graph stopped degraded: an actor or a message was lost";
     }
     return "unknown error";
 }

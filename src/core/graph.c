@@ -139,8 +139,9 @@ static steady_err validate(steady_graph *g)
     if (g->shutdown_barrier > g->n_actors)
         return steady__fail(STEADY_EINVAL,
                             "graph '%s': shutdown_barrier %u can never be reached "
-                            "by its %u actors; use at most %u",
-                            g->name, g->shutdown_barrier, g->n_actors, g->n_actors);
+                            "by its %u actor%s; use at most %u",
+                            g->name, g->shutdown_barrier, g->n_actors, steady__plural(g->n_actors),
+                            g->n_actors);
     return steady__showstoppers_validate(g);
 }
 

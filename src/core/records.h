@@ -187,7 +187,7 @@ struct steady_troupe {
     steady__fiber home; /* the thread's own context: the scheduler */
     size_t last;
     bool sched_refused; /* its scheduler once returned an index out of range (logged once) */
-    uint64_t tick; /* steady__ticks() at the last switch, for busy time */
+    uint64_t tick;      /* steady__ticks() at the last switch, for busy time */
 
     struct steady__bell bell;
     _Atomic uint32_t finished; /* the thread has left its loop */

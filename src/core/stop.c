@@ -141,11 +141,6 @@ static bool lost(const steady_actor *a)
     return steady_actor_stopped_for_good(a) || a->failed;
 }
 
-static const char *plural(uint32_t n)
-{
-    return n == 1 ? "" : "s";
-}
-
 /* One report line for an actor that did not veto. */
 static void append_outcome(steady_graph *g, const steady_actor *a)
 {
@@ -154,7 +149,7 @@ static void append_outcome(steady_graph *g, const steady_actor *a)
         append(
             g,
             "  actor '%s': stopped for good after %u failure%s (%u restart%s); last failure: %s\n",
-            a->label, failures, plural(failures), restarts, plural(restarts),
+            a->label, failures, steady__plural(failures), restarts, steady__plural(restarts),
             a->last_failure[0] ? a->last_failure : "(none recorded)");
     else if (a->failed)
         append(g, "  actor '%s': %s\n", a->label,
@@ -163,7 +158,7 @@ static void append_outcome(steady_graph *g, const steady_actor *a)
         append(g, "  actor '%s': %s (%u restart%s)\n", a->label,
                /* acquire: pairs with the release in steady__cast_vote (run.c). */
                atomic_load_explicit(&a->voted_yes, memory_order_acquire) ? "voted yes" : "returned",
-               restarts, plural(restarts));
+               restarts, steady__plural(restarts));
 }
 
 /* forced: a second signal cut the vote short (the actor had not vetoed at a deadline). */
@@ -180,11 +175,6 @@ static void append_veto(steady_graph *g, const steady_actor *a, bool forced)
                "  actor '%s' %s: no STEADY_I() term was false (wrap the veto's terms in "
                "STEADY_I() to see which one held it back)\n",
                a->label, how);
-}
-
-static const char *plural64(uint64_t n)
-{
-    return n == 1 ? "" : "s";
 }
 
 /* Channels whose showstoppers were dropped: lost against the design (a dead letter was set
@@ -205,10 +195,10 @@ static unsigned append_dropped(steady_graph *g, bool lost)
             append(g,
                    "  channel '%s': %llu showstopper%s lost: its dead letter '%s' was full or "
                    "closed (give it more capacity, or a consumer that keeps up)\n",
-                   ch->name, (unsigned long long)k, plural64(k), ch->ss_dead->channel->name);
+                   ch->name, (unsigned long long)k, steady__plural(k), ch->ss_dead->channel->name);
         else
             append(g, "  channel '%s': %llu showstopper%s dropped (no dead letter configured)\n",
-                   ch->name, (unsigned long long)k, plural64(k));
+                   ch->name, (unsigned long long)k, steady__plural(k));
     }
     return n;
 }
@@ -241,19 +231,20 @@ static void append_headline(steady_graph *g, bool voted, bool behind, unsigned v
         append(g,
                "graph '%s' stopped uncleanly: a second signal forced the stop while %u actor%s "
                "still vetoed it\n",
-               g->name, vetoes, plural(vetoes));
+               g->name, vetoes, steady__plural(vetoes));
     else if (!voted)
         append(g, "graph '%s' stopped uncleanly: %u actor%s vetoed shutdown at the deadline\n",
-               g->name, vetoes, plural(vetoes));
+               g->name, vetoes, steady__plural(vetoes));
     else if (behind)
         append(g, "graph '%s' stopped uncleanly: a thread or process did not leave\n", g->name);
     else if (losses)
-        append(g, "graph '%s' stopped degraded: %u actor%s lost (stopped for good or never "
-                  "started)\n",
-               g->name, losses, plural(losses));
+        append(g,
+               "graph '%s' stopped degraded: %u actor%s lost (stopped for good or never "
+               "started)\n",
+               g->name, losses, steady__plural(losses));
     else if (lost_channels)
         append(g, "graph '%s' stopped degraded: showstoppers lost on %u channel%s\n", g->name,
-               lost_channels, plural(lost_channels));
+               lost_channels, steady__plural(lost_channels));
     else
         append(g, "graph '%s' stopped cleanly\n", g->name);
 }
@@ -291,9 +282,9 @@ static steady_err build_report(steady_graph *g, bool voted)
         if (!a->vetoed && !lost(a))
             append_outcome(g, a);
     append_dropped(g, false);
-    return !voted || behind             ? STEADY_EUNCLEAN
+    return !voted || behind          ? STEADY_EUNCLEAN
            : losses || lost_channels ? STEADY_EDEGRADED
-                                       : STEADY_OK;
+                                     : STEADY_OK;
 }
 
 /* The log lines of a stop that was not clean: one per actor that vetoed or was lost. */
@@ -311,7 +302,8 @@ static void log_outcome(const steady_graph *g, steady_err result)
         if (n)
             STEADY_ERROR("channel '%s': %llu showstopper%s lost: its dead letter '%s' was full "
                          "or closed",
-                         ch->name, (unsigned long long)n, plural64(n), ch->ss_dead->channel->name);
+                         ch->name, (unsigned long long)n, steady__plural(n),
+                         ch->ss_dead->channel->name);
     }
     for (steady_actor *a = g->actors; a; a = a->next) {
         if (a->vetoed) {
@@ -326,7 +318,7 @@ static void log_outcome(const steady_graph *g, steady_err result)
             uint32_t f = steady_actor_failures(a);
             STEADY_ERROR("actor '%s' had been stopped for good after %u failure%s; last "
                          "failure: %s",
-                         a->label, f, plural(f), a->last_failure);
+                         a->label, f, steady__plural(f), a->last_failure);
         } else if (a->failed) {
             STEADY_ERROR("actor '%s': %s", a->label,
                          a->last_failure[0] ? a->last_failure : "never started");

@@ -445,8 +445,9 @@ static bool decide(steady_actor *a, const char *why, uint64_t *delay_ns)
     uint64_t now = steady__now(a->graph);
     if (!within_intensity(&a->sup, now)) {
         char what[96];
-        snprintf(what, sizeof what, "exceeded its restart intensity (%u restarts within %u ms)",
-                 a->sup.policy.max_restarts, a->sup.policy.period_ms);
+        snprintf(what, sizeof what, "exceeded its restart intensity (%u restart%s within %u ms)",
+                 a->sup.policy.max_restarts, steady__plural(a->sup.policy.max_restarts),
+                 a->sup.policy.period_ms);
         if (!failed) /* a PERMANENT actor that kept returning: say so, not a stale reason */
             snprintf(a->last_failure, sizeof a->last_failure,
                      "it kept returning 0 while the graph ran (PERMANENT: each return is "

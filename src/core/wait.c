@@ -373,8 +373,9 @@ static steady_err check_shape(const struct steady__wait_state *w)
         return steady__misuse(STEADY_EINVAL, "steady_wait with %u conditions; give 1 to %u", w->n,
                               STEADY__MAX_CONDS);
     if (!w->c)
-        return steady__misuse(
-            STEADY_EINVAL, "steady_wait with %u conditions at NULL; pass an array of them", w->n);
+        return steady__misuse(STEADY_EINVAL,
+                              "steady_wait with %u condition%s at NULL; pass an array of them",
+                              w->n, steady__plural(w->n));
     for (unsigned i = 0; i < w->n; i++)
         if (w->c[i].kind < STEADY_COND_AVAIL || w->c[i].kind > STEADY_COND_VACANT_LANE)
             return steady__misuse(STEADY_EINVAL,

@@ -420,7 +420,7 @@ static void row_steady_wait(void **state)
     EXPECT_DETAIL(steady_wait(f.probe, STEADY_WAIT_ALL, &t, 1), "called outside an actor");
     assert_int_equal(fx_stop(&f), STEADY_OK);
     steady_graph_free(f.g);
-    EXPECT_TEXT(bad_wait(STEADY_WAIT_ALL, t, 0), "1 conditions at NULL; pass an array");
+    EXPECT_TEXT(bad_wait(STEADY_WAIT_ALL, t, 0), "1 condition at NULL; pass an array");
     EXPECT_TEXT(bad_wait(STEADY_WAIT_ANY, t, UINT_MAX), "4294967295 conditions; give 1 to 32");
     EXPECT_TEXT(bad_wait((steady_wait_mode)0, t, 1), "mode 0, not a steady_wait_mode");
     EXPECT_TEXT(bad_wait((steady_wait_mode)INT_MAX, t, 1), "not a steady_wait_mode");

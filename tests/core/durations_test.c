@@ -29,6 +29,7 @@ _Static_assert(STEADY_MS(0) == 0, "0 ms");
 _Static_assert(STEADY_MS(1) == 1000000u, "1 ms");
 _Static_assert(STEADY_US(UINT64_MAX / 2) == UINT64_MAX, "saturates");
 _Static_assert(STEADY_SEC(UINT64_MAX) == UINT64_MAX, "saturates");
+_Static_assert(STEADY_MS(-1) == UINT64_MAX, "a negative count is huge: never, not now");
 _Static_assert(STEADY_SEC(18446744073u) == 18446744073000000000u, "largest exact second count");
 _Static_assert(STEADY_SEC(18446744074u) == UINT64_MAX, "one more saturates");
 

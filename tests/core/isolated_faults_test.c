@@ -230,9 +230,9 @@ static void isolated_actors_that_never_started_are_named_with_the_reason(void **
     capture_start();
     steady_graph *g = new_graph("never");
     steady_troupe *t;
-    assert_int_equal(steady_troupe_new(g, &(steady_troupe_opts){.name = "big", .isolated = true},
-                                       &t),
-                     STEADY_OK);
+    assert_int_equal(
+        steady_troupe_new(g, &(steady_troupe_opts){.name = "big", .isolated = true}, &t),
+        STEADY_OK);
     for (unsigned i = 0; i < 2; i++)
         assert_int_equal(steady_actor_spawn(g,
                                             &(steady_actor_opts){.name = "huge",
@@ -254,9 +254,9 @@ static void isolated_actors_that_never_started_are_named_with_the_reason(void **
     capture_stop();
     steady_graph_free(g);
     assert_int_equal(e, STEADY_EDEGRADED);
-    assert_last_error_mentions("stopped degraded: 2 actors lost (stopped for good or never started)",
-                               "actor 'huge-0': never started: troupe 'big': cannot map the stacks",
-                               "ulimit -v", NULL);
+    assert_last_error_mentions(
+        "stopped degraded: 2 actors lost (stopped for good or never started)",
+        "actor 'huge-0': never started: troupe 'big': cannot map the stacks", "ulimit -v", NULL);
     if (strstr(steady_last_error(), "troupe's thread"))
         fail_msg("an ISOLATED troupe has no thread of main's: %s", steady_last_error());
     if (!strstr(captured, "actor 'huge-1': never started"))

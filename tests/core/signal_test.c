@@ -158,7 +158,8 @@ static void check_second_signal_forces_the_stop(int sig)
     /* Regression: the report said "vetoed shutdown at the deadline" although no deadline had
      * passed: a second signal had cut the vote short. */
     if (!strstr(report, "a second signal forced the stop while 1 actor still vetoed it") ||
-        !strstr(report, "actor 'stubborn' was still vetoing when a second signal forced the stop") ||
+        !strstr(report,
+                "actor 'stubborn' was still vetoing when a second signal forced the stop") ||
         strstr(report, "deadline"))
         fail_msg("report: %s", report);
     if (!strstr(captured, "forced by a second signal"))

@@ -668,8 +668,12 @@ static void a_scheduler_that_picks_out_of_range_is_named_and_round_robin_takes_o
     steady_troupe_opts o = {.name = "picky", .sched = &(steady_sched){broken_next, &calls}};
     assert_int_equal(steady_troupe_new(g, &o, &t), STEADY_OK);
     for (unsigned i = 0; i < 3; i++)
-        spawn_opts(g, &(steady_actor_opts){.name = "m", .has_suffix = true, .suffix = i,
-                                           .run = count_to_three, .arg = &done, .troupe = t});
+        spawn_opts(g, &(steady_actor_opts){.name = "m",
+                                           .has_suffix = true,
+                                           .suffix = i,
+                                           .run = count_to_three,
+                                           .arg = &done,
+                                           .troupe = t});
     capture_start();
     run_until_all_returned(g);
     capture_stop();
