@@ -9,6 +9,7 @@
 #include "steady/channel.h"
 #include "steady/bundle.h"
 #include "steady/graph.h"
+#include "steady/inspect.h"
 #include "steady/actor.h"
 #include "steady/wait.h"
 #include "steady/batch.h"

@@ -97,6 +97,12 @@ static steady_err make_lanes(steady_graph *g, const steady_channel_opts *o, cons
         steady_channel_opts lo = *o;
         lo.name = lane_name;
         e = steady_channel_new(g, &lo, &txb->lane[i], &rxb->lane[i]);
+        if (e == STEADY_OK) {
+            steady_channel *ch = txb->lane[i]->channel;
+            ch->bundle = base;
+            ch->lane = i;
+            ch->lanes = txb->lanes;
+        }
     }
     steady__free(lane_name);
     return e;

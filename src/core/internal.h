@@ -31,6 +31,7 @@
 #include "core/logring.h"
 
 #include "core/context.h"
+#include "core/failure.h"
 #include "core/notify.h"
 #include "core/log.h"
 

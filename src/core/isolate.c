@@ -159,7 +159,7 @@ static void kid_lost(kid *k, const char *why)
         /* acquire: pairs with the release in steady__actor_mark_exited (run.c). */
         if (atomic_load_explicit(&a->exited, memory_order_acquire))
             continue;
-        snprintf(a->last_failure, sizeof a->last_failure, "no zygote left to restart it (%s)", why);
+        steady__failure_set(a, "no zygote left to restart it (%s)", why);
         a->failed = true;
         atomic_store_explicit(&a->sup.pending, 0, memory_order_relaxed);
         /* release: pairs with the acquire in steady_actor_stopped_for_good; last_failure is written
@@ -190,6 +190,9 @@ static void on_death(struct steady__iso *iso, kid *k, const char *how)
         close(k->pidfd);
     k->pidfd = -1;
     k->requested = false;
+    /* The dead child cannot clear where it ran (troupe.c): inspect.c must not report its pid. */
+    atomic_store_explicit(&k->t->run_tid, 0, memory_order_relaxed);
+    atomic_store_explicit(&k->t->run_pid, 0, memory_order_relaxed);
     drain(iso, k->t->iso_index); /* its last lines before its death notice */
     steady_troupe *t = k->t;
     char why[256];

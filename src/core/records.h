@@ -85,6 +85,9 @@ struct steady_channel {
     _Atomic uint64_t ss_dropped; /* of those, dropped */
     _Atomic uint64_t ss_lost;    /* of those, dropped although ss_dead was set (it was full or
                                     closed): lost against the design, so the stop is degraded */
+    /* A bundle's lane: the bundle's base name (owned by bundle.c's block), lane, lane count. */
+    const char *bundle;
+    uint32_t lane, lanes;
     steady_channel *next;
 };
 
@@ -134,7 +137,7 @@ struct steady_actor {
     struct steady__wait_state *wait; /* the pending wait while BLOCKED */
     bool shutdown_seen;              /* the request already interrupted a wait or was voted on */
     bool failed;                     /* stopped for good after a failure */
-    char last_failure[256];          /* the last failure's reason (decide(), supervise.c) */
+    char last_failure[256];          /* the last failure's reason: written through failure.c only */
     struct steady__supervision sup;
     struct steady__arena arena;
     struct steady__intent intent;
@@ -154,6 +157,8 @@ struct steady_actor {
     _Atomic uint32_t failures;
     _Atomic uint32_t stopped_for_good;
     _Atomic uint32_t asked_shutdown; /* counted once toward the shutdown barrier */
+    _Atomic uint32_t started;        /* its first generation began (run.c), for inspect.c */
+    _Atomic uint32_t failure_seq;    /* last_failure's seqlock count (failure.c) */
     _Atomic uint64_t busy_ticks;     /* steady__ticks() spent running; see steady_actor_busy_ns */
     _Atomic(const char *) veto_file;
     _Atomic(const char *) veto_expr;
@@ -165,6 +170,7 @@ struct steady_actor {
 struct steady_troupe {
     steady_graph *graph;
     char *name;
+    uint32_t index;     /* its place in the graph's list (inspect.c) */
     bool solo;          /* the implicit troupe of one SOLO actor */
     bool isolated;      /* runs in a child process (isolate.c), not on a thread of this one */
     uint32_t iso_index; /* its slot in the graph's isolate.c table */
@@ -191,6 +197,10 @@ struct steady_troupe {
 
     struct steady__bell bell;
     _Atomic uint32_t finished; /* the thread has left its loop */
+    /* Where it runs now, for inspect.c: written by the troupe's thread (or ISOLATED child) as
+     * it starts and cleared as it leaves; 0: not running. */
+    _Atomic int32_t run_pid;
+    _Atomic int32_t run_tid;
 };
 
 struct steady_graph {

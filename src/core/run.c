@@ -167,6 +167,8 @@ void steady__actor_entry(void *p)
 {
     steady_actor *a = p;
     a->sup.gen_start = steady__now(a->graph);
+    /* relaxed: a reader (inspect.c) only reports the phase; nothing is read through it. */
+    atomic_store_explicit(&a->started, 1, memory_order_relaxed);
     while (steady__supervise(a, run_generation(a)))
         ;
     close_ends(a);

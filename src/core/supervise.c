@@ -424,7 +424,7 @@ static bool decide(steady_actor *a, const char *why, uint64_t *delay_ns)
     uint32_t regen = steady_actor_regeneration(a);
     *delay_ns = 0;
     if (failed) {
-        snprintf(a->last_failure, sizeof a->last_failure, "%s", why);
+        steady__failure_set(a, "%s", why);
         atomic_fetch_add_explicit(&a->failures, 1, memory_order_relaxed);
         STEADY_ERROR("actor '%s' failed (regeneration %u): %s", a->label, regen, why);
         count_showstoppers(a);
@@ -449,10 +449,10 @@ static bool decide(steady_actor *a, const char *why, uint64_t *delay_ns)
                  a->sup.policy.max_restarts, steady__plural(a->sup.policy.max_restarts),
                  a->sup.policy.period_ms);
         if (!failed) /* a PERMANENT actor that kept returning: say so, not a stale reason */
-            snprintf(a->last_failure, sizeof a->last_failure,
-                     "it kept returning 0 while the graph ran (PERMANENT: each return is "
-                     "restarted), and %s",
-                     what);
+            steady__failure_set(a,
+                                "it kept returning 0 while the graph ran (PERMANENT: each "
+                                "return is restarted), and %s",
+                                what);
         stop_for_good(a, what);
         return false;
     }

@@ -16,6 +16,7 @@
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "platform/futex.h"
 #include "platform/stacks.h"
@@ -100,7 +101,7 @@ steady_err steady__troupe_make(steady_graph *g, const steady_troupe_opts *o, boo
     t->sched = o && o->sched && o->sched->next ? *o->sched : (steady_sched){round_robin, NULL};
     t->bell.wake_counter = &g->futex_wakes;
     t->last = SIZE_MAX;
-    g->n_troupes++;
+    t->index = g->n_troupes++;
     *g->troupes_tail = t;
     g->troupes_tail = &t->next;
     *out = t;
@@ -382,6 +383,9 @@ static const steady__stack *stacks_for(steady_troupe *t, steady__stacks *pool, s
 
 void steady__troupe_body(steady_troupe *t)
 {
+    /* relaxed: where the troupe runs is reported, never synchronised on (inspect.c). */
+    atomic_store_explicit(&t->run_pid, (int32_t)getpid(), memory_order_relaxed);
+    atomic_store_explicit(&t->run_tid, (int32_t)gettid(), memory_order_relaxed);
     steady__thread_set_name(t->name);
     if (t->pin && steady__thread_pin(t->core) != 0)
         STEADY_WARN("troupe '%s': could not pin to core %d; running unpinned", t->name, t->core);
@@ -405,8 +409,7 @@ void steady__troupe_body(steady_troupe *t)
     } else {
         for (size_t i = 0; i < t->n_members; i++) {
             steady_actor *a = t->members[i];
-            snprintf(a->last_failure, sizeof a->last_failure, "never started: %s",
-                     steady_last_error());
+            steady__failure_set(a, "never started: %s", steady_last_error());
             a->failed = true; /* before exited: the stop's report reads both after */
             steady__actor_mark_exited(a);
         }
@@ -414,6 +417,8 @@ void steady__troupe_body(steady_troupe *t)
     }
     steady__overflow_thread_fini();
     steady__fiber_thread_fini(&t->home);
+    atomic_store_explicit(&t->run_tid, 0, memory_order_relaxed);
+    atomic_store_explicit(&t->run_pid, 0, memory_order_relaxed);
     /* release: pairs with main's acquire loads of finished (stop.c join_all, isolate.c): the
      * troupe's last writes are visible. */
     atomic_store_explicit(&t->finished, 1, memory_order_release);

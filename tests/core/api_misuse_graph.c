@@ -218,6 +218,87 @@ static void row_steady_graph_futex_wakes(void **state)
     assert_int_equal(n, 0);
 }
 
+/* The inspect rows: NULL graph, NULL out with room asked for, zero and huge caps, on a graph
+ * being built and on a stopped one (both answer: the records are the graph's, not the run's). */
+static void inspect_lists_bad_input(size_t (*list)(const steady_graph *, void *, size_t),
+                                    size_t one)
+{
+    EXPECT_DETAIL(assert_int_equal(list(NULL, NULL, 0), 0), "the graph is NULL");
+    EXPECT_DETAIL(assert_int_equal(list(NULL, NULL, SIZE_MAX), 0), "the graph is NULL");
+    fx f;
+    fx_make(&f, NULL);
+    size_t n = list(f.g, NULL, 0);
+    EXPECT_DETAIL(assert_int_equal(list(f.g, NULL, SIZE_MAX), 0), "out is NULL");
+    unsigned char *room = test_malloc(one * (n + 1));
+    assert_int_equal(list(f.g, room, 0), n);
+    assert_int_equal(list(f.g, room, n + 1), n);
+    fx_start(&f);
+    assert_int_equal(fx_stop(&f), STEADY_OK);
+    assert_int_equal(list(f.g, room, n + 1), n); /* still readable after the stop */
+    test_free(room);
+    steady_graph_free(f.g);
+}
+
+static size_t actors_(const steady_graph *g, void *o, size_t c)
+{
+    return steady_inspect_actors(g, o, c);
+}
+static size_t troupes_(const steady_graph *g, void *o, size_t c)
+{
+    return steady_inspect_troupes(g, o, c);
+}
+static size_t channels_(const steady_graph *g, void *o, size_t c)
+{
+    return steady_inspect_channels(g, o, c);
+}
+
+static void row_steady_inspect_actors(void **state)
+{
+    (void)state;
+    inspect_lists_bad_input(actors_, sizeof(steady_actor_info));
+}
+
+static void row_steady_inspect_troupes(void **state)
+{
+    (void)state;
+    inspect_lists_bad_input(troupes_, sizeof(steady_troupe_info));
+}
+
+static void row_steady_inspect_channels(void **state)
+{
+    (void)state;
+    inspect_lists_bad_input(channels_, sizeof(steady_channel_info));
+}
+
+static void row_steady_inspect_graph(void **state)
+{
+    (void)state;
+    steady_graph_info gi;
+    EXPECT_ERR(steady_inspect_graph(NULL, &gi), STEADY_EINVAL, "must not be NULL");
+    fx f;
+    fx_make(&f, NULL);
+    EXPECT_ERR(steady_inspect_graph(f.g, NULL), STEADY_EINVAL, "must not be NULL");
+    assert_int_equal(steady_inspect_graph(f.g, &gi), STEADY_OK);
+    assert_int_equal(gi.state, STEADY_GRAPH_BUILDING);
+    steady_graph_free(f.g);
+}
+
+static void row_steady_placement_name(void **state)
+{
+    (void)state;
+    assert_string_equal(steady_placement_name((steady_placement)-1), "unknown");
+    assert_string_equal(steady_placement_name((steady_placement)INT_MAX), "unknown");
+    assert_string_equal(steady_placement_name(STEADY_PLACEMENT_SOLO), "solo");
+}
+
+static void row_steady_actor_phase_name(void **state)
+{
+    (void)state;
+    assert_string_equal(steady_actor_phase_name((steady_actor_phase)-1), "unknown");
+    assert_string_equal(steady_actor_phase_name((steady_actor_phase)INT_MAX), "unknown");
+    assert_string_equal(steady_actor_phase_name(STEADY_ACTOR_RUNNING), "running");
+}
+
 static void row_steady_graph_args(void **state)
 {
     (void)state;
@@ -370,6 +451,12 @@ const api_row api_graph_rows[] = {
     ROW(steady_graph_report),
     ROW(steady_graph_futex_wakes),
     ROW(steady_graph_args),
+    ROW(steady_inspect_graph),
+    ROW(steady_inspect_actors),
+    ROW(steady_inspect_troupes),
+    ROW(steady_inspect_channels),
+    ROW(steady_placement_name),
+    ROW(steady_actor_phase_name),
     ROW(steady_graph_free),
     ROW(steady_log_set_level),
     ROW(steady_log_get_level),
