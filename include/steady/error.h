@@ -61,6 +61,12 @@ STEADY_API const char *steady_strerror(steady_err err);
  * The text stays valid until the next failing steady call on this thread. */
 STEADY_API const char *steady_last_error(void);
 
+/* For libraries built on steady (telemetry, bridges, a user's own): records a detail for
+ * steady_last_error() on the calling thread, formatted as printf does (fmt NULL: an empty
+ * detail), and returns err, so a failing call ends with `return steady_error_set(...)`. */
+STEADY_API steady_err steady_error_set(steady_err err, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
 #ifdef __cplusplus
 }
 #endif

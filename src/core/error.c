@@ -45,6 +45,19 @@ steady_err steady__fail(steady_err err, const char *fmt, ...)
     return err;
 }
 
+steady_err steady_error_set(steady_err err, const char *fmt, ...)
+{
+    if (!fmt) {
+        last_error[0] = '\0';
+        return err;
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(last_error, sizeof last_error, fmt, ap);
+    va_end(ap);
+    return err;
+}
+
 void steady__clear_error(void)
 {
     last_error[0] = '\0';

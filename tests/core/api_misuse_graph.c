@@ -29,6 +29,21 @@ static void row_steady_last_error(void **state)
     EXPECT_TEXT(steady_last_error(), "out must not be NULL");
 }
 
+static void row_steady_error_set(void **state)
+{
+    (void)state;
+    assert_int_equal(steady_error_set(STEADY_ESYS, "bridge '%s': %d", "b", 7), STEADY_ESYS);
+    assert_string_equal(steady_last_error(), "bridge 'b': 7");
+    const char *none = NULL;
+    assert_int_equal(steady_error_set((steady_err)-1, none, 0), (steady_err)-1);
+    assert_string_equal(steady_last_error(), "");
+    char huge[4096];
+    memset(huge, 'x', sizeof huge - 1);
+    huge[sizeof huge - 1] = '\0';
+    steady_error_set(STEADY_EINVAL, "%s", huge); /* truncated, still a string */
+    assert_true(strlen(steady_last_error()) > 0 && strlen(steady_last_error()) < sizeof huge);
+}
+
 /* ---- steady/alloc.h -------------------------------------------------------------------------- */
 
 static void *no_alloc(void *ctx, size_t size, size_t align)
@@ -438,6 +453,7 @@ static void row_steady__log_enabled(void **state)
 const api_row api_graph_rows[] = {
     ROW(steady_strerror),
     ROW(steady_last_error),
+    ROW(steady_error_set),
     ROW(steady_set_allocator),
     ROW(steady_clock_monotonic_ns),
     ROW(steady_graph_poke),
