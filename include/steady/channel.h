@@ -85,6 +85,15 @@ typedef struct steady_ring {
      * head >= tx_want; 0: not parked. */
     alignas(STEADY_CACHE_LINE) STEADY__ATOMIC(uint64_t) rx_want;
     STEADY__ATOMIC(uint64_t) tx_want;
+    /* The latency probe (core/latency.c), in the same line because every publish and take
+     * already reads it: stamp_after, written by the consumer, asks the producer to stamp its
+     * first publish whose tail exceeds it (UINT64_MAX: none asked); stamp_taken_after and
+     * stamp_ns, written by the producer, are that publish's tail - 1 (UINT64_MAX: none in
+     * flight; taking past it takes the stamped message) and its time. Each is written at most
+     * about a thousand times a second. Kept minus one so that each check is one compare. */
+    STEADY__ATOMIC(uint64_t) stamp_after;
+    STEADY__ATOMIC(uint64_t) stamp_taken_after;
+    STEADY__ATOMIC(uint64_t) stamp_ns;
     /* Constant after creation, except the two close flags, each written at most once: the
      * line stays shared in both caches, so the producer may test rx_closed on every send. */
     alignas(STEADY_CACHE_LINE) uint64_t capacity; /* the bound the user asked for */
@@ -171,6 +180,10 @@ STEADY_API steady_err steady__tx_stopped(steady_tx *tx, const char *op);
 STEADY_API steady_err steady__rx_stopped(steady_rx *rx, const char *op);
 STEADY_API void steady__tx_wake_peer(steady_tx *tx, uint64_t want);
 STEADY_API void steady__rx_wake_peer(steady_rx *rx, uint64_t want);
+/* The latency probe's two sides (core/latency.c): the producer stamps a publish that reached
+ * stamp_after; the consumer measures a stamped message it took. */
+STEADY_API void steady__tx_stamp(steady_tx *tx, uint64_t tail);
+STEADY_API void steady__rx_stamp(steady_rx *rx, uint64_t head);
 /* A NULL element pointer `arg` given to operation `op`: STEADY_EINVAL, or inside an actor a
  * failure. */
 STEADY_API steady_err steady__null_arg(const char *op, const char *arg);
@@ -305,6 +318,9 @@ static inline void steady__tx_publish_ring(steady_tx *tx, steady_ring *ring, uin
     /* want == 0 (nobody parked) wraps to UINT64_MAX: one compare covers both tests. */
     if (__builtin_expect(want - 1 < tail, 0))
         steady__tx_wake_peer(tx, want);
+    /* The latency probe asked for a stamp this publish reached (same line). */
+    if (__builtin_expect(tail > STEADY__LOAD(ring->stamp_after, relaxed), 0))
+        steady__tx_stamp(tx, tail);
 }
 
 static inline void steady__tx_publish_to(steady_tx *tx, uint64_t tail)
@@ -329,6 +345,9 @@ static inline void steady__rx_release_ring(steady_rx *rx, steady_ring *ring, uin
     uint64_t want = STEADY__LOAD(ring->tx_want, relaxed);
     if (__builtin_expect(want - 1 < head, 0))
         steady__rx_wake_peer(rx, want);
+    /* A stamped message was among those taken: measure its delay. */
+    if (__builtin_expect(head > STEADY__LOAD(ring->stamp_taken_after, relaxed), 0))
+        steady__rx_stamp(rx, head);
 }
 
 static inline void steady__rx_release_to(steady_rx *rx, uint64_t head)

@@ -107,6 +107,7 @@ typedef struct steady_channel_info {
     bool rx_closed;       /* the consumer is gone for good */
     uint64_t showstoppers_removed; /* showstoppers the supervisor took off this channel */
     uint64_t showstoppers_dropped; /* of those, dropped (no dead letter, or it was full) */
+    uint64_t latency_samples;      /* send-to-take delays measured so far (see below) */
 } steady_channel_info;
 
 /* The graph itself. */
@@ -131,6 +132,16 @@ STEADY_API size_t steady_inspect_troupes(const steady_graph *g, steady_troupe_in
                                          size_t cap);
 STEADY_API size_t steady_inspect_channels(const steady_graph *g, steady_channel_info *out,
                                           size_t cap);
+
+/* Latency, measured: the runtime stamps a sample of each channel's messages as they are sent
+ * (at most one in flight; every message of a slow channel, about one per millisecond of a fast
+ * one) and measures each stamped message's wait when it is taken. Copies the delays (ns) of
+ * channel `id` recorded after *cursor (0 at first), oldest first, at most cap and at most the
+ * last 64, and advances *cursor past them (samples older than the last 64 are skipped: the
+ * cursor still moves past them). Returns the count written. Any thread, as the others. Bad
+ * input (g, cursor NULL, out NULL with cap > 0, no channel `id`): 0 and steady_last_error. */
+STEADY_API size_t steady_inspect_latency(const steady_graph *g, uint32_t id, uint64_t *cursor,
+                                         uint64_t *out_ns, size_t cap);
 
 STEADY_API const char *steady_placement_name(steady_placement p);  /* "solo", ... */
 STEADY_API const char *steady_actor_phase_name(steady_actor_phase p); /* "running", ... */

@@ -77,6 +77,24 @@ static steady_err check_opts(const steady_graph *g, const steady_channel_opts *o
     return STEADY_OK;
 }
 
+/* The id -> channel index inspect.c reads (doubling; freed with the graph). */
+static bool index_channel(steady_graph *g, steady_channel *ch)
+{
+    if (g->n_channels == g->channel_by_id_cap) {
+        uint32_t cap = g->channel_by_id_cap ? g->channel_by_id_cap * 2 : 16;
+        steady_channel **v = steady__alloc((size_t)cap * sizeof *v);
+        if (!v)
+            return false;
+        if (g->channel_by_id)
+            memcpy(v, g->channel_by_id, (size_t)g->n_channels * sizeof *v);
+        steady__free(g->channel_by_id);
+        g->channel_by_id = v;
+        g->channel_by_id_cap = cap;
+    }
+    g->channel_by_id[g->n_channels] = ch;
+    return true;
+}
+
 steady_err steady_channel_new(steady_graph *g, const steady_channel_opts *o, steady_tx **tx,
                               steady_rx **rx)
 {
@@ -113,7 +131,13 @@ steady_err steady_channel_new(steady_graph *g, const steady_channel_opts *o, ste
     ch->ring->capacity = o->capacity;
     ch->ring->slots = slots;
     ch->ring->elem_size = o->elem_size;
+    steady__latency_init(ch);
     init_end_common(ch, slots - 1, o->elem_size);
+    if (!index_channel(g, ch)) {
+        steady__channel_free(ch);
+        return steady__fail(STEADY_ENOMEM, "channel '%s': out of memory for the channel index",
+                            o->name ? o->name : defname);
+    }
     g->n_channels++;
     *g->channels_tail = ch;
     g->channels_tail = &ch->next;

@@ -285,6 +285,7 @@ void steady_graph_free(steady_graph *g)
         n = ch->next;
         steady__channel_free(ch);
     }
+    steady__free(g->channel_by_id);
     steady__bundles_free(g);
     steady__names_free(g->labels);
     steady__free(g->report);

@@ -217,6 +217,7 @@ static void channel_info(const steady_channel *ch, steady_channel_info *o)
         .rx_closed = atomic_load_explicit(&r->rx_closed, memory_order_relaxed) != 0,
         .showstoppers_removed = atomic_load_explicit(&m->ss_removed, memory_order_relaxed),
         .showstoppers_dropped = atomic_load_explicit(&m->ss_dropped, memory_order_relaxed),
+        .latency_samples = atomic_load_explicit(&m->lat_seq, memory_order_relaxed),
     };
 }
 
@@ -232,6 +233,53 @@ size_t steady_inspect_channels(const steady_graph *g, steady_channel_info *out, 
     for (const steady_channel *ch = g->channels; ch && i < cap; ch = ch->next)
         channel_info(ch, &out[i++]);
     return g->n_channels;
+}
+
+/* ---- latency samples ---- */
+
+/* Samples [from, to) are in the slots unless the writer lapped them: after copying, samples
+ * below lat_seq - STEADY__LAT_SAMPLES (re-read) may have been overwritten and are dropped. */
+static size_t copy_samples(steady_channel *ch, uint64_t from, uint64_t to, uint64_t *out)
+{
+    size_t n = 0;
+    for (uint64_t i = from; i < to; i++)
+        out[n++] = atomic_load_explicit(&ch->lat_ns[i % STEADY__LAT_SAMPLES],
+                                        memory_order_relaxed);
+    /* acquire fence: the slot loads above happen before the re-read of lat_seq below. */
+    atomic_thread_fence(memory_order_acquire);
+    uint64_t now = atomic_load_explicit(&ch->lat_seq, memory_order_relaxed);
+    uint64_t safe = now > STEADY__LAT_SAMPLES ? now - STEADY__LAT_SAMPLES : 0;
+    if (safe <= from)
+        return n;
+    size_t lost = (size_t)(safe - from < n ? safe - from : n);
+    memmove(out, out + lost, (n - lost) * sizeof *out);
+    return n - lost;
+}
+
+size_t steady_inspect_latency(const steady_graph *g, uint32_t id, uint64_t *cursor,
+                              uint64_t *out_ns, size_t cap)
+{
+    if (!graph_given(g, "steady_inspect_latency"))
+        return 0;
+    if (!cursor || (cap > 0 && !out_ns) || id >= g->n_channels) {
+        steady__fail(STEADY_EINVAL,
+                     "steady_inspect_latency: %s",
+                     !cursor ? "cursor is NULL"
+                     : id >= g->n_channels ? "no channel with that id"
+                                           : "out_ns is NULL with cap > 0");
+        return 0;
+    }
+    steady_channel *ch = g->channel_by_id[id];
+    /* acquire: pairs with the consumer's release store of lat_seq (latency.c record). */
+    uint64_t seq = atomic_load_explicit(&ch->lat_seq, memory_order_acquire);
+    uint64_t from = *cursor;
+    if (seq > STEADY__LAT_SAMPLES && from < seq - STEADY__LAT_SAMPLES)
+        from = seq - STEADY__LAT_SAMPLES;
+    if (from > seq)
+        from = seq; /* a cursor from the future (another channel's): start over */
+    uint64_t to = seq - from > cap ? from + cap : seq;
+    *cursor = to;
+    return to > from ? copy_samples(ch, from, to, out_ns) : 0;
 }
 
 /* ---- names ---- */

@@ -36,6 +36,7 @@
 #include "core/log.h"
 
 #include "core/channel.h"
+#include "core/latency.h"
 #include "core/bundle.h"
 #include "core/arena.h"
 #include "core/batch.h"

@@ -21,6 +21,7 @@ struct steady__iso;          /* isolate.c */
 struct steady__bundle_block; /* bundle.c */
 
 #define STEADY__INTENT_MAX 16u
+#define STEADY__LAT_SAMPLES 64u
 
 struct steady__bell {
     alignas(STEADY_CACHE_LINE) _Atomic uint32_t seq;
@@ -85,6 +86,11 @@ struct steady_channel {
     _Atomic uint64_t ss_dropped; /* of those, dropped */
     _Atomic uint64_t ss_lost;    /* of those, dropped although ss_dead was set (it was full or
                                     closed): lost against the design, so the stop is degraded */
+    /* The latency probe's samples (latency.c): written by the consumer's thread (or child),
+     * read by inspect readers on any thread. lat_ns[i % STEADY__LAT_SAMPLES] is sample i. */
+    _Atomic uint64_t lat_seq; /* samples ever recorded */
+    _Atomic uint64_t lat_ns[STEADY__LAT_SAMPLES];
+    uint64_t lat_last_ns, lat_last_head; /* the consumer's: the last stamp's time and head */
     /* A bundle's lane: the bundle's base name (owned by bundle.c's block), lane, lane count. */
     const char *bundle;
     uint32_t lane, lanes;
@@ -219,6 +225,8 @@ struct steady_graph {
 
     steady_channel *channels, **channels_tail;
     uint32_t n_channels;
+    steady_channel **channel_by_id; /* n_channels entries (room for channel_by_id_cap) */
+    uint32_t channel_by_id_cap;
     steady_actor *actors, **actors_tail;
     uint32_t n_actors;
     steady_troupe *troupes, **troupes_tail;

@@ -298,6 +298,24 @@ static void row_steady_inspect_graph(void **state)
     steady_graph_free(f.g);
 }
 
+static void row_steady_inspect_latency(void **state)
+{
+    (void)state;
+    uint64_t cursor = 0, out[4];
+    EXPECT_DETAIL(assert_int_equal(steady_inspect_latency(NULL, 0, &cursor, out, 4), 0),
+                  "the graph is NULL");
+    fx f;
+    fx_make(&f, NULL);
+    EXPECT_DETAIL(assert_int_equal(steady_inspect_latency(f.g, 0, NULL, out, 4), 0),
+                  "cursor is NULL");
+    EXPECT_DETAIL(assert_int_equal(steady_inspect_latency(f.g, UINT32_MAX, &cursor, out, 4), 0),
+                  "no channel with that id");
+    EXPECT_DETAIL(assert_int_equal(steady_inspect_latency(f.g, 0, &cursor, NULL, SIZE_MAX), 0),
+                  "out_ns is NULL");
+    assert_int_equal(steady_inspect_latency(f.g, 0, &cursor, out, SIZE_MAX), 0); /* none yet */
+    steady_graph_free(f.g);
+}
+
 static void row_steady_placement_name(void **state)
 {
     (void)state;
@@ -471,6 +489,7 @@ const api_row api_graph_rows[] = {
     ROW(steady_inspect_actors),
     ROW(steady_inspect_troupes),
     ROW(steady_inspect_channels),
+    ROW(steady_inspect_latency),
     ROW(steady_placement_name),
     ROW(steady_actor_phase_name),
     ROW(steady_graph_free),

@@ -344,6 +344,30 @@ static void row_steady__tx_wake_peer(void **state)
     steady__tx_wake_peer(NULL, 1); /* nothing to wake */
 }
 
+/* The latency probe's cold halves: NULL is a no-op; a call when nothing was asked (the inline
+ * checks never make one, but a stray call must not record a bogus delay) changes nothing. */
+static void row_steady__tx_stamp(void **state)
+{
+    (void)state;
+    steady__tx_stamp(NULL, 1);
+    fx f;
+    fx_make(&f, NULL);
+    steady__tx_stamp(f.tx.raw, 0);          /* tail 0: nothing published, nothing stamped */
+    steady__rx_stamp(f.rx.raw, UINT64_MAX); /* no stamp in flight: no sample */
+    steady_channel_info ci[8];
+    size_t n = steady_inspect_channels(f.g, ci, 8);
+    for (size_t i = 0; i < n && i < 8; i++)
+        assert_int_equal(ci[i].latency_samples, 0);
+    steady_graph_free(f.g);
+}
+
+static void row_steady__rx_stamp(void **state)
+{
+    (void)state;
+    steady__rx_stamp(NULL, 1);
+    steady__rx_stamp(NULL, UINT64_MAX);
+}
+
 static void row_steady__rx_wake_peer(void **state)
 {
     (void)state;
@@ -540,6 +564,8 @@ const api_row api_run_rows[] = {
     ROW(steady__null_arg),
     ROW(steady__tx_wake_peer),
     ROW(steady__rx_wake_peer),
+    ROW(steady__tx_stamp),
+    ROW(steady__rx_stamp),
     ROW(steady__self),
     ROW(steady__self_rx),
     ROW(steady_wait),
