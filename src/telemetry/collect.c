@@ -16,6 +16,11 @@
 enum { A_MCPU, A_LOAD, A_N };
 enum { C_RATE, C_FILL, C_LAT, C_N };
 
+/* The latency window keeps the last LAT_SAMPLES measured delays (not one figure per frame:
+ * a frame may bring up to 64), so its percentiles are of messages, not of frames. */
+#define LAT_SAMPLES 1024u
+#define LAT_PER_READ 64u
+
 struct tm_collector {
     const steady_graph *g;
     const tm_collect_config *cfg;
@@ -28,7 +33,8 @@ struct tm_collector {
     steady_channel_info *cur_c;
     uint64_t created_mono, prev_mono;
     tm_window *aw; /* na * A_N */
-    tm_window *cw; /* nc * C_N */
+    tm_window *cw; /* nc * C_N; the latency one holds samples, not frames */
+    uint64_t *lat_cursor; /* per channel: steady_inspect_latency's cursor */
     double *scratch;
     tm_frame f;
 };
@@ -64,10 +70,16 @@ static bool alloc_all(tm_collector *c, uint32_t samples)
     c->f.channels = calloc(nc, sizeof *c->f.channels);
     c->aw = calloc(na * A_N, sizeof *c->aw);
     c->cw = calloc(nc * C_N, sizeof *c->cw);
-    c->scratch = calloc(samples, sizeof *c->scratch);
-    return c->prev_a && c->prev_t && c->prev_c && c->cur_a && c->cur_c && c->f.actors && c->f.troupes &&
+    c->lat_cursor = calloc(nc, sizeof *c->lat_cursor);
+    c->scratch = calloc(samples > LAT_SAMPLES ? samples : LAT_SAMPLES, sizeof *c->scratch);
+    bool ok = c->cw && c->lat_cursor;
+    for (size_t i = 0; ok && i < c->nc; i++)
+        ok = tm_window_init(&c->cw[i * C_N + C_RATE], samples) &&
+             tm_window_init(&c->cw[i * C_N + C_FILL], samples) &&
+             tm_window_init(&c->cw[i * C_N + C_LAT], LAT_SAMPLES);
+    return ok && c->prev_a && c->prev_t && c->prev_c && c->cur_a && c->cur_c && c->f.actors && c->f.troupes &&
            c->f.channels && c->aw && c->cw && c->scratch &&
-           windows_init(c->aw, c->na * A_N, samples) && windows_init(c->cw, c->nc * C_N, samples);
+           windows_init(c->aw, c->na * A_N, samples);
 }
 
 tm_collector *tm_collector_new(const steady_graph *g, const tm_collect_config *cfg,
@@ -106,6 +118,7 @@ void tm_collector_free(tm_collector *c)
         tm_window_free(&c->cw[i]);
     free(c->aw);
     free(c->cw);
+    free(c->lat_cursor);
     free(c->scratch);
     free(c->prev_a);
     free(c->prev_t);
@@ -160,6 +173,26 @@ static void actors_figures(tm_collector *c, double secs)
     }
 }
 
+/* This frame's measured delays (core/latency.c via inspect.h): their mean is the frame's
+ * figure, each one goes to the window. No new sample: the last figure stands (-1 until the
+ * first). */
+static void latency_figure(tm_collector *c, size_t i, tm_channel *ch)
+{
+    uint64_t ns[LAT_PER_READ];
+    size_t n = steady_inspect_latency(c->g, ch->info.id, &c->lat_cursor[i], ns, LAT_PER_READ);
+    if (n == 0) {
+        if (c->f.seq <= 1)
+            ch->latency_s = -1;
+        return;
+    }
+    double sum = 0;
+    for (size_t k = 0; k < n; k++) {
+        sum += (double)ns[k] / 1e9;
+        tm_window_push(&c->cw[i * C_N + C_LAT], (double)ns[k] / 1e9);
+    }
+    ch->latency_s = sum / (double)n;
+}
+
 static void channels_figures(tm_collector *c, double secs)
 {
     c->f.total_rate = 0;
@@ -170,7 +203,7 @@ static void channels_figures(tm_collector *c, double secs)
         ch->fill = now->capacity
                        ? (double)(now->sent_total - now->taken_total) / (double)now->capacity
                        : 0;
-        ch->latency_s = -1; /* not measured yet */
+        latency_figure(c, i, ch);
         c->f.total_rate += ch->rate;
         tm_window_push(&c->cw[i * C_N + C_RATE], ch->rate);
         tm_window_push(&c->cw[i * C_N + C_FILL], ch->fill);
