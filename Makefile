@@ -51,10 +51,14 @@ DESTDIR ?=
 comma := ,
 
 # Debian packages. libclang-rt-14-dev: clang's ASan/TSan runtimes; util-linux: setarch;
-# zlib1g-dev: the library's CRC-32 (durable state files).
+# zlib1g-dev: the library's CRC-32 (durable state files); libmicrohttpd-dev: libsteady-telemetry's
+# HTTP server; graphviz (dot) and prometheus (promtool) check what telemetry serves; chromium
+# and nodejs/npm run the dashboard's browser test (playwright-core from npm, web/package.json);
+# gnutls-bin (certtool) makes the TLS test's certificate; curl is the tests' second client.
 TEST_DEBS := build-essential gcc clang cmake make pkg-config libcmocka-dev libclang-rt-14-dev \
-             util-linux zlib1g-dev
-DEMO_DEBS := gcc make cmake pkg-config zlib1g-dev
+             util-linux zlib1g-dev libmicrohttpd-dev graphviz prometheus chromium gnutls-bin \
+             curl python3
+DEMO_DEBS := gcc make cmake pkg-config zlib1g-dev libmicrohttpd-dev
 
 FORMAT_DIRS := include src tests examples bench tools
 
