@@ -243,7 +243,16 @@ function render(dot) {
     pre.hidden = false;
     pre.textContent = dot;
     $('content').hidden = true;
-    $('stage').classList.add('text');
+    if (!$('stage').classList.contains('text')) {
+      $('stage').classList.add('text');
+      for (const id of ['zoom-in', 'zoom-out', 'zoom-fit', 'dl-svg']) {
+        $(id).disabled = true;
+        $(id).title = 'Needs the layout engine, which this build does not embed';
+      }
+      $('stage').append(f.el('div', { class: 'stage-note' },
+        'The layout engine (@viz-js/viz) is not embedded in this build: the graph is shown as DOT text. ',
+        'Paste it into any Graphviz viewer, or rebuild with npm available.'));
+    }
     updatePanels();
     return;
   }

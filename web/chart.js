@@ -86,9 +86,11 @@ export function drawChart(canvas, s, opts) {
     g.stroke();
   }
 
+  // The x axis spans the samples kept, but at least 60 (so a new chart starts at the right and
+  // fills leftwards, then compresses up to the history's cap).
   const n = s.length;
-  const cap = s.cap;
-  const x = (i) => padL + pw * ((cap - n + i) / Math.max(1, cap - 1));
+  const span = Math.max(n, 60);
+  const x = (i) => padL + pw * ((span - n + i) / Math.max(1, span - 1));
   const y = (v) => padT + ph - (ph * (v - lo)) / (hi - lo || 1);
 
   // area + line, broken where there is no value
@@ -123,7 +125,7 @@ export function drawChart(canvas, s, opts) {
   for (let i = 0; i < n; i++) {
     const v = s.v[i];
     if (v === null) continue;
-    const bw = Math.max(1, pw / Math.max(1, cap - 1));
+    const bw = Math.max(1, pw / Math.max(1, span - 1));
     g.fillRect(x(i) - bw / 2, y(v), bw, padT + ph - y(v));
   }
   g.restore();
