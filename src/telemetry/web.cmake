@@ -4,7 +4,8 @@
 # (@viz-js/viz's browser build) comes from web/node_modules when someone ran `npm install` there,
 # else from `npm ci` into ${CMAKE_BINARY_DIR}/web-npm (the source tree stays clean; it runs again
 # only when web/package-lock.json changes). No npm, a failed install, or
-# -DSTEADY_TELEMETRY_VIZ=OFF: the page is embedded without it and shows the DOT text.
+# -DSTEADY_TELEMETRY_VIZ=OFF: the page is embedded without it and shows the DOT text
+# (-DSTEADY_NPM=OFF: never run npm, as if it were absent).
 # The list of assets goes to web_assets.txt ("<url>\t<file>\t<kind>" lines, kind = html, js, css
 # or svg: a content type's ';' would split a CMake list), which the
 # browser test's fixture server also reads.
@@ -29,7 +30,8 @@ elseif(EXISTS "${_tm_web}/node_modules/${_tm_viz_rel}")
 else()
     find_program(STEADY_NPM npm)
     set(_tm_npm "${CMAKE_BINARY_DIR}/web-npm")
-    set(_tm_npm_args ci --no-audit --no-fund --loglevel=error)
+    set(_tm_npm_args ci --no-audit --no-fund --loglevel=error --fetch-retries=1
+                     --fetch-timeout=60000)
     if(NOT STEADY_BUILD_TESTS)
         list(APPEND _tm_npm_args --omit=dev) # playwright-core is for the browser test only
     endif()
@@ -45,6 +47,10 @@ else()
     elseif(_tm_have STREQUAL _tm_want AND EXISTS "${_tm_npm}/node_modules/${_tm_viz_rel}")
         set(_tm_node_modules "${_tm_npm}/node_modules")
         message(STATUS "steady: dashboard layout engine from ${_tm_npm} (up to date)")
+    elseif(_tm_have STREQUAL "failed ${_tm_want}")
+        # Not again at every configure (an offline machine would wait each time).
+        message(STATUS "steady: npm ci failed before for this lock file: dashboard without the "
+                       "layout engine (it shows the DOT text; remove ${_tm_npm} to try again)")
     else()
         message(STATUS "steady: npm ci in ${_tm_npm} (@viz-js/viz for the dashboard)...")
         file(MAKE_DIRECTORY "${_tm_npm}")
@@ -60,10 +66,14 @@ else()
             set(_tm_node_modules "${_tm_npm}/node_modules")
             message(STATUS "steady: npm ci done: dashboard with the layout engine")
         else()
-            string(REGEX REPLACE "\n+$" "" _tm_out "${_tm_out}")
-            string(REGEX REPLACE ".*\n" "" _tm_last "${_tm_out}")
-            message(STATUS "steady: npm ci failed (${_tm_rc}: ${_tm_last}): dashboard without "
-                           "the layout engine (it shows the DOT text)")
+            # npm's first error line says why (ENOTFOUND, ECONNREFUSED, EINTEGRITY...)
+            string(REGEX MATCH "npm (ERR!|error)[^\n]*" _tm_why "${_tm_out}")
+            if(NOT _tm_why)
+                set(_tm_why "exit ${_tm_rc}")
+            endif()
+            file(WRITE "${_tm_npm}/steady-npm.stamp" "failed ${_tm_want}")
+            message(STATUS "steady: npm ci failed (${_tm_why}): dashboard without the layout "
+                           "engine (it shows the DOT text; remove ${_tm_npm} to try again)")
         endif()
     endif()
 endif()
