@@ -61,10 +61,15 @@ typedef struct steady_actor_info {
     bool has_suffix;
     unsigned suffix;
     steady_placement placement;
-    uint32_t troupe;   /* index of its troupe in steady_inspect_troupes() */
-    uint32_t regeneration;  /* generations started after the first (restarts so far) */
-    uint32_t failures;      /* generations that failed */
-    uint64_t busy_ns;       /* time its generations ran (not waiting), all generations */
+    uint32_t troupe;         /* index of its troupe in steady_inspect_troupes() */
+    uint32_t regeneration;   /* generations started after the first (restarts so far) */
+    uint32_t failures;       /* generations that failed */
+    uint64_t busy_ns;        /* time its generations ran (not waiting), all generations */
+    uint64_t wakes;          /* times it was given the CPU: its start, and each return from a
+                                wait or a yield (a wake that finds nothing to do counts too) */
+    uint64_t running_for_ns; /* how long it has run since it was last given the CPU without
+                                waiting or yielding (0: it is waiting now). A troupe member
+                                with a large figure keeps its troupe-mates from running */
     steady_actor_phase phase;
     uint32_t n_inputs;  /* receiving ends it owns (bundle lanes counted one by one) */
     uint32_t n_outputs; /* sending ends it owns */
@@ -76,13 +81,13 @@ typedef struct steady_actor_info {
 /* One troupe: a thread (SOLO actors each have a troupe of one) or an ISOLATED child process. */
 typedef struct steady_troupe_info {
     uint32_t index;
-    const char *name;  /* the troupe's name, or the SOLO actor's label */
-    bool solo;         /* the implicit troupe of one SOLO actor */
-    bool isolated;     /* runs in a child process */
+    const char *name; /* the troupe's name, or the SOLO actor's label */
+    bool solo;        /* the implicit troupe of one SOLO actor */
+    bool isolated;    /* runs in a child process */
     uint32_t n_members;
-    int pid;           /* the process it runs in (the graph's, or the child's; 0: none now) */
-    int tid;           /* its thread's kernel id (0: not started, or ISOLATED) */
-    int core;          /* pinned core, or the CPU it last ran on; -1 if unknown */
+    int pid;  /* the process it runs in (the graph's, or the child's; 0: none now) */
+    int tid;  /* its thread's kernel id (0: not started, or ISOLATED) */
+    int core; /* pinned core, or the CPU it last ran on; -1 if unknown */
     bool pinned;
     /* CPU time of its thread (in-process) or of its child process (ISOLATED, the current
      * child's only), from the kernel; 0 if unknown. Members share it; their busy_ns splits it. */
@@ -91,20 +96,20 @@ typedef struct steady_troupe_info {
 
 /* One channel: a bounded ring from one sending end to one receiving end. */
 typedef struct steady_channel_info {
-    uint32_t id;          /* 0-based, in creation order */
-    const char *name;     /* "base[i]" for a bundle's lane i */
-    const char *bundle;   /* the bundle's base name, or NULL */
-    uint32_t lane;        /* its lane in that bundle (0 when bundle is NULL) */
-    uint32_t lanes;       /* the bundle's lane count (1 when bundle is NULL) */
-    size_t elem_size;     /* bytes per element (the stream channels' byte rings: 1) */
-    uint64_t capacity;    /* the bound asked for */
-    uint64_t memory_bytes;/* the ring's slots and header as mapped */
-    uint64_t sent_total;  /* elements ever sent (published) */
-    uint64_t taken_total; /* elements ever taken; <= sent_total */
-    int64_t from_actor;   /* id of the actor owning the sending end, -1: none */
-    int64_t to_actor;     /* id of the actor owning the receiving end, -1: none */
-    bool tx_closed;       /* the producer closed its end */
-    bool rx_closed;       /* the consumer is gone for good */
+    uint32_t id;                   /* 0-based, in creation order */
+    const char *name;              /* "base[i]" for a bundle's lane i */
+    const char *bundle;            /* the bundle's base name, or NULL */
+    uint32_t lane;                 /* its lane in that bundle (0 when bundle is NULL) */
+    uint32_t lanes;                /* the bundle's lane count (1 when bundle is NULL) */
+    size_t elem_size;              /* bytes per element (the stream channels' byte rings: 1) */
+    uint64_t capacity;             /* the bound asked for */
+    uint64_t memory_bytes;         /* the ring's slots and header as mapped */
+    uint64_t sent_total;           /* elements ever sent (published) */
+    uint64_t taken_total;          /* elements ever taken; <= sent_total */
+    int64_t from_actor;            /* id of the actor owning the sending end, -1: none */
+    int64_t to_actor;              /* id of the actor owning the receiving end, -1: none */
+    bool tx_closed;                /* the producer closed its end */
+    bool rx_closed;                /* the consumer is gone for good */
     uint64_t showstoppers_removed; /* showstoppers the supervisor took off this channel */
     uint64_t showstoppers_dropped; /* of those, dropped (no dead letter, or it was full) */
     uint64_t latency_samples;      /* send-to-take delays measured so far (see below) */
@@ -143,7 +148,7 @@ STEADY_API size_t steady_inspect_channels(const steady_graph *g, steady_channel_
 STEADY_API size_t steady_inspect_latency(const steady_graph *g, uint32_t id, uint64_t *cursor,
                                          uint64_t *out_ns, size_t cap);
 
-STEADY_API const char *steady_placement_name(steady_placement p);  /* "solo", ... */
+STEADY_API const char *steady_placement_name(steady_placement p);     /* "solo", ... */
 STEADY_API const char *steady_actor_phase_name(steady_actor_phase p); /* "running", ... */
 
 #ifdef __cplusplus

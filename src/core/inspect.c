@@ -115,6 +115,18 @@ static steady_placement placement_of(const steady_actor *a)
     return a->troupe->solo ? STEADY_PLACEMENT_SOLO : STEADY_PLACEMENT_MEMBER;
 }
 
+/* The current run's length: slice_start is a tick count with bit 0 set while running. The
+ * tick counter is the same in every process of the machine (TSC), so this holds for ISOLATED
+ * actors too. */
+static uint64_t running_for(steady_actor *m)
+{
+    uint64_t start = atomic_load_explicit(&m->slice_start, memory_order_relaxed);
+    if (!start)
+        return 0;
+    uint64_t now = steady__ticks();
+    return now > start ? steady__ticks_to_ns(now - start) : 0;
+}
+
 static void actor_info(const steady_actor *a, steady_actor_info *o)
 {
     steady_actor *m = (steady_actor *)a;
@@ -128,8 +140,9 @@ static void actor_info(const steady_actor *a, steady_actor_info *o)
         .troupe = a->troupe->index,
         .regeneration = atomic_load_explicit(&m->regeneration, memory_order_relaxed),
         .failures = atomic_load_explicit(&m->failures, memory_order_relaxed),
-        .busy_ns =
-            steady__ticks_to_ns(atomic_load_explicit(&m->busy_ticks, memory_order_relaxed)),
+        .busy_ns = steady__ticks_to_ns(atomic_load_explicit(&m->busy_ticks, memory_order_relaxed)),
+        .wakes = atomic_load_explicit(&m->resumes, memory_order_relaxed),
+        .running_for_ns = running_for(m),
         .phase = phase_of(a),
         .n_inputs = (uint32_t)a->n_rxs,
         .n_outputs = (uint32_t)a->n_txs,
@@ -243,8 +256,7 @@ static size_t copy_samples(steady_channel *ch, uint64_t from, uint64_t to, uint6
 {
     size_t n = 0;
     for (uint64_t i = from; i < to; i++)
-        out[n++] = atomic_load_explicit(&ch->lat_ns[i % STEADY__LAT_SAMPLES],
-                                        memory_order_relaxed);
+        out[n++] = atomic_load_explicit(&ch->lat_ns[i % STEADY__LAT_SAMPLES], memory_order_relaxed);
     /* acquire fence: the slot loads above happen before the re-read of lat_seq below. */
     atomic_thread_fence(memory_order_acquire);
     uint64_t now = atomic_load_explicit(&ch->lat_seq, memory_order_relaxed);
@@ -262,9 +274,8 @@ size_t steady_inspect_latency(const steady_graph *g, uint32_t id, uint64_t *curs
     if (!graph_given(g, "steady_inspect_latency"))
         return 0;
     if (!cursor || (cap > 0 && !out_ns) || id >= g->n_channels) {
-        steady__fail(STEADY_EINVAL,
-                     "steady_inspect_latency: %s",
-                     !cursor ? "cursor is NULL"
+        steady__fail(STEADY_EINVAL, "steady_inspect_latency: %s",
+                     !cursor               ? "cursor is NULL"
                      : id >= g->n_channels ? "no channel with that id"
                                            : "out_ns is NULL with cap > 0");
         return 0;

@@ -146,14 +146,19 @@ static void resume(steady_troupe *t, steady_actor *a)
 {
     a->status = STEADY__RUNNABLE;
     steady__set_self(a);
+    /* Single writer (this thread): load + store, no locked add. Relaxed: statistics that
+     * other threads read as a snapshot (a reader may see the slice start of a run that just
+     * ended: it then over-reports one run's length once, which a lint tolerates). */
+    atomic_store_explicit(&a->slice_start, t->tick | 1, memory_order_relaxed);
     steady__fiber_switch(&t->home, &a->fiber);
     uint64_t now = steady__ticks(), ran = now - t->tick;
     t->tick = now;
     steady__set_self(NULL);
-    /* Single writer (this thread): load + store, no locked add. Relaxed: a statistic that
-     * other threads read as a snapshot. */
+    atomic_store_explicit(&a->slice_start, 0, memory_order_relaxed);
     uint64_t busy = atomic_load_explicit(&a->busy_ticks, memory_order_relaxed);
     atomic_store_explicit(&a->busy_ticks, busy + ran, memory_order_relaxed);
+    uint64_t n = atomic_load_explicit(&a->resumes, memory_order_relaxed);
+    atomic_store_explicit(&a->resumes, n + 1, memory_order_relaxed);
 }
 
 /* ---- the scheduler ---- */

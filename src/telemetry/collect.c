@@ -7,6 +7,7 @@
  * figures: the actor whose input is backed up while its outputs have room.
  */
 #include "telemetry/collect.h"
+#include "telemetry/lint.h"
 #include "telemetry/window.h"
 
 #include <math.h>
@@ -25,6 +26,8 @@ struct tm_collector {
     const steady_graph *g;
     const tm_collect_config *cfg;
     uint32_t refresh_frames;
+    uint32_t window_frames;
+    tm_lints *lints;
     size_t na, nt, nc;
     steady_actor_info *prev_a;
     steady_troupe_info *prev_t;
@@ -71,13 +74,14 @@ static bool alloc_all(tm_collector *c, uint32_t samples)
     c->aw = calloc(na * A_N, sizeof *c->aw);
     c->cw = calloc(nc * C_N, sizeof *c->cw);
     c->lat_cursor = calloc(nc, sizeof *c->lat_cursor);
+    c->lints = tm_lints_new(c->na);
     c->scratch = calloc(samples > LAT_SAMPLES ? samples : LAT_SAMPLES, sizeof *c->scratch);
     bool ok = c->cw && c->lat_cursor;
     for (size_t i = 0; ok && i < c->nc; i++)
         ok = tm_window_init(&c->cw[i * C_N + C_RATE], samples) &&
              tm_window_init(&c->cw[i * C_N + C_FILL], samples) &&
              tm_window_init(&c->cw[i * C_N + C_LAT], LAT_SAMPLES);
-    return ok && c->prev_a && c->prev_t && c->prev_c && c->cur_a && c->cur_c && c->f.actors && c->f.troupes &&
+    return ok && c->lints && c->prev_a && c->prev_t && c->prev_c && c->cur_a && c->cur_c && c->f.actors && c->f.troupes &&
            c->f.channels && c->aw && c->cw && c->scratch &&
            windows_init(c->aw, c->na * A_N, samples);
 }
@@ -95,6 +99,7 @@ tm_collector *tm_collector_new(const steady_graph *g, const tm_collect_config *c
     c->nt = steady_inspect_troupes(g, NULL, 0);
     c->nc = steady_inspect_channels(g, NULL, 0);
     uint32_t samples = tm_window_samples(cfg->window_ms, cfg->frame_ms);
+    c->window_frames = samples;
     if (!alloc_all(c, samples)) {
         tm_collector_free(c);
         return NULL;
@@ -116,6 +121,7 @@ void tm_collector_free(tm_collector *c)
         tm_window_free(&c->aw[i]);
     for (size_t i = 0; c->cw && i < c->nc * C_N; i++)
         tm_window_free(&c->cw[i]);
+    tm_lints_free(c->lints);
     free(c->aw);
     free(c->cw);
     free(c->lat_cursor);
@@ -385,6 +391,7 @@ const tm_frame *tm_collector_sample(tm_collector *c, uint64_t mono_ns, uint64_t 
     f->unix_ms = unix_ms;
     actors_figures(c, secs);
     channels_figures(c, secs);
+    tm_lints_update(c->lints, f, c->prev_a, c->prev_c, secs, c->window_frames);
     if ((f->seq - 1) % c->refresh_frames == 0)
         refresh(c);
     channel_colors(c);

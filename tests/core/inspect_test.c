@@ -80,15 +80,12 @@ static void a_running_graph_is_described_as_it_was_built(void **state)
     steady_graph *g = new_graph("inspected");
     producer_io pio;
     consumer_io cio = {0};
-    assert_int_equal(u64ch_new(g, "data", 1024, &pio.out, &cio.in),
-                     STEADY_OK);
+    assert_int_equal(u64ch_new(g, "data", 1024, &pio.out, &cio.in), STEADY_OK);
     steady_tx_bundle *txb;
     steady_rx_bundle *rxb;
-    assert_int_equal(steady_bundle_new(g,
-                                       &(steady_channel_opts){.name = "lanes",
-                                                              .elem_size = 8,
-                                                              .capacity = 16},
-                                       4, &txb, &rxb),
+    assert_int_equal(steady_bundle_new(
+                         g, &(steady_channel_opts){.name = "lanes", .elem_size = 8, .capacity = 16},
+                         4, &txb, &rxb),
                      STEADY_OK);
     steady_troupe *t;
     assert_int_equal(steady_troupe_new(g, &(steady_troupe_opts){.name = "pair"}, &t), STEADY_OK);
@@ -108,23 +105,23 @@ static void a_running_graph_is_described_as_it_was_built(void **state)
                                                              .rxs = STEADY_RXS(cio.in)},
                                         &c),
                      STEADY_OK);
-    assert_int_equal(steady_actor_spawn(g,
-                                        &(steady_actor_opts){.name = "idler",
-                                                             .has_suffix = true,
-                                                             .suffix = 2,
-                                                             .run = idler,
-                                                             .troupe = t,
-                                                             .tx_bundles = (steady_tx_bundle *const[]){txb, NULL}},
-                                        &idle),
+    assert_int_equal(steady_actor_spawn(
+                         g,
+                         &(steady_actor_opts){.name = "idler",
+                                              .has_suffix = true,
+                                              .suffix = 2,
+                                              .run = idler,
+                                              .troupe = t,
+                                              .tx_bundles = (steady_tx_bundle *const[]){txb, NULL}},
+                         &idle),
                      STEADY_OK);
     steady_actor *sink;
-    assert_int_equal(steady_actor_spawn(g,
-                                        &(steady_actor_opts){.name = "sink",
-                                                             .run = idler,
-                                                             .rx_bundles = (steady_rx_bundle
-                                                                                *const[]){rxb,
-                                                                                          NULL}},
-                                        &sink),
+    assert_int_equal(steady_actor_spawn(
+                         g,
+                         &(steady_actor_opts){.name = "sink",
+                                              .run = idler,
+                                              .rx_bundles = (steady_rx_bundle *const[]){rxb, NULL}},
+                         &sink),
                      STEADY_OK);
 
     /* Before start: the counts, and every actor not started. */
@@ -240,10 +237,9 @@ static void an_isolated_actor_is_seen_in_its_own_process(void **state)
                                         &c),
                      STEADY_OK);
     steady_actor *stay; /* keeps the child alive after the producer's last value */
-    assert_int_equal(
-        steady_actor_spawn(g, &(steady_actor_opts){.name = "stay", .run = idler, .troupe = t},
-                           &stay),
-        STEADY_OK);
+    assert_int_equal(steady_actor_spawn(
+                         g, &(steady_actor_opts){.name = "stay", .run = idler, .troupe = t}, &stay),
+                     STEADY_OK);
     assert_int_equal(steady_graph_start(g), STEADY_OK);
     uint64_t t0 = now_ns();
     while (atomic_load(&cio.taken) < VALUES && ms_since(t0) < 10000)
@@ -324,10 +320,10 @@ static void failures_read_while_they_happen_are_never_torn(void **state)
     pol.period_ms = 60000;
     pol.escalation = STEADY_ESCALATE_STOP_ACTOR;
     steady_actor *a;
-    assert_int_equal(steady_actor_spawn(
-                         g, &(steady_actor_opts){.name = "failer", .run = failer, .policy = &pol},
-                         &a),
-                     STEADY_OK);
+    assert_int_equal(
+        steady_actor_spawn(g, &(steady_actor_opts){.name = "failer", .run = failer, .policy = &pol},
+                           &a),
+        STEADY_OK);
     reader_ctx r = {.g = g};
     pthread_t th;
     assert_int_equal(steady_graph_start(g), STEADY_OK);
@@ -362,8 +358,7 @@ static void null_zero_and_short_arrays_get_counts_or_einval(void **state)
         snprintf(name, sizeof name, "a%d", i);
         steady_actor *a;
         assert_int_equal(
-            steady_actor_spawn(g, &(steady_actor_opts){.name = name, .run = idler}, &a),
-            STEADY_OK);
+            steady_actor_spawn(g, &(steady_actor_opts){.name = name, .run = idler}, &a), STEADY_OK);
     }
     steady_graph_info gi;
     assert_int_equal(steady_inspect_graph(NULL, &gi), STEADY_EINVAL);
@@ -389,9 +384,76 @@ static void null_zero_and_short_arrays_get_counts_or_einval(void **state)
 
     assert_string_equal(steady_placement_name(STEADY_PLACEMENT_ISOLATED), "isolated");
     assert_string_equal(steady_placement_name((steady_placement)99), "unknown");
-    assert_string_equal(steady_actor_phase_name(STEADY_ACTOR_STOPPED_FOR_GOOD),
-                        "stopped for good");
+    assert_string_equal(steady_actor_phase_name(STEADY_ACTOR_STOPPED_FOR_GOOD), "stopped for good");
     assert_string_equal(steady_actor_phase_name((steady_actor_phase)-1), "unknown");
+    steady_graph_free(g);
+}
+
+/* A member that runs 400 ms without waiting shows it in running_for_ns while it runs (its
+ * troupe-mate is starved meanwhile), and a member woken every millisecond counts its wakes. */
+static _Atomic int hog_phase; /* 1 while the hog spins, 2 after */
+
+static int hog(steady_actor *a, void *arg)
+{
+    (void)arg;
+    uint64_t until = steady_clock_monotonic_ns(NULL) + 400000000ull;
+    atomic_store(&hog_phase, 1);
+    while (steady_clock_monotonic_ns(NULL) < until)
+        ;
+    atomic_store(&hog_phase, 2);
+    while (STEADY_RUNNING(a, true))
+        steady_wait_shutdown(a);
+    return 0;
+}
+
+static int ticker(steady_actor *a, void *arg)
+{
+    (void)arg;
+    while (STEADY_RUNNING(a, true))
+        steady_wait_periodic(a, 1000000);
+    return 0;
+}
+
+static void wakes_and_the_current_run_are_counted(void **state)
+{
+    (void)state;
+    atomic_store(&hog_phase, 0);
+    steady_graph *g = new_graph("wakes");
+    steady_troupe *t;
+    assert_int_equal(steady_troupe_new(g, &(steady_troupe_opts){.name = "pair"}, &t), STEADY_OK);
+    steady_actor *h, *k, *solo;
+    assert_int_equal(
+        steady_actor_spawn(g, &(steady_actor_opts){.name = "hog", .run = hog, .troupe = t}, &h),
+        STEADY_OK);
+    assert_int_equal(
+        steady_actor_spawn(g, &(steady_actor_opts){.name = "mate", .run = ticker, .troupe = t}, &k),
+        STEADY_OK);
+    assert_int_equal(
+        steady_actor_spawn(g, &(steady_actor_opts){.name = "ticker", .run = ticker}, &solo),
+        STEADY_OK);
+    steady_actor_info ai[3];
+    assert_int_equal(steady_inspect_actors(g, ai, 3), 3);
+    assert_true(ai[0].wakes == 0 && ai[0].running_for_ns == 0); /* not started */
+    assert_int_equal(steady_graph_start(g), STEADY_OK);
+    while (atomic_load(&hog_phase) == 0)
+        usleep(1000);
+    usleep(200000);
+    steady_inspect_actors(g, ai, 3);
+    if (atomic_load(&hog_phase) == 1) /* still spinning (a stalled VM may have let it end) */
+        assert_true(ai[0].running_for_ns >= 100000000ull);
+    assert_int_equal(ai[1].running_for_ns, 0); /* the mate waits for the hog */
+    while (atomic_load(&hog_phase) == 1)
+        usleep(1000);
+    usleep(300000);
+    steady_inspect_actors(g, ai, 3);
+    print_message("wakes: hog %llu, mate %llu, ticker %llu\n", (unsigned long long)ai[0].wakes,
+                  (unsigned long long)ai[1].wakes, (unsigned long long)ai[2].wakes);
+    assert_true(ai[0].wakes >= 1 && ai[0].wakes <= 5); /* it waits for shutdown: no wake */
+    assert_true(ai[2].wakes >= 50);                    /* ~500 periods of 1 ms */
+    assert_true(ai[1].wakes >= 50);
+    assert_true(ai[0].running_for_ns < 100000000ull);
+    steady_graph_request_shutdown(g);
+    assert_int_equal(steady_graph_block_until_stopped(g, 5000), STEADY_OK);
     steady_graph_free(g);
 }
 
@@ -402,6 +464,7 @@ int main(void)
         cmocka_unit_test(an_isolated_actor_is_seen_in_its_own_process),
         cmocka_unit_test(failures_read_while_they_happen_are_never_torn),
         cmocka_unit_test(null_zero_and_short_arrays_get_counts_or_einval),
+        cmocka_unit_test(wakes_and_the_current_run_are_counted),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

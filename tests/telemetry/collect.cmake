@@ -35,3 +35,12 @@ if(Python3_Interpreter_FOUND)
         TIMEOUT 150)
     set_tests_properties(telemetry_dashboard_real PROPERTIES SKIP_RETURN_CODE 77)
 endif()
+
+# The lints, each provoked by a graph built to show it (frames of 50 ms, a window of 1 s).
+# SERIAL: the starving and polling cases time a spinning actor against the collector's clock.
+steady_test(NAME telemetry_lints
+            SOURCES lint_test.c
+            LABELS unit telemetry
+            TIMEOUT 90
+            SERIAL
+            LIBS steady_telemetry_static)
