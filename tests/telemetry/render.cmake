@@ -1,6 +1,6 @@
 # The renderers on hand-made frames (render_test.c), checked by dot, promtool and python3 where
-# installed, and the number formatting they share (fmt_test.c). They use tm_render_*, fmt.h
-# and buf.h only, so the library's HTTP objects are never linked in.
+# installed, and the number formatting they share (fmt_test.c). They use the renderers, fmt.h,
+# buf.h and the collector only, so the library's HTTP objects are never linked in.
 steady_test(NAME telemetry_render
             SOURCES render_test.c
             LABELS unit telemetry

@@ -6,7 +6,8 @@
  * five lanes of bundle "work" from middle to an actor whose label holds a quote, a backslash, a
  * newline, Unicode and an invalid byte; a channel with NaN figures and no sender; windows with
  * and without samples. Each tool is skipped (with a message) where it is not installed.
- * Only tm_render_* and buf.h are used, so the HTTP parts of the library are never linked.
+ * Last, the collector's frame of a real (built, not started) graph goes through all three.
+ * Only the renderers, buf.h and the collector are used: the HTTP parts are never linked in.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -21,6 +22,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "steady_test_support.h"
+#include "telemetry/collect.h"
 #include "telemetry/render.h"
 
 #define WEIRD "we\"ird\\ one\nline two ünï 漢 \xff end"
@@ -386,6 +389,48 @@ static void a_large_graph_renders_whole(void **state)
     tm_buf_free(&b);
 }
 
+/* ---- a real graph's frame ---- */
+
+/* The collector's frame of a built graph (source -a-> middle -b-> sink, sink hidden), rendered
+ * three ways: what the end-to-end test (telemetry_test.c) sees, without the HTTP server. */
+static void a_collected_frame_renders_three_ways(void **state)
+{
+    (void)state;
+    steady_graph *g = new_graph("real");
+    u64ch_tx a_tx, b_tx;
+    u64ch_rx a_rx, b_rx;
+    assert_int_equal(u64ch_new(g, "a", 64, &a_tx, &a_rx), STEADY_OK);
+    assert_int_equal(u64ch_new(g, "b", 64, &b_tx, &b_rx), STEADY_OK);
+    assert_int_equal(spawn_with(g, "source", STEADY_TXS(a_tx), NULL, NULL, NULL), STEADY_OK);
+    assert_int_equal(spawn_with(g, "middle", STEADY_TXS(b_tx), STEADY_RXS(a_rx), NULL, NULL),
+                     STEADY_OK);
+    assert_int_equal(spawn_with(g, "sink", NULL, STEADY_RXS(b_rx), NULL, NULL), STEADY_OK);
+    static const char *hidden[] = {"sink", NULL};
+    tm_collect_config cfg = {
+        .frame_ms = 100, .refresh_ms = 100, .window_ms = 1000, .hidden = hidden};
+    tm_collector *c = tm_collector_new(g, &cfg, 1000000000);
+    assert_non_null(c);
+    const tm_frame *f = tm_collector_sample(c, 1100000000, 1700000000000);
+    tm_buf b = {0};
+    tm_render_dot(f, &b);
+    consumer_accepts("dot", "dot -Tsvg -o /dev/null", b.data);
+    contains(b.data, "\"middle\" [id=\"a1\"");
+    assert_null(strstr(b.data, "\"sink\" ["));
+    tm_buf_reset(&b);
+    tm_render_prom(f, &b);
+    consumer_accepts("promtool", "promtool check metrics", b.data);
+    contains(b.data, "steady_channel_sent_total{channel=\"a\",id=\"0\"");
+    tm_buf_reset(&b);
+    tm_render_json(f, &b);
+    json_says(b.data, "[a['label'] for a in j['actors']], [c['name'] for c in j['channels']]",
+              "(['source', 'middle'], ['a', 'b'])");
+    json_says(b.data, "j['graph']['state'], j['seq'], j['channels'][1]['to']",
+              "('building', 1, 2)");
+    tm_buf_free(&b);
+    tm_collector_free(c);
+    steady_graph_free(g);
+}
+
 /* ---- /config ---- */
 
 static void config_is_the_documented_object(void **state)
@@ -417,6 +462,7 @@ int main(void)
         cmocka_unit_test(snapshot_is_json_of_the_documented_shape),
         cmocka_unit_test(snapshot_of_an_empty_graph_has_nulls_not_nan),
         cmocka_unit_test(a_large_graph_renders_whole),
+        cmocka_unit_test(a_collected_frame_renders_three_ways),
         cmocka_unit_test(config_is_the_documented_object),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
