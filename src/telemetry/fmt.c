@@ -90,17 +90,6 @@ const char *tm_state_name(steady_graph_state s)
     return "unknown";
 }
 
-const char *tm_lint_name(uint32_t bit)
-{
-    switch (bit) {
-    case TM_LINT_STARVES_TROUPE: return "starves_troupe";
-    case TM_LINT_POLLING: return "polling";
-    case TM_LINT_LOST_WAKEUP: return "lost_wakeup";
-    case TM_LINT_RESTART_LOOP: return "restart_loop";
-    }
-    return NULL;
-}
-
 /* ---- human numbers ---- */
 
 /* v scaled by `step` until its 3-digit rounding is under 999.5 (or the units run out), printed

@@ -25,9 +25,6 @@ int tm_color_level(tm_color c);
 const char *tm_placement_name(steady_placement p); /* "solo", "member", "isolated" */
 const char *tm_phase_name(steady_actor_phase p);   /* "not_started", "running", ... */
 const char *tm_state_name(steady_graph_state s);   /* "building", "running", ... */
-/* The name of one TM_LINT_* bit ("starves_troupe", "polling", "lost_wakeup", "restart_loop"),
- * NULL for any other value. */
-const char *tm_lint_name(uint32_t bit);
 
 /* Room for any tm_fmt_* text. */
 #define TM_FMT_LEN 32

@@ -17,6 +17,7 @@
  * RGB values, which turned red and green into brown).
  */
 #include "telemetry/fmt.h"
+#include "telemetry/lint.h"
 #include "telemetry/render.h"
 
 #include <inttypes.h>

@@ -13,6 +13,7 @@
  * 2^53, which a counter of messages reaches after years at 100 M/s.
  */
 #include "telemetry/fmt.h"
+#include "telemetry/lint.h"
 #include "telemetry/render.h"
 
 #include <inttypes.h>

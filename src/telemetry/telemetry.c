@@ -256,10 +256,11 @@ static bool init_sync(steady_telemetry *t)
 steady_err steady_telemetry_start(steady_graph *g, const steady_telemetry_opts *opts,
                                   steady_telemetry **out)
 {
+    if (out)
+        *out = NULL;
     if (!g || !out)
         return steady_error_set(STEADY_EINVAL, "steady_telemetry_start: graph and out must not "
                                                "be NULL");
-    *out = NULL;
     steady_telemetry *t = calloc(1, sizeof *t);
     if (!t || !init_sync(t)) {
         free(t);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "telemetry/fmt.h"
+#include "telemetry/lint.h"
 
 static void counts_keep_three_digits_and_a_suffix(void **state)
 {
