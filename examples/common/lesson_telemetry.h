@@ -20,10 +20,10 @@ typedef struct lesson_telemetry_args {
 
 /* The two options, for a lesson's option table. */
 #define LESSON_TELEMETRY_OPTS(t)                                                                   \
-    {"telemetry-port", 0, "PORT", "serve the dashboard on this port (0: 9900 or the next free)",  \
-     &(t).port, 0, 65535},                                                                         \
+    {"telemetry-port", 0, "PORT", "serve the dashboard on this port (0: 9900 or the next free)",   \
+     &(t).port,        0, 65535},                                                                  \
     {                                                                                              \
-        "no-telemetry", 0, NULL, "no dashboard, no /metrics", &(t).off, 0, 1                      \
+        "no-telemetry", 0, NULL, "no dashboard, no /metrics", &(t).off, 0, 1                       \
     }
 
 typedef struct lesson_telemetry lesson_telemetry;

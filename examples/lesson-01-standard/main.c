@@ -86,9 +86,9 @@ int main(int argc, char **argv)
          1u << 24},
         LESSON_TELEMETRY_OPTS(tele),
     };
-    switch (lesson_cli_parse(
-        argc, argv, "lesson-01-standard: heartbeat + generator -> worker -> logger", opts,
-        (int)(sizeof opts / sizeof opts[0]))) {
+    switch (lesson_cli_parse(argc, argv,
+                             "lesson-01-standard: heartbeat + generator -> worker -> logger", opts,
+                             (int)(sizeof opts / sizeof opts[0]))) {
     case LESSON_CLI_EXIT_OK: return 0;
     case LESSON_CLI_ERROR: return 2;
     case LESSON_CLI_RUN: break;

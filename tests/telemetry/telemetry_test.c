@@ -154,14 +154,11 @@ static steady_actor *spawn(steady_graph *g, const char *name, steady_actor_fn fn
                            steady_tx *const *txs, steady_rx *const *rxs)
 {
     steady_actor *a;
-    assert_int_equal(steady_actor_spawn(g,
-                                        &(steady_actor_opts){.name = name,
-                                                             .run = fn,
-                                                             .arg = arg,
-                                                             .txs = txs,
-                                                             .rxs = rxs},
-                                        &a),
-                     STEADY_OK);
+    assert_int_equal(
+        steady_actor_spawn(
+            g, &(steady_actor_opts){.name = name, .run = fn, .arg = arg, .txs = txs, .rxs = rxs},
+            &a),
+        STEADY_OK);
     return a;
 }
 
@@ -246,22 +243,28 @@ static void bad_options_are_refused_naming_the_option(void **state)
         {{.tls_cert_path = "/x.pem"}, "tls_key_path"},
         {{.basic_user = "u"}, "basic_password"},
         {{.n_triggers = 1}, "triggers NULL"},
-        {{.triggers = &(steady_trigger){.target = "a", .metric = STEADY_METRIC_FILL,
-                                         .rule = STEADY_PERCENTILE_ABOVE, .percentile = 0.42,
-                                         .color = STEADY_ALERT_RED},
+        {{.triggers = &(steady_trigger){.target = "a",
+                                        .metric = STEADY_METRIC_FILL,
+                                        .rule = STEADY_PERCENTILE_ABOVE,
+                                        .percentile = 0.42,
+                                        .color = STEADY_ALERT_RED},
           .n_triggers = 1},
          "percentile 0.42"},
         {{.triggers = &(steady_trigger){.target = NULL}, .n_triggers = 1}, "no target"},
         {{.triggers = &(steady_trigger){.target = "a", .metric = (steady_metric)99},
           .n_triggers = 1},
          "metric 99"},
-        {{.triggers = &(steady_trigger){.target = "a", .metric = STEADY_METRIC_RATE,
-                                         .rule = STEADY_AVG_ABOVE, .color = (steady_alert_color)0},
+        {{.triggers = &(steady_trigger){.target = "a",
+                                        .metric = STEADY_METRIC_RATE,
+                                        .rule = STEADY_AVG_ABOVE,
+                                        .color = (steady_alert_color)0},
           .n_triggers = 1},
          "colour 0"},
-        {{.triggers = &(steady_trigger){.target = "a", .metric = STEADY_METRIC_RATE,
-                                         .rule = STEADY_STDDEV_ABOVE, .stddevs = 11,
-                                         .color = STEADY_ALERT_RED},
+        {{.triggers = &(steady_trigger){.target = "a",
+                                        .metric = STEADY_METRIC_RATE,
+                                        .rule = STEADY_STDDEV_ABOVE,
+                                        .stddevs = 11,
+                                        .color = STEADY_ALERT_RED},
           .n_triggers = 1},
          "11 standard deviations"},
     };
