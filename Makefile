@@ -276,10 +276,10 @@ bench: deps-bench
 	    $(if $(BENCH_ROUNDS),--rounds $(BENCH_ROUNDS)) $(BENCH_ARGS)
 
 bench-gate:
-	$(call ensure_debs,valgrind python3)
+	$(call ensure_debs,valgrind python3 libmicrohttpd-dev)
 	$(call configure_release,$(BUILD_TESTS))
 	$(CMAKE) -S . -B $(RELEASE_DIR) -DSTEADY_BUILD_BENCH=ON
-	$(CMAKE) --build $(RELEASE_DIR) -j $(JOBS) --target icount
+	$(CMAKE) --build $(RELEASE_DIR) -j $(JOBS) --target icount tm_frame
 	python3 bench/gate.py --build $(RELEASE_DIR)/bench
 
 # make chaos: steady-chaos (tools/chaos/README.md) at full size: 10,000 injected failures over
