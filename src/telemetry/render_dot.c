@@ -34,10 +34,13 @@ static void text(tm_buf *b, const char *s)
 
 /* ---- nodes ---- */
 
-static void node_label(tm_buf *b, const tm_actor *a)
+static void node_label(tm_buf *b, const tm_frame *f, const tm_actor *a)
 {
     char x[TM_FMT_LEN], y[TM_FMT_LEN];
     text(b, a->info.label);
+    const steady_troupe_info *t = tm_actor_troupe(f, a);
+    if (a->info.placement == STEADY_PLACEMENT_ISOLATED)
+        tm_buf_printf(b, NL "ISOLATED · pid %d", t ? t->pid : 0);
     tm_buf_printf(b, NL "mCPU %s · load %s", tm_fmt_count(x, a->mcpu),
                   tm_fmt_pct(y, a->load / 100));
     if (a->mcpu_w.n)
@@ -97,13 +100,15 @@ static void node(tm_buf *b, const tm_frame *f, const tm_actor *a)
     tm_buf_puts(b, "  \"");
     text(b, a->info.label);
     tm_buf_printf(b, "\" [id=\"a%" PRIu32 "\", label=\"", a->info.id);
-    node_label(b, a);
+    node_label(b, f, a);
     tm_buf_puts(b, "\", tooltip=\"");
     node_tooltip(b, f, a);
     tm_buf_printf(b, "\", color=\"%s\", fillcolor=\"%s\"", tm_color_dot(a->color),
                   tm_color_dot_fill(a->color));
     if (a->bottleneck)
         tm_buf_puts(b, ", peripheries=2, penwidth=5");
+    if (a->info.placement == STEADY_PLACEMENT_ISOLATED) /* its own process: a dashed frame */
+        tm_buf_puts(b, ", style=\"rounded,filled,dashed\"");
     tm_buf_puts(b, "];\n");
 }
 

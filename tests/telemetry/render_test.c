@@ -171,6 +171,7 @@ static tm_channel a_channel(uint32_t id, const char *name, int64_t from, int64_t
 static tm_frame the_frame(void)
 {
     actors[0] = an_actor(0, "source", 0, 100);
+    actors[0].info.placement = STEADY_PLACEMENT_ISOLATED; /* a child process of its own */
     actors[1] = an_actor(1, "middle", 1, 900);
     actors[1].bottleneck = true;
     actors[1].color = TM_COLOR_ORANGE;
@@ -246,6 +247,8 @@ static void dot_is_valid_graphviz_with_ids_colours_and_lines(void **state)
     contains(b.data, "color=\"orange\", penwidth=3.5, style=\"bold\"");
     contains(b.data, "color=\"yellow\"");
     contains(b.data, "peripheries=2"); /* the bottleneck */
+    contains(b.data, "\"source\" [id=\"a0\", label=\"source\\nISOLATED · pid ");
+    contains(b.data, "style=\"rounded,filled,dashed\"];"); /* ISOLATED: a dashed frame */
     contains(b.data, "BOTTLENECK");
     contains(b.data, "\"~open:2:from\" [shape=point");
     /* five lanes between the same two actors: one edge, the worst lane's colour */
