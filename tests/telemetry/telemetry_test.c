@@ -172,6 +172,7 @@ typedef struct {
 static void pipeline_build(pipeline *p, uint64_t src_period_ms, uint64_t mid_hold_ms,
                            uint64_t capacity)
 {
+    *p = (pipeline){0}; /* the sink's has_out and hold_ms stay false and 0 */
     p->g = new_graph("observed");
     assert_int_equal(u64ch_new(p->g, "a", capacity, &p->src.out, &p->mid.in), STEADY_OK);
     assert_int_equal(u64ch_new(p->g, "b", capacity, &p->mid.out, &p->sink.in), STEADY_OK);
