@@ -156,7 +156,13 @@ static bool authorized(const tm_http *h, struct MHD_Connection *c)
         return true;
     char *pass = NULL;
     char *user = MHD_basic_auth_get_username_password(c, &pass);
-    bool ok = user && pass && same_secret(user, h->user) & same_secret(pass, h->password);
+    /* Both compared, whatever the first says: the time does not tell which one was wrong. */
+    bool ok = false;
+    if (user && pass) {
+        bool user_ok = same_secret(user, h->user);
+        bool pass_ok = same_secret(pass, h->password);
+        ok = user_ok && pass_ok;
+    }
     MHD_free(user);
     MHD_free(pass);
     return ok;
