@@ -7,8 +7,10 @@
 #   make test            deps-test + build + ctest (build/release)
 #   make demo            deps-demo + build + run lesson 01 (DEMO_ARGS=...), about 10 s, lesson 02A
 #                        with --chaos (DEMO2A_ARGS=...), about 1 s, then lesson 02B
-#                        (DEMO2_ARGS=...), about 10 s; one line per build step, the whole
-#                        CMake log in build/demo.log (shown when a step fails)
+#                        (DEMO2_ARGS=...), about 30 s, each with its live dashboard (the URL is
+#                        printed: http://127.0.0.1:9900/ unless that port is busy); one line per
+#                        build step, the whole CMake log in build/demo.log (shown when a step
+#                        fails)
 #   make install         build the libraries (build/release), then install headers, libraries,
 #                        steady.pc and the CMake package into PREFIX (/usr/local), under DESTDIR
 #                        when set (staging); docs/BUILDING.md says how to use a custom prefix
@@ -42,7 +44,7 @@ DEMO_ARGS ?=
 RELEASE_DIR := build/release
 DEMO_BIN := $(RELEASE_DIR)/examples/lesson-01-standard
 DEMO2_BIN := $(RELEASE_DIR)/examples/lesson-02b-performant
-DEMO2_ARGS ?=
+DEMO2_ARGS ?= --rate 2 --beats 15000
 DEMO2A_BIN := $(RELEASE_DIR)/examples/lesson-02a-robust
 DEMO2A_ARGS ?= --chaos
 DEMO_LOG := build/demo.log
@@ -54,9 +56,9 @@ comma := ,
 # zlib1g-dev: the library's CRC-32 (durable state files); libmicrohttpd-dev: libsteady-telemetry's
 # HTTP server; graphviz (dot) and prometheus (promtool) check what telemetry serves; chromium
 # and nodejs/npm run the dashboard's browser test (playwright-core from npm, web/package.json);
-# gnutls-bin (certtool) makes the TLS test's certificate; curl is the tests' second client.
+# openssl makes the TLS test's certificate; curl is the tests' second client.
 TEST_DEBS := build-essential gcc clang cmake make pkg-config libcmocka-dev libclang-rt-14-dev \
-             util-linux zlib1g-dev libmicrohttpd-dev graphviz prometheus chromium gnutls-bin \
+             util-linux zlib1g-dev libmicrohttpd-dev graphviz prometheus chromium openssl \
              curl python3
 DEMO_DEBS := gcc make cmake pkg-config zlib1g-dev libmicrohttpd-dev
 
@@ -141,11 +143,13 @@ demo: deps-demo
 	@$(call quiet_step,configuring $(RELEASE_DIR) (Release)…,$(call configure_release_sh,$(BUILD_TESTS)))
 	@$(call quiet_step,building lessons 01$(comma) 02A and 02B…,$(CMAKE) --build $(RELEASE_DIR) \
 	    -j $(JOBS) --target lesson-01-standard lesson-02a-robust lesson-02b-performant)
+	@echo "== the lessons serve their live dashboard: open the 'Telemetry on' URL each prints"
+	@echo "   (http://127.0.0.1:9900/ unless that port is busy; --no-telemetry turns it off)"
 	@echo "== lesson 01 standard: heartbeat + generator -> worker -> logger (~10 s)"
 	./$(DEMO_BIN) $(DEMO_ARGS)
 	@echo "== lesson 02A robust: the same pipeline failing on purpose; nothing is lost (~1 s)"
 	./$(DEMO2A_BIN) $(DEMO2A_ARGS)
-	@echo "== lesson 02B performant: the same pipeline at full speed (~10 s)"
+	@echo "== lesson 02B performant: the same pipeline at full speed (~30 s): watch it live"
 	./$(DEMO2_BIN) $(DEMO2_ARGS)
 
 # PREFIX and DESTDIR must be absolute (cmake --install would take a relative one from the
@@ -272,10 +276,10 @@ bench: deps-bench
 	    $(if $(BENCH_ROUNDS),--rounds $(BENCH_ROUNDS)) $(BENCH_ARGS)
 
 bench-gate:
-	$(call ensure_debs,valgrind python3)
+	$(call ensure_debs,valgrind python3 libmicrohttpd-dev)
 	$(call configure_release,$(BUILD_TESTS))
 	$(CMAKE) -S . -B $(RELEASE_DIR) -DSTEADY_BUILD_BENCH=ON
-	$(CMAKE) --build $(RELEASE_DIR) -j $(JOBS) --target icount
+	$(CMAKE) --build $(RELEASE_DIR) -j $(JOBS) --target icount tm_frame
 	python3 bench/gate.py --build $(RELEASE_DIR)/bench
 
 # make chaos: steady-chaos (tools/chaos/README.md) at full size: 10,000 injected failures over

@@ -23,6 +23,10 @@ build's examples/ directory) without --placement (it measures and chooses: "defa
 each placement forced, and the same FizzBuzz pipeline over crossbeam-channel and Go channels
 (bench/peers/), each run whole (bench/wholeproc.py: totals checked exactly, the probe before and
 after), with the default's ratio to the best forced placement and to the faster peer.
+The lesson serves its dashboard by default (libsteady-telemetry); two more rows measure what
+that costs: "default-no-telemetry" (--no-telemetry) and "default-200-slow-clients" (200 HTTP
+clients held open on the dashboard's port, each sending a header byte every 100 ms), with the
+default's ratio to each (targets: telemetry costs < 2 %, the slow clients < 5 %).
 
 Environment: BENCH_ROUNDS (default rounds), BENCH_SCALE (scales every message count; e.g. 0.1
 for a quick look). Exit status 1 if any run failed (a wrong sum, a crash, a timeout).
@@ -46,6 +50,7 @@ CHAOS = "steady-chaos"  # in the build's tools/ directory
 CHAOS_MESSAGES, CHAOS_FAILURES = 100000000, 10000  # make chaos's size (BENCH_SCALE scales both)
 CHAOS_RE = re.compile(r"^elapsed: ([0-9.]+) s, ([0-9.]+) M msg/s$", re.M)
 LESSON_RATE_MS, LESSON_BEATS = 200, 10  # 2 s per run (BENCH_SCALE scales the beats)
+SLOW_CLIENTS = 200  # lesson02b/default-200-slow-clients
 
 # (config as printed, program, mode, table section, floor config, boost config)
 # The floor is the hand-written equivalent measured in the same rounds: ring.h for one channel,
@@ -117,6 +122,8 @@ CONFIGS = [
     ("lesson02b/troupe", LESSON, "troupe", "lesson", None, None),
     ("lesson02b/split", LESSON, "split", "lesson", None, None),
     ("lesson02b/original", LESSON, "original", "lesson", None, None),
+    ("lesson02b/default-no-telemetry", LESSON, "no-telemetry", "lesson", None, None),
+    ("lesson02b/default-200-slow-clients", LESSON, "slow-clients", "lesson", None, None),
     ("peer/crossbeam", "fizzbuzz_crossbeam", None, "lesson", None, None),
     ("peer/go", "fizzbuzz_go", None, "lesson", None, None),
     # wake-up latency: its own table (percentiles, not throughput)
@@ -244,10 +251,25 @@ def run_whole(build, cfg, env):
     """A lesson-section run: the whole program, totals checked, probed before and after."""
     beats = max(1, round(LESSON_BEATS * scale_of(env)))
     cmd = [program_path(build, cfg), "--rate", str(LESSON_RATE_MS), "--beats", str(beats)]
-    if cfg[2]:
+    run_env, slow = dict(env), None
+    if cfg[2] == "no-telemetry":
+        cmd += ["--no-telemetry"]
+    elif cfg[2] == "slow-clients":
+        port = wholeproc.free_port()
+        run_env["STEADY_TELEMETRY_PORT"] = str(port)
+        slow = wholeproc.SlowClients(port, SLOW_CLIENTS)
+    elif cfg[2]:
         cmd += ["--placement", cfg[2]]
     load = loadavg()
-    fields, err = wholeproc.run(cmd, os.path.join(build, "placement_probe"), RUN_TIMEOUT_S)
+    try:
+        fields, err = wholeproc.run(cmd, os.path.join(build, "placement_probe"), RUN_TIMEOUT_S,
+                                    env=run_env)
+    finally:
+        held = slow.stop() if slow else None
+    if fields is not None and held is not None:
+        fields["slow_held"] = str(held)
+        if held < SLOW_CLIENTS // 2:
+            return None, f"{cfg[0]}: only {held} of {SLOW_CLIENTS} slow clients got connected"
     if fields is None:
         return None, f"{cfg[0]}: {err}"
     fields["config"] = cfg[0]
@@ -370,6 +392,13 @@ def lesson_table(by, place, rows, title):
                    f"{statistics.median(float(r['cpu']) for r in rs):>5.2f}  "
                    + ", ".join(f"{k} {v}" for k, v in sorted(chosen.items())))
     d = med("lesson02b/default")
+    off, slow = med("lesson02b/default-no-telemetry"), med("lesson02b/default-200-slow-clients")
+    if comparable and d and off:
+        out.append(f"target: telemetry on costs < 2 %: default {fmt(d)} vs --no-telemetry "
+                   f"{fmt(off)}: {d / off:.3f}x -> {'met' if d >= 0.98 * off else 'NOT met'}")
+    if comparable and d and slow:
+        out.append(f"target: 200 slow dashboard clients cost < 5 %: {fmt(slow)} vs {fmt(d)}: "
+                   f"{slow / d:.3f}x -> {'met' if slow >= 0.95 * d else 'NOT met'}")
     if comparable and d and best:
         out.append(f"target: default within 0.9x of the best placement: {d / best:.2f}x "
                    f"({fmt(d)} vs {fmt(best)}) -> {'met' if d >= 0.9 * best else 'NOT met'}")

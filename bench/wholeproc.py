@@ -14,7 +14,9 @@ bench/placement_probe. Used by bench/driver.py (the "lesson" rows) and bench/les
 import os
 import re
 import resource
+import socket
 import subprocess
+import threading
 import time
 
 RATE_RE = re.compile(r"^(\S+): (\d+) messages in ([0-9.]+) s: ([0-9.]+) M msg/s", re.M)
@@ -57,7 +59,7 @@ def check_exact(text):
     return None
 
 
-def run(cmd, probe_exe, timeout=300):
+def run(cmd, probe_exe, timeout=300, env=None):
     """Runs cmd once. Returns (fields, None) or (None, error text). Fields: n, mps, secs, cpu
     (CPU-seconds per wall-second of the whole process), probe_before, probe_after, place, and
     for lesson 02B placement (the one it ran) and, when it chose, chose_why."""
@@ -65,7 +67,8 @@ def run(cmd, probe_exe, timeout=300):
     r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.time()
     try:
-        p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                             env=env)
     except OSError as e:
         return None, f"cannot start {cmd[0]}: {e}"
     try:
@@ -99,9 +102,66 @@ def run(cmd, probe_exe, timeout=300):
     return f, None
 
 
+def free_port():
+    """A TCP port free on 127.0.0.1 now (the program binds it a moment later)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class SlowClients:
+    """n HTTP clients on 127.0.0.1:port that connect as soon as the port listens and send a
+    GET's header one byte every 100 ms, never finishing it (a slow-loris load on the lesson's
+    dashboard): the server must hold them without slowing the graph. stop() closes them and
+    returns the most that were connected at once."""
+
+    REQUEST = b"GET /snapshot.json HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: " + b"a" * 4000
+
+    def __init__(self, port, n):
+        self.port, self.n, self.held = port, n, 0
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _connect(self, socks):
+        while len(socks) < self.n and not self.done.is_set():
+            s = socket.socket()
+            s.settimeout(0.2)
+            try:
+                s.connect(("127.0.0.1", self.port))
+                s.setblocking(False)
+                socks.append([s, 0])
+            except OSError:
+                s.close()
+                return
+
+    def _run(self):
+        socks = []
+        try:
+            while not self.done.wait(0.1):
+                self._connect(socks)
+                for c in socks[:]:
+                    try:
+                        c[0].send(self.REQUEST[c[1] % len(self.REQUEST):][:1])
+                        c[1] += 1
+                    except OSError:  # the server closed it (its timeout): reconnect later
+                        c[0].close()
+                        socks.remove(c)
+                self.held = max(self.held, len(socks))
+        finally:
+            for c in socks:
+                c[0].close()
+
+    def stop(self):
+        self.done.set()
+        self.thread.join()
+        return self.held
+
+
 def result_line(config, f):
     """The run as one driver result line (chose_why kept out: it has spaces)."""
-    keys = ("n", "mps", "secs", "cpu", "probe_before", "probe_after", "place", "placement")
+    keys = ("n", "mps", "secs", "cpu", "probe_before", "probe_after", "place", "placement",
+            "slow_held")
     return f"result config={config} " + " ".join(f"{k}={f[k]}" for k in keys if k in f)
 
 

@@ -10,6 +10,7 @@
 
 #include "lesson01.h"
 #include "lesson_cli.h"
+#include "lesson_telemetry.h"
 
 typedef struct lesson01_graph {
     heartbeat_io hb;
@@ -77,14 +78,17 @@ static void announce(const lesson01_args *args)
 int main(int argc, char **argv)
 {
     lesson01_args args = {.rate_ms = 100, .beats = 100, .capacity = 64};
+    lesson_telemetry_args tele = {0};
     const lesson_opt opts[] = {
         {"rate", 'r', "MS", "heartbeat period in milliseconds", &args.rate_ms, 1, 3600000},
         {"beats", 'b', "N", "number of beats before shutdown", &args.beats, 1, 1000000000},
         {"capacity", 'c', "N", "capacity of the value and message channels", &args.capacity, 1,
          1u << 24},
+        LESSON_TELEMETRY_OPTS(tele),
     };
-    switch (lesson_cli_parse(
-        argc, argv, "lesson-01-standard: heartbeat + generator -> worker -> logger", opts, 3)) {
+    switch (lesson_cli_parse(argc, argv,
+                             "lesson-01-standard: heartbeat + generator -> worker -> logger", opts,
+                             (int)(sizeof opts / sizeof opts[0]))) {
     case LESSON_CLI_EXIT_OK: return 0;
     case LESSON_CLI_ERROR: return 2;
     case LESSON_CLI_RUN: break;
@@ -98,14 +102,22 @@ int main(int argc, char **argv)
         return 1;
     }
     announce(&args);
-    if (build(g, &io, &args) != STEADY_OK || steady_graph_start(g) != STEADY_OK) {
+    if (build(g, &io, &args) != STEADY_OK) {
         fprintf(stderr, "lesson-01-standard: %s\n", steady_last_error());
+        steady_graph_free(g);
+        return 1;
+    }
+    lesson_telemetry *t = lesson_telemetry_start(g, &tele);
+    if (steady_graph_start(g) != STEADY_OK) {
+        fprintf(stderr, "lesson-01-standard: %s\n", steady_last_error());
+        lesson_telemetry_stop(t);
         steady_graph_free(g);
         return 1;
     }
     steady_err e = steady_graph_block_until_stopped(g, 2000);
     if (e != STEADY_OK)
         fprintf(stderr, "lesson-01-standard: %s\n", steady_last_error());
+    lesson_telemetry_stop(t);
     steady_graph_free(g);
     return e == STEADY_OK ? 0 : 1;
 }

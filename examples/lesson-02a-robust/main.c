@@ -20,6 +20,7 @@
 
 #include "lesson02a.h"
 #include "lesson_cli.h"
+#include "lesson_telemetry.h"
 
 enum { HEARTBEAT, GENERATOR, WORKER, LOGGER, DEAD_LETTERS, N_ACTORS };
 
@@ -162,7 +163,8 @@ static bool report(const lesson02a_graph *io, const lesson02a_args *args)
     return exact;
 }
 
-static lesson_cli_result parse(int argc, char **argv, lesson02a_args *args)
+static lesson_cli_result parse(int argc, char **argv, lesson02a_args *args,
+                               lesson_telemetry_args *tele)
 {
     const lesson_opt opts[] = {
         {"rate", 'r', "MS", "heartbeat period in milliseconds", &args->rate_ms, 1, 3600000},
@@ -176,6 +178,7 @@ static lesson_cli_result parse(int argc, char **argv, lesson02a_args *args)
         {"isolated", 'i', NULL,
          "the worker runs in a child process; the poison crashes it (SIGSEGV)", &args->isolated, 0,
          1},
+        LESSON_TELEMETRY_OPTS(*tele),
     };
     return lesson_cli_parse(argc, argv,
                             "lesson-02a-robust: lesson 01's pipeline with failures, restarts "
@@ -186,7 +189,8 @@ static lesson_cli_result parse(int argc, char **argv, lesson02a_args *args)
 int main(int argc, char **argv)
 {
     lesson02a_args args = {.rate_ms = 20, .beats = 50, .capacity = 64, .poison = 33, .seed = 1};
-    switch (parse(argc, argv, &args)) {
+    lesson_telemetry_args tele = {0};
+    switch (parse(argc, argv, &args, &tele)) {
     case LESSON_CLI_EXIT_OK: return 0;
     case LESSON_CLI_ERROR: return 2;
     case LESSON_CLI_RUN: break;
@@ -205,14 +209,22 @@ int main(int argc, char **argv)
         fprintf(stderr, "lesson-02a-robust: %s\n", steady_last_error());
         return 1;
     }
-    if (build(g, &io, &args) != STEADY_OK || steady_graph_start(g) != STEADY_OK) {
+    if (build(g, &io, &args) != STEADY_OK) {
         fprintf(stderr, "lesson-02a-robust: %s\n", steady_last_error());
+        steady_graph_free(g);
+        return 1;
+    }
+    lesson_telemetry *t = lesson_telemetry_start(g, &tele);
+    if (steady_graph_start(g) != STEADY_OK) {
+        fprintf(stderr, "lesson-02a-robust: %s\n", steady_last_error());
+        lesson_telemetry_stop(t);
         steady_graph_free(g);
         return 1;
     }
     steady_err e = steady_graph_block_until_stopped(g, 2000);
     if (e != STEADY_OK)
         fprintf(stderr, "lesson-02a-robust: %s\n", steady_last_error());
+    lesson_telemetry_stop(t);
     bool exact = report(&io, &args);
     steady_graph_free(g);
     return e == STEADY_OK && exact ? 0 : 1;

@@ -43,6 +43,7 @@ typedef enum worker_mode { MODE_ZERO_COPY = 0, MODE_DOUBLE_BUFFER = 1 } worker_m
 typedef struct lesson02b_args {
     uint64_t rate_ms, beats, capacity, batch;
     worker_mode mode;
+    uint64_t report_every_ms; /* the worker's rate line: at most this often (0: every beat) */
 } lesson02b_args;
 
 typedef struct heartbeat_io {

@@ -18,6 +18,7 @@
 
 #include "calibrate.h"
 #include "lesson_cli.h"
+#include "lesson_telemetry.h"
 #include "pipeline.h"
 
 #define PLACE_CHOOSE (-1) /* no --placement: measure, then choose */
@@ -86,11 +87,13 @@ int main(int argc, char **argv)
     double t0 = now_s();
     lesson02b_args args = {.rate_ms = 1000, .beats = 10, .capacity = 1u << 20, .batch = 0};
     int forced = PLACE_CHOOSE;
+    lesson_telemetry_args tele = {0};
     const lesson_opt opts[] = {
         {"rate", 'r', "MS", "heartbeat period in milliseconds", &args.rate_ms, 1, 3600000},
         {"beats", 'b', "N", "number of beats before shutdown", &args.beats, 1, 1000000000},
         {"capacity", 'c', "N", "slots in each data channel", &args.capacity, 2, 1u << 28},
         {"batch", 0, "N", "values per step (0: by placement)", &args.batch, 0, 1u << 28},
+        LESSON_TELEMETRY_OPTS(tele),
     };
     if (take_word_options(&argc, argv, &forced, &args.mode) != 0)
         return 2;
@@ -102,18 +105,22 @@ int main(int argc, char **argv)
     switch (lesson_cli_parse(argc, argv,
                              "lesson-02b-performant: the lesson 01 pipeline at full "
                              "speed",
-                             opts, 4)) {
+                             opts, (int)(sizeof opts / sizeof opts[0]))) {
     case LESSON_CLI_EXIT_OK: return 0;
     case LESSON_CLI_ERROR: return 2;
     case LESSON_CLI_RUN: break;
     }
     placement place = choose(&args, forced);
     lesson02b_args run_args = pipeline_args_for(&args, place);
+    /* With a dashboard the rate is live there: the worker's line at most once a second. */
+    run_args.report_every_ms = lesson_telemetry_wanted(&tele) ? 1000 : 0;
     steady_graph *g;
     lesson02b_graph io = {0};
     if (pipeline_start(&run_args, place, true, &g, &io) != 0)
         return 1;
+    lesson_telemetry *t = lesson_telemetry_start(g, &tele);
     steady_err e = steady_graph_block_until_stopped(g, 5000);
+    lesson_telemetry_stop(t);
     const logger_state *ls = steady_actor_state(io.logger_actor);
     uint64_t total = ls->counts[0] + ls->counts[1] + ls->counts[2] + ls->counts[3];
     double secs = now_s() - t0;

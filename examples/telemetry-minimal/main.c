@@ -40,8 +40,7 @@ static int summer(steady_actor *a, void *arg)
         steady_wait_all_or_first(a, STEADY_AVAIL(p->in, 256), STEADY_TIMEOUT(STEADY_MS(100)));
         while (u64ch_rx_try_take(p->in, &v) == STEADY_OK)
             sum += v;
-        if (p->stop_after_ms &&
-            steady_clock_monotonic_ns(NULL) - t0 >= p->stop_after_ms * 1000000u)
+        if (p->stop_after_ms && steady_clock_monotonic_ns(NULL) - t0 >= p->stop_after_ms * 1000000u)
             steady_actor_request_shutdown(a);
     }
     return 0;
@@ -55,17 +54,14 @@ int main(int argc, char **argv)
     steady_telemetry *t = NULL;
     if (steady_graph_new(&g, &(steady_graph_opts){.name = "minimal"}) != STEADY_OK ||
         u64ch_new(g, "numbers", 65536, &p.out, &p.in) != STEADY_OK ||
+        steady_actor_spawn(
+            g,
+            &(steady_actor_opts){
+                .name = "counter", .run = counter, .arg = &p, .txs = STEADY_TXS(p.out)},
+            &c) != STEADY_OK ||
         steady_actor_spawn(g,
-                           &(steady_actor_opts){.name = "counter",
-                                                .run = counter,
-                                                .arg = &p,
-                                                .txs = STEADY_TXS(p.out)},
-                           &c) != STEADY_OK ||
-        steady_actor_spawn(g,
-                           &(steady_actor_opts){.name = "summer",
-                                                .run = summer,
-                                                .arg = &p,
-                                                .rxs = STEADY_RXS(p.in)},
+                           &(steady_actor_opts){
+                               .name = "summer", .run = summer, .arg = &p, .rxs = STEADY_RXS(p.in)},
                            &s) != STEADY_OK ||
         steady_telemetry_start(g, NULL, &t) != STEADY_OK || steady_graph_start(g) != STEADY_OK) {
         fprintf(stderr, "telemetry-minimal: %s\n", steady_last_error());

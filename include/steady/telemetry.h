@@ -69,9 +69,9 @@ typedef struct steady_trigger {
     const char *target; /* an actor label or channel name; "*": every actor or channel */
     steady_metric metric;
     steady_trigger_rule rule;
-    double threshold;   /* in the metric's unit (above) */
-    double percentile;  /* PERCENTILE rules: 0.25, 0.5, 0.75, 0.9, 0.95 or 0.99 */
-    double stddevs;     /* STDDEV rules: how many standard deviations (0 < s <= 10) */
+    double threshold;  /* in the metric's unit (above) */
+    double percentile; /* PERCENTILE rules: 0.25, 0.5, 0.75, 0.9, 0.95 or 0.99 */
+    double stddevs;    /* STDDEV rules: how many standard deviations (0 < s <= 10) */
     steady_alert_color color;
 } steady_trigger;
 
@@ -107,8 +107,8 @@ typedef struct steady_telemetry_opts {
 /* Starts telemetry for g (the options are copied; NULL: all defaults) and writes the handle to
  * *out. Errors: STEADY_EINVAL (NULL g or out, a bad option: named in the detail),
  * STEADY_ESYS (the port asked for is in use, bind refused, TLS files unreadable, thread
- * creation: the detail names which and the fix), STEADY_ENOMEM. Logs "Telemetry on http://ADDR:PORT" unless
- * quiet. Main thread. */
+ * creation: the detail names which and the fix), STEADY_ENOMEM. Logs "Telemetry on
+ * http://ADDR:PORT" unless quiet. Main thread. */
 STEADY_API steady_err steady_telemetry_start(steady_graph *g, const steady_telemetry_opts *opts,
                                              steady_telemetry **out);
 

@@ -35,8 +35,8 @@ struct tm_collector {
     steady_actor_info *cur_a; /* inspect's arrays, copied into the frame's records */
     steady_channel_info *cur_c;
     uint64_t created_mono, prev_mono;
-    tm_window *aw; /* na * A_N */
-    tm_window *cw; /* nc * C_N; the latency one holds samples, not frames */
+    tm_window *aw;        /* na * A_N */
+    tm_window *cw;        /* nc * C_N; the latency one holds samples, not frames */
     uint64_t *lat_cursor; /* per channel: steady_inspect_latency's cursor */
     double *scratch;
     tm_frame f;
@@ -81,8 +81,8 @@ static bool alloc_all(tm_collector *c, uint32_t samples)
         ok = tm_window_init(&c->cw[i * C_N + C_RATE], samples) &&
              tm_window_init(&c->cw[i * C_N + C_FILL], samples) &&
              tm_window_init(&c->cw[i * C_N + C_LAT], LAT_SAMPLES);
-    return ok && c->lints && c->prev_a && c->prev_t && c->prev_c && c->cur_a && c->cur_c && c->f.actors && c->f.troupes &&
-           c->f.channels && c->aw && c->cw && c->scratch &&
+    return ok && c->lints && c->prev_a && c->prev_t && c->prev_c && c->cur_a && c->cur_c &&
+           c->f.actors && c->f.troupes && c->f.channels && c->aw && c->cw && c->scratch &&
            windows_init(c->aw, c->na * A_N, samples);
 }
 
@@ -253,7 +253,7 @@ static tm_color worse(tm_color a, tm_color b)
 
 static tm_color alert(steady_alert_color c)
 {
-    return c == STEADY_ALERT_RED ? TM_COLOR_RED
+    return c == STEADY_ALERT_RED      ? TM_COLOR_RED
            : c == STEADY_ALERT_ORANGE ? TM_COLOR_ORANGE
                                       : TM_COLOR_YELLOW;
 }
@@ -278,7 +278,7 @@ static tm_color judge(const tm_collect_config *cfg, const char *name, bool actor
 
 static tm_color fill_color(double fill)
 {
-    return fill > 0.8 ? TM_COLOR_RED
+    return fill > 0.8   ? TM_COLOR_RED
            : fill > 0.4 ? TM_COLOR_ORANGE
            : fill > 0.1 ? TM_COLOR_YELLOW
                         : TM_COLOR_NONE;
@@ -290,8 +290,8 @@ static void refresh(tm_collector *c)
         tm_actor *a = &c->f.actors[i];
         tm_window_stats(&c->aw[i * A_N + A_MCPU], c->scratch, &a->mcpu_w);
         tm_window_stats(&c->aw[i * A_N + A_LOAD], c->scratch, &a->load_w);
-        const tm_stats *m[6] = {[STEADY_METRIC_MCPU] = &a->mcpu_w,
-                                [STEADY_METRIC_LOAD] = &a->load_w};
+        const tm_stats *m[6] = {
+            [STEADY_METRIC_MCPU] = &a->mcpu_w, [STEADY_METRIC_LOAD] = &a->load_w};
         a->color = judge(c->cfg, a->info.label, true, m);
     }
     for (size_t i = 0; i < c->nc; i++) {

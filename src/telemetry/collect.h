@@ -26,8 +26,7 @@ typedef struct tm_collector tm_collector;
 
 /* NULL when out of memory (the config is referenced, not copied: keep it alive). mono_ns:
  * the monotonic clock now; the first frame's figures are differences from this moment. */
-tm_collector *tm_collector_new(const steady_graph *g, const tm_collect_config *c,
-                               uint64_t mono_ns);
+tm_collector *tm_collector_new(const steady_graph *g, const tm_collect_config *c, uint64_t mono_ns);
 /* Samples the graph now (mono_ns: steady_clock_monotonic_ns; unix_ms: wall clock) and returns
  * the frame, valid until the next call. */
 const tm_frame *tm_collector_sample(tm_collector *c, uint64_t mono_ns, uint64_t unix_ms);

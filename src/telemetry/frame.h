@@ -57,9 +57,9 @@ typedef struct tm_actor {
 
 typedef struct tm_channel {
     steady_channel_info info;
-    double rate;       /* messages per second taken during this frame */
-    double fill;       /* inflight / capacity, 0..1, sampled this frame */
-    double latency_s;  /* measured send-to-take delay of this frame's samples (-1: none yet) */
+    double rate;      /* messages per second taken during this frame */
+    double fill;      /* inflight / capacity, 0..1, sampled this frame */
+    double latency_s; /* measured send-to-take delay of this frame's samples (-1: none yet) */
     tm_stats rate_w, fill_w, latency_w;
     tm_color color;    /* worst firing trigger; else by fill: >0.8 red, >0.4 orange, >0.1 yellow */
     bool backpressure; /* the channel where back-pressure starts (full, its consumer the
@@ -67,11 +67,11 @@ typedef struct tm_channel {
 } tm_channel;
 
 typedef struct tm_frame {
-    uint64_t seq;       /* frame number since telemetry started, from 1 */
-    uint64_t unix_ms;   /* wall clock at the sample */
-    uint64_t mono_ns;   /* monotonic clock at the sample */
-    uint32_t frame_ms;  /* the frame period */
-    double window_s;    /* the rolling window's span ("Window 12.8 secs") */
+    uint64_t seq;      /* frame number since telemetry started, from 1 */
+    uint64_t unix_ms;  /* wall clock at the sample */
+    uint64_t mono_ns;  /* monotonic clock at the sample */
+    uint32_t frame_ms; /* the frame period */
+    double window_s;   /* the rolling window's span ("Window 12.8 secs") */
     steady_graph_info graph;
     tm_actor *actors;
     size_t n_actors;
@@ -79,9 +79,9 @@ typedef struct tm_frame {
     size_t n_troupes;
     tm_channel *channels;
     size_t n_channels;
-    int64_t bottleneck_actor;   /* id, or -1 */
-    int64_t backpressure_chan;  /* id, or -1 */
-    double total_rate;          /* messages per second taken over all channels */
+    int64_t bottleneck_actor;  /* id, or -1 */
+    int64_t backpressure_chan; /* id, or -1 */
+    double total_rate;         /* messages per second taken over all channels */
 } tm_frame;
 
 #endif

@@ -29,20 +29,20 @@
 #include "telemetry/pub.h"
 
 typedef struct tm_http_config {
-    const char *addr;     /* IPv4 or IPv6 literal to bind; NULL: "127.0.0.1" */
-    uint16_t port;        /* 0: an ephemeral port (tm_http_port tells which) */
-    bool port_walk;       /* the port is busy: try port+1 ... port+255 (the default port only) */
+    const char *addr; /* IPv4 or IPv6 literal to bind; NULL: "127.0.0.1" */
+    uint16_t port;    /* 0: an ephemeral port (tm_http_port tells which) */
+    bool port_walk;   /* the port is busy: try port+1 ... port+255 (the default port only) */
     const char *const *allowed_hosts; /* extra Host values accepted ("name" or "name:port") */
     size_t n_allowed_hosts;
     const char *tls_cert_path; /* PEM files: both set turns HTTPS on (GnuTLS via MHD) */
     const char *tls_key_path;
     const char *basic_user; /* both set: every route asks for HTTP basic authentication */
     const char *basic_password;
-    unsigned threads;         /* 0: 2 */
-    unsigned conn_limit;      /* 0: 256 */
-    unsigned per_ip_limit;    /* 0: 64 */
-    unsigned timeout_s;       /* 0: 10 (idle connection timeout) */
-    size_t header_limit;      /* 0: 8192 bytes of request headers */
+    unsigned threads;      /* 0: 2 */
+    unsigned conn_limit;   /* 0: 512 */
+    unsigned per_ip_limit; /* 0: 256 (200 slow clients from one address fit) */
+    unsigned timeout_s;    /* 0: 10 (idle connection timeout) */
+    size_t header_limit;   /* 0: 8192 bytes of request headers */
 } tm_http_config;
 
 typedef struct tm_http tm_http;

@@ -37,7 +37,7 @@ uint64_t tm_blob_seq(const tm_blob *b); /* the frame it was rendered from */
 
 typedef struct tm_pub tm_pub;
 
-tm_pub *tm_pub_new(void); /* NULL when out of memory */
+tm_pub *tm_pub_new(void);    /* NULL when out of memory */
 void tm_pub_free(tm_pub *p); /* drops the published blobs (responses in flight keep theirs) */
 /* Publishes b for route r, taking over the caller's reference; the previous blob's reference
  * is dropped. b NULL unpublishes (the route answers 503 until the next publication). */

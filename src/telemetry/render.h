@@ -19,7 +19,7 @@ void tm_render_prom(const tm_frame *f, tm_buf *out);
 void tm_render_json(const tm_frame *f, tm_buf *out);
 
 typedef struct tm_config_view {
-    uint32_t frame_ms;  /* the collector's period: the dashboard's fastest useful refresh */
+    uint32_t frame_ms; /* the collector's period: the dashboard's fastest useful refresh */
     double window_s;
     const char *graph_name;
     const char *version; /* steady's version, "0.1.0" */

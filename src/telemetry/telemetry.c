@@ -256,10 +256,11 @@ static bool init_sync(steady_telemetry *t)
 steady_err steady_telemetry_start(steady_graph *g, const steady_telemetry_opts *opts,
                                   steady_telemetry **out)
 {
+    if (out)
+        *out = NULL;
     if (!g || !out)
         return steady_error_set(STEADY_EINVAL, "steady_telemetry_start: graph and out must not "
                                                "be NULL");
-    *out = NULL;
     steady_telemetry *t = calloc(1, sizeof *t);
     if (!t || !init_sync(t)) {
         free(t);
@@ -301,8 +302,9 @@ size_t steady_telemetry_url(const steady_telemetry *t, char *buf, size_t cap)
         return 0;
     const char *a = t->o.addr;
     bool v6 = strchr(a, ':') != NULL;
-    int n = snprintf(buf, buf ? cap : 0, "%s://%s%s%s:%u/", tm_http_is_tls(t->http) ? "https" : "http",
-                     v6 ? "[" : "", a, v6 ? "]" : "", tm_http_port(t->http));
+    int n =
+        snprintf(buf, buf ? cap : 0, "%s://%s%s%s:%u/", tm_http_is_tls(t->http) ? "https" : "http",
+                 v6 ? "[" : "", a, v6 ? "]" : "", tm_http_port(t->http));
     return n > 0 ? (size_t)n : 0;
 }
 

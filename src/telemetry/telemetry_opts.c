@@ -105,8 +105,8 @@ static steady_err check_trigger(const steady_trigger *t, size_t i)
                                 "more than 0 and at most 10",
                                 i, t->target, t->stddevs);
     if (t->threshold != t->threshold)
-        return steady_error_set(STEADY_EINVAL, "telemetry: trigger %zu ('%s'): threshold is NaN",
-                                i, t->target);
+        return steady_error_set(STEADY_EINVAL, "telemetry: trigger %zu ('%s'): threshold is NaN", i,
+                                t->target);
     return STEADY_OK;
 }
 

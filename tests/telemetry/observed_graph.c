@@ -80,12 +80,11 @@ int main(int argc, char **argv)
     if (steady_graph_new(&g, &(steady_graph_opts){.name = "observed"}) != STEADY_OK ||
         u64ch_new(g, "a", 256, &src.out, &mid.in) != STEADY_OK ||
         u64ch_new(g, "b", 256, &mid.out, &sink.in) != STEADY_OK ||
-        steady_actor_spawn(g,
-                           &(steady_actor_opts){.name = "source",
-                                                .run = source,
-                                                .arg = &src,
-                                                .txs = STEADY_TXS(src.out)},
-                           &x) != STEADY_OK ||
+        steady_actor_spawn(
+            g,
+            &(steady_actor_opts){
+                .name = "source", .run = source, .arg = &src, .txs = STEADY_TXS(src.out)},
+            &x) != STEADY_OK ||
         steady_actor_spawn(g,
                            &(steady_actor_opts){.name = "middle",
                                                 .run = stage,
@@ -93,12 +92,11 @@ int main(int argc, char **argv)
                                                 .txs = STEADY_TXS(mid.out),
                                                 .rxs = STEADY_RXS(mid.in)},
                            &x) != STEADY_OK ||
-        steady_actor_spawn(g,
-                           &(steady_actor_opts){.name = "sink",
-                                                .run = stage,
-                                                .arg = &sink,
-                                                .rxs = STEADY_RXS(sink.in)},
-                           &x) != STEADY_OK ||
+        steady_actor_spawn(
+            g,
+            &(steady_actor_opts){
+                .name = "sink", .run = stage, .arg = &sink, .rxs = STEADY_RXS(sink.in)},
+            &x) != STEADY_OK ||
         steady_telemetry_start(g, &o, &t) != STEADY_OK || steady_graph_start(g) != STEADY_OK) {
         fprintf(stderr, "observed_graph: %s\n", steady_last_error());
         return 1;
