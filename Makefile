@@ -59,7 +59,7 @@ comma := ,
 # openssl makes the TLS test's certificate; curl is the tests' second client.
 TEST_DEBS := build-essential gcc clang cmake make pkg-config libcmocka-dev libclang-rt-14-dev \
              util-linux zlib1g-dev libmicrohttpd-dev graphviz prometheus chromium openssl \
-             curl python3
+             curl python3 libcurl4-openssl-dev libjansson-dev
 DEMO_DEBS := gcc make cmake pkg-config zlib1g-dev libmicrohttpd-dev
 
 FORMAT_DIRS := include src tests examples bench tools

@@ -7,6 +7,7 @@
  * the fill and the latency of the channel; curl .../metrics for Prometheus. The run ends after
  * the given time, or at Ctrl-C, and exits 0 only if the stop was clean. */
 #define _POSIX_C_SOURCE 200809L
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -43,6 +44,7 @@ static int summer(steady_actor *a, void *arg)
         if (p->stop_after_ms && steady_clock_monotonic_ns(NULL) - t0 >= p->stop_after_ms * 1000000u)
             steady_actor_request_shutdown(a);
     }
+    STEADY_INFO("summer: the values taken add up to %" PRIu64, sum);
     return 0;
 }
 

@@ -45,7 +45,7 @@ static void watch(steady_graph *g, double secs, uint32_t *seen, size_t n, uint32
     assert_non_null(c);
     memset(seen, 0, n * sizeof *seen);
     uint64_t t0 = now_ns();
-    while (ms_since(t0) < secs * 1000) {
+    while ((double)ms_since(t0) < secs * 1000) {
         sleep_ms(FRAME_MS);
         const tm_frame *f = tm_collector_sample(c, now_ns(), unix_ms());
         assert_int_equal(f->n_actors, n);
