@@ -102,6 +102,12 @@ typedef struct steady_telemetry_opts {
      * directory is created); "": none. */
     const char *dot_path;
     bool quiet; /* no INFO lines announcing the URLs */
+    /* History (docs/reference/telemetry-history.md): NULL: none; else every frame's snapshot,
+     * one JSON line each, in a gzip stream at this path (`zcat` reads it; steady-top --replay
+     * plays it). Rotated to PATH.1 at half of history_max_bytes (0: 64 MiB), so both files
+     * together stay within it. */
+    const char *history_path;
+    uint64_t history_max_bytes;
 } steady_telemetry_opts;
 
 /* Starts telemetry for g (the options are copied; NULL: all defaults) and writes the handle to

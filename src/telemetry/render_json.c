@@ -3,6 +3,7 @@
  * The snapshot is one JSON object per frame, schema TM_SNAPSHOT_VERSION; every field, unit and
  * null rule is in docs/reference/snapshot-json.md, and the dashboard (web/app.js) and
  * tests/telemetry/fixtures/snapshot.json follow it. The rules this file keeps:
+ *   - one line: the document ends with its only newline (the history file is JSON lines);
  *   - a number that is not finite is written null (JSON has no NaN);
  *   - a window's statistics are an object, or null while the window holds no sample (n == 0);
  *   - hidden actors are left out of "actors"; channels all stay, and may name a hidden actor's
@@ -197,23 +198,23 @@ void tm_render_json(const tm_frame *f, tm_buf *b)
                   ",\"frame_ms\":%" PRIu32 ",\"window_s\":",
                   TM_SNAPSHOT_VERSION, f->seq, f->unix_ms, f->mono_ns, f->frame_ms);
     tm_put_json_num(b, f->window_s);
-    tm_buf_puts(b, ",\n");
+    tm_buf_puts(b, ",");
     graph(b, f);
-    tm_buf_puts(b, ",\n\"actors\":[");
+    tm_buf_puts(b, ",\"actors\":[");
     bool first = true;
     for (size_t i = 0; i < f->n_actors; i++) {
         if (f->actors[i].hidden)
             continue;
-        tm_buf_puts(b, first ? "\n" : ",\n");
+        tm_buf_puts(b, first ? "" : ",");
         actor(b, f, &f->actors[i]);
         first = false;
     }
-    tm_buf_puts(b, "],\n\"channels\":[");
+    tm_buf_puts(b, "],\"channels\":[");
     for (size_t i = 0; i < f->n_channels; i++) {
-        tm_buf_puts(b, i ? ",\n" : "\n");
+        tm_buf_puts(b, i ? "," : "");
         channel(b, &f->channels[i]);
     }
-    tm_buf_puts(b, "],\n");
+    tm_buf_puts(b, "],");
     bottleneck(b, f);
     tm_buf_puts(b, ",\"total_rate\":");
     tm_put_json_num(b, f->total_rate);

@@ -25,6 +25,7 @@
 #include "steady/log.h"
 #include "telemetry/buf.h"
 #include "telemetry/collect.h"
+#include "telemetry/history.h"
 #include "telemetry/http.h"
 #include "telemetry/pub.h"
 #include "telemetry/render.h"
@@ -51,6 +52,7 @@ struct steady_telemetry {
     bool stopping; /* under lock */
     tm_collector *col;
     tm_buf buf;
+    tm_history *hist; /* NULL: none, or closed after a write error (logged once) */
     uint64_t dot_written_ns;
     _Atomic uint64_t frames;
 };
@@ -103,6 +105,21 @@ static void write_dot_file(steady_telemetry *t, const tm_buf *dot)
 
 /* ---- one frame ---- */
 
+/* Appends the frame's snapshot (in t->buf) to the history file, if any. */
+static void record(steady_telemetry *t)
+{
+    if (!t->hist || t->buf.oom)
+        return;
+    int e = tm_history_write(t->hist, t->buf.data, t->buf.len);
+    if (e) {
+        STEADY_WARN("telemetry: history %s: %s; recording stops (free some space, or set "
+                    "history_path to another file)",
+                    t->o.history_path, strerror(-e));
+        tm_history_close(t->hist);
+        t->hist = NULL;
+    }
+}
+
 static void publish(steady_telemetry *t, tm_route r, const char *type, uint64_t seq)
 {
     if (t->buf.oom)
@@ -129,6 +146,7 @@ static void frame(steady_telemetry *t, bool last)
     tm_buf_reset(&t->buf);
     tm_render_json(f, &t->buf);
     publish(t, TM_ROUTE_SNAPSHOT, "application/json", f->seq);
+    record(t);
     atomic_store_explicit(&t->frames, f->seq, memory_order_relaxed);
 }
 
@@ -230,9 +248,19 @@ static steady_err start_http(steady_telemetry *t)
     return STEADY_OK;
 }
 
+static steady_err open_history(steady_telemetry *t)
+{
+    if (!t->o.history_path)
+        return STEADY_OK;
+    char err[512];
+    t->hist = tm_history_open(t->o.history_path, t->o.history_max_bytes, err, sizeof err);
+    return t->hist ? STEADY_OK : steady_error_set(STEADY_ESYS, "%s", err);
+}
+
 static void destroy(steady_telemetry *t)
 {
     tm_http_stop(t->http);
+    tm_history_close(t->hist);
     tm_collector_free(t->col);
     tm_pub_free(t->pub);
     tm_buf_free(&t->buf);
@@ -270,6 +298,8 @@ steady_err steady_telemetry_start(steady_graph *g, const steady_telemetry_opts *
     steady_err e = tm_opts_resolve(&t->o, opts);
     if (e == STEADY_OK && !(t->pub = tm_pub_new()))
         e = steady_error_set(STEADY_ENOMEM, "telemetry: out of memory");
+    if (e == STEADY_OK)
+        e = open_history(t);
     if (e == STEADY_OK)
         e = start_http(t);
     t->cc = (tm_collect_config){.frame_ms = t->o.frame_ms,

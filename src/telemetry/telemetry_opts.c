@@ -56,6 +56,7 @@ void tm_opts_free(tm_opts *o)
         free((char *)o->triggers[i].target);
     free(o->triggers);
     free(o->dot_path);
+    free(o->history_path);
     *o = (tm_opts){0};
 }
 
@@ -225,6 +226,8 @@ steady_err tm_opts_resolve(tm_opts *o, const steady_telemetry_opts *in)
     copy_triggers(o, in, &oom);
     o->dot_path = dup_or_null(in->dot_path ? in->dot_path : "logs/graph.dot", &oom);
     o->quiet = in->quiet;
+    o->history_path = dup_or_null(in->history_path, &oom);
+    o->history_max_bytes = in->history_max_bytes ? in->history_max_bytes : (uint64_t)64 << 20;
     if (e == STEADY_OK && oom)
         e = steady_error_set(STEADY_ENOMEM, "telemetry: out of memory for its options");
     if (e == STEADY_OK && o->port >= 0 && strcmp(o->addr, "127.0.0.1") != 0 &&

@@ -28,6 +28,8 @@ typedef struct tm_opts {
     size_t n_triggers;
     char *dot_path;
     bool quiet;
+    char *history_path; /* NULL: none */
+    uint64_t history_max_bytes;
     bool dot_failed; /* the DOT file could not be written (logged once) */
 } tm_opts;
 

@@ -5,7 +5,9 @@
  * free port) and prints one line "url <URL>" on stdout once serving; runs --seconds (0: until
  * SIGINT/SIGTERM) and exits 0 only if the stop was clean.
  *
- *   observed_graph [--seconds N] [--hold-us N] [--frame-ms N]
+ * --history PATH records every frame there (history_path).
+ *
+ *   observed_graph [--seconds N] [--hold-us N] [--frame-ms N] [--history PATH]
  */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
@@ -66,6 +68,14 @@ static uint64_t arg_u64(int argc, char **argv, const char *name, uint64_t dflt)
     return dflt;
 }
 
+static const char *arg_str(int argc, char **argv, const char *name)
+{
+    for (int i = 1; i + 1 < argc; i++)
+        if (strcmp(argv[i], name) == 0)
+            return argv[i + 1];
+    return NULL;
+}
+
 int main(int argc, char **argv)
 {
     uint64_t seconds = arg_u64(argc, argv, "--seconds", 0);
@@ -76,7 +86,8 @@ int main(int argc, char **argv)
     steady_actor *x;
     steady_telemetry *t = NULL;
     steady_telemetry_opts o = {.frame_ms = (uint32_t)arg_u64(argc, argv, "--frame-ms", 100),
-                               .dot_path = ""};
+                               .dot_path = "",
+                               .history_path = arg_str(argc, argv, "--history")};
     if (steady_graph_new(&g, &(steady_graph_opts){.name = "observed"}) != STEADY_OK ||
         u64ch_new(g, "a", 256, &src.out, &mid.in) != STEADY_OK ||
         u64ch_new(g, "b", 256, &mid.out, &sink.in) != STEADY_OK ||

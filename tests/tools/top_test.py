@@ -9,12 +9,14 @@
 3. Bad answers: no server, 404, not JSON, empty, truncated, another schema version, absurd
    numbers, and bad arguments: exit 1 (runtime) or 2 (usage) with a one-line message naming
    the problem, never a crash (a signal) or a hang."""
+import gzip
 import http.server
 import json
 import os
 import re
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 
@@ -152,10 +154,56 @@ def fixture_and_bad_answers(exe, fixture):
         fail("--help")
 
 
+def replay(exe, graph, tmp):
+    """A history recorded by a real graph (--history), replayed: frame by frame, at a chosen
+    frame, faster than recorded, and bad files refused."""
+    path = os.path.join(tmp, "history.gz")
+    env = dict(os.environ, STEADY_TELEMETRY_PORT="0")
+    p = subprocess.run([graph, "--seconds", "3", "--hold-us", "300", "--frame-ms", "50",
+                        "--history", path], env=env, capture_output=True, text=True, timeout=60)
+    if p.returncode != 0:
+        fail(f"observed_graph --history: exit {p.returncode}\n{p.stdout}{p.stderr}")
+    with gzip.open(path, "rt") as f:
+        docs = [json.loads(line) for line in f]
+    seqs = [d["seq"] for d in docs]
+    if len(docs) < 20 or seqs != list(range(1, len(docs) + 1)):
+        fail(f"the history holds {len(docs)} frames, seqs {seqs[:5]}...")
+    code, out, err = top(exe, "--replay", "--once", path)
+    if code != 0 or f"frame 1 of {len(docs)} (seq 1)" not in out or "source" not in out:
+        fail(f"replay --once: exit {code}\n{out}{err}")
+    last = docs[-1]
+    code, out, err = top(exe, "--replay", "--once", "--at", str(last["seq"]), path)
+    if code != 0 or f"(seq {last['seq']})" not in out or "end of the recording" not in out:
+        fail(f"replay --at {last['seq']}: exit {code}\n{out}{err}")
+    if last["bottleneck"]["actor"] is not None and "bottleneck: middle" not in out:
+        fail(f"the replayed last frame does not name its bottleneck:\n{out}")
+    t0 = time.monotonic()
+    code, out, err = top(exe, "--replay", "--speed", "100", "--count", "10", path)
+    frames = out.count("ACTORS (")
+    if code != 0 or frames != 10:
+        fail(f"replay --count 10: exit {code}, {frames} frames\n{err}")
+    print(f"replayed 10 frames at 100x in {time.monotonic() - t0:.2f} s")
+    bad = os.path.join(tmp, "plain.txt")
+    with open(bad, "w") as f:
+        f.write("not a history\n")
+    for args in (["--replay", "--once", bad], ["--replay", "--once", path + ".none"],
+                 ["--replay", "--once", "--at", "999999", path]):
+        code, _, err = top(exe, *args)
+        if code != 1 or not err.startswith("steady-top: "):
+            fail(f"{args}: exit {code}, stderr {err!r}")
+        print(f"{args[-1]}: {err.strip()}")
+    for args in (["--replay"], ["--replay", "--speed", "0", path], ["--replay", "--at", "x", path]):
+        code, _, err = top(exe, *args)
+        if code != 2:
+            fail(f"{args}: exit {code}, stderr {err!r}")
+
+
 def main(argv):
     exe, graph, fixture = argv
     live_graph(exe, graph)
     fixture_and_bad_answers(exe, fixture)
+    with tempfile.TemporaryDirectory() as tmp:
+        replay(exe, graph, tmp)
     print("steady-top: ok")
 
 

@@ -2,6 +2,7 @@
  *
  *   steady-top [--interval MS] [--once] [--count N] [--sort load|mcpu|name] [--user U:P]
  *              [--cacert FILE] [--timeout MS] [--no-color] URL
+ *   steady-top --replay [--speed X] [--at SEQ] [--once] [--count N] [...] FILE
  *
  * Each refresh fetches URL's /snapshot.json (fetch.c), reads it (model.c) and draws it (view.c):
  * on a terminal in place on the alternate screen, elsewhere one frame after another. A refresh
@@ -23,12 +24,15 @@
 
 #include "fetch.h"
 #include "model.h"
+#include "replay.h"
 #include "term.h"
 #include "view.h"
 
 typedef struct top_cli {
     long interval_ms, timeout_ms, count; /* count 0: no limit */
-    bool once, no_color;
+    bool once, no_color, replay;
+    double speed; /* --replay: 1 = as recorded */
+    uint64_t at;  /* --replay: the first frame shown (its seq); 0: the first recorded */
     top_sort sort;
     const char *user, *cacert, *url;
 } top_cli;
@@ -59,9 +63,13 @@ static void usage(FILE *out)
           "  --cacert FILE     trust the CA certificates in FILE (PEM) for https\n"
           "  --timeout MS      give up on one request after MS milliseconds (default 5000)\n"
           "  --no-color        no colours (also when NO_COLOR is set or output is no terminal)\n"
+          "  --replay          play a history file (history_path) instead: FILE, not URL\n"
+          "  --speed X         replay at X times the recorded pace (default 1; 0.01 to 1000)\n"
+          "  --at SEQ          replay from the frame numbered SEQ\n"
           "  --help            this text\n"
           "  --version         the version\n\n"
-          "Keys: q quits, s changes the actors' order. Exit status: 0 ok, 1 runtime error,\n"
+          "Keys: q quits, s changes the actors' order; replaying: space pauses, n and p step,\n"
+          "] and [ seek 10 s, + and - change the speed. Exit status: 0 ok, 1 runtime error,\n"
           "2 usage error. docs/reference/steady-top.md has the details.\n",
           out);
 }
@@ -128,6 +136,24 @@ static int parse_option(int opt, const char *arg, top_cli *c)
             return usage_error("--user wants USER:PASSWORD (got '%s', no ':')", arg);
         c->user = arg;
         return 0;
+    case 'x': {
+        char *end;
+        errno = 0;
+        c->speed = strtod(arg, &end);
+        if (errno || end == arg || *end || !(c->speed >= 0.01 && c->speed <= 1000))
+            return usage_error("--speed wants a factor from 0.01 to 1000 (got '%s'); e.g. "
+                               "--speed 4",
+                               arg);
+        return 0;
+    }
+    case 'a': {
+        char *end;
+        errno = 0;
+        c->at = strtoull(arg, &end, 10);
+        if (errno || end == arg || *end || arg[0] == '-' || c->at == 0)
+            return usage_error("--at wants a frame number, 1 or more (got '%s')", arg);
+        return 0;
+    }
     case 'c':
         if (access(arg, R_OK) != 0)
             return usage_error("--cacert %s: %s (a PEM file of CA certificates)", arg,
@@ -141,18 +167,15 @@ static int parse_option(int opt, const char *arg, top_cli *c)
 /* Fills c from argv. Returns -1 to go on, else the exit status (0 after --help/--version). */
 static int parse_cli(int argc, char **argv, top_cli *c)
 {
-    static const struct option longs[] = {{"interval", required_argument, NULL, 'i'},
-                                          {"once", no_argument, NULL, 'o'},
-                                          {"count", required_argument, NULL, 'n'},
-                                          {"sort", required_argument, NULL, 's'},
-                                          {"user", required_argument, NULL, 'u'},
-                                          {"cacert", required_argument, NULL, 'c'},
-                                          {"timeout", required_argument, NULL, 't'},
-                                          {"no-color", no_argument, NULL, 'C'},
-                                          {"help", no_argument, NULL, 'h'},
-                                          {"version", no_argument, NULL, 'V'},
-                                          {NULL, 0, NULL, 0}};
-    *c = (top_cli){.interval_ms = 1000, .timeout_ms = 5000};
+    static const struct option longs[] = {
+        {"interval", required_argument, NULL, 'i'}, {"once", no_argument, NULL, 'o'},
+        {"count", required_argument, NULL, 'n'},    {"sort", required_argument, NULL, 's'},
+        {"user", required_argument, NULL, 'u'},     {"cacert", required_argument, NULL, 'c'},
+        {"timeout", required_argument, NULL, 't'},  {"no-color", no_argument, NULL, 'C'},
+        {"replay", no_argument, NULL, 'r'},         {"speed", required_argument, NULL, 'x'},
+        {"at", required_argument, NULL, 'a'},       {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},        {NULL, 0, NULL, 0}};
+    *c = (top_cli){.interval_ms = 1000, .timeout_ms = 5000, .speed = 1};
     opterr = 0;
     int opt;
     while ((opt = getopt_long(argc, argv, "", longs, NULL)) != -1) {
@@ -165,6 +188,8 @@ static int parse_cli(int argc, char **argv, top_cli *c)
             c->once = true;
         else if (opt == 'C')
             c->no_color = true;
+        else if (opt == 'r')
+            c->replay = true;
         else if (opt == 'h')
             return usage(stdout), 0;
         else if (opt == 'V')
@@ -174,6 +199,9 @@ static int parse_cli(int argc, char **argv, top_cli *c)
         else
             return usage_error("unknown option '%s'", argv[optind - 1]);
     }
+    if (optind == argc && c->replay)
+        return usage_error("--replay wants a history file; e.g. steady-top --replay "
+                           "logs/history.gz");
     if (optind == argc)
         return usage_error("no URL given; e.g. steady-top http://127.0.0.1:9900");
     if (optind < argc - 1)
@@ -336,12 +364,123 @@ static int run_loop(top_cli *c, top_fetch *f, const char *shown, bool screen, bo
     return rc;
 }
 
+/* ---- replaying a history file ---- */
+
+/* Shows frame i of h: parsed into st, with a status line saying where the replay is. */
+static bool show_frame(const top_cli *c, const top_history *h, size_t i, bool paused, top_state *st,
+                       char *err, size_t errlen)
+{
+    top_snapshot next;
+    char why[512];
+    if (top_snapshot_parse(h->line[i], h->len[i], &next, why, sizeof why) != TOP_PARSE_OK) {
+        top_snapshot_free(&next);
+        snprintf(err, errlen, "%s: frame %zu: %s", c->url, i + 1, why);
+        return false;
+    }
+    top_snapshot_free(&st->snap);
+    st->snap = next;
+    st->have_snap = true;
+    snprintf(st->status, sizeof st->status, "Replay of %s: frame %zu of %zu (seq %llu) at %gx%s",
+             c->url, i + 1, h->n, (unsigned long long)h->seq[i], c->speed,
+             paused          ? " — paused (space plays)"
+             : i + 1 == h->n ? " — end of the recording"
+                             : "");
+    st->has_status = true;
+    return true;
+}
+
+/* The next frame to show after a key (or the timer: key 0); *paused and c->speed may change.
+ * h->n means quit. */
+static size_t replay_step(top_cli *c, const top_history *h, size_t i, int key, bool *paused)
+{
+    switch (key) {
+    case 0: return i + 1 < h->n ? i + 1 : i;
+    case ' ': *paused = !*paused; return i;
+    case 'n': *paused = true; return i + 1 < h->n ? i + 1 : i;
+    case 'p': *paused = true; return i ? i - 1 : 0;
+    case ']': return top_history_seek(h, i, 10);
+    case '[': return top_history_seek(h, i, -10);
+    case '+': c->speed = c->speed * 2 > 1000 ? 1000 : c->speed * 2; return i;
+    case '-': c->speed = c->speed / 2 < 0.01 ? 0.01 : c->speed / 2; return i;
+    case 's': c->sort = (top_sort)((c->sort + 1) % 3); return i;
+    }
+    return i;
+}
+
+static int replay_loop(top_cli *c, const top_history *h, size_t i, top_state *st)
+{
+    const char *no_color = getenv("NO_COLOR");
+    bool screen = isatty(STDOUT_FILENO) == 1;
+    bool color = screen && !c->no_color && !(no_color && *no_color), paused = false;
+    char err[1024];
+    if (screen) {
+        setvbuf(stdout, NULL, _IOFBF, 1 << 18);
+        top_term_take(true, true);
+    }
+    int rc = 0;
+    for (long done = 0;;) {
+        if (!show_frame(c, h, i, paused, st, err, sizeof err)) {
+            rc = 1;
+            break;
+        }
+        draw(c, st, screen, color, done == 0);
+        bool at_end = i + 1 == h->n;
+        if ((c->count && ++done >= c->count) || (at_end && !screen))
+            break;
+        int key = 0;
+        top_event ev =
+            top_term_wait(paused || at_end ? 3600000 : top_history_gap_ms(h, i, c->speed), &key);
+        if (ev == TOP_EVENT_QUIT || top_term_interrupted())
+            break;
+        i = replay_step(c, h, i, ev == TOP_EVENT_KEY ? key : 0, &paused);
+    }
+    fflush(stdout);
+    top_term_restore();
+    if (rc)
+        fprintf(stderr, "steady-top: %s\n", err);
+    return rc;
+}
+
+static int run_replay(top_cli *c)
+{
+    top_history h;
+    char err[1024];
+    if (!top_history_load(c->url, &h, err, sizeof err)) {
+        fprintf(stderr, "steady-top: %s\n", err);
+        return 1;
+    }
+    size_t i = c->at ? top_history_find(&h, c->at) : 0;
+    int rc = 0;
+    top_state st = {0};
+    if (i == h.n || (c->at && h.seq[i] != c->at)) {
+        fprintf(stderr, "steady-top: %s holds no frame %llu (its frames are %llu to %llu)\n",
+                c->url, (unsigned long long)c->at, (unsigned long long)h.seq[0],
+                (unsigned long long)h.seq[h.n - 1]);
+        rc = 1;
+    } else if (c->once) {
+        rc = show_frame(c, &h, i, false, &st, err, sizeof err) ? 0 : 1;
+        if (rc == 0)
+            draw(c, &st, false, false, true);
+        else
+            fprintf(stderr, "steady-top: %s\n", err);
+    } else {
+        if (!top_term_signals())
+            fprintf(stderr, "steady-top: cannot catch signals (%s)\n", strerror(errno));
+        rc = replay_loop(c, &h, i, &st);
+    }
+    top_snapshot_free(&st.snap);
+    top_history_free(&h);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     top_cli c;
     int rc = parse_cli(argc, argv, &c);
     if (rc >= 0)
         return rc;
+    if (c.replay)
+        return run_replay(&c);
     char err[1024], *url = NULL, *shown = NULL;
     if (!top_url_normalize(c.url, &url, &shown, err, sizeof err))
         return usage_error("%s", err);
