@@ -195,12 +195,24 @@ async function main() {
       if (/back-pressure from/.test(bnHeader)) check('back-pressure edge highlighted', bp >= 1, `${bp}`);
     }
 
-    // Hover panel on a node, then an edge
+    // Hover panel on a node, then an edge. The page redraws the SVG at every refresh, so an
+    // element found a moment ago may be gone (detached, or mid-layout) when the mouse arrives:
+    // find it again and retry, a few times, before calling it a failure.
+    const hoverSoon = async (find) => {
+      for (let i = 0; ; i++) {
+        try {
+          return await find().hover({ force: true, timeout: 2000 });
+        } catch (e) {
+          if (i >= 4) throw e;
+          await page.waitForTimeout(200);
+        }
+      }
+    };
     if (viz) {
       const node = a.bottleneck
         ? page.locator('#content svg g.node', { has: page.locator(`text:text-is("${a.bottleneck}")`) }).first()
         : page.locator('#content svg g.node').first();
-      await node.locator('polygon, ellipse, path').first().hover({ force: true });
+      await hoverSoon(() => node.locator('polygon, ellipse, path').first());
       const ok = await page.waitForFunction(() => {
         const h = document.getElementById('hover');
         return h && !h.hidden && /mCPU/.test(h.textContent) && /\d/.test(h.textContent);
@@ -208,7 +220,7 @@ async function main() {
       check('hovering a node shows its figures', ok, ok ? (await page.textContent('#hover')).replace(/\s+/g, ' ').slice(0, 90) : '');
       await shot(page, '02-hover-node.png');
       const edgeText = page.locator('#content svg g.edge text').first();
-      await edgeText.hover({ force: true });
+      await hoverSoon(() => edgeText);
       const ok2 = await page.waitForFunction(() => {
         const h = document.getElementById('hover');
         return h && !h.hidden && /Channel/.test(h.textContent) && /rate/.test(h.textContent);
