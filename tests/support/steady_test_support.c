@@ -2,6 +2,9 @@
 #include "steady_test_support.h"
 
 #include <dirent.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -214,4 +217,24 @@ int children_of(int parent)
     if (d)
         closedir(d);
     return n;
+}
+
+/* ---- other programs ---- */
+
+int pipe_through(const char *cmd, const char *text, char *out, size_t cap)
+{
+    char in_path[] = "/tmp/steady-pipe-XXXXXX";
+    int fd = mkstemp(in_path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+    close(fd);
+    char full[1024];
+    snprintf(full, sizeof full, "%s < %s", cmd, in_path);
+    FILE *p = popen(full, "r");
+    assert_non_null(p);
+    size_t n = fread(out, 1, cap - 1, p);
+    out[n] = '\0';
+    int st = pclose(p);
+    unlink(in_path);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }

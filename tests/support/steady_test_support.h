@@ -92,6 +92,13 @@ void assert_last_error_mentions(const char *first, ...);
 /* How many processes have `parent` as their parent (read from /proc). */
 int children_of(int parent);
 
+/* ---- other programs ------------------------------------------------------------------------- */
+
+/* Runs the shell command `cmd` with `text` on its stdin (from a temporary file); returns its exit
+ * status (-1: killed) and its stdout, NUL-terminated and cut at cap - 1 bytes, in out. Add
+ * "2>&1" to cmd for its stderr too. */
+int pipe_through(const char *cmd, const char *text, char *out, size_t cap);
+
 /* ---- log capture ---------------------------------------------------------------------------- */
 
 /* Lines logged through capture_sink, each followed by '\n'; NUL-terminated. Lines that would not

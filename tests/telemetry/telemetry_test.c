@@ -69,25 +69,6 @@ __attribute__((noinline)) static const char *body_of(const char *response)
     return b ? b + 4 : "";
 }
 
-/* Runs `cmd` with `text` on its stdin; returns its exit status, its stdout in out (cap). */
-static int pipe_through(const char *cmd, const char *text, char *out, size_t cap)
-{
-    char in_path[] = "/tmp/steady-telemetry-XXXXXX";
-    int fd = mkstemp(in_path);
-    assert_true(fd >= 0);
-    assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
-    close(fd);
-    char full[1024];
-    snprintf(full, sizeof full, "%s < %s", cmd, in_path);
-    FILE *p = popen(full, "r");
-    assert_non_null(p);
-    size_t n = fread(out, 1, cap - 1, p);
-    out[n] = '\0';
-    int st = pclose(p);
-    unlink(in_path);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 /* Evaluates a python3 expression over the JSON body (as `j`) and returns its str(). */
 static void json_eval(const char *json, const char *expr, char *out, size_t cap)
 {
