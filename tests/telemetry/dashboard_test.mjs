@@ -195,19 +195,21 @@ async function main() {
       if (/back-pressure from/.test(bnHeader)) check('back-pressure edge highlighted', bp >= 1, `${bp}`);
     }
 
-    // Hover panel on a node, then an edge. The page redraws the SVG at every refresh, so an
-    // element found a moment ago may be gone (detached, or mid-layout) when the mouse arrives:
-    // find it again and retry, a few times, before calling it a failure.
-    const hoverSoon = async (find) => {
+    // Hover panel on a node, then an edge. The page redraws the SVG (and the lists) at every
+    // refresh, so an element found a moment ago may be gone (detached, or mid-layout) when the
+    // mouse arrives: find it again and retry, a few times, before calling it a failure.
+    const soon = async (find, act) => {
       for (let i = 0; ; i++) {
         try {
-          return await find().hover({ force: true, timeout: 2000 });
+          return await act(await find());
         } catch (e) {
           if (i >= 4) throw e;
           await page.waitForTimeout(200);
         }
       }
     };
+    const hoverSoon = (find) => soon(find, (el) => el.hover({ force: true, timeout: 2000 }));
+    const clickSoon = (find, force) => soon(find, (el) => el.click({ force, timeout: 2000 }));
     if (viz) {
       const node = a.bottleneck
         ? page.locator('#content svg g.node', { has: page.locator(`text:text-is("${a.bottleneck}")`) }).first()
@@ -232,11 +234,12 @@ async function main() {
     // Select a channel: its charts
     if (viz) {
       // the back-pressure edge if there is one, else the first
-      const bp = page.locator('#content svg g.edge.tm-backpressure text').first();
-      const target = (await bp.count()) ? bp : page.locator('#content svg g.edge text').first();
-      await target.click({ force: true });
+      await clickSoon(async () => {
+        const bp = page.locator('#content svg g.edge.tm-backpressure text').first();
+        return (await bp.count()) ? bp : page.locator('#content svg g.edge text').first();
+      }, true);
     } else {
-      await page.locator('#lists tr[data-kind="channel"]').first().click();
+      await clickSoon(() => page.locator('#lists tr[data-kind="channel"]').first(), false);
     }
     const sel = (await page.textContent('#sel-title')) || '';
     check('clicking a channel selects it', /^Channel/.test(sel), sel);
