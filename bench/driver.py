@@ -63,6 +63,8 @@ SECTIONS = [
     ("spsc-1m", "one channel of 1M slots, spans of half the capacity (double buffer)"),
     ("pipe", "4-stage pipeline gen -> +1 -> x2 -> sum, spans of up to 4096, 64K slots"),
     ("tiny", "channels of 1-64 slots, one message per call (tiny_channel; wait = spin/yield/park)"),
+    ("sendwait", "send_wait / take_wait against the try + wait loop they replace, one message per "
+                 "call (send_wait.c; vs floor = the try row of the same shape)"),
     # bench/ablation.c: the floor ring rebuilt from one template with one layout choice undone;
     # "vs floor" is each variant against ablation/base (base itself against ring.h's own row)
     ("abl-msg", "ablation of the floor ring's layout, one message per push/pop (vs base)"),
@@ -112,6 +114,10 @@ CONFIGS = [
     # tiny channels: no floor ("-"); solo pinned to cpu0/cpu1, troupe on cpu0, chain4 unpinned
     *[(f"tiny/{pl}-c{cap}", "tiny_channel", f"{pl}-c{cap}", "tiny", "-", None)
       for pl in ("solo", "troupe", "chain4") for cap in (1, 2, 3, 4, 8, 64)],
+    # the waiting send and take beside the loop they replace (bench/send_wait.c)
+    *[(f"sendwait/{pre}{api}-c{cap}", "send_wait", f"{pre}{api}-c{cap}", "sendwait",
+       None if api == "try" else f"sendwait/{pre}try-c{cap}", None)
+      for pre, cap in (("", 65536), ("", 64), ("troupe-", 64)) for api in ("try", "wait")],
     # tools/chaos at make chaos's size: sequence numbers through 4 threads under 10,000
     # injected failures (seed = round), both commit modes; exact verdict checked
     ("chaos/transactional", CHAOS, "transactional", "chaos", "-", None),

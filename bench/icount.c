@@ -5,6 +5,7 @@
  * deterministic and so fit for a CI gate on a shared machine (bench/gate.py). Modes (steady
  * channel of 64K slots, graph never started; ring = the hand-written floor, for context):
  *   msg         typed try_send x64, then try_take x64
+ *   msg-wait    typed send_wait x64, then take_wait x64 (never has to wait: the fast path)
  *   slice64     send_slice of 64, then take_slice of 64
  *   span64      poke_slice, write 64 in place, advance_send; peek_slice, sum 64, advance_take
  *   span4096    the same with 4096
@@ -36,6 +37,24 @@ static uint64_t run_msg(u64ch_tx tx, u64ch_rx rx, uint64_t n)
         for (int j = 0; j < 64; j++) {
             uint64_t x;
             if (u64ch_rx_try_take(rx, &x) != STEADY_OK)
+                return 0;
+            sum += x;
+        }
+    }
+    return sum;
+}
+
+/* The waiting calls with room and data: no actor is needed, as `a` is read only to wait. */
+static uint64_t run_msg_wait(u64ch_tx tx, u64ch_rx rx, uint64_t n)
+{
+    uint64_t sum = 0, v = 1;
+    while (v <= n) {
+        for (int j = 0; j < 64; j++)
+            if (u64ch_tx_send_wait(NULL, tx, v++) != STEADY_OK)
+                return 0;
+        for (int j = 0; j < 64; j++) {
+            uint64_t x;
+            if (u64ch_rx_take_wait(NULL, rx, &x) != STEADY_OK)
                 return 0;
             sum += x;
         }
@@ -121,15 +140,12 @@ static uint64_t run_ring_span(ring *rg, uint64_t n, uint64_t b)
 int main(int argc, char **argv)
 {
     static const bench_mode modes[] = {
-        {"msg", 1000000},
-        {"slice64", 1000000},
-        {"span64", 1000000},
-        {"span4096", 4000000},
-        {"ring-msg", 1000000},
-        {"ring-span4096", 4000000},
-        {NULL, 0},
+        {"msg", 1000000},      {"slice64", 1000000},
+        {"span64", 1000000},   {"span4096", 4000000},
+        {"ring-msg", 1000000}, {"ring-span4096", 4000000},
+        {"msg-wait", 1000000}, {NULL, 0},
     };
-    static const uint64_t burst[] = {64, 64, 64, 4096, 64, 4096};
+    static const uint64_t burst[] = {64, 64, 64, 4096, 64, 4096, 64};
     uint64_t n;
     int m = bench_args(argc, argv, modes, &n);
     n = (n + burst[m] - 1) / burst[m] * burst[m];
@@ -151,6 +167,7 @@ int main(int argc, char **argv)
     case 3: sum = run_span(tx, rx, n, 4096); break;
     case 4: sum = run_ring_msg(rg, n); break;
     case 5: sum = run_ring_span(rg, n, 4096); break;
+    case 6: sum = run_msg_wait(tx, rx, n); break;
     }
     bench_check_sum(modes[m].name, sum, bench_sum_1_to_n(n));
     printf("icount mode=%s n=%llu ok\n", modes[m].name, (unsigned long long)n);

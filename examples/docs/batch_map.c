@@ -3,6 +3,7 @@
 #include <steady/steady.h>
 
 STEADY_CHANNEL_TYPE(u64ch, uint64_t);
+STEADY_MAP_TYPE(u64ch, u64ch); /* u64ch_to_u64ch_map */
 
 #define BATCH 4096 /* half of each channel's 8192 slots: double buffering */
 
@@ -11,11 +12,9 @@ typedef struct worker_io {
     u64ch_tx out;
 } worker_io;
 
-static void encode(void *ctx, const void *src, void *dst, size_t n)
+static void encode(void *ctx, const uint64_t *in, uint64_t *out, size_t n)
 {
     (void)ctx;
-    const uint64_t *in = src;
-    uint64_t *out = dst;
     for (size_t i = 0; i < n; i++)
         out[i] = in[i] * 2;
 }
@@ -31,23 +30,22 @@ static int worker(steady_actor *a, void *arg)
         if (w.reason == STEADY_CLOSED && (n == 1 || u64ch_tx_is_closed(io->out)))
             break; /* drained, or the consumer is gone (CLOSED with n > 1: fewer than n left) */
         if (w.reason == STEADY_READY)
-            steady_map(io->in.raw, io->out.raw, BATCH, encode, NULL); /* in place, one commit */
+            u64ch_to_u64ch_map(io->in, io->out, BATCH, encode, NULL); /* in place, one commit */
     }
     return 0;
 }
 
 /* The rest of this file (examples/docs/batch_map.c) feeds the worker 0..99999 with
- * steady_tx_produce, adds its output up with steady_rx_consume, and checks the sum. */
+ * u64ch_tx_produce, adds its output up with u64ch_rx_consume, and checks the sum. */
 #define VALUES 100000 /* not a multiple of BATCH: the last batch is short */
 
 typedef struct gen_state {
     uint64_t next;
 } gen_state;
 
-static void fill(void *ctx, void *dst, size_t n)
+static void fill(void *ctx, uint64_t *out, size_t n)
 {
     gen_state *st = ctx;
-    uint64_t *out = dst;
     for (size_t i = 0; i < n; i++)
         out[i] = st->next++;
 }
@@ -58,7 +56,7 @@ static int generator(steady_actor *a, void *arg)
     gen_state st = {0};
     while (st.next < VALUES && STEADY_RUNNING(a, true))
         if (steady_wait_vacant(a, *out, 1) == STEADY_READY)
-            steady_tx_produce(out->raw, VALUES - st.next, fill, &st);
+            u64ch_tx_produce(*out, VALUES - st.next, fill, &st);
     return 0;
 }
 
@@ -67,10 +65,9 @@ typedef struct sink_io {
     uint64_t sum, count;
 } sink_io;
 
-static void add(void *ctx, const void *src, size_t n)
+static void add(void *ctx, const uint64_t *v, size_t n)
 {
     sink_io *io = ctx;
-    const uint64_t *v = src;
     for (size_t i = 0; i < n; i++)
         io->sum += v[i];
     io->count += n;
@@ -80,7 +77,7 @@ static int sink(steady_actor *a, void *arg)
 {
     sink_io *io = arg;
     while (steady_wait_avail(a, io->in, 1) == STEADY_READY)
-        steady_rx_consume(io->in.raw, SIZE_MAX, add, io);
+        u64ch_rx_consume(io->in, SIZE_MAX, add, io);
     return 0;
 }
 

@@ -1,5 +1,9 @@
-/* generator.c — emits 0, 1, 2, ... in order whenever the values channel has room. The worker
- * takes one batch per beat, so each beat lets the generator emit the next batch. */
+/* generator.c — emits 0, 1, 2, ... in order, waiting for room in the values channel. The worker
+ * takes one batch per beat, so each beat lets the generator emit the next batch.
+ *
+ * u64ch_tx_send_wait sends one value, waiting for room as long as it takes; it ends early with
+ * STEADY_ECLOSED (the worker is gone for good) or STEADY_ESHUTDOWN (shutdown was requested:
+ * the loop's veto decides). With room it costs what try_send costs. */
 #include <inttypes.h>
 
 #include "lesson01.h"
@@ -9,13 +13,10 @@ int generator_run(steady_actor *a, void *arg)
     generator_io *io = arg;
     generator_state *st = steady_actor_state(a);
     while (STEADY_RUNNING(a, STEADY_I(u64ch_tx_close(io->values)))) {
-        steady_reason r = steady_wait_vacant(a, io->values, 1);
-        if (r == STEADY_CLOSED)
+        steady_err e = u64ch_tx_send_wait(a, io->values, st->next);
+        if (e == STEADY_ECLOSED)
             break; /* the worker is gone for good */
-        if (r != STEADY_READY)
-            continue;
-        while (u64ch_tx_try_send(io->values, st->next) == STEADY_OK)
-            st->next++;
+        st->next += e == STEADY_OK;
     }
     STEADY_INFO("Generator shutting down. Sent: %" PRIu64, st->next);
     return 0;

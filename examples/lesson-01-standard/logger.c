@@ -1,4 +1,7 @@
-/* logger.c — counts the FizzBuzz messages; its last line is the exact total. */
+/* logger.c — counts the FizzBuzz messages; its last line is the exact total.
+ *
+ * fbch_rx_take_slice_wait waits until a message is there and takes up to a batch of them; it
+ * ends with STEADY_ECLOSED once the worker has closed its end and everything was taken. */
 #include <inttypes.h>
 
 #include "lesson01.h"
@@ -23,14 +26,11 @@ int logger_run(steady_actor *a, void *arg)
 {
     logger_io *io = arg;
     logger_state *st = steady_actor_state(a);
+    fizzbuzz_msg batch[256];
+    size_t n;
     while (STEADY_RUNNING(a, STEADY_I(fbch_rx_is_closed_and_empty(io->in)))) {
-        steady_reason r = steady_wait_avail(a, io->in, 1);
-        if (r == STEADY_CLOSED)
+        if (fbch_rx_take_slice_wait(a, io->in, batch, 256, &n) == STEADY_ECLOSED)
             break; /* closed and drained: nothing more will come */
-        if (r != STEADY_READY)
-            continue;
-        fizzbuzz_msg batch[256];
-        size_t n = fbch_rx_take_slice(io->in, batch, 256);
         for (size_t i = 0; i < n; i++)
             count(st, &batch[i]);
     }

@@ -17,7 +17,7 @@ void generator_init(void *state, void *args)
 
 static uint64_t values_sent(const generator_io *io)
 {
-    return steady_channel_sent_total(steady_tx_channel(io->values.raw));
+    return steady_channel_sent_total(u64ch_tx_channel(io->values));
 }
 
 static void announce(generator_state *st, uint64_t next)

@@ -16,7 +16,7 @@ void heartbeat_init(void *state, void *args)
 
 static uint64_t beats_sent(const heartbeat_io *io)
 {
-    return steady_channel_sent_total(steady_tx_channel(io->beats.raw));
+    return steady_channel_sent_total(u64ch_tx_channel(io->beats));
 }
 
 static void announce(heartbeat_state *st, uint64_t sent, const lesson02a_args *args)

@@ -48,6 +48,7 @@ static inline fizzbuzz_msg fizzbuzz_of(uint64_t v)
 
 STEADY_CHANNEL_TYPE(u64ch, uint64_t);
 STEADY_CHANNEL_TYPE(fbch, fizzbuzz_msg);
+STEADY_MAP_TYPE(u64ch, fbch); /* u64ch_to_fbch_commit: the worker's transactional step */
 
 typedef struct lesson02a_args {
     uint64_t rate_ms;

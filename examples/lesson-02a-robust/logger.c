@@ -17,11 +17,6 @@ void logger_init(void *state, void *args)
     chaos_arm(&st->chaos, args, 3);
 }
 
-static const fizzbuzz_msg *msg_at(fbch_span s, size_t i)
-{
-    return i < s.a_len ? &s.a[i] : &s.b[i - s.a_len];
-}
-
 static void count(logger_state *st, const fizzbuzz_msg *m)
 {
     switch ((fizzbuzz_kind)m->kind) {
@@ -40,19 +35,19 @@ static void count(logger_state *st, const fizzbuzz_msg *m)
 
 static uint64_t taken(const logger_io *io)
 {
-    return steady_channel_taken_total(steady_rx_channel(io->in.raw));
+    return steady_channel_taken_total(fbch_rx_channel(io->in));
 }
 
 /* Counts what is ready and not counted yet, then takes it all. */
 static void log_batch(logger_io *io, logger_state *st)
 {
     fbch_span s = fbch_rx_peek_slice(io->in);
-    size_t n = s.a_len + s.b_len;
+    size_t n = fbch_span_len(s);
     uint64_t head = taken(io);
     for (size_t i = 0; i < n; i++) {
         if (head + i < st->counted)
             continue; /* counted by a generation that failed before taking it */
-        count(st, msg_at(s, i));
+        count(st, fbch_span_at(s, i));
         st->counted = head + i + 1;
     }
     bool chaos = n > 0 && chaos_strikes(&st->chaos, ++st->batches);

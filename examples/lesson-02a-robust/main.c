@@ -59,7 +59,7 @@ static steady_err make_channels(steady_graph *g, lesson02a_graph *io, const less
         return e;
     /* The poison's way out: after SHOWSTOPPER_TRIES failed generations of the worker died
      * holding the same head value, the supervisor sends it to the dead letters. */
-    return steady_rx_set_showstopper(io->worker.values.raw, SHOWSTOPPER_TRIES, io->worker.dead.raw);
+    return u64ch_rx_set_showstopper(io->worker.values, SHOWSTOPPER_TRIES, io->worker.dead);
 }
 
 static steady_err build(steady_graph *g, lesson02a_graph *io, lesson02a_args *args)
@@ -136,7 +136,7 @@ static void print_restarts(const lesson02a_graph *io)
     for (size_t i = 0; i < N_ACTORS; i++)
         printf("%s %s %" PRIu32, i ? "," : "", steady_actor_name(io->actors[i]),
                steady_actor_restarts(io->actors[i]));
-    const steady_channel *values = steady_rx_channel(io->worker.values.raw);
+    const steady_channel *values = u64ch_rx_channel(io->worker.values);
     printf("; showstoppers moved aside: %" PRIu64 " (dropped: %" PRIu64 ")\n",
            steady_channel_showstoppers(values), steady_channel_showstoppers_dropped(values));
 }
@@ -152,7 +152,7 @@ static bool report(const lesson02a_graph *io, const lesson02a_args *args)
         all_alive = all_alive && !steady_actor_stopped_for_good(io->actors[i]);
     const logger_state *log = steady_actor_state(io->actors[LOGGER]);
     const dead_letters_state *dead = steady_actor_state(io->actors[DEAD_LETTERS]);
-    uint64_t generated = steady_channel_sent_total(steady_rx_channel(io->worker.values.raw));
+    uint64_t generated = steady_channel_sent_total(u64ch_rx_channel(io->worker.values));
     logger_state e = expected_counts(generated, args->poison);
     uint64_t logged = log->fizz + log->buzz + log->fizzbuzz + log->value;
     bool exact = log->fizz == e.fizz && log->buzz == e.buzz && log->fizzbuzz == e.fizzbuzz &&

@@ -2,7 +2,7 @@
  * the poison value, every time it meets it.
  *
  * Transactional commit: the worker peeks the values in place (u64ch_rx_peek_slice), writes
- * the messages in place (fbch_tx_poke_slice), and then steady_commit1 publishes the messages
+ * the messages in place (fbch_tx_poke_slice), and then u64ch_to_fbch_commit publishes the messages
  * and takes the values in one step. Before that step nothing has moved; after it, both have.
  * So there is no moment at which a failure could leave a value taken but its message unsent
  * (lost) or a message sent but its value still there (sent twice on restart).
@@ -29,37 +29,27 @@
 
 #define BATCH 256
 
-static uint64_t value_at(u64ch_span s, size_t i)
-{
-    return i < s.a_len ? s.a[i] : s.b[i - s.a_len];
-}
-
-static fizzbuzz_msg *msg_at(fbch_span s, size_t i)
-{
-    return i < s.a_len ? &s.a[i] : &s.b[i - s.a_len];
-}
-
 /* Converts min(values ready, room downstream, BATCH) values, stopping before the poison, and
  * commits them; returns how many. */
 static size_t process_batch(worker_io *io, worker_state *st, uint64_t poison)
 {
     u64ch_span in = u64ch_rx_peek_slice(io->values);
     fbch_span out = fbch_tx_poke_slice(io->out);
-    size_t n = in.a_len + in.b_len;
-    size_t room = out.a_len + out.b_len;
+    size_t n = u64ch_span_len(in);
+    size_t room = fbch_span_len(out);
     n = n < room ? n : room;
     n = n < BATCH ? n : BATCH;
     for (size_t i = 0; i < n; i++) {
-        uint64_t v = value_at(in, i);
+        uint64_t v = *u64ch_span_at(in, i);
         if (v == poison) {
             n = i;
             break;
         }
-        *msg_at(out, i) = fizzbuzz_of(v);
+        *fbch_span_at(out, i) = fizzbuzz_of(v);
     }
     if (n == 0)
         return 0;
-    steady_err e = steady_commit1(io->values.raw, n, io->out.raw, n);
+    steady_err e = u64ch_to_fbch_commit(io->values, n, io->out, n);
     STEADY_ASSERT(e == STEADY_OK); /* n fits both ends: it came from their spans */
     st->values += n;
     return n;
@@ -81,7 +71,7 @@ static void refuse_poison(worker_io *io, const lesson02a_args *args)
     uint64_t v;
     if (u64ch_rx_try_peek(io->values, &v) != STEADY_OK || v != args->poison)
         return;
-    unsigned tries = steady_rx_showstopper_count(io->values.raw) + 1;
+    unsigned tries = u64ch_rx_showstopper_count(io->values) + 1;
     if (!args->isolated)
         steady_panic("value %" PRIu64 " is poison (try %u; after %u it is moved aside)", v, tries,
                      SHOWSTOPPER_TRIES);

@@ -38,10 +38,10 @@ int heartbeat_run(steady_actor *a, void *arg)
 /* ---- generator: 0, 1, 2, ... written straight into the ring, as fast as it drains ---- */
 
 /* Writes the next n values in place (called once per contiguous span of free slots). */
-static void fill(void *ctx, void *dst, size_t n)
+static void fill(void *ctx, uint64_t *d, size_t n)
 {
     generator_state *st = ctx;
-    uint64_t *d = dst, first = st->next;
+    uint64_t first = st->next;
     for (size_t i = 0; i < n; i++)
         d[i] = first + i;
     st->next += n;
@@ -55,7 +55,7 @@ int generator_run(steady_actor *a, void *arg)
     while (STEADY_RUNNING(a, STEADY_I(u64ch_tx_close(io->values)))) {
         if (steady_wait_vacant(a, io->values, args->batch) == STEADY_CLOSED)
             break;
-        steady_tx_produce(io->values.raw, args->batch, fill, st);
+        u64ch_tx_produce(io->values, args->batch, fill, st);
     }
     STEADY_INFO("Generator shutting down. Sent: %" PRIu64, st->next);
     return 0;
@@ -90,10 +90,8 @@ static uint64_t encode_run(const uint64_t *in, uint64_t *out, uint64_t base,
 /* Values usually arrive in order (the generator counts), so the worker checks that each run of
  * 15 is consecutive and applies the repeating kind pattern; anything else is encoded value by
  * value. Either way every output is exactly fizzbuzz_encode(input). */
-void fizzbuzz_encode_batch(void *ctx, const void *src, void *dst, size_t n)
+void fizzbuzz_encode_batch(void *ctx, const uint64_t *in, uint64_t *out, size_t n)
 {
-    const uint64_t *in = src;
-    uint64_t *out = dst;
     (void)ctx;
     size_t i = 0;
     if (n >= 15) {
@@ -157,7 +155,7 @@ int worker_run(steady_actor *a, void *arg)
         /* Zero copy: convert in place between the two rings, one commit per batch. */
         uint64_t n =
             args->mode == MODE_ZERO_COPY
-                ? steady_map(io->values.raw, io->out.raw, args->batch, fizzbuzz_encode_batch, NULL)
+                ? u64ch_to_u64ch_map(io->values, io->out, args->batch, fizzbuzz_encode_batch, NULL)
                 : convert_double_buffer(io, args->batch);
         st->values += n;
         if (w.reason == STEADY_CLOSED && n == 0) {
@@ -177,10 +175,9 @@ int worker_run(steady_actor *a, void *arg)
 
 /* The kind is two flag bits (Fizz at bit 62, Buzz at bit 63), so the counts are sums of bits:
  * additions that vectorise, with no per-message branch or table. */
-static void count(void *ctx, const void *src, size_t n)
+static void count(void *ctx, const uint64_t *m, size_t n)
 {
     logger_state *st = ctx;
-    const uint64_t *m = src;
     uint64_t fizz_bits = 0, buzz_bits = 0, both = 0;
     for (size_t i = 0; i < n; i++) {
         uint64_t fizz = (m[i] >> FB_KIND_SHIFT) & 1, buzz = m[i] >> (FB_KIND_SHIFT + 1);
@@ -203,7 +200,7 @@ int logger_run(steady_actor *a, void *arg)
         if (steady_wait_avail(a, io->in, args->batch) == STEADY_CLOSED &&
             u64ch_rx_is_closed_and_empty(io->in))
             break;
-        steady_rx_consume(io->in.raw, SIZE_MAX, count, st);
+        u64ch_rx_consume(io->in, SIZE_MAX, count, st);
     }
     uint64_t *c = st->counts;
     STEADY_INFO("Logger shutting down. Total: %" PRIu64 " (F:%" PRIu64 ", B:%" PRIu64

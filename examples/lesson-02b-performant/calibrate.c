@@ -29,7 +29,7 @@ static double calibrate_one(const lesson02b_args *user, placement p)
     if (pipeline_start(&a, p, false, &g, &io) != 0)
         return 0;
     /* steady_channel_taken_total is a relaxed snapshot, safe from main while the graph runs */
-    const steady_channel *out = steady_rx_channel(io.logger.in.raw);
+    const steady_channel *out = u64ch_rx_channel(io.logger.in);
     double t0 = now_s(), t1 = t0;
     while ((t1 - t0 < CALIBRATE_WARM_MS / 1e3 || steady_channel_taken_total(out) < a.capacity) &&
            t1 - t0 < CALIBRATE_WARM_MAX_MS / 1e3) {

@@ -34,9 +34,10 @@ static inline uint64_t fizzbuzz_encode(uint64_t v)
 
 /* Encodes n values (src and dst may be the same buffer): dst[i] = fizzbuzz_encode(src[i]).
  * A steady_map_fn. Fast when the values are consecutive, exact for any input. */
-void fizzbuzz_encode_batch(void *ctx, const void *src, void *dst, size_t n);
+void fizzbuzz_encode_batch(void *ctx, const uint64_t *in, uint64_t *out, size_t n);
 
 STEADY_CHANNEL_TYPE(u64ch, uint64_t);
+STEADY_MAP_TYPE(u64ch, u64ch); /* u64ch_to_u64ch_map: the worker's values -> messages */
 
 typedef enum worker_mode { MODE_ZERO_COPY = 0, MODE_DOUBLE_BUFFER = 1 } worker_mode;
 

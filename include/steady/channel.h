@@ -14,8 +14,9 @@
  * other side's index in its own handle, so the hot path reads the other side's line only when
  * the cache says "full" or "empty".
  *
- * Typed use: STEADY_CHANNEL_TYPE(name, T) declares name_tx / name_rx wrappers and inline
- * functions (name_tx_try_send, name_rx_try_take, ...) so user code never casts void pointers.
+ * Typed use: STEADY_CHANNEL_TYPE(name, T) (steady/typed.h) declares name_tx / name_rx wrappers
+ * and inline functions (name_tx_try_send, name_rx_try_take, ...) so user code never casts void
+ * pointers.
  *
  * Thread-safety: while the graph runs, every operation on an end must be made by the actor that
  * owns it; another thread gets STEADY_ENOTOWNER (close: no effect), another actor fails. Before
@@ -384,8 +385,12 @@ static inline steady_err steady__rx_blocked(steady_rx *rx)
  * one place. `size` is the element size: tx->elem_size for an untyped call, sizeof(T) (a
  * constant, so the copy is one store) for a typed one. */
 
+/* Always inlined: with several call sites in one unit (try_send and send_wait, say) GCC would
+ * otherwise make one out-of-line copy and call it, +17 instructions per message (bench/icount). */
+#define STEADY__FAST static inline __attribute__((always_inline))
+
 /* Copies one element in and publishes it. */
-static inline steady_err steady__tx_send_one(steady_tx *tx, const void *elem, size_t size)
+STEADY__FAST steady_err steady__tx_send_one(steady_tx *tx, const void *elem, size_t size)
 {
     if (__builtin_expect(!steady__tx_open(tx) || !elem, 0))
         return elem ? steady__tx_stopped(tx, "try_send") : steady__null_arg("try_send", "elem");
@@ -401,8 +406,8 @@ static inline steady_err steady__tx_send_one(steady_tx *tx, const void *elem, si
 /* Copies the head element out; then takes it (take) or remembers the peek (!take). On failure
  * the buffer is zeroed when `zero` (the typed calls) and left untouched otherwise; zeroing
  * before the cold call keeps the caller's pointer out of the hot path's registers. */
-static inline steady_err steady__rx_copy_head(steady_rx *rx, void *elem, size_t size, bool take,
-                                              bool zero)
+STEADY__FAST steady_err steady__rx_copy_head(steady_rx *rx, void *elem, size_t size, bool take,
+                                             bool zero)
 {
     if (__builtin_expect(!steady__rx_open(rx) || !elem, 0)) {
         if (!elem)
@@ -533,134 +538,6 @@ STEADY_API bool steady_tx_is_closed(const steady_tx *tx);
 STEADY_API uint64_t steady_channel_sent_total(const steady_channel *ch);
 STEADY_API uint64_t steady_channel_taken_total(const steady_channel *ch);
 STEADY_API uint64_t steady_channel_capacity(const steady_channel *ch);
-
-/* Generated functions a program does not call must not warn (-Wunused-function). */
-#define STEADY__TYPED static inline __attribute__((unused))
-/* Ends the generated code (and takes the user's semicolon). Elements are copied bytewise, so a
- * C++ element type must be trivially copyable. */
-#ifdef __cplusplus
-#define STEADY__ELEMENT_CHECK(name, T)                                                             \
-    static_assert(std::is_trivially_copyable<T>::value,                                            \
-                  #name ": a channel element is copied bytewise: T must be trivially copyable")
-#else
-#define STEADY__ELEMENT_CHECK(name, T)                                                             \
-    _Static_assert(sizeof(T) > 0, #name ": element type must be complete")
-#endif
-
-/* ---- typed wrappers ----------------------------------------------------------------------- */
-
-/* Declares name_tx / name_rx (each wraps one raw end in `.raw`) and inline functions:
- *   name_new(g, "chan", capacity, &tx, &rx)
- *   name_tx_try_send(tx, value)   name_rx_try_take(rx, &value)   name_rx_try_peek(rx, &value)
- *   name_tx_send_slice(tx, src, n)         name_rx_take_slice(rx, dst, n)
- *   name_tx_vacant / capacity / close / is_closed
- *   name_rx_avail / capacity / close / is_closed / is_closed_and_empty
- *   name_rx_peek_slice_copy(rx, dst, n)
- *   name_rx_peek_slice(rx) / name_tx_poke_slice(tx): spans of T
- *   name_rx_advance_take(rx, n) / name_tx_advance_send(tx, n)
- * The typed try_take and try_peek write a zero T to *out when they fail (so a caller never reads
- * an indeterminate value); the raw steady_rx_try_take / try_peek leave the buffer untouched.
- */
-#define STEADY_CHANNEL_TYPE(name, T)                                                               \
-    typedef struct name##_tx {                                                                     \
-        steady_tx *raw;                                                                            \
-    } name##_tx;                                                                                   \
-    typedef struct name##_rx {                                                                     \
-        steady_rx *raw;                                                                            \
-    } name##_rx;                                                                                   \
-    typedef struct name##_span {                                                                   \
-        T *a;                                                                                      \
-        size_t a_len;                                                                              \
-        T *b;                                                                                      \
-        size_t b_len;                                                                              \
-    } name##_span;                                                                                 \
-    STEADY__TYPED steady_err name##_new(steady_graph *g, const char *chan_name, uint64_t capacity, \
-                                        name##_tx *tx, name##_rx *rx)                              \
-    {                                                                                              \
-        steady_channel_opts o = {chan_name, capacity, (uint32_t)sizeof(T)};                        \
-        return steady_channel_new(g, &o, tx ? &tx->raw : NULL, rx ? &rx->raw : NULL);              \
-    }                                                                                              \
-    STEADY__TYPED steady_err name##_tx_try_send(name##_tx tx, T value)                             \
-    {                                                                                              \
-        return steady__tx_send_one(tx.raw, &value, sizeof(T));                                     \
-    }                                                                                              \
-    STEADY__TYPED steady_err name##_rx_try_take(name##_rx rx, T *out)                              \
-    {                                                                                              \
-        return steady__rx_copy_head(rx.raw, out, sizeof(T), true, true);                           \
-    }                                                                                              \
-    STEADY__TYPED steady_err name##_rx_try_peek(name##_rx rx, T *out)                              \
-    {                                                                                              \
-        return steady__rx_copy_head(rx.raw, out, sizeof(T), false, true);                          \
-    }                                                                                              \
-    STEADY__TYPED size_t name##_tx_send_slice(name##_tx tx, const T *src, size_t n)                \
-    {                                                                                              \
-        return steady_tx_send_slice(tx.raw, src, n);                                               \
-    }                                                                                              \
-    STEADY__TYPED size_t name##_rx_take_slice(name##_rx rx, T *dst, size_t n)                      \
-    {                                                                                              \
-        return steady_rx_take_slice(rx.raw, dst, n);                                               \
-    }                                                                                              \
-    STEADY__TYPED size_t name##_rx_peek_slice_copy(name##_rx rx, T *dst, size_t n)                 \
-    {                                                                                              \
-        return steady_rx_peek_slice_copy(rx.raw, dst, n);                                          \
-    }                                                                                              \
-    STEADY__TYPED name##_span name##_rx_peek_slice(name##_rx rx)                                   \
-    {                                                                                              \
-        steady_span s = steady_rx_peek_slice(rx.raw);                                              \
-        name##_span t = {(T *)s.a, s.a_len, (T *)s.b, s.b_len};                                    \
-        return t;                                                                                  \
-    }                                                                                              \
-    STEADY__TYPED name##_span name##_tx_poke_slice(name##_tx tx)                                   \
-    {                                                                                              \
-        steady_span s = steady_tx_poke_slice(tx.raw);                                              \
-        name##_span t = {(T *)s.a, s.a_len, (T *)s.b, s.b_len};                                    \
-        return t;                                                                                  \
-    }                                                                                              \
-    STEADY__TYPED size_t name##_rx_advance_take(name##_rx rx, size_t n)                            \
-    {                                                                                              \
-        return steady_rx_advance_take(rx.raw, n);                                                  \
-    }                                                                                              \
-    STEADY__TYPED size_t name##_tx_advance_send(name##_tx tx, size_t n)                            \
-    {                                                                                              \
-        return steady_tx_advance_send(tx.raw, n);                                                  \
-    }                                                                                              \
-    STEADY__TYPED uint64_t name##_rx_avail(name##_rx rx)                                           \
-    {                                                                                              \
-        return steady_rx_avail(rx.raw);                                                            \
-    }                                                                                              \
-    STEADY__TYPED uint64_t name##_tx_vacant(name##_tx tx)                                          \
-    {                                                                                              \
-        return steady_tx_vacant(tx.raw);                                                           \
-    }                                                                                              \
-    STEADY__TYPED uint64_t name##_rx_capacity(name##_rx rx)                                        \
-    {                                                                                              \
-        return steady_rx_capacity(rx.raw);                                                         \
-    }                                                                                              \
-    STEADY__TYPED uint64_t name##_tx_capacity(name##_tx tx)                                        \
-    {                                                                                              \
-        return steady_tx_capacity(tx.raw);                                                         \
-    }                                                                                              \
-    STEADY__TYPED bool name##_tx_close(name##_tx tx)                                               \
-    {                                                                                              \
-        return steady_tx_close(tx.raw);                                                            \
-    }                                                                                              \
-    STEADY__TYPED bool name##_rx_close(name##_rx rx)                                               \
-    {                                                                                              \
-        return steady_rx_close(rx.raw);                                                            \
-    }                                                                                              \
-    STEADY__TYPED bool name##_tx_is_closed(name##_tx tx)                                           \
-    {                                                                                              \
-        return steady_tx_is_closed(tx.raw);                                                        \
-    }                                                                                              \
-    STEADY__TYPED bool name##_rx_is_closed(name##_rx rx)                                           \
-    {                                                                                              \
-        return steady_rx_is_closed(rx.raw);                                                        \
-    }                                                                                              \
-    STEADY__TYPED bool name##_rx_is_closed_and_empty(name##_rx rx)                                 \
-    {                                                                                              \
-        return steady_rx_is_closed_and_empty(rx.raw);                                              \
-    }                                                                                              \
-    STEADY__ELEMENT_CHECK(name, T)
 
 #ifdef __cplusplus
 }

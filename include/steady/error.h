@@ -50,6 +50,8 @@ typedef enum steady_err {
     STEADY_ESYS,      /* a system call failed; the detail names it and errno */
     STEADY_EDEGRADED, /* the graph stopped, but an actor of it had been stopped for good (or
                          never started): it ran degraded; the detail names each such actor */
+    STEADY_ESHUTDOWN, /* a waiting send or take (steady_tx_send_wait, ...) ended because shutdown
+                         was requested: nothing moved; re-check the veto, then call it again */
 } steady_err;
 
 /* Static English text for an error code; never NULL. Thread-safe. */

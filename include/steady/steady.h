@@ -15,5 +15,6 @@
 #include "steady/batch.h"
 #include "steady/supervise.h"
 #include "steady/arena.h"
+#include "steady/typed.h"
 
 #endif

@@ -28,6 +28,15 @@
  *                          is closed with fewer than n elements (a closed lane is skipped);
  *   STEADY_VACANT_LANE(txb, n, &lane)  some lane has room for n; CLOSED when every lane's
  *                          consumer is gone.
+ *   STEADY_FD(fd, events)  the descriptor is ready for one of the events (STEADY_FD_READABLE,
+ *                          STEADY_FD_WRITABLE), or in error or hung up (so the next read or
+ *                          write reports it); CLOSED when fd is not an open descriptor (closed
+ *                          before or during the wait: a close by another thread does not wake
+ *                          the wait, as for poll(2); shut a socket down instead, which does).
+ *                          Any descriptor poll(2) accepts: sockets, pipes, eventfd, timerfd,
+ *                          signalfd, inotify, an epoll set of many (so one condition can stand
+ *                          for thousands of sockets). The fd is the caller's: the wait never
+ *                          reads, registers or closes it.
  *   When a lane condition holds (its .ready bit is set), the wait writes to *lane a lane that
  *   holds: lanes are scanned round-robin from the one after the lane the bundle end's previous
  *   lane wait returned, so a ready lane is returned within G waits and lanes that are always
@@ -51,7 +60,9 @@
  *
  * Blocking parks the thread: it spins briefly, then sleeps on a futex doorbell that the other
  * side of a channel rings only when this waiter's threshold is crossed (a lane condition
- * publishes its threshold on every lane, so a producer on any lane can wake it). Actor's
+ * publishes its threshold on every lane, so a producer on any lane can wake it). A thread with
+ * a member waiting on a descriptor parks in ppoll(2) instead, on those descriptors and an
+ * eventfd that the same ring writes (only then: the channels' fast path is unchanged). Actor's
  * thread only; the ends and bundle ends named must be owned by the calling actor (else the
  * actor fails).
  */
@@ -92,18 +103,28 @@ typedef enum steady_cond_kind {
     STEADY_COND_SHUTDOWN,
     STEADY_COND_AVAIL_LANE,
     STEADY_COND_VACANT_LANE,
+    STEADY_COND_FD,
 } steady_cond_kind;
+
+/* Events of a STEADY_FD condition (n), one or both. */
+enum {
+    STEADY_FD_READABLE = 1u, /* data to read, or the peer closed (a read returns 0) */
+    STEADY_FD_WRITABLE = 2u, /* room to write */
+};
 
 typedef struct steady_cond {
     steady_cond_kind kind;
-    uint64_t n; /* elements (AVAIL, VACANT, *_LANE) or nanoseconds (PERIODIC, TIMEOUT) */
+    uint64_t n; /* elements (AVAIL, VACANT, *_LANE), nanoseconds (PERIODIC, TIMEOUT) or
+                   STEADY_FD_* events (FD) */
     /* The end the kind names: AVAIL rx, VACANT tx, AVAIL_LANE rx_bundle, VACANT_LANE
-     * tx_bundle. One union keeps a condition at 32 bytes: waits copy their conditions. */
+     * tx_bundle, FD the descriptor. One union keeps a condition at 32 bytes: waits copy their
+     * conditions. */
     union {
         steady_rx *rx;
         steady_tx *tx;
         steady_rx_bundle *rx_bundle;
         steady_tx_bundle *tx_bundle;
+        int fd;
     };
     uint32_t *lane; /* *_LANE: receives the lane chosen (the caller's; may be NULL) */
 } steady_cond;
@@ -140,6 +161,13 @@ static inline steady_cond steady_cond_vacant_lane(steady_tx_bundle *b, uint64_t 
     return c;
 }
 
+static inline steady_cond steady_cond_fd(int fd, uint32_t events)
+{
+    steady_cond c = {STEADY_COND_FD, events, {NULL}, NULL};
+    c.fd = fd;
+    return c;
+}
+
 /* Typed ends and bundle ends (anything with a .raw member); raw ones use the constructors. */
 #define STEADY_AVAIL(rx, n) steady_cond_avail((rx).raw, (n))
 #define STEADY_VACANT(tx, n) steady_cond_vacant((tx).raw, (n))
@@ -148,6 +176,7 @@ static inline steady_cond steady_cond_vacant_lane(steady_tx_bundle *b, uint64_t 
 #define STEADY_PERIODIC(ns) steady_cond_timer(STEADY_COND_PERIODIC, (ns))
 #define STEADY_TIMEOUT(ns) steady_cond_timer(STEADY_COND_TIMEOUT, (ns))
 #define STEADY_SHUTDOWN_REQUESTED() steady_cond_timer(STEADY_COND_SHUTDOWN, 0)
+#define STEADY_FD(fd, events) steady_cond_fd((fd), (events))
 
 typedef enum steady_wait_mode {
     STEADY_WAIT_ALL = 1,
@@ -189,6 +218,7 @@ static inline steady_reason steady_wait_one(steady_actor *a, steady_cond c)
 #define steady_wait_periodic(a, ns) steady_wait_one((a), STEADY_PERIODIC(ns))
 #define steady_wait_timeout(a, ns) steady_wait_one((a), STEADY_TIMEOUT(ns))
 #define steady_wait_shutdown(a) steady_wait_one((a), STEADY_SHUTDOWN_REQUESTED())
+#define steady_wait_fd(a, fd, events) steady_wait_one((a), STEADY_FD(fd, events))
 /* Until a lane of the bundle end has n elements / room for n; *lane (a uint32_t *) receives
  * it on READY, STEADY_NO_LANE otherwise. */
 #define steady_wait_avail_lane(a, rxb, n, lane)                                                    \
@@ -197,6 +227,54 @@ static inline steady_reason steady_wait_one(steady_actor *a, steady_cond c)
     steady_wait_one((a), STEADY_VACANT_LANE(txb, n, lane))
 
 STEADY_API const char *steady_reason_name(steady_reason r);
+
+/* ---- waiting send and take ------------------------------------------------------------------
+ * One message (or a slice) moved, waiting for room or data as long as it takes: the loop of
+ * wait + try that every stage would otherwise write. Results:
+ *   STEADY_OK         moved (a slice: all n sent; take_slice: at least one taken, *got says how
+ *                     many);
+ *   STEADY_ECLOSED    send: the consumer is gone; take: the producer closed and every element
+ *                     was taken. Final: finish, as on a wait's CLOSED;
+ *   STEADY_ESHUTDOWN  shutdown was requested while waiting (each actor's waits are interrupted
+ *                     once after the request, steady_wait's SHUTDOWN); nothing moved (a slice:
+ *                     *sent / *got say what did). Re-check the veto and call again to drain;
+ *   misuse (a NULL or foreign end, a NULL buffer) fails the calling actor, as try_send does;
+ *   from a thread that is not an actor the call returns STEADY_EINVAL / STEADY_ENOTOWNER, or,
+ *   when it would have to wait, STEADY_ENOTOWNER ("only actors wait").
+ * Fast path: a send with room (a take with data) is try_send (try_take) plus one compare; `a`
+ * is read only when the call waits. In a troupe the member yields while it waits; in an
+ * ISOLATED actor the wait is the same shared doorbell. Actor's thread only. */
+/* Private: the waits behind the inline calls. STEADY_OK: try again (room / data was there when
+ * the wait returned); otherwise the call's result. */
+STEADY_API steady_err steady__tx_await_room(steady_actor *a, steady_tx *tx);
+STEADY_API steady_err steady__rx_await_data(steady_actor *a, steady_rx *rx);
+
+/* Sends *elem, waiting for room. */
+static inline steady_err steady_tx_send_wait(steady_actor *a, steady_tx *tx, const void *elem)
+{
+    steady_err e;
+    while (__builtin_expect((e = steady_tx_try_send(tx, elem)) == STEADY_EFULL, 0))
+        if ((e = steady__tx_await_room(a, tx)) != STEADY_OK)
+            break;
+    return e;
+}
+/* Takes the head into *elem, waiting for data. */
+static inline steady_err steady_rx_take_wait(steady_actor *a, steady_rx *rx, void *elem)
+{
+    steady_err e;
+    while (__builtin_expect((e = steady_rx_try_take(rx, elem)) == STEADY_EEMPTY, 0))
+        if ((e = steady__rx_await_data(a, rx)) != STEADY_OK)
+            break;
+    return e;
+}
+/* Sends all n elements of src, waiting for room as often as needed (n may exceed the
+ * capacity). *sent (may be NULL) receives how many were sent, also on ECLOSED / ESHUTDOWN. */
+STEADY_API steady_err steady_tx_send_slice_wait(steady_actor *a, steady_tx *tx, const void *src,
+                                                size_t n, size_t *sent);
+/* Waits until at least one element is ready, then takes up to max into dst. *got (may be NULL)
+ * receives the count. max 0: STEADY_OK at once with nothing taken. */
+STEADY_API steady_err steady_rx_take_slice_wait(steady_actor *a, steady_rx *rx, void *dst,
+                                                size_t max, size_t *got);
 
 #ifdef __cplusplus
 }

@@ -27,6 +27,7 @@ const char *steady_strerror(steady_err err)
     case STEADY_EUNCLEAN: return "graph stopped uncleanly";
     case STEADY_ESYS: return "system call failed";
     case STEADY_EDEGRADED: return "graph stopped degraded: an actor or a message was lost";
+    case STEADY_ESHUTDOWN: return "shutdown requested: the waiting call ended without moving";
     }
     return "unknown error";
 }

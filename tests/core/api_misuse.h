@@ -3,8 +3,8 @@
  * its rows share. The rows are in api_misuse_graph.c (the process and the graph as a whole:
  * errors, the allocator, the clock, graphs, logs), api_misuse_build.c (building: troupes,
  * actors, bundles, channels' creation and queries), api_misuse_run.c (running: channel
- * operations and waits) and api_misuse_actor.c (an actor's own work: batches and commits,
- * supervision, arenas).
+ * operations and waits) api_misuse_actor.c (an actor's own work: batches and commits,
+ * supervision, arenas) and api_misuse_sendwait.c (waiting send and take, the typed layer).
  */
 #ifndef STEADY_API_MISUSE_H
 #define STEADY_API_MISUSE_H
@@ -40,6 +40,8 @@ extern const api_row api_run_rows[];
 extern const size_t api_n_run_rows;
 extern const api_row api_actor_rows[];
 extern const size_t api_n_actor_rows;
+extern const api_row api_wait_rows[];
+extern const size_t api_n_wait_rows;
 
 /* White box: forget the calling thread's detail, so a check reads the one its own call wrote. */
 void steady__clear_error(void);

@@ -15,7 +15,7 @@ static void row_steady_strerror(void **state)
     (void)state;
     assert_string_equal(steady_strerror((steady_err)-1), "unknown error");
     assert_string_equal(steady_strerror((steady_err)INT_MAX), "unknown error");
-    for (int e = STEADY_OK; e <= STEADY_EDEGRADED; e++)
+    for (int e = STEADY_OK; e <= STEADY_ESHUTDOWN; e++)
         assert_string_not_equal(steady_strerror((steady_err)e), "unknown error");
 }
 

@@ -230,7 +230,8 @@ static const struct {
 } parts[] = {{api_graph_rows, &api_n_graph_rows},
              {api_build_rows, &api_n_build_rows},
              {api_run_rows, &api_n_run_rows},
-             {api_actor_rows, &api_n_actor_rows}};
+             {api_actor_rows, &api_n_actor_rows},
+             {api_wait_rows, &api_n_wait_rows}};
 
 static size_t n_rows(void)
 {

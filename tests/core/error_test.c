@@ -19,15 +19,15 @@
 static void every_code_has_its_own_text(void **state)
 {
     (void)state;
-    const char *seen[STEADY_EDEGRADED + 1];
-    for (int e = STEADY_OK; e <= STEADY_EDEGRADED; e++) {
+    const char *seen[STEADY_ESHUTDOWN + 1];
+    for (int e = STEADY_OK; e <= STEADY_ESHUTDOWN; e++) {
         seen[e] = steady_strerror((steady_err)e);
         assert_non_null(seen[e]);
         assert_string_not_equal(seen[e], "unknown error");
         for (int f = STEADY_OK; f < e; f++)
             assert_string_not_equal(seen[e], seen[f]);
     }
-    assert_string_equal(steady_strerror((steady_err)(STEADY_EDEGRADED + 1)), "unknown error");
+    assert_string_equal(steady_strerror((steady_err)(STEADY_ESHUTDOWN + 1)), "unknown error");
     assert_string_equal(steady_strerror((steady_err)-1), "unknown error");
 }
 

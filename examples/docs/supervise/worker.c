@@ -51,7 +51,7 @@ static steady_err spawn_worker(steady_graph *g, worker_io *io, steady_actor **ou
     p.max_restarts = 10; /* within 1 s: reachable with these backoffs */
     p.period_ms = 1000;
     p.escalation = STEADY_ESCALATE_SHUTDOWN_GRAPH;
-    steady_err e = steady_rx_set_showstopper(io->in.raw, 3, io->dead.raw);
+    steady_err e = u64ch_rx_set_showstopper(io->in, 3, io->dead);
     if (e != STEADY_OK)
         return e;
     return steady_actor_spawn(
@@ -177,13 +177,13 @@ int main(void)
         return 1;
     }
     steady_err e = steady_graph_block_until_stopped(g, 5000);
-    print_worker(w, steady_rx_channel(io.in.raw));
+    print_worker(w, u64ch_rx_channel(io.in));
     /* 0..99 doubled, without the poison */
     uint64_t want = VALUES * (VALUES - 1) - 2 * 33;
     int ok = e == STEADY_OK && steady_actor_failures(w) == 3 && steady_actor_restarts(w) == 3 &&
              !steady_actor_stopped_for_good(w) &&
-             steady_channel_showstoppers(steady_rx_channel(io.in.raw)) == 1 &&
-             steady_channel_showstoppers_dropped(steady_rx_channel(io.in.raw)) == 0 &&
+             steady_channel_showstoppers(u64ch_rx_channel(io.in)) == 1 &&
+             steady_channel_showstoppers_dropped(u64ch_rx_channel(io.in)) == 0 &&
              r.count == VALUES - 1 && r.sum == want && r.n_dead == 1 && r.dead == 33 &&
              failed_lines == 3 && moved_lines == 1;
     printf("%s: %" PRIu64 " results (sum %" PRIu64 ", want %" PRIu64 "), dead letters %" PRIu64
