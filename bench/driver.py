@@ -136,6 +136,9 @@ CONFIGS = [
     ("latency/pingpong", "wake_latency", "pingpong", "latency", None, None),
     ("latency/parked", "wake_latency", "parked", "latency", "latency/floor-parked", None),
     ("latency/floor-parked", "wake_latency", "floor-parked", "latency", None, None),
+    # a descriptor wakes an actor waiting with STEADY_FD, beside a bare epoll_wait loop
+    ("fdwait/steady", "fd_latency", "steady", "latency", "fdwait/epoll", None),
+    ("fdwait/epoll", "fd_latency", "epoll", "latency", None, None),
     ("troupe/switch", "troupe_switch", None, "latency", None, None),
 ]
 # Ring-layout ablations (bench/ablation.c): seq_cst indices, no cached opposite index, head and

@@ -107,10 +107,10 @@ typedef enum steady_cond_kind {
 } steady_cond_kind;
 
 /* Events of a STEADY_FD condition (n), one or both. */
-enum {
+typedef enum steady_fd_events {
     STEADY_FD_READABLE = 1u, /* data to read, or the peer closed (a read returns 0) */
     STEADY_FD_WRITABLE = 2u, /* room to write */
-};
+} steady_fd_events;
 
 typedef struct steady_cond {
     steady_cond_kind kind;

@@ -13,7 +13,9 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <sys/eventfd.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "platform/futex.h"
 
@@ -24,10 +26,64 @@ void steady__bell_ring(struct steady__bell *b)
     atomic_fetch_add_explicit(&b->seq, 1, memory_order_seq_cst);
     /* seq_cst: reads sleeping after the bump; pairs with the sleeper's seq_cst store (troupe.c
      * idle). */
-    if (atomic_load_explicit(&b->sleeping, memory_order_seq_cst)) {
-        if (b->wake_counter)
-            atomic_fetch_add_explicit(b->wake_counter, 1, memory_order_relaxed);
+    uint32_t sleeping = atomic_load_explicit(&b->sleeping, memory_order_seq_cst);
+    if (sleeping == STEADY__AWAKE)
+        return;
+    if (b->wake_counter)
+        atomic_fetch_add_explicit(b->wake_counter, 1, memory_order_relaxed);
+    if (sleeping == STEADY__PARKED_FUTEX) {
         steady__futex_wake(&b->seq, INT_MAX, b->shared);
+        return;
+    }
+    /* Parked in ppoll: the eventfd, stored before sleeping (seq_cst) and so visible here. An
+     * error (EAGAIN: the counter is full of earlier rings) still leaves it readable. */
+    /* relaxed: ordered after its store by the sleeper's seq_cst store of sleeping, which this
+     * thread's seq_cst load above read (the sleeper makes the eventfd first: troupe.c idle). */
+    int32_t efd1 = atomic_load_explicit(&b->efd1, memory_order_relaxed);
+    uint64_t one = 1;
+    if (efd1 > 0)
+        (void)!write(efd1 - 1, &one, sizeof one);
+}
+
+int steady__bell_efd(struct steady__bell *b)
+{
+    int32_t efd1 = atomic_load_explicit(&b->efd1, memory_order_relaxed);
+    if (efd1 > 0)
+        return efd1 - 1;
+    if (b->shared) { /* made before the fork or never: another process could not write it */
+        errno = EBADF;
+        return -1;
+    }
+    int fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (fd >= 0)
+        atomic_store_explicit(&b->efd1, fd + 1, memory_order_relaxed);
+    return fd;
+}
+
+void steady__bell_close(struct steady__bell *b)
+{
+    int32_t efd1 = atomic_exchange_explicit(&b->efd1, 0, memory_order_relaxed);
+    if (efd1 > 0)
+        close(efd1 - 1);
+}
+
+void steady__bell_sleep_fds(struct steady__bell *b, uint32_t seq, uint64_t timeout_ns,
+                            struct pollfd *pfds, unsigned n)
+{
+    /* acquire: a bump since the caller read seq means a ring it may have missed: no sleep. */
+    if (timeout_ns == 0 || atomic_load_explicit(&b->seq, memory_order_acquire) != seq)
+        return;
+    struct timespec rel, *relp = NULL;
+    if (timeout_ns != UINT64_MAX) {
+        rel.tv_sec = (time_t)(timeout_ns / 1000000000u);
+        rel.tv_nsec = (long)(timeout_ns % 1000000000u);
+        relp = &rel;
+    }
+    int efd = (int)atomic_load_explicit(&b->efd1, memory_order_relaxed) - 1;
+    pfds[n] = (struct pollfd){.fd = efd, .events = POLLIN};
+    if (ppoll(pfds, n + 1, relp, NULL) > 0 && (pfds[n].revents & POLLIN)) {
+        uint64_t count;
+        (void)!read(efd, &count, sizeof count); /* non-blocking: reset the counter */
     }
 }
 

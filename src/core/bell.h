@@ -10,7 +10,23 @@
 
 #include "core/base.h"
 
+#include <poll.h>
+
+/* Values of sleeping: awake, parked on the futex, parked in ppoll on the eventfd. */
+enum { STEADY__AWAKE = 0, STEADY__PARKED_FUTEX = 1, STEADY__PARKED_FDS = 2 };
+
 void steady__bell_ring(struct steady__bell *b);
+/* The bell's eventfd, made on first use; -1 (errno set) when it cannot be made, or when the
+ * bell is shared across processes and has none (isolate.c makes those before forking). */
+int steady__bell_efd(struct steady__bell *b);
+/* Closes the eventfd, if any (the graph's free, in main's process). */
+void steady__bell_close(struct steady__bell *b);
+/* Sleeps in ppoll on the bell's eventfd and the n descriptors of pfds (their revents are
+ * written), until one is ready, the bell rings, or timeout_ns (as steady__bell_sleep). The
+ * caller stored STEADY__PARKED_FDS in sleeping before its last re-check; seq is the value read
+ * before it. */
+void steady__bell_sleep_fds(struct steady__bell *b, uint32_t seq, uint64_t timeout_ns,
+                            struct pollfd *pfds, unsigned n);
 /* Sleeps until rung or for timeout_ns (UINT64_MAX: no limit; 0: returns at once). seq is the
  * value read before the last re-check. Spurious returns are allowed. */
 void steady__bell_sleep(struct steady__bell *b, uint32_t seq, uint64_t timeout_ns);

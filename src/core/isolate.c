@@ -507,11 +507,17 @@ static steady_err fork_zygote(steady_graph *g, struct steady__iso *iso)
     return STEADY_OK;
 }
 
+/* Every bell may now be rung from another process. A thread parked on descriptors sleeps on
+ * its bell's eventfd, which a ringer in another process can write only if it inherited it: so
+ * each troupe's eventfd is made now, before the zygote's fork, and none is made later (bell.c).
+ * A troupe left without one (the descriptor limit) parks on descriptors for at most 1 ms. */
 static void mark_shared(steady_graph *g)
 {
     g->isolated = true;
-    for (steady_troupe *t = g->troupes; t; t = t->next)
+    for (steady_troupe *t = g->troupes; t; t = t->next) {
+        (void)steady__bell_efd(&t->bell);
         t->bell.shared = true;
+    }
 }
 
 static steady_err start_threads(steady_graph *g, struct steady__iso *iso)

@@ -28,6 +28,11 @@ struct steady__bell {
     _Atomic uint32_t sleeping;
     _Atomic uint64_t *wake_counter; /* the graph's futex-wake diagnostic */
     bool shared; /* rung across processes (an ISOLATED graph): no _PRIVATE futex ops */
+    /* The eventfd a thread parked on descriptors sleeps on (bell.c), plus one: 0 = none yet
+     * (the record is zeroed shared memory, and fd 0 is stdin). Made by the thread the first
+     * time it parks on a descriptor, or while building for an ISOLATED troupe, so every process
+     * forked later holds it under the same number. */
+    _Atomic int32_t efd1;
 };
 
 struct steady__arena {
@@ -200,8 +205,9 @@ struct steady_troupe {
     /* Owned by the troupe's thread. */
     steady__fiber home; /* the thread's own context: the scheduler */
     size_t last;
-    bool sched_refused; /* its scheduler once returned an index out of range (logged once) */
-    uint64_t tick;      /* steady__ticks() at the last switch, for busy time */
+    bool sched_refused;    /* its scheduler once returned an index out of range (logged once) */
+    bool fd_park_degraded; /* parked on descriptors without an eventfd (logged once) */
+    uint64_t tick;         /* steady__ticks() at the last switch, for busy time */
 
     struct steady__bell bell;
     _Atomic uint32_t finished; /* the thread has left its loop */

@@ -22,12 +22,14 @@
 #include "platform/stacks.h"
 #include "platform/thread.h"
 
-#define SPIN_NS 4000u             /* re-check for ~4 us before yielding */
-#define YIELDS 2                  /* then sched_yield twice before parking */
-#define SHORT_PARK_NS 100000u     /* a park a peer ended sooner than this makes idle() hot: */
-#define HOT_SPIN_NS 1000u         /* spin ~1 us, then */
-#define HOT_YIELD_NS 100000u      /* sched_yield for up to 100 us before parking */
-#define FALLBACK_PARK_NS 1000000u /* longest park when membarrier is unavailable */
+#define SPIN_NS 4000u         /* re-check for ~4 us before yielding */
+#define YIELDS 2              /* then sched_yield twice before parking */
+#define SHORT_PARK_NS 100000u /* a park a peer ended sooner than this makes idle() hot: */
+#define HOT_SPIN_NS 1000u     /* spin ~1 us, then */
+#define HOT_YIELD_NS 100000u  /* sched_yield for up to 100 us before parking */
+#define FALLBACK_PARK_NS                                                                           \
+    1000000u /* longest park when membarrier is unavailable, or when a                             \
+                park on descriptors has no eventfd to be woken through */
 
 static size_t round_robin(void *ctx, size_t n, size_t last)
 {
@@ -130,6 +132,7 @@ steady_err steady__troupe_add(steady_troupe *t, steady_actor *a)
 /* The record goes with the graph's shared memory. */
 void steady__troupe_free(steady_troupe *t)
 {
+    steady__bell_close(&t->bell);
     steady__troupe_unmap_stacks(t);
     steady__free(t->members);
     steady__free(t->name);
@@ -187,6 +190,88 @@ static bool any_ready(steady_troupe *t, uint64_t *deadline)
     return r;
 }
 
+/* ---- descriptors ---- */
+
+/* The pollfds of the members' pending STEADY_FD conditions, with one slot more for the bell's
+ * eventfd (bell.c). Per thread: a thread runs one troupe; freed as the thread leaves. */
+static _Thread_local struct pollfd *fd_buf;
+static _Thread_local unsigned fd_cap;
+
+static unsigned count_fds(const steady_troupe *t)
+{
+    unsigned n = 0;
+    for (size_t i = 0; i < t->n_members; i++)
+        if (t->members[i]->status == STEADY__BLOCKED)
+            n += steady__wait_fds(t->members[i], NULL, 0);
+    return n;
+}
+
+/* Fills fd_buf with the n descriptors count_fds found; false when it cannot hold them. */
+static bool gather_fds(const steady_troupe *t, unsigned n)
+{
+    if (fd_cap < n + 1) {
+        struct pollfd *p = steady__alloc((size_t)(n + 1) * 2 * sizeof *p);
+        if (!p)
+            return false;
+        steady__free(fd_buf);
+        fd_buf = p;
+        fd_cap = (n + 1) * 2;
+    }
+    unsigned k = 0;
+    for (size_t i = 0; i < t->n_members && k < n; i++)
+        if (t->members[i]->status == STEADY__BLOCKED)
+            k += steady__wait_fds(t->members[i], fd_buf + k, n - k);
+    return true;
+}
+
+static void free_fds(void)
+{
+    steady__free(fd_buf);
+    fd_buf = NULL;
+    fd_cap = 0;
+}
+
+/* Parks on the members' descriptors and the bell's eventfd (both the ppoll). Without an
+ * eventfd (or the memory for the list) the park is bounded, so a ring costs latency, never a
+ * hang; said once per troupe. */
+static void park_fds(steady_troupe *t, uint32_t seq, uint64_t timeout, unsigned nfd, bool efd_ok)
+{
+    bool have = efd_ok && gather_fds(t, nfd);
+    if (!have) {
+        if (!t->fd_park_degraded) {
+            t->fd_park_degraded = true;
+            STEADY_WARN("troupe '%s': no eventfd (or memory) to park on descriptors; its "
+                        "descriptor waits poll every %u us instead (raise the descriptor limit)",
+                        t->name, FALLBACK_PARK_NS / 1000u);
+        }
+        if (timeout > FALLBACK_PARK_NS)
+            timeout = FALLBACK_PARK_NS;
+        struct timespec rel = {0, (long)timeout};
+        ppoll(NULL, 0, &rel, NULL);
+        return;
+    }
+    steady__bell_sleep_fds(&t->bell, seq, timeout, fd_buf, nfd);
+}
+
+/* The first two stages of idle(): true when a member became ready meanwhile. */
+static bool spin_then_yield(steady_troupe *t, bool hot, uint64_t *deadline)
+{
+    uint64_t now = steady__mono_ns();
+    uint64_t spin_until = now + (hot ? HOT_SPIN_NS : SPIN_NS);
+    do {
+        steady__cpu_relax();
+        if (any_ready(t, deadline))
+            return true;
+    } while ((now = steady__mono_ns()) < spin_until);
+    uint64_t yield_until = hot ? now + HOT_YIELD_NS : 0;
+    for (int i = 0; i < YIELDS || steady__mono_ns() < yield_until; i++) {
+        sched_yield();
+        if (any_ready(t, deadline))
+            return true;
+    }
+    return false;
+}
+
 /* Nothing could run: spin, yield, then park until woken or the earliest deadline.
  *
  * A wake-up from a park costs far more than a hand-off (~75 us against ~0.2-0.6 us on the
@@ -200,26 +285,23 @@ static bool any_ready(steady_troupe *t, uint64_t *deadline)
 static void idle(steady_troupe *t)
 {
     static _Thread_local bool hot; /* per thread: a thread runs one troupe */
-    uint64_t deadline, now = steady__mono_ns();
-    uint64_t spin_until = now + (hot ? HOT_SPIN_NS : SPIN_NS);
-    do {
-        steady__cpu_relax();
-        if (any_ready(t, &deadline))
-            return;
-    } while ((now = steady__mono_ns()) < spin_until);
-    uint64_t yield_until = hot ? now + HOT_YIELD_NS : 0;
-    for (int i = 0; i < YIELDS || steady__mono_ns() < yield_until; i++) {
-        sched_yield();
-        if (any_ready(t, &deadline))
-            return;
-    }
+    uint64_t deadline;
+    /* A member waits on a descriptor: no spin (each check would be a poll(2) per descriptor,
+     * and ppoll sees a ready one at once), straight to the park. */
+    unsigned nfd = count_fds(t);
+    if (!nfd && spin_then_yield(t, hot, &deadline))
+        return;
     bool was_hot = hot;
     hot = false;
+    /* The eventfd exists before sleeping says PARKED_FDS: a waker that sees the one (seq_cst)
+     * sees the other. */
+    bool efd_ok = nfd && steady__bell_efd(&t->bell) >= 0;
     /* acquire: pairs with a waker's seq_cst increment (bell.c); the wants re-checked after it are
      * fresh. */
     uint32_t seq = atomic_load_explicit(&t->bell.seq, memory_order_acquire);
     /* seq_cst: the sleeper's half of the Dekker pair with the waker's bump and load (bell.c). */
-    atomic_store_explicit(&t->bell.sleeping, 1, memory_order_seq_cst);
+    atomic_store_explicit(&t->bell.sleeping, nfd ? STEADY__PARKED_FDS : STEADY__PARKED_FUTEX,
+                          memory_order_seq_cst);
     /* The heavy fence orders our published wants before the re-check for every thread of the
      * process, so channel peers need no fence on their hot path (see bell.c). */
     steady__heavy_fence();
@@ -234,11 +316,14 @@ static void idle(steady_troupe *t)
         if (!steady__membarrier_available() && timeout > FALLBACK_PARK_NS)
             timeout = FALLBACK_PARK_NS;
         uint64_t parked = steady__mono_ns();
-        steady__bell_sleep(&t->bell, seq, timeout);
+        if (nfd)
+            park_fds(t, seq, timeout, nfd, efd_ok);
+        else
+            steady__bell_sleep(&t->bell, seq, timeout);
         parked = steady__mono_ns() - parked;
         hot = !was_hot && parked < SHORT_PARK_NS && parked < timeout; /* rung, not timed out */
     }
-    atomic_store_explicit(&t->bell.sleeping, 0, memory_order_relaxed);
+    atomic_store_explicit(&t->bell.sleeping, STEADY__AWAKE, memory_order_relaxed);
 }
 
 /* One pass over the members in scheduler order; returns how many ran. */
@@ -420,6 +505,7 @@ void steady__troupe_body(steady_troupe *t)
         }
         steady__graph_request(t->graph, t->name);
     }
+    free_fds();
     steady__overflow_thread_fini();
     steady__fiber_thread_fini(&t->home);
     atomic_store_explicit(&t->run_tid, 0, memory_order_relaxed);

@@ -17,6 +17,8 @@
  */
 #include "core/internal.h"
 
+#include <poll.h>
+
 enum outcome { PENDING = 0, O_READY, O_CLOSED, O_SHUTDOWN, O_TIMEOUT };
 
 struct steady__wait_state {
@@ -100,6 +102,23 @@ static enum outcome vacant_lane_outcome(const steady_cond *c, uint32_t *lane)
     return open ? PENDING : O_CLOSED;
 }
 
+/* poll(2)'s events for a STEADY_FD condition's. */
+static short fd_events(uint64_t events)
+{
+    return (short)(((events & STEADY_FD_READABLE) ? POLLIN : 0) |
+                   ((events & STEADY_FD_WRITABLE) ? POLLOUT : 0));
+}
+
+/* One non-blocking poll: READY when an asked event, an error or a hang-up is reported (the
+ * caller's read or write then sees it), CLOSED when the descriptor is not open. */
+static enum outcome fd_outcome(const steady_cond *c)
+{
+    struct pollfd p = {.fd = c->fd, .events = fd_events(c->n)};
+    if (poll(&p, 1, 0) <= 0)
+        return PENDING; /* EINTR included: evaluated again */
+    return (p.revents & POLLNVAL) ? O_CLOSED : O_READY;
+}
+
 static enum outcome cond_outcome(const steady_actor *a, struct steady__wait_state *w, unsigned i,
                                  steady__lazy_now *now, uint64_t *deadline)
 {
@@ -118,6 +137,7 @@ static enum outcome cond_outcome(const steady_actor *a, struct steady__wait_stat
         if (*deadline == 0 || w->deadline[i] < *deadline)
             *deadline = w->deadline[i];
         return PENDING;
+    case STEADY_COND_FD: return fd_outcome(c);
     case STEADY_COND_SHUTDOWN:
         /* acquire: pairs with the release stores of state (graph.c start, notify.c request,
          * stop.c). */
@@ -321,6 +341,22 @@ bool steady__wait_poll(steady_actor *a, steady__lazy_now *now, uint64_t *deadlin
     return evaluate(a, a->wait, now, deadline) || want_lost(a->wait);
 }
 
+/* The descriptors a blocked actor waits on (its pending STEADY_FD conditions), for the
+ * scheduler's ppoll: up to cap written to out; returns how many there are (may exceed cap). */
+unsigned steady__wait_fds(const steady_actor *a, struct pollfd *out, unsigned cap)
+{
+    const struct steady__wait_state *w = a->wait;
+    unsigned k = 0;
+    for (unsigned i = 0; w && i < w->n; i++) {
+        if (w->c[i].kind != STEADY_COND_FD || w->out[i] != PENDING)
+            continue;
+        if (k < cap)
+            out[k] = (struct pollfd){.fd = w->c[i].fd, .events = fd_events(w->c[i].n)};
+        k++;
+    }
+    return k;
+}
+
 /* Writes each lane condition's lane (STEADY_NO_LANE unless it held) and moves the bundle
  * end's round-robin cursor to the lane returned. */
 static void report_lanes(const struct steady__wait_state *w)
@@ -377,7 +413,7 @@ static steady_err check_shape(const struct steady__wait_state *w)
                               "steady_wait with %u condition%s at NULL; pass an array of them",
                               w->n, steady__plural(w->n));
     for (unsigned i = 0; i < w->n; i++)
-        if (w->c[i].kind < STEADY_COND_AVAIL || w->c[i].kind > STEADY_COND_VACANT_LANE)
+        if (w->c[i].kind < STEADY_COND_AVAIL || w->c[i].kind > STEADY_COND_FD)
             return steady__misuse(STEADY_EINVAL,
                                   "steady_wait: condition %u has kind %d, not a "
                                   "steady_cond_kind; build it with STEADY_AVAIL, STEADY_VACANT, "
@@ -402,6 +438,17 @@ static steady_err check_end(steady_actor *a, const steady_cond *c)
         e = steady__rx_bundle_use(c->rx_bundle, a, "wait_avail_lane");
     else if (c->kind == STEADY_COND_VACANT_LANE)
         e = steady__tx_bundle_use(c->tx_bundle, a, "wait_vacant_lane");
+    else if (c->kind == STEADY_COND_FD && c->fd < 0)
+        e = steady__misuse(STEADY_EINVAL,
+                           "STEADY_FD with descriptor %d; pass an open file descriptor (a "
+                           "socket, pipe, eventfd, timerfd, ...)",
+                           c->fd);
+    else if (c->kind == STEADY_COND_FD &&
+             (c->n == 0 || (c->n & ~(uint64_t)(STEADY_FD_READABLE | STEADY_FD_WRITABLE))))
+        e = steady__misuse(STEADY_EINVAL,
+                           "STEADY_FD(%d, %llu): events must be STEADY_FD_READABLE, "
+                           "STEADY_FD_WRITABLE or both",
+                           c->fd, (unsigned long long)c->n);
     return e;
 }
 

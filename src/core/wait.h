@@ -10,5 +10,9 @@
  * same channel (the actor publishes it again). Also returns the earliest deadline it still
  * waits for (0: none) through *deadline. Troupe thread. */
 bool steady__wait_poll(steady_actor *a, steady__lazy_now *now, uint64_t *deadline);
+/* A blocked actor's pending STEADY_FD conditions as pollfds: up to cap written to out; returns
+ * how many it has (may exceed cap). Troupe thread. */
+struct pollfd;
+unsigned steady__wait_fds(const steady_actor *a, struct pollfd *out, unsigned cap);
 
 #endif

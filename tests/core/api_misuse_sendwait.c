@@ -258,10 +258,32 @@ static void row_STEADY__CHANNEL_RECORD(void **state)
     EXPECT_ERR(u64ch_rx_set_showstopper(none_rx, 2, none_tx), STEADY_EINVAL, NULL);
 }
 
+/* The descriptor condition: built as given (checked by the wait, which fails the actor on a
+ * negative descriptor or unknown events: fdwait_test.c); outside an actor the wait refuses. */
+static void row_steady_cond_fd(void **state)
+{
+    (void)state;
+    steady_cond c = steady_cond_fd(-1, 0);
+    assert_int_equal(c.kind, STEADY_COND_FD);
+    assert_int_equal(c.fd, -1);
+    assert_int_equal(c.n, 0);
+    c = STEADY_FD(INT32_MAX, STEADY_FD_READABLE | STEADY_FD_WRITABLE);
+    assert_int_equal(c.fd, INT32_MAX);
+    assert_int_equal(c.n, 3);
+    EXPECT_DETAIL(steady_wait(NULL, STEADY_WAIT_ALL, &c, 1), "steady_wait called outside an actor");
+}
+
 const api_row api_wait_rows[] = {
-    ROW(steady_tx_send_wait),    ROW(steady_rx_take_wait),       ROW(steady__tx_await_room),
-    ROW(steady__rx_await_data),  ROW(steady_tx_send_slice_wait), ROW(steady_rx_take_slice_wait),
-    ROW(STEADY_MAP_TYPE),        ROW(STEADY__CHANNEL_SPANS),     ROW(STEADY__CHANNEL_WAITS),
+    ROW(steady_tx_send_wait),
+    ROW(steady_rx_take_wait),
+    ROW(steady__tx_await_room),
+    ROW(steady__rx_await_data),
+    ROW(steady_tx_send_slice_wait),
+    ROW(steady_rx_take_slice_wait),
+    ROW(STEADY_MAP_TYPE),
+    ROW(STEADY__CHANNEL_SPANS),
+    ROW(STEADY__CHANNEL_WAITS),
     ROW(STEADY__CHANNEL_RECORD),
+    ROW(steady_cond_fd),
 };
 const size_t api_n_wait_rows = sizeof api_wait_rows / sizeof api_wait_rows[0];
