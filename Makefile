@@ -7,7 +7,8 @@
 #   make test            deps-test + build + ctest (build/release)
 #   make demo            deps-demo + build + run lesson 01 (DEMO_ARGS=...), about 10 s, lesson 02A
 #                        with --chaos (DEMO2A_ARGS=...), about 1 s, then lesson 02B
-#                        (DEMO2_ARGS=...), about 30 s, each with its live dashboard (the URL is
+#                        (DEMO2_ARGS=...), about 30 s, then the line server with its clients (4 s),
+#                        each lesson with its live dashboard (the URL is
 #                        printed: http://127.0.0.1:9900/ unless that port is busy); one line per
 #                        build step, the whole CMake log in build/demo.log (shown when a step
 #                        fails)
@@ -47,6 +48,7 @@ DEMO2_BIN := $(RELEASE_DIR)/examples/lesson-02b-performant
 DEMO2_ARGS ?= --rate 2 --beats 15000
 DEMO2A_BIN := $(RELEASE_DIR)/examples/lesson-02a-robust
 DEMO2A_ARGS ?= --chaos
+LINESRV_BIN := $(RELEASE_DIR)/examples/line-server
 DEMO_LOG := build/demo.log
 PREFIX ?= /usr/local
 DESTDIR ?=
@@ -60,7 +62,7 @@ comma := ,
 TEST_DEBS := build-essential gcc clang cmake make pkg-config libcmocka-dev libclang-rt-14-dev \
              util-linux zlib1g-dev libmicrohttpd-dev graphviz prometheus chromium openssl \
              curl python3 libcurl4-openssl-dev libjansson-dev
-DEMO_DEBS := gcc make cmake pkg-config zlib1g-dev libmicrohttpd-dev
+DEMO_DEBS := gcc make cmake pkg-config zlib1g-dev libmicrohttpd-dev python3
 
 FORMAT_DIRS := include src tests examples bench tools
 
@@ -142,7 +144,8 @@ demo: deps-demo
 	@mkdir -p build && : >$(DEMO_LOG)
 	@$(call quiet_step,configuring $(RELEASE_DIR) (Release)…,$(call configure_release_sh,$(BUILD_TESTS)))
 	@$(call quiet_step,building lessons 01$(comma) 02A and 02B…,$(CMAKE) --build $(RELEASE_DIR) \
-	    -j $(JOBS) --target lesson-01-standard lesson-02a-robust lesson-02b-performant)
+	    -j $(JOBS) --target lesson-01-standard lesson-02a-robust lesson-02b-performant \
+	    line-server)
 	@echo "== the lessons serve their live dashboard: open the 'Telemetry on' URL each prints"
 	@echo "   (http://127.0.0.1:9900/ unless that port is busy; --no-telemetry turns it off)"
 	@echo "== lesson 01 standard: heartbeat + generator -> worker -> logger (~10 s)"
@@ -151,6 +154,14 @@ demo: deps-demo
 	./$(DEMO2A_BIN) $(DEMO2A_ARGS)
 	@echo "== lesson 02B performant: the same pipeline at full speed (~30 s): watch it live"
 	./$(DEMO2_BIN) $(DEMO2_ARGS)
+	@echo "== line server: a TCP echo server on 127.0.0.1 (acceptor + 4 connection actors waiting"
+	@echo "   on their sockets with STEADY_FD), 364 clients at once for a few seconds"
+	@./$(LINESRV_BIN) --port 0 --seconds 4 >build/line-server.out & srv=$$!; \
+	    for i in 1 2 3 4 5 6 7 8 9 10; do grep -q listening build/line-server.out && break; \
+	    sleep 0.2; done; head -1 build/line-server.out; \
+	    port=$$(sed -n 's/.*127\.0\.0\.1:\([0-9]*\).*/\1/p' build/line-server.out | head -1); \
+	    python3 examples/line-server/client.py --port $$port; status=$$?; \
+	    wait $$srv || status=1; tail -1 build/line-server.out; exit $$status
 
 # PREFIX and DESTDIR must be absolute (cmake --install would take a relative one from the
 # build directory).
