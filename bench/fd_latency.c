@@ -86,6 +86,7 @@ static int steady_reader(steady_actor *a, void *arg)
         else if (why == STEADY_CLOSED)
             return 1;
     }
+    steady_actor_request_shutdown(a);
     return 0;
 }
 
@@ -103,10 +104,9 @@ static void steady_side(void *arg)
         r->failed = 1;
         return;
     }
-    while (r->got < r->n && !r->failed)
-        pause_ns(1000000);
-    steady_graph_request_shutdown(g);
-    if (steady_graph_block_until_stopped(g, 10000) != STEADY_OK)
+    /* main's thread blocks (no polling beside the pinned actor); the actor asks for the stop */
+    bench_unpin();
+    if (steady_graph_block_until_stopped(g, 120000) != STEADY_OK)
         r->failed = 1;
     steady_graph_free(g);
 }
@@ -131,8 +131,8 @@ int main(int argc, char **argv)
     }
     bench_result res = {.config = config, .n = n};
     res.probe_before = bench_probe_ns();
-    /* epoll: the reader is the pair's consumer thread (cpu1); steady: that thread hosts the graph
-     * and watches it, while the actor itself is pinned to cpu1 as well. */
+    /* epoll: the reader is the pair's consumer thread (cpu1); steady: that thread starts the graph
+     * and blocks until it stops, while the actor itself is pinned to cpu1. */
     bench_run_pair(writer, m == 0 ? steady_side : epoll_reader, &r, &res.wall_ns, &res.cpu_ns);
     res.probe_after = bench_probe_ns();
     if (r.failed || r.got != n) {
