@@ -8,7 +8,7 @@
  *                  looking again (the same idle strategy as ring/msg-idle256)
  *   slice64        send_slice / take_slice of up to 64 (copies through a local buffer)
  *   slice4096      the same with 4096
- *   slice4096-stream  slice4096 with steady_tx_set_streaming(tx, 2048): the copy into the ring
+ *   slice4096-stream  slice4096 with steady_tx_set_nontemporal(tx, 2048): the copy into the ring
  *                  uses non-temporal (full-line) stores (a tunable: wins across cores, loses on
  *                  SMT siblings)
  *   span64         zero copy: poke_slice, write up to 64 in place, advance_send; peek_slice, sum
@@ -34,7 +34,7 @@ typedef struct ctx {
     uint64_t n;
     uint64_t b;
     int idle;   /* pauses per empty poll of the consumer */
-    int stream; /* steady_tx_set_streaming threshold in bytes (0: off) */
+    int stream; /* steady_tx_set_nontemporal threshold in bytes (0: off) */
     uint64_t sum;
 } ctx;
 
@@ -180,7 +180,7 @@ int main(int argc, char **argv)
     if (e != STEADY_OK || (e = u64ch_new(g, "bench", shape[m].cap, &c.tx, &c.rx)) != STEADY_OK)
         die("setup", e);
     if (shape[m].stream)
-        steady_tx_set_streaming(c.tx.raw, (size_t)shape[m].stream);
+        steady_tx_set_nontemporal(c.tx.raw, (size_t)shape[m].stream);
     bench_result r = {.config = config, .n = n};
     r.probe_before = bench_probe_ns();
     bench_run_pair(shape[m].produce, shape[m].consume, &c, &r.wall_ns, &r.cpu_ns);

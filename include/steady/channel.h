@@ -496,14 +496,14 @@ typedef struct steady_span {
 } steady_span;
 
 /* Copies up to n elements from src; returns how many were sent (0 when full or closed).
- * Copies of at least steady_tx_set_streaming() bytes use non-temporal (full cache line)
+ * Copies of at least steady_tx_set_nontemporal() bytes use non-temporal (full cache line)
  * stores, fenced before the publish. */
 STEADY_API size_t steady_tx_send_slice(steady_tx *tx, const void *src, size_t n);
 /* Slice copies of at least min_bytes use non-temporal stores: they write whole cache lines
  * without first reading them, which pays when the consumer runs on another physical core
  * (measured ×3 and more for big slices there) and loses when it runs on the same core or an
  * SMT sibling (the data then leaves the shared cache). 0 (the default) turns it off. Owner. */
-STEADY_API void steady_tx_set_streaming(steady_tx *tx, size_t min_bytes);
+STEADY_API void steady_tx_set_nontemporal(steady_tx *tx, size_t min_bytes);
 /* Copies up to n elements into dst and consumes them; returns how many. */
 STEADY_API size_t steady_rx_take_slice(steady_rx *rx, void *dst, size_t n);
 /* Copies up to n head elements into dst without consuming them. */

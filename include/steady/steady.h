@@ -15,6 +15,7 @@
 #include "steady/batch.h"
 #include "steady/supervise.h"
 #include "steady/arena.h"
+#include "steady/stream.h"
 #include "steady/typed.h"
 
 #endif

@@ -464,9 +464,9 @@ static void copy_in(steady_span s, const unsigned char *src, size_t k, uint32_t 
 #endif
 }
 
-void steady_tx_set_streaming(steady_tx *tx, size_t min_bytes)
+void steady_tx_set_nontemporal(steady_tx *tx, size_t min_bytes)
 {
-    if (!steady__tx_open(tx) && steady__tx_stopped(tx, "set_streaming") != STEADY_ECLOSED)
+    if (!steady__tx_open(tx) && steady__tx_stopped(tx, "set_nontemporal") != STEADY_ECLOSED)
         return;
     tx->stream_bytes = min_bytes;
 }

@@ -38,9 +38,9 @@ static uint64_t call_send_slice(void *tx)
 {
     return steady_tx_send_slice(tx, buf, 2);
 }
-static uint64_t call_set_streaming(void *tx)
+static uint64_t call_set_nontemporal(void *tx)
 {
-    steady_tx_set_streaming(tx, SIZE_MAX);
+    steady_tx_set_nontemporal(tx, SIZE_MAX);
     return 0;
 }
 static uint64_t call_take_slice(void *rx)
@@ -141,10 +141,10 @@ static void row_steady_tx_send_slice(void **state)
     steady_graph_free(f.g);
 }
 
-static void row_steady_tx_set_streaming(void **state)
+static void row_steady_tx_set_nontemporal(void **state)
 {
     (void)state;
-    check_end_call("set_streaming", false, call_set_streaming, AFTER_CLOSE | AFTER_STOP);
+    check_end_call("set_nontemporal", false, call_set_nontemporal, AFTER_CLOSE | AFTER_STOP);
 }
 
 static void row_steady_rx_take_slice(void **state)
@@ -544,7 +544,7 @@ const api_row api_run_rows[] = {
     ROW(steady_tx_capacity),
     ROW(steady_rx_capacity),
     ROW(steady_tx_send_slice),
-    ROW(steady_tx_set_streaming),
+    ROW(steady_tx_set_nontemporal),
     ROW(steady_rx_take_slice),
     ROW(steady_rx_peek_slice_copy),
     ROW(steady_rx_peek_slice),

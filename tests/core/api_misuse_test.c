@@ -227,11 +227,9 @@ void check_end_call(const char *op, bool rx, end_call call, unsigned flags)
 static const struct {
     const api_row *rows;
     const size_t *n;
-} parts[] = {{api_graph_rows, &api_n_graph_rows},
-             {api_build_rows, &api_n_build_rows},
-             {api_run_rows, &api_n_run_rows},
-             {api_actor_rows, &api_n_actor_rows},
-             {api_wait_rows, &api_n_wait_rows}};
+} parts[] = {{api_graph_rows, &api_n_graph_rows}, {api_build_rows, &api_n_build_rows},
+             {api_run_rows, &api_n_run_rows},     {api_actor_rows, &api_n_actor_rows},
+             {api_wait_rows, &api_n_wait_rows},   {api_stream_rows, &api_n_stream_rows}};
 
 static size_t n_rows(void)
 {

@@ -169,14 +169,14 @@ static void commit_is_all_or_nothing(void **state)
     steady_graph_free(g);
 }
 
-static void streaming_slices_arrive_intact_at_every_alignment(void **state)
+static void nontemporal_slices_arrive_intact_at_every_alignment(void **state)
 {
     (void)state;
     steady_graph *g = new_graph(NULL);
     rgbch_tx tx;
     rgbch_rx rx;
     assert_int_equal(rgbch_new(g, "pixels", 1000, &tx, &rx), STEADY_OK);
-    steady_tx_set_streaming(tx.raw, 1); /* every copy streams */
+    steady_tx_set_nontemporal(tx.raw, 1); /* every copy streams */
     rgb src[700], dst[700];
     unsigned seed = 1;
     for (int round = 0; round < 200; round++) {
@@ -266,7 +266,7 @@ int main(void)
         cmocka_unit_test(map_converts_through_three_pieces_between_element_types),
         cmocka_unit_test(map_moves_min_of_ready_room_and_max),
         cmocka_unit_test(commit_is_all_or_nothing),
-        cmocka_unit_test(streaming_slices_arrive_intact_at_every_alignment),
+        cmocka_unit_test(nontemporal_slices_arrive_intact_at_every_alignment),
         cmocka_unit_test(failure_before_the_commit_moves_nothing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

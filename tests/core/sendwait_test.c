@@ -189,7 +189,10 @@ static int holder_run(steady_actor *a, void *arg)
         steady_wait_timeout(a, 20000000);
         u64ch_rx_close(p->rx);
     }
-    steady_wait_shutdown(a);
+    /* Stays until the filler has seen how its wait ended: leaving at the shutdown request
+     * would close the channel, and CLOSED (which outranks SHUTDOWN) could then end its wait. */
+    while (STEADY_RUNNING(a, atomic_load(&p->producer_end) != STEADY_OK))
+        steady_wait_timeout(a, STEADY_MS(1));
     return 0;
 }
 

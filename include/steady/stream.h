@@ -1,0 +1,127 @@
+/* steady/stream.h — stream channels: variable-size messages (bytes with a length).
+ *
+ * A stream is two channels created together: "NAME.lens", one record per message (its length,
+ * and how many padding bytes precede it), and "NAME.bytes", the payload bytes. Both are ordinary
+ * channels, so a stream has everything a channel has: one owner per end (list both ends of a
+ * stream end at spawn: STEADY_TXS(tx.lens, tx.bytes)), close and the shutdown vote, peek before
+ * commit, restarts that rewind what a failed generation did not commit, showstopper counting (on
+ * the lens channel's head), the ISOLATED placement, and their totals in telemetry (messages on
+ * .lens, bytes on .bytes).
+ *
+ * A message never straddles the payload ring's wrap: when it would, the sender skips to the wrap
+ * (the record says where the payload starts), so every message a reader sees is one contiguous
+ * run of bytes. That is why max_message is at most half of max_bytes: an empty ring always has
+ * a contiguous run of that size on one side of its wrap. A send publishes the bytes, then the
+ * record; a take releases the records, then the bytes. Since a record holds its payload's
+ * absolute position, a process killed between the two steps (ISOLATED) leaves at worst bytes
+ * without a record, which the next record skips, or bytes held a little longer: never a message
+ * lost, repeated or misread.
+ *
+ *   steady_stream_try_send(tx, data, len)          copy in
+ *   p = steady_stream_claim(tx, len); ...; steady_stream_publish(tx, len)   write in place
+ *   steady_stream_send_wait(a, tx, data, len)      copy in, waiting for room
+ *   steady_stream_peek(rx, &msg)                   the head message, in place
+ *   steady_stream_peek_batch(rx, msgs, max)        up to max messages, in place
+ *   steady_stream_advance_take(rx, n)              take n messages (one commit of both channels)
+ *   steady_stream_try_take(rx, buf, cap, &len)     copy out
+ *   steady_stream_take_wait(a, rx, buf, cap, &len) copy out, waiting for a message
+ * Waits: STEADY_AVAIL(rx.lens, 1) for a message; steady_stream_send_wait for room.
+ * Thread-safety: as channels (owner only; totals from any thread).
+ */
+#ifndef STEADY_STREAM_H
+#define STEADY_STREAM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "steady/actor.h"
+#include "steady/channel.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* What the lens channel carries, one per message. */
+typedef struct steady_stream_rec {
+    uint64_t at;       /* where its payload starts: an index of the bytes channel (absolute) */
+    uint32_t len;      /* payload bytes */
+    uint32_t reserved; /* 0 */
+} steady_stream_rec;
+
+typedef struct steady_stream_opts {
+    const char *name;      /* required; the channels are NAME.lens and NAME.bytes */
+    uint64_t max_messages; /* messages in flight (the lens channel's capacity); 0: 1024 */
+    uint64_t max_bytes;    /* payload bytes in flight (the bytes channel's capacity); 0: 1 MiB */
+    uint32_t max_message;  /* largest message, at most max_bytes / 2; 0: max_bytes / 2 */
+} steady_stream_opts;
+
+/* The two ends of a stream: value types holding the two channels' ends (each member has a
+ * .raw, so STEADY_TXS / STEADY_RXS and STEADY_AVAIL / STEADY_VACANT take them). */
+typedef struct steady_stream_tx {
+    struct {
+        steady_tx *raw;
+    } lens, bytes;
+    uint32_t max_message;
+} steady_stream_tx;
+
+typedef struct steady_stream_rx {
+    struct {
+        steady_rx *raw;
+    } lens, bytes;
+} steady_stream_rx;
+
+/* One message in place: valid until the owner takes or advances. */
+typedef struct steady_stream_msg {
+    const void *data;
+    uint32_t len;
+} steady_stream_msg;
+
+/* Creates the two channels (BUILDING only). STEADY_EINVAL names the bad option and the fix
+ * (a NULL name, max_message above max_bytes / 2, a size past UINT32_MAX), STEADY_ESTATE,
+ * STEADY_ENOMEM, STEADY_EEXIST (a channel of that name). tx / rx may be NULL. */
+STEADY_API steady_err steady_stream_new(steady_graph *g, const steady_stream_opts *opts,
+                                        steady_stream_tx *tx, steady_stream_rx *rx);
+
+/* Copies len bytes in as one message. STEADY_OK, STEADY_EFULL (no room: nothing sent),
+ * STEADY_ECLOSED (the consumer is gone), STEADY_EINVAL (len above max_message, a NULL data with
+ * len > 0; the detail names both sizes and the fix). Misuse as for channels. */
+STEADY_API steady_err steady_stream_try_send(steady_stream_tx tx, const void *data, size_t len);
+/* As try_send, waiting for room; STEADY_ESHUTDOWN when shutdown is requested meanwhile (nothing
+ * sent), STEADY_ECLOSED, STEADY_EINVAL. Actor's thread. */
+STEADY_API steady_err steady_stream_send_wait(steady_actor *a, steady_stream_tx tx,
+                                              const void *data, size_t len);
+/* Room for one message of len bytes, contiguous, in place; NULL when there is none (full,
+ * closed, too big: the detail says which). Nothing is sent until steady_stream_publish. */
+STEADY_API void *steady_stream_claim(steady_stream_tx tx, size_t len);
+/* Publishes the message claimed with the same len. STEADY_EINVAL if no claim of that len fits
+ * (nothing claimed, or another len). */
+STEADY_API steady_err steady_stream_publish(steady_stream_tx tx, size_t len);
+
+/* The head message in place. STEADY_OK, STEADY_EEMPTY, STEADY_ECLOSED (closed and drained).
+ * Marks the head as peeked (showstopper counting). */
+STEADY_API steady_err steady_stream_peek(steady_stream_rx rx, steady_stream_msg *msg);
+/* Up to max head messages in place, in order; returns how many. */
+STEADY_API size_t steady_stream_peek_batch(steady_stream_rx rx, steady_stream_msg *msgs,
+                                           size_t max);
+/* Takes the n head messages (min(n, ready)) with their bytes, in one commit of both channels;
+ * returns how many. */
+STEADY_API size_t steady_stream_advance_take(steady_stream_rx rx, size_t n);
+/* Copies the head message into buf (cap bytes) and takes it; *len receives its length.
+ * STEADY_OK, STEADY_EEMPTY, STEADY_ECLOSED, STEADY_EINVAL (cap too small: nothing taken, *len
+ * says how much is needed; a NULL buf with cap > 0 or a NULL len). */
+STEADY_API steady_err steady_stream_try_take(steady_stream_rx rx, void *buf, size_t cap,
+                                             size_t *len);
+/* As try_take, waiting for a message; STEADY_ESHUTDOWN, STEADY_ECLOSED. Actor's thread. */
+STEADY_API steady_err steady_stream_take_wait(steady_actor *a, steady_stream_rx rx, void *buf,
+                                              size_t cap, size_t *len);
+
+/* Closes both channels of the end (idempotent; true, as channel closes). Owner. */
+STEADY_API bool steady_stream_tx_close(steady_stream_tx tx);
+STEADY_API bool steady_stream_rx_close(steady_stream_rx rx);
+/* The producer closed and every message was taken. Owner. */
+STEADY_API bool steady_stream_rx_is_closed_and_empty(steady_stream_rx rx);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
