@@ -145,6 +145,16 @@ static inline const char *steady_rx_bundle_name(const steady_rx_bundle *b)
     return b ? b->name : "";
 }
 
+/* ---- fan-in (the owning actor) ------------------------------------------------------------ */
+
+/* Takes up to max elements into dst from one lane that has any: the first such lane after the
+ * lane this call (or a lane wait) returned last, round-robin, so a lane that is always full
+ * cannot starve the others: with every lane ready, each is served once in G calls. Writes
+ * the lane to *lane (may be NULL; STEADY_NO_LANE when nothing was taken) and returns the count
+ * (0: no lane has data, or max is 0). Misuse (a NULL bundle end or dst with max > 0, another
+ * actor's lane) as for steady_rx_take_slice. Owner only. */
+STEADY_API size_t steady_rx_bundle_take(steady_rx_bundle *b, void *dst, size_t max, uint32_t *lane);
+
 #ifdef __cplusplus
 }
 #endif

@@ -16,6 +16,7 @@
 #include "steady/supervise.h"
 #include "steady/arena.h"
 #include "steady/stream.h"
+#include "steady/tee.h"
 #include "steady/typed.h"
 
 #endif

@@ -19,6 +19,9 @@
  *   name_rx_set_showstopper(rx, k, dead)  (dead: a name_tx, or name_no_tx() to drop)
  *   name_rx_showstopper_count(rx)  name_rx_is_showstopper(rx, k)
  *   name_elem: T
+ *   name_tee (a tee of T: steady/tee.h): name_tee_new(g, "t", capacity, consumers, &tee, rxs)
+ *     (rxs: an array of consumers name_rx), name_tee_ends(tee) for the producer's .txs,
+ *     name_tee_try_send / send_wait / send_slice / poke_slice / advance_send / vacant / close
  * The typed try_take, try_peek and take_wait write a zero T to *out when they fail (so a caller
  * never reads an indeterminate value); the raw steady_rx_try_take / try_peek leave the buffer
  * untouched. Each call has the contract of the raw call it wraps (steady/channel.h, wait.h,
@@ -55,6 +58,7 @@
 #include "steady/bundle.h"
 #include "steady/channel.h"
 #include "steady/supervise.h"
+#include "steady/tee.h"
 #include "steady/wait.h"
 
 /* Generated functions a program does not call must not warn (-Wunused-function). */
@@ -286,12 +290,65 @@
         return steady_rx_is_showstopper(rx.raw, k);                                                \
     }
 
+/* A typed tee of this element type (steady/tee.h): the producer's handle; consumers get
+ * name_rx ends. */
+#define STEADY__CHANNEL_TEE(name, T)                                                               \
+    typedef struct name##_tee {                                                                    \
+        steady_tee *raw;                                                                           \
+    } name##_tee;                                                                                  \
+    STEADY__TYPED steady_err name##_tee_new(steady_graph *g, const char *tee_name,                 \
+                                            uint64_t capacity, uint32_t consumers, name##_tee *t,  \
+                                            name##_rx *rxs)                                        \
+    {                                                                                              \
+        steady_rx *raw[32] = {NULL};                                                               \
+        steady_tee_opts o = {tee_name, capacity, (uint32_t)sizeof(T), consumers};                  \
+        steady_err e = steady_tee_new(g, &o, t ? &t->raw : NULL, rxs ? raw : NULL);                \
+        for (uint32_t i = 0; e == STEADY_OK && i < consumers; i++)                                 \
+            rxs[i].raw = raw[i];                                                                   \
+        return e;                                                                                  \
+    }                                                                                              \
+    STEADY__TYPED steady_tx *const *name##_tee_ends(name##_tee t)                                  \
+    {                                                                                              \
+        return steady_tee_ends(t.raw);                                                             \
+    }                                                                                              \
+    STEADY__TYPED steady_err name##_tee_try_send(name##_tee t, T value)                            \
+    {                                                                                              \
+        return steady_tee_try_send(t.raw, &value);                                                 \
+    }                                                                                              \
+    STEADY__TYPED steady_err name##_tee_send_wait(steady_actor *a, name##_tee t, T value)          \
+    {                                                                                              \
+        return steady_tee_send_wait(a, t.raw, &value);                                             \
+    }                                                                                              \
+    STEADY__TYPED size_t name##_tee_send_slice(name##_tee t, const T *src, size_t n)               \
+    {                                                                                              \
+        return steady_tee_send_slice(t.raw, src, n);                                               \
+    }                                                                                              \
+    STEADY__TYPED name##_span name##_tee_poke_slice(name##_tee t)                                  \
+    {                                                                                              \
+        steady_span s = steady_tee_poke_slice(t.raw);                                              \
+        name##_span r = {(T *)s.a, s.a_len, (T *)s.b, s.b_len};                                    \
+        return r;                                                                                  \
+    }                                                                                              \
+    STEADY__TYPED size_t name##_tee_advance_send(name##_tee t, size_t n)                           \
+    {                                                                                              \
+        return steady_tee_advance_send(t.raw, n);                                                  \
+    }                                                                                              \
+    STEADY__TYPED uint64_t name##_tee_vacant(name##_tee t)                                         \
+    {                                                                                              \
+        return steady_tee_vacant(t.raw);                                                           \
+    }                                                                                              \
+    STEADY__TYPED bool name##_tee_close(name##_tee t)                                              \
+    {                                                                                              \
+        return steady_tee_close(t.raw);                                                            \
+    }
+
 /* The whole typed channel (see the top of this header). */
 #define STEADY_CHANNEL_TYPE(name, T)                                                               \
     STEADY__CHANNEL_CORE(name, T);                                                                 \
     STEADY__CHANNEL_SPANS(name, T)                                                                 \
     STEADY__CHANNEL_WAITS(name, T)                                                                 \
     STEADY__CHANNEL_RECORD(name, T)                                                                \
+    STEADY__CHANNEL_TEE(name, T)                                                                   \
     STEADY__ELEMENT_CHECK(name, T)
 
 /* Two channel types joined by a map and a commit (see the top of this header). */
@@ -364,6 +421,11 @@
                                                     name##_rx *out)                                \
     {                                                                                              \
         return steady_rx_bundle_split(b.raw, i, out ? &out->raw : NULL);                           \
+    }                                                                                              \
+    STEADY__TYPED size_t name##_rx_bundle_take(name##_rx_bundle b, T *dst, size_t max,             \
+                                               uint32_t *lane)                                     \
+    {                                                                                              \
+        return steady_rx_bundle_take(b.raw, dst, max, lane);                                       \
     }                                                                                              \
     STEADY__TYPED steady_err name##_tx_bundle_join(                                                \
         steady_graph *g, const char *nm, const name##_tx *ends, uint32_t n, name##_tx_bundle *out) \

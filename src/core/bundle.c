@@ -414,3 +414,34 @@ steady_err steady__rx_bundle_use(const steady_rx_bundle *b, const steady_actor *
 {
     return bundle_misuse(op, (const steady_tx_bundle *)(const void *)b, true, a);
 }
+
+/* ---- fan-in ---- */
+
+size_t steady_rx_bundle_take(steady_rx_bundle *b, void *dst, size_t max, uint32_t *lane)
+{
+    if (lane)
+        *lane = STEADY_NO_LANE;
+    if (!b) {
+        steady__misuse(STEADY_EINVAL, "steady_rx_bundle_take on a NULL bundle end");
+        return 0;
+    }
+    if (max == 0)
+        return 0;
+    if (!dst) {
+        steady__null_arg("steady_rx_bundle_take", "dst");
+        return 0;
+    }
+    for (uint32_t k = 0; k < b->lanes; k++) {
+        uint32_t i = (b->last + 1 + k) % b->lanes;
+        if (!b->lane[i])
+            continue; /* split out */
+        size_t n = steady_rx_take_slice(b->lane[i], dst, max);
+        if (n) {
+            b->last = i;
+            if (lane)
+                *lane = i;
+            return n;
+        }
+    }
+    return 0;
+}

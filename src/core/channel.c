@@ -21,9 +21,8 @@ static uint64_t next_pow2(uint64_t v)
     return p;
 }
 
-static void init_end_common(steady_channel *ch, uint64_t mask, uint32_t elem)
+static void init_end_common(steady_channel *ch, uint64_t mask, uint32_t elem, unsigned char *slots)
 {
-    unsigned char *slots = (unsigned char *)ch->ring + sizeof(steady_ring);
     ch->tx = (steady_tx){.ring = ch->ring,
                          .slots = slots,
                          .mask = mask,
@@ -98,6 +97,13 @@ static bool index_channel(steady_graph *g, steady_channel *ch)
 steady_err steady_channel_new(steady_graph *g, const steady_channel_opts *o, steady_tx **tx,
                               steady_rx **rx)
 {
+    return steady__channel_new_sharing(g, o, NULL, tx, rx);
+}
+
+steady_err steady__channel_new_sharing(steady_graph *g, const steady_channel_opts *o,
+                                       const steady_channel *primary, steady_tx **tx,
+                                       steady_rx **rx)
+{
     steady_err e = check_opts(g, o, tx, rx);
     if (e != STEADY_OK)
         return e;
@@ -114,8 +120,8 @@ steady_err steady_channel_new(steady_graph *g, const steady_channel_opts *o, ste
     char defname[32];
     snprintf(defname, sizeof defname, "channel-%u", ch->id);
     ch->name = steady__strdup(o->name ? o->name : defname);
-    ch->ring = steady__shm_alloc(g->shm, sizeof(steady_ring) + (size_t)slots * o->elem_size,
-                                 STEADY_CACHE_LINE);
+    size_t own = primary ? 0 : (size_t)slots * o->elem_size; /* a sharer has no slots */
+    ch->ring = steady__shm_alloc(g->shm, sizeof(steady_ring) + own, STEADY_CACHE_LINE);
     if (!ch->name || !ch->ring) {
         if (!ch->ring)
             steady__shm_why(g->shm, why, sizeof why);
@@ -132,7 +138,8 @@ steady_err steady_channel_new(steady_graph *g, const steady_channel_opts *o, ste
     ch->ring->slots = slots;
     ch->ring->elem_size = o->elem_size;
     steady__latency_init(ch);
-    init_end_common(ch, slots - 1, o->elem_size);
+    init_end_common(ch, slots - 1, o->elem_size,
+                    primary ? primary->tx.slots : (unsigned char *)ch->ring + sizeof(steady_ring));
     if (!index_channel(g, ch)) {
         steady__channel_free(ch);
         return steady__fail(STEADY_ENOMEM, "channel '%s': out of memory for the channel index",

@@ -6,6 +6,12 @@
 #include "core/base.h"
 
 void steady__channel_free(steady_channel *ch);
+/* steady_channel_new, whose ring has no slots of its own when primary is not NULL: both ends
+ * read and write primary's slots (a tee's lanes, tee.c). primary must have the same capacity
+ * and element size. */
+steady_err steady__channel_new_sharing(steady_graph *g, const steady_channel_opts *o,
+                                       const steady_channel *primary, steady_tx **tx,
+                                       steady_rx **rx);
 /* An end's kind, read from its tag (steady/channel.h): any non-NULL end pointer, whichever its
  * declared type. */
 bool steady__end_is_rx(const void *end);
