@@ -67,6 +67,8 @@ SECTIONS = [
                  "call (send_wait.c; vs floor = the try row of the same shape)"),
     ("stream", "stream channels, 1 KiB messages copied in, read in place (stream.c; floor: a "
                "hand-written length-prefixed byte ring)"),
+    ("tee", "a tee, spans of 4096: what each consumer gets (tee.c; vs floor = steady/span4096, "
+            "one channel, in the same rounds)"),
     # bench/ablation.c: the floor ring rebuilt from one template with one layout choice undone;
     # "vs floor" is each variant against ablation/base (base itself against ring.h's own row)
     ("abl-msg", "ablation of the floor ring's layout, one message per push/pop (vs base)"),
@@ -120,6 +122,8 @@ CONFIGS = [
     *[(f"sendwait/{pre}{api}-c{cap}", "send_wait", f"{pre}{api}-c{cap}", "sendwait",
        None if api == "try" else f"sendwait/{pre}try-c{cap}", None)
       for pre, cap in (("", 65536), ("", 64), ("troupe-", 64)) for api in ("try", "wait")],
+    ("tee/tee1-span4096", "tee", "tee1-span4096", "tee", "steady/span4096", None),
+    ("tee/tee2-span4096", "tee", "tee2-span4096", "tee", "steady/span4096", None),
     ("stream/steady-1k", "stream", "steady-1k", "stream", "stream/hand-1k", None),
     ("stream/hand-1k", "stream", "hand-1k", "stream", None, None),
     # tools/chaos at make chaos's size: sequence numbers through 4 threads under 10,000

@@ -71,8 +71,9 @@ typedef struct steady_actor_info {
                                 waiting or yielding (0: it is waiting now). A troupe member
                                 with a large figure keeps its troupe-mates from running */
     steady_actor_phase phase;
-    uint32_t n_inputs;  /* receiving ends it owns (bundle lanes counted one by one) */
-    uint32_t n_outputs; /* sending ends it owns */
+    uint32_t n_inputs;    /* receiving ends it owns (bundle lanes counted one by one) */
+    uint32_t n_outputs;   /* sending ends it owns */
+    uint32_t waiting_fds; /* file descriptors its current wait names (STEADY_FD); 0: none */
     /* The last failure's reason ("" if none): copied, so it stays readable after the actor's
      * thread writes a new one. */
     char last_failure[256];

@@ -516,6 +516,11 @@ steady_wake steady_wait(steady_actor *a, steady_wait_mode mode, const steady_con
     uint64_t deadline = 0;
     if (!check_conds(a, &w, &now))
         return fail;
+    uint32_t fds = 0;
+    for (unsigned i = 0; i < n; i++)
+        fds += c[i].kind == STEADY_COND_FD;
+    if (fds) /* relaxed: a snapshot for inspect.c, ordered with nothing */
+        atomic_store_explicit(&a->fd_waits, fds, memory_order_relaxed);
     if (a->troupe->n_members > 1) { /* let the other members run at every wait */
         steady__troupe_switch_out(a);
         now.valid = false;
@@ -530,6 +535,8 @@ steady_wake steady_wait(steady_actor *a, steady_wait_mode mode, const steady_con
     }
     clear_wants(&w);
     report_lanes(&w);
+    if (fds)
+        atomic_store_explicit(&a->fd_waits, 0, memory_order_relaxed);
     if (w.result.reason == STEADY_SHUTDOWN)
         a->shutdown_seen = true;
     if (w.result.reason == STEADY_READY)

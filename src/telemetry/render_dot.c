@@ -48,6 +48,9 @@ static void node_label(tm_buf *b, const tm_frame *f, const tm_actor *a)
                       tm_fmt_count(y, a->mcpu_w.pct[3]));
     if (a->restarts)
         tm_buf_printf(b, NL "restarts %" PRIu32, a->restarts);
+    if (a->info.waiting_fds)
+        tm_buf_printf(b, NL "waits on %" PRIu32 " fd%s", a->info.waiting_fds,
+                      a->info.waiting_fds == 1 ? "" : "s");
     if (a->info.phase != STEADY_ACTOR_RUNNING)
         tm_buf_printf(b, NL "(%s)", tm_phase_name(a->info.phase));
     for (uint32_t bit = 1; bit <= TM_LINT_RESTART_LOOP; bit <<= 1)

@@ -122,9 +122,9 @@ static void actor(tm_buf *b, const tm_frame *f, const tm_actor *a)
     tm_buf_printf(b,
                   ",\"phase\":\"%s\",\"regeneration\":%" PRIu32 ",\"failures\":%" PRIu32
                   ",\"busy_ns\":%" PRIu64 ",\"n_inputs\":%" PRIu32 ",\"n_outputs\":%" PRIu32
-                  ",\"mcpu\":",
+                  ",\"waiting_fds\":%" PRIu32 ",\"mcpu\":",
                   tm_phase_name(i->phase), i->regeneration, i->failures, i->busy_ns, i->n_inputs,
-                  i->n_outputs);
+                  i->n_outputs, i->waiting_fds);
     tm_put_json_num(b, a->mcpu);
     tm_buf_puts(b, ",\"load\":");
     tm_put_json_num(b, a->load);

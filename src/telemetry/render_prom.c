@@ -112,6 +112,10 @@ static double a_failures(const tm_actor *a)
 {
     return a->info.failures;
 }
+static double a_waiting_fds(const tm_actor *a)
+{
+    return a->info.waiting_fds;
+}
 static double a_bottleneck(const tm_actor *a)
 {
     return a->bottleneck;
@@ -202,6 +206,10 @@ static void actor_families(tm_buf *b, const tm_frame *f)
     actor_family(b, f,
                  (family){"steady_actor_failures_total", "counter", "Generations that failed."},
                  a_failures);
+    actor_family(b, f,
+                 (family){"steady_actor_waiting_fds", "gauge",
+                          "File descriptors the actor's current wait names (STEADY_FD)."},
+                 a_waiting_fds);
     actor_family(b, f,
                  (family){"steady_actor_bottleneck", "gauge",
                           "1 for the actor that limits the graph's throughput now, else 0."},

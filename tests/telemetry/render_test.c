@@ -21,6 +21,7 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <unistd.h>
 
 #include "steady_test_support.h"
 #include "telemetry/collect.h"
@@ -417,6 +418,91 @@ static void a_collected_frame_renders_three_ways(void **state)
     steady_graph_free(g);
 }
 
+/* ---- tees, streams and descriptor waits (issue 12) ---- */
+
+static int listener_run(steady_actor *a, void *arg)
+{
+    int fd = *(const int *)arg;
+    while (STEADY_RUNNING(a, true))
+        steady_wait_fd(a, fd, STEADY_FD_READABLE);
+    return 0;
+}
+
+/* A tee of two consumers is two edges from its producer; a stream is its lens and bytes
+ * channels, bytes counted as bytes; an actor parked on a descriptor says how many it waits on,
+ * in the snapshot and in /metrics. */
+static void tees_streams_and_descriptor_waits_show(void **state)
+{
+    (void)state;
+    steady_graph *g = new_graph("shapes");
+    steady_tee *tee;
+    steady_rx *rx[2];
+    steady_tee_opts to = {.name = "values", .capacity = 8, .elem_size = 8, .consumers = 2};
+    assert_int_equal(steady_tee_new(g, &to, &tee, rx), STEADY_OK);
+    steady_stream_tx stx;
+    steady_stream_rx srx;
+    steady_stream_opts so = {.name = "s", .max_messages = 8, .max_bytes = 256};
+    assert_int_equal(steady_stream_new(g, &so, &stx, &srx), STEADY_OK);
+    assert_int_equal(steady_stream_try_send(stx, "hello", 5), STEADY_OK); /* before start */
+    int p[2];
+    assert_int_equal(pipe(p), 0);
+    assert_int_equal(spawn_with(g, "producer", steady_tee_ends(tee), NULL, NULL, NULL), STEADY_OK);
+    for (int i = 0; i < 2; i++)
+        assert_int_equal(spawn_with(g, i ? "consumer-1" : "consumer-0", NULL,
+                                    (steady_rx *const[]){rx[i], NULL}, NULL, NULL),
+                         STEADY_OK);
+    assert_int_equal(spawn_with(g, "writer", STEADY_TXS(stx.lens, stx.bytes), NULL, NULL, NULL),
+                     STEADY_OK);
+    assert_int_equal(spawn_with(g, "reader", NULL, STEADY_RXS(srx.lens, srx.bytes), NULL, NULL),
+                     STEADY_OK);
+    assert_int_equal(
+        steady_actor_spawn(
+            g, &(steady_actor_opts){.name = "listener", .run = listener_run, .arg = &p[0]}, NULL),
+        STEADY_OK);
+    assert_int_equal(steady_graph_start(g), STEADY_OK);
+    steady_actor_info info[8];
+    bool parked = false;
+    for (int k = 0; k < 1000 && !parked; k++) {
+        size_t n = steady_inspect_actors(g, info, 8);
+        for (size_t i = 0; i < n; i++)
+            parked |= strcmp(info[i].label, "listener") == 0 && info[i].waiting_fds == 1;
+        if (!parked)
+            sleep_ms(2);
+    }
+    assert_true(parked);
+    tm_collect_config cfg = {.frame_ms = 100, .refresh_ms = 100, .window_ms = 1000};
+    tm_collector *c = tm_collector_new(g, &cfg, 1000000000);
+    assert_non_null(c);
+    const tm_frame *f = tm_collector_sample(c, 1100000000, 1700000000000);
+    tm_buf b = {0};
+    tm_render_dot(f, &b);
+    consumer_accepts("dot", "dot -Tsvg -o /dev/null", b.data);
+    contains(b.data, "\"producer\" -> \"consumer-0\"");
+    contains(b.data, "\"producer\" -> \"consumer-1\"");
+    contains(b.data, "\"writer\" -> \"reader\"");
+    contains(b.data, "waits on 1 fd");
+    tm_buf_reset(&b);
+    tm_render_prom(f, &b);
+    consumer_accepts("promtool", "promtool check metrics", b.data);
+    contains(b.data, "steady_channel_sent_total{channel=\"s.lens\"");
+    contains(b.data, "steady_channel_sent_total{channel=\"s.bytes\"");
+    contains(b.data, "steady_actor_waiting_fds{actor=\"listener\"");
+    tm_buf_reset(&b);
+    tm_render_json(f, &b);
+    json_says(
+        b.data,
+        "sorted((c['name'], c['sent_total']) for c in j['channels'] if c['name'].startswith('s.'))",
+        "[('s.bytes', 5), ('s.lens', 1)]");
+    json_says(b.data, "[a['waiting_fds'] for a in j['actors'] if a['label'] == 'listener']", "[1]");
+    tm_buf_free(&b);
+    tm_collector_free(c);
+    steady_graph_request_shutdown(g);
+    assert_int_equal(steady_graph_block_until_stopped(g, 10000), STEADY_OK);
+    steady_graph_free(g);
+    close(p[0]);
+    close(p[1]);
+}
+
 /* ---- /config ---- */
 
 static void config_is_the_documented_object(void **state)
@@ -449,6 +535,7 @@ int main(void)
         cmocka_unit_test(snapshot_of_an_empty_graph_has_nulls_not_nan),
         cmocka_unit_test(a_large_graph_renders_whole),
         cmocka_unit_test(a_collected_frame_renders_three_ways),
+        cmocka_unit_test(tees_streams_and_descriptor_waits_show),
         cmocka_unit_test(config_is_the_documented_object),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
