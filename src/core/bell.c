@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <sys/eventfd.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -45,26 +46,46 @@ void steady__bell_ring(struct steady__bell *b)
         (void)!write(efd1 - 1, &one, sizeof one);
 }
 
+/* The number still names our eventfd: user code of this process may have closed it and reused
+ * the number (a daemon-style actor closing every inherited descriptor). One fstat per park on
+ * descriptors: a ppoll on a number that is now the user's would never be rung. */
+static bool still_ours(const struct steady__bell *b, int fd)
+{
+    struct stat st;
+    return fstat(fd, &st) == 0 && (uint64_t)st.st_dev == b->efd_dev &&
+           (uint64_t)st.st_ino == b->efd_ino;
+}
+
 int steady__bell_efd(struct steady__bell *b)
 {
     int32_t efd1 = atomic_load_explicit(&b->efd1, memory_order_relaxed);
-    if (efd1 > 0)
+    if (efd1 > 0 && still_ours(b, efd1 - 1))
         return efd1 - 1;
+    if (efd1 > 0) /* lost: ringers stop writing it; a shared bell gets no other (below) */
+        atomic_store_explicit(&b->efd1, 0, memory_order_relaxed);
     if (b->shared) { /* made before the fork or never: another process could not write it */
         errno = EBADF;
         return -1;
     }
     int fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-    if (fd >= 0)
+    struct stat st;
+    if (fd >= 0 && fstat(fd, &st) != 0) {
+        close(fd);
+        fd = -1;
+    }
+    if (fd >= 0) {
+        b->efd_dev = (uint64_t)st.st_dev;
+        b->efd_ino = (uint64_t)st.st_ino;
         atomic_store_explicit(&b->efd1, fd + 1, memory_order_relaxed);
+    }
     return fd;
 }
 
 void steady__bell_close(struct steady__bell *b)
 {
     int32_t efd1 = atomic_exchange_explicit(&b->efd1, 0, memory_order_relaxed);
-    if (efd1 > 0)
-        close(efd1 - 1);
+    if (efd1 > 0 && still_ours(b, efd1 - 1))
+        close(efd1 - 1); /* only our own: the number may be the user's by now */
 }
 
 void steady__bell_sleep_fds(struct steady__bell *b, uint32_t seq, uint64_t timeout_ns,
@@ -81,10 +102,17 @@ void steady__bell_sleep_fds(struct steady__bell *b, uint32_t seq, uint64_t timeo
     }
     int efd = (int)atomic_load_explicit(&b->efd1, memory_order_relaxed) - 1;
     pfds[n] = (struct pollfd){.fd = efd, .events = POLLIN};
-    if (ppoll(pfds, n + 1, relp, NULL) > 0 && (pfds[n].revents & POLLIN)) {
-        uint64_t count;
-        (void)!read(efd, &count, sizeof count); /* non-blocking: reset the counter */
+    if (ppoll(pfds, n + 1, relp, NULL) <= 0 || !(pfds[n].revents & (POLLIN | POLLNVAL)))
+        return;
+    /* User code of this process may have closed the number (a daemon-style actor closing every
+     * inherited descriptor) and reused it: read only our own eventfd. Otherwise stop using it;
+     * the thread's descriptor parks are then bounded instead (troupe.c park_fds). */
+    if ((pfds[n].revents & POLLNVAL) || !still_ours(b, efd)) {
+        atomic_store_explicit(&b->efd1, 0, memory_order_relaxed);
+        return;
     }
+    uint64_t count;
+    (void)!read(efd, &count, sizeof count); /* non-blocking: reset the counter */
 }
 
 void steady__futex_wait_for(_Atomic uint32_t *word, uint32_t seen, uint64_t timeout_ns, bool shared)

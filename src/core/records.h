@@ -33,6 +33,7 @@ struct steady__bell {
      * time it parks on a descriptor, or while building for an ISOLATED troupe, so every process
      * forked later holds it under the same number. */
     _Atomic int32_t efd1;
+    uint64_t efd_dev, efd_ino; /* its identity: user code may close the number and reuse it */
 };
 
 struct steady__arena {

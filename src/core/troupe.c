@@ -240,8 +240,9 @@ static void park_fds(steady_troupe *t, uint32_t seq, uint64_t timeout, unsigned 
     if (!have) {
         if (!t->fd_park_degraded) {
             t->fd_park_degraded = true;
-            STEADY_WARN("troupe '%s': no eventfd (or memory) to park on descriptors; its "
-                        "descriptor waits poll every %u us instead (raise the descriptor limit)",
+            STEADY_WARN("troupe '%s': no eventfd (or memory) to park on descriptors: the "
+                        "descriptor limit was reached, or code of this process closed steady's "
+                        "eventfd; its descriptor waits poll every %u us instead",
                         t->name, FALLBACK_PARK_NS / 1000u);
         }
         if (timeout > FALLBACK_PARK_NS)

@@ -316,6 +316,74 @@ static void a_message_wakes_an_actor_parked_on_a_descriptor(void **state)
     close(p[1]);
 }
 
+/* A daemon-style ISOLATED actor closes every inherited descriptor (its doorbell's eventfd too)
+ * and opens its own: descriptor waits still work, and a channel message still wakes it (its
+ * parks are then bounded: the eventfd is gone), and nothing of steady's is read from its
+ * files. */
+typedef struct daemon_state {
+    uint64_t got;       /* the value taken */
+    uint32_t own_reads; /* bytes read from its own pipe */
+} daemon_state;
+
+static int daemon_run(steady_actor *a, void *arg)
+{
+    u64ch_rx *in = arg;
+    daemon_state *st = steady_actor_state(a);
+    for (int fd = 3; fd < 1024; fd++)
+        close(fd);
+    int p[2];
+    if (pipe(p) != 0)
+        steady_panic("daemon: pipe");
+    (void)!write(p[1], "d", 1);
+    while (STEADY_RUNNING(a, true)) {
+        steady_wake w =
+            steady_wait_any(a, STEADY_FD(p[0], STEADY_FD_READABLE), STEADY_AVAIL(*in, 1));
+        char c;
+        if ((w.ready & 1u) && read(p[0], &c, 1) == 1)
+            st->own_reads++;
+        uint64_t v;
+        if (u64ch_rx_try_take(*in, &v) == STEADY_OK)
+            st->got = v;
+    }
+    return 0;
+}
+
+static void an_isolated_actor_closing_every_descriptor_still_waits_and_wakes(void **state)
+{
+    (void)state;
+    steady_graph *g = new_graph("fd-daemon");
+    u64ch_tx tx;
+    u64ch_rx rx;
+    assert_int_equal(u64ch_new(g, "to-daemon", 4, &tx, &rx), STEADY_OK);
+    steady_actor *d;
+    assert_int_equal(steady_actor_spawn(g,
+                                        &(steady_actor_opts){.name = "daemon",
+                                                             .run = daemon_run,
+                                                             .arg = &rx,
+                                                             .isolated = true,
+                                                             .state_size = sizeof(daemon_state),
+                                                             .rxs = STEADY_RXS(rx)},
+                                        &d),
+                     STEADY_OK);
+    assert_int_equal(steady_actor_spawn(g,
+                                        &(steady_actor_opts){.name = "sender",
+                                                             .run = sender_run,
+                                                             .arg = &tx,
+                                                             .txs = STEADY_TXS(tx)},
+                                        NULL),
+                     STEADY_OK);
+    assert_int_equal(steady_graph_start(g), STEADY_OK);
+    const daemon_state *st = steady_actor_state(d);
+    uint64_t t0 = now_ns();
+    while (st->got != 7 && ms_since(t0) < 10000)
+        sleep_ms(5);
+    steady_graph_request_shutdown(g);
+    assert_int_equal(steady_graph_block_until_stopped(g, 10000), STEADY_OK);
+    assert_int_equal(st->got, 7);       /* the message woke it */
+    assert_int_equal(st->own_reads, 1); /* its own pipe, read once: steady read none of it */
+    steady_graph_free(g);
+}
+
 /* ---- edges ---------------------------------------------------------------------------------- */
 
 static void a_socket_shut_down_while_waited_on_wakes_with_end_of_file(void **state)
@@ -411,6 +479,7 @@ int main(void)
         cmocka_unit_test(a_pipe_wakes_an_isolated_actor),
         cmocka_unit_test(a_full_socket_becoming_writable_wakes),
         cmocka_unit_test(a_message_wakes_an_actor_parked_on_a_descriptor),
+        cmocka_unit_test(an_isolated_actor_closing_every_descriptor_still_waits_and_wakes),
         cmocka_unit_test(a_socket_shut_down_while_waited_on_wakes_with_end_of_file),
         cmocka_unit_test(a_closed_descriptor_is_closed),
         cmocka_unit_test(shutdown_and_timeout_end_a_descriptor_wait),
