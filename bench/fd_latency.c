@@ -3,7 +3,8 @@
  *
  * A writer thread pinned to cpu0 writes its CLOCK_MONOTONIC stamp (8 bytes) into a pipe every
  * 200 us, so the waiter has parked by the time each stamp arrives; the waiter, pinned to cpu1,
- * reads it and records now - stamp. Modes:
+ * reads it and records now - stamp. The writer starts once the waiter runs (stamps written
+ * while the graph was still starting measured the start, ~9 ms, as the p99). Modes:
  *   steady   a SOLO actor waiting with steady_wait_fd(a, pipe, STEADY_FD_READABLE): its thread
  *            parks in ppoll on the pipe and its bell's eventfd (core/troupe.c, bell.c)
  *   epoll    the floor: a plain thread in epoll_wait on the pipe (one registration, no steady)
@@ -12,6 +13,7 @@
  */
 #define _GNU_SOURCE
 #include <inttypes.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +35,7 @@ typedef struct run {
     uint64_t *lat;
     uint64_t got;
     int failed;
+    _Atomic int ready; /* the reader waits on the pipe now: stamps before would time the start */
 } run;
 
 static void pause_ns(uint64_t ns)
@@ -44,6 +47,8 @@ static void pause_ns(uint64_t ns)
 static void writer(void *arg)
 {
     run *r = arg;
+    while (!atomic_load_explicit(&r->ready, memory_order_acquire) && !r->failed)
+        pause_ns(1000);
     for (uint64_t i = 0; i < r->n; i++) {
         pause_ns(GAP_NS);
         uint64_t t = bench_now_ns();
@@ -70,6 +75,7 @@ static void epoll_reader(void *arg)
         r->failed = 1;
         return;
     }
+    atomic_store_explicit(&r->ready, 1, memory_order_release);
     while (r->got < r->n)
         if (epoll_wait(ep, &out, 1, -1) == 1)
             drain(r);
@@ -79,6 +85,7 @@ static void epoll_reader(void *arg)
 static int steady_reader(steady_actor *a, void *arg)
 {
     run *r = arg;
+    atomic_store_explicit(&r->ready, 1, memory_order_release);
     while (r->got < r->n) {
         steady_reason why = steady_wait_fd(a, r->fds[0], STEADY_FD_READABLE);
         if (why == STEADY_READY)
