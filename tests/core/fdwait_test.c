@@ -22,6 +22,12 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/inotify.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
 #include <pthread.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -384,6 +390,82 @@ static void an_isolated_actor_closing_every_descriptor_still_waits_and_wakes(voi
     steady_graph_free(g);
 }
 
+/* ---- the kernel's other descriptors: timerfd, signalfd, inotify ----------------------------- */
+
+typedef struct kinds {
+    int timer, sig, watch;
+    _Atomic int ticks, signals, events;
+} kinds;
+
+/* One actor waits on all three at once; each wake is counted by what became readable. */
+static int kinds_run(steady_actor *a, void *arg)
+{
+    kinds *k = arg;
+    while (STEADY_RUNNING(a, true)) {
+        steady_wake w = steady_wait_any(a, STEADY_FD(k->timer, STEADY_FD_READABLE),
+                                        STEADY_FD(k->sig, STEADY_FD_READABLE),
+                                        STEADY_FD(k->watch, STEADY_FD_READABLE));
+        char buf[4096];
+        uint64_t expirations;
+        if ((w.ready & 1u) && read(k->timer, &expirations, sizeof expirations) == 8)
+            atomic_fetch_add(&k->ticks, (int)expirations);
+        struct signalfd_siginfo si;
+        if ((w.ready & 2u) && read(k->sig, &si, sizeof si) == sizeof si && si.ssi_signo == SIGUSR1)
+            atomic_fetch_add(&k->signals, 1);
+        if ((w.ready & 4u) && read(k->watch, buf, sizeof buf) > 0)
+            atomic_fetch_add(&k->events, 1);
+    }
+    return 0;
+}
+
+static void timerfd_signalfd_and_inotify_wake_an_actor(void **state)
+{
+    (void)state;
+    kinds k = {0};
+    sigset_t usr1, old;
+    sigemptyset(&usr1);
+    sigaddset(&usr1, SIGUSR1);
+    /* blocked in every thread (the graph's threads inherit this mask): only the signalfd sees it */
+    assert_int_equal(pthread_sigmask(SIG_BLOCK, &usr1, &old), 0);
+    k.timer = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+    k.sig = signalfd(-1, &usr1, SFD_NONBLOCK | SFD_CLOEXEC);
+    k.watch = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    char dir[] = "/tmp/steady-fdwait-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    assert_true(k.timer >= 0 && k.sig >= 0 && k.watch >= 0);
+    assert_true(inotify_add_watch(k.watch, dir, IN_CREATE) >= 0);
+    struct itimerspec every_10ms = {{0, 10000000}, {0, 10000000}};
+    assert_int_equal(timerfd_settime(k.timer, 0, &every_10ms, NULL), 0);
+    steady_graph *g = new_graph("fd-kinds");
+    assert_int_equal(
+        steady_actor_spawn(g, &(steady_actor_opts){.name = "kinds", .run = kinds_run, .arg = &k},
+                           NULL),
+        STEADY_OK);
+    assert_int_equal(steady_graph_start(g), STEADY_OK);
+    sleep_ms(60);
+    assert_int_equal(kill(getpid(), SIGUSR1), 0);
+    char file[64];
+    snprintf(file, sizeof file, "%s/new", dir);
+    FILE *f = fopen(file, "w");
+    assert_non_null(f);
+    fclose(f);
+    uint64_t t0 = now_ns();
+    while ((atomic_load(&k.signals) < 1 || atomic_load(&k.events) < 1) && ms_since(t0) < 10000)
+        sleep_ms(5);
+    steady_graph_request_shutdown(g);
+    assert_int_equal(steady_graph_block_until_stopped(g, 10000), STEADY_OK);
+    steady_graph_free(g);
+    assert_true(atomic_load(&k.ticks) >= 3); /* 60 ms of a 10 ms timer: generous */
+    assert_int_equal(atomic_load(&k.signals), 1);
+    assert_true(atomic_load(&k.events) >= 1);
+    remove(file);
+    rmdir(dir);
+    close(k.timer);
+    close(k.sig);
+    close(k.watch);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
 /* ---- edges ---------------------------------------------------------------------------------- */
 
 static void a_socket_shut_down_while_waited_on_wakes_with_end_of_file(void **state)
@@ -480,6 +562,7 @@ int main(void)
         cmocka_unit_test(a_full_socket_becoming_writable_wakes),
         cmocka_unit_test(a_message_wakes_an_actor_parked_on_a_descriptor),
         cmocka_unit_test(an_isolated_actor_closing_every_descriptor_still_waits_and_wakes),
+        cmocka_unit_test(timerfd_signalfd_and_inotify_wake_an_actor),
         cmocka_unit_test(a_socket_shut_down_while_waited_on_wakes_with_end_of_file),
         cmocka_unit_test(a_closed_descriptor_is_closed),
         cmocka_unit_test(shutdown_and_timeout_end_a_descriptor_wait),
