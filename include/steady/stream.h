@@ -43,9 +43,9 @@ extern "C" {
 
 /* What the lens channel carries, one per message. */
 typedef struct steady_stream_rec {
-    uint64_t at;       /* where its payload starts: an index of the bytes channel (absolute) */
-    uint32_t len;      /* payload bytes */
-    uint32_t reserved; /* 0 */
+    uint64_t at;      /* where its payload starts: an index of the bytes channel (absolute) */
+    uint32_t len;     /* payload bytes */
+    uint32_t claimed; /* 1 between steady_stream_claim and steady_stream_publish, else 0 */
 } steady_stream_rec;
 
 typedef struct steady_stream_opts {
@@ -77,8 +77,9 @@ typedef struct steady_stream_msg {
 } steady_stream_msg;
 
 /* Creates the two channels (BUILDING only). STEADY_EINVAL names the bad option and the fix
- * (a NULL name, max_message above max_bytes / 2, a size past UINT32_MAX), STEADY_ESTATE,
- * STEADY_ENOMEM, STEADY_EEXIST (a channel of that name). tx / rx may be NULL. */
+ * (a NULL or empty name, max_message above max_bytes / 2, more than 2^40 messages or bytes in
+ * flight, a name over 248 bytes), STEADY_ESTATE, STEADY_ENOMEM. Channel names need not be
+ * unique (as for channels). tx / rx may be NULL. */
 STEADY_API steady_err steady_stream_new(steady_graph *g, const steady_stream_opts *opts,
                                         steady_stream_tx *tx, steady_stream_rx *rx);
 
@@ -87,14 +88,15 @@ STEADY_API steady_err steady_stream_new(steady_graph *g, const steady_stream_opt
  * len > 0; the detail names both sizes and the fix). Misuse as for channels. */
 STEADY_API steady_err steady_stream_try_send(steady_stream_tx tx, const void *data, size_t len);
 /* As try_send, waiting for room; STEADY_ESHUTDOWN when shutdown is requested meanwhile (nothing
- * sent), STEADY_ECLOSED, STEADY_EINVAL. Actor's thread. */
+ * sent), STEADY_ECLOSED, STEADY_EINVAL; STEADY_ENOTOWNER when it would wait outside an actor.
+ * Actor's thread. */
 STEADY_API steady_err steady_stream_send_wait(steady_actor *a, steady_stream_tx tx,
                                               const void *data, size_t len);
 /* Room for one message of len bytes, contiguous, in place; NULL when there is none (full,
  * closed, too big: the detail says which). Nothing is sent until steady_stream_publish. */
 STEADY_API void *steady_stream_claim(steady_stream_tx tx, size_t len);
-/* Publishes the message claimed with the same len. STEADY_EINVAL if no claim of that len fits
- * (nothing claimed, or another len). */
+/* Publishes the message claimed with the same len. STEADY_EINVAL (nothing sent) when nothing is
+ * claimed or the claim was of another len. */
 STEADY_API steady_err steady_stream_publish(steady_stream_tx tx, size_t len);
 
 /* The head message in place. STEADY_OK, STEADY_EEMPTY, STEADY_ECLOSED (closed and drained).

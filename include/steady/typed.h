@@ -67,11 +67,14 @@
  * C++ element type must be trivially copyable. */
 #ifdef __cplusplus
 #define STEADY__ELEMENT_CHECK(name, T)                                                             \
-    static_assert(std::is_trivially_copyable<T>::value,                                            \
-                  #name ": a channel element is copied bytewise: T must be trivially copyable")
+    static_assert(std::is_trivially_copyable<T>::value && alignof(T) <= 64,                        \
+                  #name ": a channel element is copied bytewise into 64-byte aligned slots: T "    \
+                        "must be trivially copyable and aligned to at most 64 bytes")
 #else
 #define STEADY__ELEMENT_CHECK(name, T)                                                             \
-    _Static_assert(sizeof(T) > 0, #name ": element type must be complete")
+    _Static_assert(sizeof(T) > 0 && _Alignof(T) <= 64,                                             \
+                   #name ": element type must be complete and aligned to at most 64 bytes (the "   \
+                         "slots are)")
 #endif
 
 /* The first part of STEADY_CHANNEL_TYPE: ends, try calls, slices, spans, close and queries. */

@@ -12,7 +12,7 @@
 #include "steady/wait.h"
 
 /* Only the actor running on this thread may wait: the caller's `a` must be it. */
-static steady_err check_waiter(const steady_actor *a, const char *op)
+steady_err steady__check_waiter(const steady_actor *a, const char *op)
 {
     if (a && a == steady__self)
         return STEADY_OK;
@@ -40,13 +40,13 @@ static steady_err reason_error(steady_reason r)
 
 steady_err steady__tx_await_room(steady_actor *a, steady_tx *tx)
 {
-    steady_err e = check_waiter(a, "steady_tx_send_wait");
+    steady_err e = steady__check_waiter(a, "steady_tx_send_wait");
     return e == STEADY_OK ? reason_error(steady_wait_one(a, steady_cond_vacant(tx, 1))) : e;
 }
 
 steady_err steady__rx_await_data(steady_actor *a, steady_rx *rx)
 {
-    steady_err e = check_waiter(a, "steady_rx_take_wait");
+    steady_err e = steady__check_waiter(a, "steady_rx_take_wait");
     return e == STEADY_OK ? reason_error(steady_wait_one(a, steady_cond_avail(rx, 1))) : e;
 }
 
@@ -69,7 +69,7 @@ steady_err steady_tx_send_slice_wait(steady_actor *a, steady_tx *tx, const void 
             done += steady_tx_send_slice(tx, p + done * size, n - done);
             if (done == n)
                 break;
-            if ((e = check_waiter(a, "steady_tx_send_slice_wait")) != STEADY_OK)
+            if ((e = steady__check_waiter(a, "steady_tx_send_slice_wait")) != STEADY_OK)
                 break;
             if ((e = reason_error(steady_wait_one(a, steady_cond_vacant(tx, 1)))) != STEADY_OK)
                 break;
@@ -94,7 +94,7 @@ steady_err steady_rx_take_slice_wait(steady_actor *a, steady_rx *rx, void *dst, 
         e = steady__rx_stopped(rx, "take_slice_wait");
     if (e == STEADY_OK && max) {
         while ((done = steady_rx_take_slice(rx, dst, max)) == 0) {
-            if ((e = check_waiter(a, "steady_rx_take_slice_wait")) != STEADY_OK)
+            if ((e = steady__check_waiter(a, "steady_rx_take_slice_wait")) != STEADY_OK)
                 break;
             if ((e = reason_error(steady_wait_one(a, steady_cond_avail(rx, 1)))) != STEADY_OK)
                 break;

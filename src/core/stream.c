@@ -116,11 +116,16 @@ static void *bytes_slot(steady_tx *b, uint64_t at)
 
 /* Publishes the bytes up to the payload's end, then the record (its release store makes both
  * visible to a reader that sees it). */
+static void *rec_slot(const steady_tx *l)
+{
+    return l->slots + (size_t)(l->tail & l->mask) * sizeof(steady_stream_rec);
+}
+
 static steady_err publish(steady_stream_tx tx, size_t len, uint64_t at)
 {
     steady_tx *l = tx.lens.raw, *b = tx.bytes.raw;
     steady_stream_rec rec = {at, (uint32_t)len, 0};
-    memcpy(l->slots + (size_t)(l->tail & l->mask) * sizeof rec, &rec, sizeof rec);
+    memcpy(rec_slot(l), &rec, sizeof rec);
     steady__tx_publish_to(b, at + len);
     steady__tx_publish(l, 1);
     return STEADY_OK;
@@ -146,21 +151,30 @@ void *steady_stream_claim(steady_stream_tx tx, size_t len)
         e = check_tx(tx, NULL, len, "steady_stream_claim");
     if (e == STEADY_OK && (e = reserve(tx, len, &at)) != STEADY_OK)
         steady__fail(e, "steady_stream_claim: %s for %zu bytes", steady_strerror(e), len);
-    return e == STEADY_OK ? bytes_slot(tx.bytes.raw, at) : NULL;
+    if (e != STEADY_OK)
+        return NULL;
+    /* The claim is written into the next record, unpublished: publish finds it there. */
+    steady_stream_rec rec = {at, (uint32_t)len, 1};
+    memcpy(rec_slot(tx.lens.raw), &rec, sizeof rec);
+    return bytes_slot(tx.bytes.raw, at);
 }
 
-/* The claim's place again: it depends only on the sender's own tail and on room, which only
- * grows meanwhile, so it is where steady_stream_claim put the bytes. */
+/* The claim steady_stream_claim wrote into the next record: its length must be len, and its
+ * place is still free (room only grows meanwhile). */
 steady_err steady_stream_publish(steady_stream_tx tx, size_t len)
 {
     uint64_t at;
     steady_err e = check_tx(tx, NULL, 0, "steady_stream_publish");
-    if (e == STEADY_OK && (len > tx.max_message || reserve(tx, len, &at) != STEADY_OK))
+    steady_stream_rec rec = {0, 0, 0};
+    if (e == STEADY_OK && (e = reserve(tx, 0, &at)) == STEADY_OK)
+        memcpy(&rec, rec_slot(tx.lens.raw), sizeof rec);
+    if (e == STEADY_OK && (!rec.claimed || rec.len != len))
         e = steady__misuse(STEADY_EINVAL,
-                           "steady_stream_publish of %zu bytes: no claim of that length fits; "
-                           "publish the length steady_stream_claim was given",
-                           len);
-    return e == STEADY_OK ? publish(tx, len, at) : e;
+                           "steady_stream_publish of %zu bytes: %s; publish the length "
+                           "steady_stream_claim was given, after a claim",
+                           len,
+                           rec.claimed ? "the claim was of another length" : "nothing is claimed");
+    return e == STEADY_OK ? publish(tx, len, rec.at) : e;
 }
 
 /* The bytes a wait must see free for a message of len: len, or the skip to the wrap too. */
@@ -180,6 +194,8 @@ steady_err steady_stream_send_wait(steady_actor *a, steady_stream_tx tx, const v
 {
     steady_err e;
     while ((e = steady_stream_try_send(tx, data, len)) == STEADY_EFULL) {
+        if ((e = steady__check_waiter(a, "steady_stream_send_wait")) != STEADY_OK)
+            break;
         steady_wake w = steady_wait_all(a, STEADY_VACANT(tx.lens, 1),
                                         STEADY_VACANT(tx.bytes, room_needed(tx.bytes.raw, len)));
         if ((e = wait_error(w.reason)) != STEADY_OK)
@@ -294,7 +310,8 @@ steady_err steady_stream_take_wait(steady_actor *a, steady_stream_rx rx, void *b
 {
     steady_err e;
     while ((e = steady_stream_try_take(rx, buf, cap, len)) == STEADY_EEMPTY)
-        if ((e = wait_error(steady_wait_avail(a, rx.lens, 1))) != STEADY_OK)
+        if ((e = steady__check_waiter(a, "steady_stream_take_wait")) != STEADY_OK ||
+            (e = wait_error(steady_wait_avail(a, rx.lens, 1))) != STEADY_OK)
             break;
     return e;
 }

@@ -236,6 +236,8 @@ steady_err steady_tee_send_wait(steady_actor *a, steady_tee *t, const void *elem
 {
     steady_err e;
     while ((e = steady_tee_try_send(t, elem)) == STEADY_EFULL) {
+        if ((e = steady__check_waiter(a, "steady_tee_send_wait")) != STEADY_OK)
+            return e;
         steady_reason r = steady_tee_wait_vacant(a, t, 1);
         if (r == STEADY_CLOSED)
             return STEADY_ECLOSED;

@@ -83,7 +83,7 @@ static void row_steady_stream_send_wait(void **state)
     assert_int_equal(steady_stream_send_wait(NULL, f.tx, buf, 32), STEADY_OK); /* room: no wait */
     assert_int_equal(steady_stream_send_wait(NULL, f.tx, buf, 32), STEADY_OK);
     /* full: it would wait, and only actors wait */
-    EXPECT_DETAIL(steady_stream_send_wait(NULL, f.tx, buf, 1), "outside an actor");
+    EXPECT_ERR(steady_stream_send_wait(NULL, f.tx, buf, 1), STEADY_ENOTOWNER, "outside an actor");
     steady_graph_free(f.g);
 }
 
@@ -106,8 +106,10 @@ static void row_steady_stream_publish(void **state)
     EXPECT_ERR(steady_stream_publish(none_tx, 1), STEADY_EINVAL, "a NULL stream end");
     sfx f;
     sfx_make(&f);
-    EXPECT_ERR(steady_stream_publish(f.tx, SIZE_MAX), STEADY_EINVAL, "no claim of that length");
+    EXPECT_ERR(steady_stream_publish(f.tx, SIZE_MAX), STEADY_EINVAL, "nothing is claimed");
+    EXPECT_ERR(steady_stream_publish(f.tx, 0), STEADY_EINVAL, "nothing is claimed");
     memcpy(steady_stream_claim(f.tx, 3), "abc", 3);
+    EXPECT_ERR(steady_stream_publish(f.tx, 2), STEADY_EINVAL, "the claim was of another length");
     assert_int_equal(steady_stream_publish(f.tx, 3), STEADY_OK);
     steady_stream_msg m;
     assert_int_equal(steady_stream_peek(f.rx, &m), STEADY_OK);
@@ -183,7 +185,8 @@ static void row_steady_stream_take_wait(void **state)
                "NULL stream end");
     sfx f;
     sfx_make(&f);
-    EXPECT_DETAIL(steady_stream_take_wait(NULL, f.rx, buf, sizeof buf, &len), "outside an actor");
+    EXPECT_ERR(steady_stream_take_wait(NULL, f.rx, buf, sizeof buf, &len), STEADY_ENOTOWNER,
+               "outside an actor");
     steady_graph_free(f.g);
 }
 

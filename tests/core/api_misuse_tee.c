@@ -152,7 +152,8 @@ static void row_steady_tee_send_wait(void **state)
     tfx_make(&f);
     assert_int_equal(steady_tee_send_wait(NULL, f.t, &v1), STEADY_OK); /* room: no wait */
     assert_int_equal(steady_tee_send_wait(NULL, f.t, &v1), STEADY_OK);
-    EXPECT_DETAIL(steady_tee_send_wait(NULL, f.t, &v1), "outside an actor"); /* full */
+    EXPECT_ERR(steady_tee_send_wait(NULL, f.t, &v1), STEADY_ENOTOWNER,
+               "outside an actor"); /* full */
     steady_graph_free(f.g);
 }
 

@@ -284,8 +284,23 @@ static void sizes_and_buffers_are_checked(void **state)
     steady_stream_msg m;
     assert_int_equal(steady_stream_peek(rx, &m), STEADY_EEMPTY);
     assert_null(m.data);
-    EXPECT_ERR_DETAIL(steady_stream_publish(tx, 5), STEADY_OK, NULL); /* room: publishes 5 */
-    assert_int_equal(steady_stream_advance_take(rx, SIZE_MAX), 1);
+    EXPECT_ERR_DETAIL(steady_stream_publish(tx, 5), STEADY_EINVAL, "nothing is claimed");
+    assert_int_equal(steady_stream_advance_take(rx, SIZE_MAX), 0); /* nothing was sent */
+    /* A claim that skipped to the wrap, published with another length: refused, nothing sent
+     * (found by a review: the first version published the other length at the wrong place). */
+    assert_int_equal(steady_stream_try_send(tx, big, 20), STEADY_OK); /* bytes 0..20 */
+    assert_int_equal(steady_stream_try_send(tx, big, 20), STEADY_OK); /* bytes 20..40 */
+    assert_int_equal(steady_stream_advance_take(rx, 2), 2);
+    unsigned char *p = steady_stream_claim(tx, 30); /* 24 to the wrap: after it, at 64 */
+    assert_non_null(p);
+    memset(p, 'c', 30);
+    EXPECT_ERR_DETAIL(steady_stream_publish(tx, 10), STEADY_EINVAL, "another length");
+    assert_int_equal(steady_stream_publish(tx, 30), STEADY_OK);
+    steady_stream_msg got;
+    assert_int_equal(steady_stream_peek(rx, &got), STEADY_OK);
+    assert_int_equal(got.len, 30);
+    assert_memory_equal(got.data, "cccccccccccccccccccccccccccccc", 30);
+    assert_int_equal(steady_stream_advance_take(rx, 1), 1);
     steady_stream_tx none_tx = {{NULL}, {NULL}, 0};
     steady_stream_rx none_rx = {{NULL}, {NULL}};
     EXPECT_ERR_DETAIL(steady_stream_try_send(none_tx, big, 1), STEADY_EINVAL, "a NULL stream end");

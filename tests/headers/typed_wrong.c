@@ -12,6 +12,12 @@ typedef struct msg {
 STEADY_CHANNEL_TYPE(u64ch, uint64_t);
 STEADY_CHANNEL_TYPE(msgch, msg);
 STEADY_MAP_TYPE(u64ch, msgch);
+#if CASE == 6 /* an element aligned past the slots' 64 bytes: refused, not misaligned */
+typedef struct wide {
+    _Alignas(128) char c;
+} wide;
+STEADY_CHANNEL_TYPE(widech, wide);
+#endif
 
 static void encode(void *ctx, const uint64_t *src, msg *dst, size_t n)
 {
