@@ -89,6 +89,13 @@ static steady_err check_tx(steady_stream_tx tx, const void *data, size_t len, co
     return STEADY_OK;
 }
 
+/* The bytes skipped to the wrap before a message of len at the sender's tail (0: it fits). */
+static uint64_t skip_for(const steady_tx *b, size_t len)
+{
+    uint64_t to_wrap = b->mask + 1 - (b->tail & b->mask);
+    return to_wrap >= len ? 0 : to_wrap;
+}
+
 /* Room for the record and for len contiguous bytes: the payload's index in *at, or EFULL /
  * ECLOSED (the consumer is gone), or the misuse of an end the caller may not use (another's,
  * or closed by itself). Reads the channels' own handles: the inline room checks of channel.h. */
@@ -99,8 +106,7 @@ static steady_err reserve(steady_stream_tx tx, size_t len, uint64_t *at)
         return steady__tx_stopped(l, "stream send");
     if (!steady__tx_open(b))
         return steady__tx_stopped(b, "stream send");
-    uint64_t to_wrap = b->mask + 1 - (b->tail & b->mask);
-    uint64_t skip = to_wrap >= len ? 0 : to_wrap;
+    uint64_t skip = skip_for(b, len);
     if (steady__tx_room(l, 1) < 1 || steady__tx_room(b, skip + len) < skip + len)
         return steady__tx_blocked(l) == STEADY_ECLOSED || steady__tx_blocked(b) == STEADY_ECLOSED
                    ? STEADY_ECLOSED
@@ -180,8 +186,7 @@ steady_err steady_stream_publish(steady_stream_tx tx, size_t len)
 /* The bytes a wait must see free for a message of len: len, or the skip to the wrap too. */
 static uint64_t room_needed(const steady_tx *bytes, size_t len)
 {
-    uint64_t to_wrap = bytes->mask + 1 - (bytes->tail & bytes->mask);
-    return to_wrap >= len ? len : to_wrap + len;
+    return skip_for(bytes, len) + len;
 }
 
 static steady_err wait_error(steady_reason r)

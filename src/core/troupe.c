@@ -13,6 +13,7 @@
 #include "core/internal.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
@@ -197,31 +198,37 @@ static bool any_ready(steady_troupe *t, uint64_t *deadline)
 static _Thread_local struct pollfd *fd_buf;
 static _Thread_local unsigned fd_cap;
 
+/* How many descriptors the blocked members' waits name: each wait keeps its count in the
+ * actor record (wait.c), so this reads one word per member instead of walking the conditions. */
 static unsigned count_fds(const steady_troupe *t)
 {
     unsigned n = 0;
     for (size_t i = 0; i < t->n_members; i++)
         if (t->members[i]->status == STEADY__BLOCKED)
-            n += steady__wait_fds(t->members[i], NULL, 0);
+            n += atomic_load_explicit(&t->members[i]->fd_waits, memory_order_relaxed);
     return n;
 }
 
-/* Fills fd_buf with the n descriptors count_fds found; false when it cannot hold them. */
-static bool gather_fds(const steady_troupe *t, unsigned n)
+/* Fills fd_buf with the pending descriptor conditions, at most n (count_fds), and returns how
+ * many: fewer when a descriptor became ready while its wait still waits for something else (a
+ * ppoll on the others then; the slots past the count are never passed). UINT_MAX: no memory. */
+static unsigned gather_fds(const steady_troupe *t, unsigned n)
 {
     if (fd_cap < n + 1) {
         struct pollfd *p = steady__alloc((size_t)(n + 1) * 2 * sizeof *p);
         if (!p)
-            return false;
+            return UINT_MAX;
         steady__free(fd_buf);
         fd_buf = p;
         fd_cap = (n + 1) * 2;
     }
     unsigned k = 0;
     for (size_t i = 0; i < t->n_members && k < n; i++)
-        if (t->members[i]->status == STEADY__BLOCKED)
-            k += steady__wait_fds(t->members[i], fd_buf + k, n - k);
-    return true;
+        if (t->members[i]->status == STEADY__BLOCKED) {
+            unsigned m = steady__wait_fds(t->members[i], fd_buf + k, n - k);
+            k += m < n - k ? m : n - k;
+        }
+    return k;
 }
 
 static void free_fds(void)
@@ -236,7 +243,8 @@ static void free_fds(void)
  * hang; said once per troupe. */
 static void park_fds(steady_troupe *t, uint32_t seq, uint64_t timeout, unsigned nfd, bool efd_ok)
 {
-    bool have = efd_ok && gather_fds(t, nfd);
+    unsigned k = efd_ok ? gather_fds(t, nfd) : UINT_MAX;
+    bool have = k != UINT_MAX;
     if (!have) {
         if (!t->fd_park_degraded) {
             t->fd_park_degraded = true;
@@ -251,7 +259,7 @@ static void park_fds(steady_troupe *t, uint32_t seq, uint64_t timeout, unsigned 
         ppoll(NULL, 0, &rel, NULL);
         return;
     }
-    steady__bell_sleep_fds(&t->bell, seq, timeout, fd_buf, nfd);
+    steady__bell_sleep_fds(&t->bell, seq, timeout, fd_buf, k);
 }
 
 /* The first two stages of idle(): true when a member became ready meanwhile. */
