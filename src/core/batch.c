@@ -225,10 +225,12 @@ steady_err steady_commit(steady_rx *const *rxs, const size_t *takes, size_t n_rx
     struct steady__intent *in = &a->intent;
     arm(in, rxs, takes, n_rx, txs, sends, n_tx);
     step(a, 1);
-    /* release: the warden's acquire load of armed sees the record whole. */
+    /* release: pairs with the warden's acquire load of armed (steady__intent_complete): it
+     * sees the record whole. */
     atomic_store_explicit(&in->armed, 1, memory_order_release);
     step(a, 2);
     apply(rxs, takes, n_rx, txs, sends, n_tx, a);
+    /* release: pairs with the same acquire load; a warden that sees 0 sees every store. */
     atomic_store_explicit(&in->armed, 0, memory_order_release);
     step(a, 5);
     return STEADY_OK;

@@ -91,7 +91,8 @@ void steady__bell_close(struct steady__bell *b)
 void steady__bell_sleep_fds(struct steady__bell *b, uint32_t seq, uint64_t timeout_ns,
                             struct pollfd *pfds, unsigned n)
 {
-    /* acquire: a bump since the caller read seq means a ring it may have missed: no sleep. */
+    /* acquire: pairs with steady__bell_ring's increment of seq; a bump since the caller read
+     * seq means a ring it may have missed: no sleep. */
     if (timeout_ns == 0 || atomic_load_explicit(&b->seq, memory_order_acquire) != seq)
         return;
     struct timespec rel, *relp = NULL;

@@ -21,7 +21,8 @@ void steady__failure_set(steady_actor *a, const char *fmt, ...)
     vsnprintf(text, sizeof text, fmt, ap);
     va_end(ap);
     atomic_fetch_add_explicit(&a->failure_seq, 1, memory_order_relaxed);
-    /* release fence: the odd count is visible before any byte below (reader's step 3). */
+    /* release fence: pairs with the reader's acquire fence before its re-read of seq (step 3):
+     * a reader that saw any byte below sees the odd count. */
     atomic_thread_fence(memory_order_release);
     for (size_t i = 0; i < sizeof text; i++) {
         __atomic_store_n(&a->last_failure[i], text[i], __ATOMIC_RELAXED);

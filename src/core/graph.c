@@ -205,8 +205,9 @@ steady_err steady_graph_start(steady_graph *g)
             return steady__fail(e, "%s", why);
         }
     }
-    /* seq_cst: the store half of the Dekker pair with the signal handler (signal.c); it also
-     * releases everything above to the actor threads' acquire loads of state. */
+    /* seq_cst: pairs with the signal handler's seq_cst compare-exchange of state (notify.c),
+     * the store half of their Dekker pair (signal.c); it also releases everything above to the
+     * actor threads' acquire loads of state. */
     atomic_store_explicit(&g->state, STEADY_GRAPH_RUNNING, memory_order_seq_cst);
     steady__signals_started(g);
     for (steady_troupe *t = g->troupes; t; t = t->next) {

@@ -258,7 +258,9 @@ static size_t copy_samples(steady_channel *ch, uint64_t from, uint64_t to, uint6
     size_t n = 0;
     for (uint64_t i = from; i < to; i++)
         out[n++] = atomic_load_explicit(&ch->lat_ns[i % STEADY__LAT_SAMPLES], memory_order_relaxed);
-    /* acquire fence: the slot loads above happen before the re-read of lat_seq below. */
+    /* acquire fence: the slot loads above happen before the re-read of lat_seq below. It pairs with
+     * the writer's release store of lat_seq (latency.c), so a slot overwritten after its
+     * copy shows in the re-read count. */
     atomic_thread_fence(memory_order_acquire);
     uint64_t now = atomic_load_explicit(&ch->lat_seq, memory_order_relaxed);
     uint64_t safe = now > STEADY__LAT_SAMPLES ? now - STEADY__LAT_SAMPLES : 0;

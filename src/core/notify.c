@@ -13,7 +13,8 @@
 
 void steady__graph_event(steady_graph *g)
 {
-    /* release: main's acquire load of events orders the vote or exit that bumped it. */
+    /* release: pairs with main's acquire load of events (stop.c), which then sees the vote or
+     * exit that bumped it. */
     atomic_fetch_add_explicit(&g->events, 1, memory_order_release);
     steady__futex_wake(&g->events, 1 << 30, g->isolated);
 }
@@ -28,9 +29,11 @@ void steady__graph_ring_all(steady_graph *g)
 void steady__graph_request(steady_graph *g, const char *who)
 {
     int expected = STEADY_GRAPH_RUNNING;
-    /* acq_rel: releases what the requester did before; the actors' acquire loads pair. */
+    /* seq_cst: releases what the requester did before (pairs with the actors' acquire loads
+     * of state); and a signal handler's request is the load half of its Dekker pair with
+     * start's store of RUNNING (signal.c), which needs seq_cst on all four accesses. */
     if (!atomic_compare_exchange_strong_explicit(&g->state, &expected, STEADY_GRAPH_STOP_REQUESTED,
-                                                 memory_order_acq_rel, memory_order_acquire))
+                                                 memory_order_seq_cst, memory_order_seq_cst))
         return;
     (void)who;
     steady__graph_ring_all(g);

@@ -90,7 +90,8 @@ static void on_signal(int sig)
 
 void steady__signals_started(steady_graph *g)
 {
-    /* seq_cst: start's store of RUNNING precedes this load (see the file comment). */
+    /* seq_cst: pairs with the handler's seq_cst store of signal_pending; start's store of
+     * RUNNING precedes this load (see the file comment). */
     if (atomic_load_explicit(&g->signal_pending, memory_order_seq_cst))
         steady__graph_request(g, "signal received while starting");
 }

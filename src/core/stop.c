@@ -269,6 +269,7 @@ static steady_err build_report(steady_graph *g, bool voted)
     for (steady_channel *ch = g->channels; ch; ch = ch->next)
         lost_channels += atomic_load_explicit(&ch->ss_lost, memory_order_relaxed) != 0;
     append_headline(g, voted, behind, vetoes, losses, lost_channels);
+    /* acquire: pairs with the signal handler's release store of force_stop (signal.c). */
     bool forced = atomic_load_explicit(&g->force_stop, memory_order_acquire);
     for (steady_actor *a = g->actors; a; a = a->next)
         if (a->vetoed)
@@ -383,7 +384,8 @@ static steady_err stop(steady_graph *g, int64_t timeout_ms)
     uint64_t deadline = vote_deadline(timeout_ms);
     bool voted = wait_for_votes(g, deadline);
     snapshot_vetoes(g);
-    /* release: actors that read STOPPED* afterwards leave their loops and waits at once. */
+    /* release: pairs with the actors' acquire loads of state; those that read STOPPED*
+     * afterwards leave their loops and waits at once. */
     atomic_store_explicit(&g->state, voted ? STEADY_GRAPH_STOPPED : STEADY_GRAPH_STOPPED_UNCLEANLY,
                           memory_order_release);
     steady__graph_ring_all(g);

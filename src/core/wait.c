@@ -43,7 +43,8 @@ static enum outcome avail_outcome(steady_rx *rx, uint64_t n)
         return O_CLOSED; /* closed by the waiter itself */
     if (steady__rx_ready(rx, need) >= need)
         return O_READY;
-    /* acquire: once the close is seen, so is the final tail (released before it). */
+    /* acquire: pairs with the producer's release store of tx_closed (channel.c): once the
+     * close is seen, so is the final tail (released before it). */
     if (atomic_load_explicit(&rx->ring->tx_closed, memory_order_acquire))
         return steady__rx_ready(rx, need) >= need ? O_READY : O_CLOSED;
     return PENDING;

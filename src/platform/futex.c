@@ -95,6 +95,8 @@ void steady__heavy_fence(void)
        are EINVAL/EPERM for unregistered use); the fence below only covers the other case. */
     if (have_membarrier && membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED) == 0)
         return;
+    /* seq_cst fence: pairs with the fence (or barrier) of the other side of each caller's
+     * Dekker pair, as the membarrier calls above would. */
     STEADY__TSAN_FENCE_OK_BEGIN
     atomic_thread_fence(memory_order_seq_cst);
     STEADY__TSAN_FENCE_OK_END

@@ -54,6 +54,7 @@ static inline void steady__cpu_relax(void)
 #elif defined(__aarch64__)
     __asm__ __volatile__("isb" ::: "memory");
 #else
+    /* A compiler barrier only: it pairs with nothing (no other thread's ordering). */
     atomic_signal_fence(memory_order_seq_cst);
 #endif
 }
