@@ -211,7 +211,7 @@ static void on_death(struct steady__iso *iso, kid *k, const char *how)
             continue;
         snprintf(why, sizeof why, "its process %s", how);
         uint64_t d;
-        if (steady__supervise_death(a, why, &d)) {
+        if (steady__supervise_death(a, why, !iso->zygote_lost, &d)) {
             /* Decided; it is prepared when the backoff is over (respawn_due), as in-process. */
             atomic_store_explicit(&a->sup.pending, 1, memory_order_relaxed);
             again = true;

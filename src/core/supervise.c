@@ -416,24 +416,34 @@ static bool wants_restart(steady_actor *a, bool failed, int state)
     return true;
 }
 
+/* The end of a generation, before any decision (`why`: the failure, or NULL for a return):
+ * logs and counts the failure, counts showstoppers, saves a durable state, honours fail-fast. */
+static void record_end(steady_actor *a, const char *why)
+{
+    if (why) {
+        steady__failure_set(a, "%s", why);
+        atomic_fetch_add_explicit(&a->failures, 1, memory_order_relaxed);
+        STEADY_ERROR("actor '%s' failed (regeneration %u): %s", a->label,
+                     steady_actor_regeneration(a), why);
+        count_showstoppers(a);
+    }
+    steady__state_save(a);
+    if (why && a->graph->fail_fast) {
+        STEADY_ERROR("fail-fast: aborting at the first failure (actor '%s')", a->label);
+        abort();
+    }
+}
+
 /* The supervisor's decision at the end of a generation (`why`: the failure, or NULL for a
- * return): logs, counts, saves, then true with *delay_ns when the actor is to run again. */
-static bool decide(steady_actor *a, const char *why, uint64_t *delay_ns)
+ * return): logs, counts, saves, then true with *delay_ns when the actor is to run again. With
+ * !can_run no next generation can start (an ISOLATED actor whose zygotes are all gone): true
+ * then means "it would run again" and no restart is announced; the caller stops it for good. */
+static bool decide(steady_actor *a, const char *why, bool can_run, uint64_t *delay_ns)
 {
     bool failed = why != NULL;
     uint32_t regen = steady_actor_regeneration(a);
     *delay_ns = 0;
-    if (failed) {
-        steady__failure_set(a, "%s", why);
-        atomic_fetch_add_explicit(&a->failures, 1, memory_order_relaxed);
-        STEADY_ERROR("actor '%s' failed (regeneration %u): %s", a->label, regen, why);
-        count_showstoppers(a);
-    }
-    steady__state_save(a);
-    if (failed && a->graph->fail_fast) {
-        STEADY_ERROR("fail-fast: aborting at the first failure (actor '%s')", a->label);
-        abort();
-    }
+    record_end(a, why);
     /* acquire: pairs with the release stores of state (graph.c start, notify.c request, stop.c). */
     int state = atomic_load_explicit(&a->graph->state, memory_order_acquire);
     if (!wants_restart(a, failed, state))
@@ -456,6 +466,8 @@ static bool decide(steady_actor *a, const char *why, uint64_t *delay_ns)
         stop_for_good(a, what);
         return false;
     }
+    if (!can_run)
+        return true;
     if (state != STEADY_GRAPH_RUNNING) {
         /* Draining: no backoff (a shutdown would cut it short anyway). */
         STEADY_INFO("actor '%s' restarting as regeneration %u at once (shutting down)", a->label,
@@ -479,7 +491,7 @@ bool steady__supervise(steady_actor *a, const char *why)
 {
     steady__arena_release(&a->arena);
     uint64_t delay;
-    if (!decide(a, why, &delay))
+    if (!decide(a, why, true, &delay))
         return false;
     /* Decided and counted: if this process dies during the backoff (an ISOLATED troupe whose
      * mate crashed), the warden restarts it without counting a second failure. */
@@ -494,7 +506,7 @@ bool steady__supervise(steady_actor *a, const char *why)
     return true;
 }
 
-bool steady__supervise_death(steady_actor *a, const char *why, uint64_t *delay_ns)
+bool steady__supervise_death(steady_actor *a, const char *why, bool can_run, uint64_t *delay_ns)
 {
     /* The arena's blocks died with the process: forget them, free nothing. */
     a->arena.blocks = NULL;
@@ -509,7 +521,7 @@ bool steady__supervise_death(steady_actor *a, const char *why, uint64_t *delay_n
         *delay_ns = 0;
         return true;
     }
-    return decide(a, why, delay_ns);
+    return decide(a, why, can_run, delay_ns);
 }
 
 void steady__restart_prepare(steady_actor *a)

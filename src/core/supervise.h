@@ -16,8 +16,10 @@ steady_err steady__supervision_init(steady_actor *a, const steady_policy *p);
 bool steady__supervise(steady_actor *a, const char *why);
 /* For an actor whose process died (ISOLATED): the same decision as steady__supervise, made by
  * the parent's warden; no wait. True with *delay_ns: restart it after that long, first calling
- * steady__restart_prepare (which also resets what a fresh process must find). */
-bool steady__supervise_death(steady_actor *a, const char *why, uint64_t *delay_ns);
+ * steady__restart_prepare (which also resets what a fresh process must find). !can_run: no
+ * process can be started for it any more; true then only says it would have been restarted
+ * (nothing announced), and the caller stops it for good. */
+bool steady__supervise_death(steady_actor *a, const char *why, bool can_run, uint64_t *delay_ns);
 void steady__restart_prepare(steady_actor *a);
 /* Showstopper settings that steady_graph_start checks (the dead letter's owner). */
 steady_err steady__showstoppers_validate(steady_graph *g);

@@ -10,6 +10,10 @@
 #   - the log says the zygote died, its standby took over, and the worker restarted in a new
 #     process (its generation died with the zygote);
 #   - within MAX_MS (the zygote's death used to stall the pipeline and spin the warden).
+#
+# KILL=both kills the zygote together with its standby (the zygote stopped first, so it cannot
+# start another standby in between): nothing can restart the worker, so the stop is degraded
+# and the lesson must say so and exit 1, not 0 (issue 10: a degraded stop is never success).
 set -euo pipefail
 
 bin=$1
@@ -39,11 +43,40 @@ done
 generations=$(grep -c "Worker runs in process" "$out")
 zygote=$(child_named "$pid" steady-zygote)
 [ -n "$zygote" ] || fail "no steady-zygote child of the lesson (pid $pid)"
-kill -KILL "$zygote"
+if [ "${KILL:-zygote}" = both ]; then
+    standby=$(child_named "$zygote" steady-standby)
+    [ -n "$standby" ] || fail "no steady-standby child of the zygote (pid $zygote)"
+    kill -STOP "$zygote"
+    kill -KILL "$standby"
+    kill -KILL "$zygote"
+else
+    kill -KILL "$zygote"
+fi
 rc=0
 wait "$pid" || rc=$?
 pid=
 elapsed_ms=$((($(date +%s%N) - start) / 1000000))
+if [ "${KILL:-zygote}" = both ]; then
+    [ "$rc" -eq 1 ] || fail "$(basename "$bin") exited $rc after losing its zygote and standby; expected 1"
+    grep -q "no zygote is left to start ISOLATED processes" "$out" ||
+        fail "the loss of every zygote was not logged"
+    grep -qE "^lesson-02a-robust: graph .* stopped degraded" "$out" ||
+        fail "main did not report the degraded stop"
+    grep -q "actor 'worker': stopped for good" "$out" || fail "the lost worker was not named"
+    if sed -n '/no zygote is left to start ISOLATED processes/,$p' "$out" |
+        grep -q "actor 'worker' restarting"; then
+        fail "the log says the worker restarts after no zygote was left to restart it"
+    fi
+    if grep -qE "generated [0-9]+, logged [0-9]+, dead letters [0-9]+: exact$" "$out"; then
+        fail "main's summary says 'exact' although the worker was lost"
+    fi
+    if [ -n "${MAX_MS:-}" ]; then
+        [ "$elapsed_ms" -le "$MAX_MS" ] || fail "run took $elapsed_ms ms, expected at most $MAX_MS"
+    fi
+    echo "ok: zygote $zygote and standby $standby killed; exit $rc in $elapsed_ms ms;" \
+        "$(grep -E "^lesson-02a-robust: .*degraded" "$out" | head -1)"
+    exit 0
+fi
 [ "$rc" -eq 0 ] || fail "$(basename "$bin") --isolated $* exited $rc after its zygote was killed"
 grep -qE "generated [0-9]+, logged [0-9]+, dead letters [0-9]+: exact$" "$out" ||
     fail "main's summary does not end in 'exact'"
