@@ -1,24 +1,28 @@
 /* steady/stream.h — stream channels: variable-size messages (bytes with a length).
  *
- * A stream is two channels created together: "NAME.lens", one record per message (its length,
- * and how many padding bytes precede it), and "NAME.bytes", the payload bytes. Both are ordinary
+ * A stream is two channels created together: "NAME.lens", one record per message (where its
+ * payload starts and its length), and "NAME.bytes", the messages' frames (an 8-byte header,
+ * then the payload, padded to a multiple of 8, so payloads are 8-aligned). Both are ordinary
  * channels, so a stream has everything a channel has: one owner per end (list both ends of a
  * stream end at spawn: STEADY_TXS(tx.lens, tx.bytes)), close and the shutdown vote, peek before
  * commit, restarts that rewind what a failed generation did not commit, showstopper counting (on
  * the lens channel's head), the ISOLATED placement, and their totals in telemetry (messages on
  * .lens, bytes on .bytes).
  *
- * A message never straddles the payload ring's wrap: when it would, the sender skips to the wrap
- * (the record says where the payload starts), so every message a reader sees is one contiguous
- * run of bytes. That is why max_message is at most half of max_bytes: an empty ring always has
- * a contiguous run of that size on one side of its wrap. A send publishes the bytes, then the
- * record; a take releases the records, then the bytes. Since a record holds its payload's
- * absolute position, a process killed between the two steps (ISOLATED) leaves at worst bytes
- * without a record, which the next record skips, or bytes held a little longer: never a message
- * lost, repeated or misread.
+ * A frame never straddles the bytes ring's wrap: when it would, the sender marks the rest as
+ * skipped and starts after the wrap, so every message a reader sees is one contiguous run of
+ * bytes. That is why a frame of max_message is at most half of max_bytes: an empty ring always
+ * has a contiguous run of that size on one side of its wrap. A reader walks the frame headers
+ * in the bytes it reads anyway, and each header carries its message's number, checked against
+ * the records. A send publishes the bytes, then the record; a take releases the records, then
+ * the bytes. A process killed between the two steps (ISOLATED) is mended at its restart from
+ * the records: a producer's frame without a record is dropped (its tail steps back), a
+ * consumer's bytes taken but not released are released: never a message lost, repeated or
+ * misread.
  *
  *   steady_stream_try_send(tx, data, len)          copy in
  *   p = steady_stream_claim(tx, len); ...; steady_stream_publish(tx, len)   write in place
+ *   steady_stream_claim_wait(a, tx, len, &p)       claim, waiting for room
  *   steady_stream_send_wait(a, tx, data, len)      copy in, waiting for room
  *   steady_stream_peek(rx, &msg)                   the head message, in place
  *   steady_stream_peek_batch(rx, msgs, max)        up to max messages, in place
@@ -48,11 +52,27 @@ typedef struct steady_stream_rec {
     uint32_t claimed; /* 1 between steady_stream_claim and steady_stream_publish, else 0 */
 } steady_stream_rec;
 
+/* How a message lies in the bytes channel: an 8-byte frame header, then its bytes, the frame
+ * padded to a multiple of 8 (so payloads are 8-aligned) and never straddling the wrap. The
+ * header repeats the record's length and carries the low 32 bits of the message's number, so
+ * a reader walks the frames in the bytes it already reads instead of fetching each record (a
+ * cache line shared with the writer) and checks that each frame is the one it expects. Private:
+ * the layout may change. */
+typedef struct steady__frame {
+    uint32_t len; /* payload bytes, or one of the markers below */
+    uint32_t seq; /* the message's number (its index in the lens channel), low 32 bits */
+} steady__frame;
+#define STEADY__FRAME_SKIP UINT32_MAX /* the bytes up to the wrap are unused */
+/* The bytes a message of len takes in the bytes channel: header, payload, padding. */
+#define STEADY__FRAME_BYTES(len) ((uint64_t)8 + (((uint64_t)(len) + 7) & ~(uint64_t)7))
+
 typedef struct steady_stream_opts {
     const char *name;      /* required; the channels are NAME.lens and NAME.bytes */
     uint64_t max_messages; /* messages in flight (the lens channel's capacity); 0: 1024 */
-    uint64_t max_bytes;    /* payload bytes in flight (the bytes channel's capacity); 0: 1 MiB */
-    uint32_t max_message;  /* largest message, at most max_bytes / 2; 0: max_bytes / 2 */
+    uint64_t max_bytes;    /* frame bytes in flight (the bytes channel's capacity); 0: 1 MiB. A
+                              message takes 8 + its length rounded up to 8 */
+    uint32_t max_message;  /* largest message: its frame at most max_bytes / 2 (so at most
+                              max_bytes / 2 - 8); 0: the largest that fits */
 } steady_stream_opts;
 
 /* The two ends of a stream: value types holding the two channels' ends (each member has a
@@ -83,10 +103,46 @@ typedef struct steady_stream_msg {
 STEADY_API steady_err steady_stream_new(steady_graph *g, const steady_stream_opts *opts,
                                         steady_stream_tx *tx, steady_stream_rx *rx);
 
+/* The whole of steady_stream_try_send, with every check and its error detail; the inline
+ * function below calls it whenever its fast path does not apply. Private. */
+STEADY_API steady_err steady__stream_send(steady_stream_tx tx, const void *data, size_t len);
+
 /* Copies len bytes in as one message. STEADY_OK, STEADY_EFULL (no room: nothing sent),
  * STEADY_ECLOSED (the consumer is gone), STEADY_EINVAL (len above max_message, a NULL data with
- * len > 0; the detail names both sizes and the fix). Misuse as for channels. */
-STEADY_API steady_err steady_stream_try_send(steady_stream_tx tx, const void *data, size_t len);
+ * len > 0; the detail names both sizes and the fix). Misuse as for channels.
+ * Inline: when the caller owns both open ends and the cached room of both rings suffices, the
+ * message is framed, copied in and published here (bytes, then the record, as
+ * steady__stream_send does); anything else, a room refresh included, is the library's. */
+static inline steady_err steady_stream_try_send(steady_stream_tx tx, const void *data, size_t len)
+{
+    steady_tx *l = tx.lens.raw, *b = tx.bytes.raw;
+    if (__builtin_expect(len <= tx.max_message && (data || !len) && steady__tx_open(l) &&
+                             steady__tx_open(b),
+                         1)) {
+        uint64_t tail = b->tail, lt = l->tail, need = STEADY__FRAME_BYTES(len);
+        uint64_t to_wrap = b->mask + 1 - (tail & b->mask);
+        uint64_t at = to_wrap >= need ? tail : tail + to_wrap; /* never across the wrap */
+        if (__builtin_expect(lt < l->limit && at + need <= b->limit, 1)) {
+            steady_ring *lr = l->ring, *br = b->ring;
+            unsigned char *bytes = b->slots, *frame = bytes + (at & b->mask);
+            unsigned char *rec = l->slots + (size_t)(lt & l->mask) * sizeof(steady_stream_rec);
+            steady__frame f = {(uint32_t)len, (uint32_t)lt};
+            steady_stream_rec r = {at + 8, (uint32_t)len, 0};
+            if (at != tail) {
+                steady__frame skip = {STEADY__FRAME_SKIP, 0};
+                memcpy(bytes + (tail & b->mask), &skip, sizeof skip);
+            }
+            memcpy(frame, &f, sizeof f);
+            if (len)
+                memcpy(frame + sizeof f, data, len);
+            memcpy(rec, &r, sizeof r);
+            steady__tx_publish_ring(b, br, at + need);
+            steady__tx_publish_ring(l, lr, lt + 1);
+            return STEADY_OK;
+        }
+    }
+    return steady__stream_send(tx, data, len);
+}
 /* As try_send, waiting for room; STEADY_ESHUTDOWN when shutdown is requested meanwhile (nothing
  * sent), STEADY_ECLOSED, STEADY_EINVAL; STEADY_ENOTOWNER when it would wait outside an actor.
  * Actor's thread. */
@@ -95,6 +151,12 @@ STEADY_API steady_err steady_stream_send_wait(steady_actor *a, steady_stream_tx 
 /* Room for one message of len bytes, contiguous, in place; NULL when there is none (full,
  * closed, too big: the detail says which). Nothing is sent until steady_stream_publish. */
 STEADY_API void *steady_stream_claim(steady_stream_tx tx, size_t len);
+/* As steady_stream_claim, waiting for room: STEADY_OK with the place in *out, or
+ * STEADY_ESHUTDOWN (shutdown requested meanwhile), STEADY_ECLOSED (the consumer is gone),
+ * STEADY_EINVAL (len above max_message, a NULL end or out), STEADY_ENOTOWNER when it would wait
+ * outside an actor; *out is NULL then. Actor's thread. */
+STEADY_API steady_err steady_stream_claim_wait(steady_actor *a, steady_stream_tx tx, size_t len,
+                                               void **out);
 /* Publishes the message claimed with the same len. STEADY_EINVAL (nothing sent) when nothing is
  * claimed or the claim was of another len. */
 STEADY_API steady_err steady_stream_publish(steady_stream_tx tx, size_t len);

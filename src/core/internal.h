@@ -38,6 +38,7 @@
 #include "core/channel.h"
 #include "core/latency.h"
 #include "core/bundle.h"
+#include "core/frame.h"
 #include "core/arena.h"
 #include "core/batch.h"
 #include "core/durable.h"

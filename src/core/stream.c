@@ -20,6 +20,7 @@
 
 #define DEFAULT_MESSAGES 1024u
 #define DEFAULT_BYTES (1u << 20)
+#define MAX_FRAME ((uint64_t)1 << 31) /* a frame's length stays clear of the markers */
 
 static steady_err bad_opts(const char *what)
 {
@@ -34,21 +35,6 @@ steady_err steady_stream_new(steady_graph *g, const steady_stream_opts *o, stead
                         "NAME.bytes");
     uint64_t msgs = o->max_messages ? o->max_messages : DEFAULT_MESSAGES;
     uint64_t bytes = o->max_bytes ? o->max_bytes : DEFAULT_BYTES;
-    uint64_t half = bytes / 2 < UINT32_MAX ? bytes / 2 : UINT32_MAX;
-    uint64_t max = o->max_message ? o->max_message : half;
-    if (max > half || max == 0)
-        return steady__fail(STEADY_EINVAL,
-                            "steady_stream_new: stream '%s': max_message %llu is more than half "
-                            "of max_bytes %llu (or 0 with max_bytes < 2); raise max_bytes to at "
-                            "least %llu, or lower max_message",
-                            o->name, (unsigned long long)max, (unsigned long long)bytes,
-                            (unsigned long long)(2 * (max ? max : 1)));
-    char lens[256], data[256];
-    if (snprintf(lens, sizeof lens, "%s.lens", o->name) >= (int)sizeof lens ||
-        snprintf(data, sizeof data, "%s.bytes", o->name) >= (int)sizeof data)
-        return bad_opts("the name is too long (at most 248 bytes)");
-    steady_channel_opts lo = {lens, msgs, (uint32_t)sizeof(steady_stream_rec)};
-    steady_channel_opts bo = {data, bytes, 1};
     /* The channels' own limit, checked before either is made: a stream is both or neither. */
     if (msgs > ((uint64_t)1 << 40) || bytes > ((uint64_t)1 << 40))
         return steady__fail(STEADY_EINVAL,
@@ -56,6 +42,31 @@ steady_err steady_stream_new(steady_graph *g, const steady_stream_opts *o, stead
                             "flight; a channel holds at most 2^40 elements: lower max_messages "
                             "or max_bytes",
                             o->name, (unsigned long long)msgs, (unsigned long long)bytes);
+    /* A frame of the largest message must fit in half the bytes: an empty ring then always has
+     * a contiguous run for it on one side of its wrap. */
+    uint64_t half = bytes / 2 < MAX_FRAME ? bytes / 2 : MAX_FRAME;
+    uint64_t max = o->max_message ? o->max_message : half >= 16 ? (half - 8) & ~(uint64_t)7 : 0;
+    if (max > MAX_FRAME - 8)
+        return steady__fail(STEADY_EINVAL,
+                            "steady_stream_new: stream '%s': max_message %llu is over the limit "
+                            "of %llu bytes per message; split larger ones",
+                            o->name, (unsigned long long)max, (unsigned long long)(MAX_FRAME - 8));
+    if (max == 0 || STEADY__FRAME_BYTES(max) > half)
+        return steady__fail(STEADY_EINVAL,
+                            "steady_stream_new: stream '%s': a message of max_message %llu bytes "
+                            "takes %llu in the bytes channel (an 8-byte header, padding to 8), "
+                            "more than half of max_bytes %llu; raise max_bytes to at least %llu, "
+                            "or lower max_message",
+                            o->name, (unsigned long long)max,
+                            (unsigned long long)STEADY__FRAME_BYTES(max ? max : 1),
+                            (unsigned long long)bytes,
+                            (unsigned long long)(2 * STEADY__FRAME_BYTES(max ? max : 1)));
+    char lens[256], data[256];
+    if (snprintf(lens, sizeof lens, "%s.lens", o->name) >= (int)sizeof lens ||
+        snprintf(data, sizeof data, "%s.bytes", o->name) >= (int)sizeof data)
+        return bad_opts("the name is too long (at most 248 bytes)");
+    steady_channel_opts lo = {lens, msgs, (uint32_t)sizeof(steady_stream_rec)};
+    steady_channel_opts bo = {data, bytes, 1};
     steady_tx *ltx = NULL, *btx = NULL;
     steady_rx *lrx = NULL, *brx = NULL;
     steady_err e = steady_channel_new(g, &bo, &btx, &brx); /* the big one first */
@@ -63,6 +74,8 @@ steady_err steady_stream_new(steady_graph *g, const steady_stream_opts *o, stead
         e = steady_channel_new(g, &lo, &ltx, &lrx);
     if (e != STEADY_OK)
         return e;
+    /* The bytes channel knows its records: a restarted end is mended from them (frame.c). */
+    steady_tx_channel(btx)->stream_lens = steady_tx_channel(ltx);
     if (tx)
         *tx = (steady_stream_tx){{ltx}, {btx}, (uint32_t)max};
     if (rx)
@@ -89,16 +102,17 @@ static steady_err check_tx(steady_stream_tx tx, const void *data, size_t len, co
     return STEADY_OK;
 }
 
-/* The bytes skipped to the wrap before a message of len at the sender's tail (0: it fits). */
+/* The bytes skipped to the wrap before a frame of len at the sender's tail (0: it fits). */
 static uint64_t skip_for(const steady_tx *b, size_t len)
 {
     uint64_t to_wrap = b->mask + 1 - (b->tail & b->mask);
-    return to_wrap >= len ? 0 : to_wrap;
+    return to_wrap >= STEADY__FRAME_BYTES(len) ? 0 : to_wrap;
 }
 
-/* Room for the record and for len contiguous bytes: the payload's index in *at, or EFULL /
- * ECLOSED (the consumer is gone), or the misuse of an end the caller may not use (another's,
- * or closed by itself). Reads the channels' own handles: the inline room checks of channel.h. */
+/* Room for the record and for the frame of len, contiguous: the frame's index in *at, or
+ * EFULL / ECLOSED (the consumer is gone), or the misuse of an end the caller may not use
+ * (another's, or closed by itself). Reads the channels' own handles: the inline room checks of
+ * channel.h. */
 static steady_err reserve(steady_stream_tx tx, size_t len, uint64_t *at)
 {
     steady_tx *l = tx.lens.raw, *b = tx.bytes.raw;
@@ -106,63 +120,91 @@ static steady_err reserve(steady_stream_tx tx, size_t len, uint64_t *at)
         return steady__tx_stopped(l, "stream send");
     if (!steady__tx_open(b))
         return steady__tx_stopped(b, "stream send");
-    uint64_t skip = skip_for(b, len);
-    if (steady__tx_room(l, 1) < 1 || steady__tx_room(b, skip + len) < skip + len)
+    uint64_t need = skip_for(b, len) + STEADY__FRAME_BYTES(len);
+    if (steady__tx_room(l, 1) < 1 || steady__tx_room(b, need) < need)
         return steady__tx_blocked(l) == STEADY_ECLOSED || steady__tx_blocked(b) == STEADY_ECLOSED
                    ? STEADY_ECLOSED
                    : STEADY_EFULL;
-    *at = b->tail + skip;
+    *at = b->tail + skip_for(b, len);
     return STEADY_OK;
 }
 
-static void *bytes_slot(steady_tx *b, uint64_t at)
+static void *bytes_slot(const steady_tx *b, uint64_t at)
 {
     return b->slots + (at & b->mask);
 }
 
-/* Publishes the bytes up to the payload's end, then the record (its release store makes both
- * visible to a reader that sees it). */
 static void *rec_slot(const steady_tx *l)
 {
     return l->slots + (size_t)(l->tail & l->mask) * sizeof(steady_stream_rec);
 }
 
-static steady_err publish(steady_stream_tx tx, size_t len, uint64_t at)
+/* Writes the frame reserved at `at` (after a skip marker when it starts after the wrap) and
+ * its record, unpublished; claimed marks a claim that steady_stream_publish completes. */
+static void *write_frame(steady_stream_tx tx, size_t len, uint64_t at, uint32_t claimed)
 {
     steady_tx *l = tx.lens.raw, *b = tx.bytes.raw;
-    steady_stream_rec rec = {at, (uint32_t)len, 0};
+    if (at != b->tail)
+        steady__frame_put(bytes_slot(b, b->tail), STEADY__FRAME_SKIP, 0);
+    steady__frame_put(bytes_slot(b, at), (uint32_t)len, (uint32_t)l->tail);
+    steady_stream_rec rec = {at + sizeof(steady__frame), (uint32_t)len, claimed};
     memcpy(rec_slot(l), &rec, sizeof rec);
-    steady__tx_publish_to(b, at + len);
+    return (unsigned char *)bytes_slot(b, at) + sizeof(steady__frame);
+}
+
+/* Publishes the bytes up to the frame's end, then the record (its release store makes both
+ * visible to a reader that sees it). `payload` is the record's at. */
+static steady_err publish(steady_stream_tx tx, size_t len, uint64_t payload)
+{
+    steady_tx *l = tx.lens.raw, *b = tx.bytes.raw;
+    steady_stream_rec rec = {payload, (uint32_t)len, 0};
+    memcpy(rec_slot(l), &rec, sizeof rec);
+    steady__tx_publish_to(b, payload - sizeof(steady__frame) + STEADY__FRAME_BYTES(len));
     steady__tx_publish(l, 1);
     return STEADY_OK;
 }
 
-steady_err steady_stream_try_send(steady_stream_tx tx, const void *data, size_t len)
+steady_err steady__stream_send(steady_stream_tx tx, const void *data, size_t len)
 {
     steady_err e = check_tx(tx, data, len, "steady_stream_try_send");
     uint64_t at;
     if (e == STEADY_OK && (e = reserve(tx, len, &at)) == STEADY_OK) {
+        void *p = write_frame(tx, len, at, 0);
         if (len)
-            memcpy(bytes_slot(tx.bytes.raw, at), data, len);
-        e = publish(tx, len, at);
+            memcpy(p, data, len);
+        e = publish(tx, len, at + sizeof(steady__frame));
     }
+    return e;
+}
+
+/* Reserves len bytes in place and writes the claim into the next record, unpublished (publish
+ * finds it there); the payload's place in *p. EFULL, ECLOSED or the misuse of reserve. */
+static steady_err claim(steady_stream_tx tx, size_t len, void **p)
+{
+    uint64_t at;
+    steady_err e = reserve(tx, len, &at);
+    if (e != STEADY_OK)
+        return e;
+    *p = write_frame(tx, len, at, 1);
+    return STEADY_OK;
+}
+
+/* The end and the size, for both claims. */
+static steady_err check_claim(steady_stream_tx tx, size_t len, const char *op)
+{
+    steady_err e = check_tx(tx, NULL, 0, op);
+    if (e == STEADY_OK && len > tx.max_message)
+        e = check_tx(tx, NULL, len, op);
     return e;
 }
 
 void *steady_stream_claim(steady_stream_tx tx, size_t len)
 {
-    uint64_t at;
-    steady_err e = check_tx(tx, NULL, 0, "steady_stream_claim");
-    if (e == STEADY_OK && len > tx.max_message)
-        e = check_tx(tx, NULL, len, "steady_stream_claim");
-    if (e == STEADY_OK && (e = reserve(tx, len, &at)) != STEADY_OK)
+    void *p = NULL;
+    steady_err e = check_claim(tx, len, "steady_stream_claim");
+    if (e == STEADY_OK && (e = claim(tx, len, &p)) != STEADY_OK)
         steady__fail(e, "steady_stream_claim: %s for %zu bytes", steady_strerror(e), len);
-    if (e != STEADY_OK)
-        return NULL;
-    /* The claim is written into the next record, unpublished: publish finds it there. */
-    steady_stream_rec rec = {at, (uint32_t)len, 1};
-    memcpy(rec_slot(tx.lens.raw), &rec, sizeof rec);
-    return bytes_slot(tx.bytes.raw, at);
+    return p;
 }
 
 /* The claim steady_stream_claim wrote into the next record: its length must be len, and its
@@ -183,10 +225,10 @@ steady_err steady_stream_publish(steady_stream_tx tx, size_t len)
     return e == STEADY_OK ? publish(tx, len, rec.at) : e;
 }
 
-/* The bytes a wait must see free for a message of len: len, or the skip to the wrap too. */
+/* The bytes a wait must see free for a message of len: its frame, and the skip to the wrap. */
 static uint64_t room_needed(const steady_tx *bytes, size_t len)
 {
-    return skip_for(bytes, len) + len;
+    return skip_for(bytes, len) + STEADY__FRAME_BYTES(len);
 }
 
 static steady_err wait_error(steady_reason r)
@@ -209,6 +251,25 @@ steady_err steady_stream_send_wait(steady_actor *a, steady_stream_tx tx, const v
     return e;
 }
 
+steady_err steady_stream_claim_wait(steady_actor *a, steady_stream_tx tx, size_t len, void **out)
+{
+    if (!out)
+        return steady__misuse(STEADY_EINVAL, "steady_stream_claim_wait: out is NULL; pass the "
+                                             "address of a pointer for the place to write");
+    *out = NULL;
+    steady_err e = check_claim(tx, len, "steady_stream_claim_wait");
+    /* room_needed is read at each turn: a wait for len bytes must include the skip to the
+     * wrap as it is then, or a claim at the wrap would see room and find none, forever. */
+    while (e == STEADY_OK && (e = claim(tx, len, out)) == STEADY_EFULL) {
+        if ((e = steady__check_waiter(a, "steady_stream_claim_wait")) != STEADY_OK)
+            break;
+        steady_wake w = steady_wait_all(a, STEADY_VACANT(tx.lens, 1),
+                                        STEADY_VACANT(tx.bytes, room_needed(tx.bytes.raw, len)));
+        e = wait_error(w.reason);
+    }
+    return e;
+}
+
 /* ---- receiving ---- */
 
 static steady_err check_rx(steady_stream_rx rx, const char *op)
@@ -219,11 +280,27 @@ static steady_err check_rx(steady_stream_rx rx, const char *op)
     return STEADY_OK;
 }
 
-static steady_stream_rec rec_at(const steady_rx *l, uint64_t i)
+/* Message `seq`'s frame: its index in the bytes channel, its header in *f. `cursor` is where
+ * it should start: the end of the previous frame, or the bytes channel's head. A skip marker
+ * is stepped over; a frame of another number (the head of a consumer restarted between its two
+ * releases lags behind the records) sends the reader to the message's record, which is always
+ * right. Only published frames are read: the cursor never passes the record's frame. */
+static uint64_t find_frame(const steady_rx *l, const steady_rx *b, uint64_t cursor, uint64_t seq,
+                           steady__frame *f)
 {
+    for (int hop = 0; hop < 2; hop++) {
+        memcpy(f, b->slots + (cursor & b->mask), sizeof *f);
+        if (f->len == STEADY__FRAME_SKIP)
+            cursor = (cursor | b->mask) + 1;
+        else if (f->seq == (uint32_t)seq)
+            return cursor;
+        else
+            break;
+    }
     steady_stream_rec r;
-    memcpy(&r, l->slots + (size_t)((l->head + i) & l->mask) * sizeof r, sizeof r);
-    return r;
+    memcpy(&r, l->slots + (size_t)(seq & l->mask) * sizeof r, sizeof r);
+    *f = (steady__frame){r.len, (uint32_t)seq};
+    return r.at - sizeof *f;
 }
 
 /* Ready records, up to max, after the ends were checked; marks the head peeked (showstoppers). */
@@ -251,10 +328,13 @@ size_t steady_stream_peek_batch(steady_stream_rx rx, steady_stream_msg *msgs, si
         return 0;
     }
     size_t n = ready_records(rx, max, "stream peek");
-    const steady_rx *b = rx.bytes.raw;
+    const steady_rx *l = rx.lens.raw, *b = rx.bytes.raw;
+    uint64_t cursor = b->head, seq = l->head;
     for (size_t i = 0; i < n; i++) {
-        steady_stream_rec r = rec_at(rx.lens.raw, i);
-        msgs[i] = (steady_stream_msg){b->slots + (r.at & b->mask), r.len};
+        steady__frame f;
+        cursor = find_frame(l, b, cursor, seq + i, &f);
+        msgs[i] = (steady_stream_msg){b->slots + ((cursor + sizeof f) & b->mask), f.len};
+        cursor += STEADY__FRAME_BYTES(f.len);
     }
     return n;
 }
@@ -281,9 +361,20 @@ size_t steady_stream_advance_take(steady_stream_rx rx, size_t n)
     n = ready_records(rx, n, "stream take");
     if (n == 0)
         return 0;
-    steady_stream_rec last = rec_at(rx.lens.raw, n - 1);
-    steady__rx_release(rx.lens.raw, n);
-    steady__rx_release_to(rx.bytes.raw, last.at + last.len);
+    steady_rx *l = rx.lens.raw, *b = rx.bytes.raw;
+    uint64_t cursor = b->head, seq = l->head;
+    if (n >= 16) { /* the last one's record: one line read instead of n frame headers */
+        steady_stream_rec r;
+        memcpy(&r, l->slots + (size_t)((seq + n - 1) & l->mask) * sizeof r, sizeof r);
+        cursor = r.at - sizeof(steady__frame) + STEADY__FRAME_BYTES(r.len);
+    } else {
+        for (size_t i = 0; i < n; i++) {
+            steady__frame f;
+            cursor = find_frame(l, b, cursor, seq + i, &f) + STEADY__FRAME_BYTES(f.len);
+        }
+    }
+    steady__rx_release(l, n);
+    steady__rx_release_to(b, cursor);
     return n;
 }
 

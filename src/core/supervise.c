@@ -389,8 +389,14 @@ static void prepare_generation(steady_actor *a)
         rx->peeked = 0;
         remove_showstopper(a, rx);
     }
+    for (size_t i = 0; i < a->n_rxs; i++)
+        if (a->rxs[i]->channel->stream_lens)
+            steady__stream_rx_mend(a->rxs[i]); /* after the rewinds: it reads the lens head */
     for (size_t i = 0; i < a->n_txs; i++)
         a->txs[i]->tail = atomic_load_explicit(&a->txs[i]->ring->tail, memory_order_relaxed);
+    for (size_t i = 0; i < a->n_txs; i++)
+        if (a->txs[i]->channel->stream_lens)
+            steady__stream_mend(a->txs[i]); /* after the rewinds: it reads the lens tail */
     a->shutdown_seen = false;
     memset(a->periodic, 0, sizeof a->periodic);
     atomic_fetch_add_explicit(&a->regeneration, 1, memory_order_relaxed);

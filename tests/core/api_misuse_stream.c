@@ -20,7 +20,8 @@ typedef struct sfx {
 static void sfx_make(sfx *f)
 {
     f->g = new_graph("stream-misuse");
-    steady_stream_opts o = {.name = "s", .max_messages = 4, .max_bytes = 64, .max_message = 32};
+    /* Frames of 32-byte messages take 40 bytes: three fit in 128, a fourth does not. */
+    steady_stream_opts o = {.name = "s", .max_messages = 4, .max_bytes = 128, .max_message = 32};
     assert_int_equal(steady_stream_new(f->g, &o, &f->tx, &f->rx), STEADY_OK);
 }
 
@@ -60,18 +61,30 @@ static void row_steady_stream_new(void **state)
     steady_graph_free(f.g);
 }
 
+/* The inline try_send and its library half (called directly) share one contract. */
+static void send_rows(steady_err (*send)(steady_stream_tx, const void *, size_t))
+{
+    EXPECT_ERR(send(none_tx, buf, 1), STEADY_EINVAL, "a NULL stream end");
+    sfx f;
+    sfx_make(&f);
+    EXPECT_ERR(send(f.tx, NULL, 1), STEADY_EINVAL, "data is NULL");
+    EXPECT_ERR(send(f.tx, buf, SIZE_MAX), STEADY_EINVAL, "max_message of 32");
+    assert_int_equal(send(f.tx, NULL, 0), STEADY_OK);
+    steady_stream_rx_close(f.rx);
+    EXPECT_ERR(send(f.tx, buf, 1), STEADY_ECLOSED, NULL);
+    steady_graph_free(f.g);
+}
+
 static void row_steady_stream_try_send(void **state)
 {
     (void)state;
-    EXPECT_ERR(steady_stream_try_send(none_tx, buf, 1), STEADY_EINVAL, "a NULL stream end");
-    sfx f;
-    sfx_make(&f);
-    EXPECT_ERR(steady_stream_try_send(f.tx, NULL, 1), STEADY_EINVAL, "data is NULL");
-    EXPECT_ERR(steady_stream_try_send(f.tx, buf, SIZE_MAX), STEADY_EINVAL, "max_message of 32");
-    assert_int_equal(steady_stream_try_send(f.tx, NULL, 0), STEADY_OK);
-    steady_stream_rx_close(f.rx);
-    EXPECT_ERR(steady_stream_try_send(f.tx, buf, 1), STEADY_ECLOSED, NULL);
-    steady_graph_free(f.g);
+    send_rows(steady_stream_try_send);
+}
+
+static void row_steady__stream_send(void **state)
+{
+    (void)state;
+    send_rows(steady__stream_send);
 }
 
 static void row_steady_stream_send_wait(void **state)
@@ -81,6 +94,7 @@ static void row_steady_stream_send_wait(void **state)
     sfx_make(&f);
     EXPECT_ERR(steady_stream_send_wait(NULL, none_tx, buf, 1), STEADY_EINVAL, "NULL stream end");
     assert_int_equal(steady_stream_send_wait(NULL, f.tx, buf, 32), STEADY_OK); /* room: no wait */
+    assert_int_equal(steady_stream_send_wait(NULL, f.tx, buf, 32), STEADY_OK);
     assert_int_equal(steady_stream_send_wait(NULL, f.tx, buf, 32), STEADY_OK);
     /* full: it would wait, and only actors wait */
     EXPECT_ERR(steady_stream_send_wait(NULL, f.tx, buf, 1), STEADY_ENOTOWNER, "outside an actor");
@@ -97,6 +111,32 @@ static void row_steady_stream_claim(void **state)
     assert_non_null(steady_stream_claim(f.tx, 0));
     assert_non_null(steady_stream_claim(f.tx, 32));
     assert_non_null(steady_stream_claim(f.tx, 32)); /* twice: the same place, nothing sent */
+    steady_graph_free(f.g);
+}
+
+static void row_steady_stream_claim_wait(void **state)
+{
+    (void)state;
+    void *p = buf;
+    EXPECT_ERR(steady_stream_claim_wait(NULL, none_tx, 1, &p), STEADY_EINVAL, "NULL stream end");
+    assert_null(p);
+    sfx f;
+    sfx_make(&f);
+    EXPECT_ERR(steady_stream_claim_wait(NULL, f.tx, 1, NULL), STEADY_EINVAL, "out is NULL");
+    EXPECT_ERR(steady_stream_claim_wait(NULL, f.tx, SIZE_MAX, &p), STEADY_EINVAL, "max_message");
+    assert_null(p);
+    assert_int_equal(steady_stream_claim_wait(NULL, f.tx, 32, &p), STEADY_OK); /* room: no wait */
+    assert_non_null(p);
+    assert_int_equal(steady_stream_publish(f.tx, 32), STEADY_OK);
+    assert_int_equal(steady_stream_claim_wait(NULL, f.tx, 32, &p), STEADY_OK);
+    assert_int_equal(steady_stream_publish(f.tx, 32), STEADY_OK);
+    assert_int_equal(steady_stream_claim_wait(NULL, f.tx, 32, &p), STEADY_OK);
+    assert_int_equal(steady_stream_publish(f.tx, 32), STEADY_OK);
+    /* full: it would wait, and only actors wait */
+    EXPECT_ERR(steady_stream_claim_wait(NULL, f.tx, 1, &p), STEADY_ENOTOWNER, "outside an actor");
+    assert_null(p);
+    steady_stream_rx_close(f.rx);
+    EXPECT_ERR(steady_stream_claim_wait(NULL, f.tx, 1, &p), STEADY_ECLOSED, NULL);
     steady_graph_free(f.g);
 }
 
@@ -232,8 +272,10 @@ static void row_steady_stream_rx_is_closed_and_empty(void **state)
 const api_row api_stream_rows[] = {
     ROW(steady_stream_new),
     ROW(steady_stream_try_send),
+    ROW(steady__stream_send),
     ROW(steady_stream_send_wait),
     ROW(steady_stream_claim),
+    ROW(steady_stream_claim_wait),
     ROW(steady_stream_publish),
     ROW(steady_stream_peek),
     ROW(steady_stream_peek_batch),

@@ -12,7 +12,9 @@ objdir=$3
 [ -d "$objdir" ] && find "$objdir" -name '*.o' -delete
 out=$("$cmake" --build "$build" --target core_conversion_probe 2>&1)
 rc=$?
-if printf '%s\n' "$out" | grep -q -E '\[-W(error=)?conversion\]'; then
+# gcc names the warning -Wconversion; clang names the member of -Wconversion that fired
+# (-Wimplicit-int-conversion), which neither -Wall nor -Wextra turns on.
+if printf '%s\n' "$out" | grep -q -E '\[-W(error=|error,-W)?(conversion|implicit-int-conversion)\]'; then
     echo "conversion_flags: PASS: the compiler reports the probe's narrowing under -Wconversion" \
         "(build exit $rc)"
     exit 0

@@ -492,7 +492,7 @@ static void tees_streams_and_descriptor_waits_show(void **state)
     json_says(
         b.data,
         "sorted((c['name'], c['sent_total']) for c in j['channels'] if c['name'].startswith('s.'))",
-        "[('s.bytes', 5), ('s.lens', 1)]");
+        "[('s.bytes', 16), ('s.lens', 1)]");
     json_says(b.data, "[a['waiting_fds'] for a in j['actors'] if a['label'] == 'listener']", "[1]");
     tm_buf_free(&b);
     tm_collector_free(c);
