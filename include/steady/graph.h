@@ -26,7 +26,8 @@ extern "C" {
 #endif
 
 typedef struct steady_graph steady_graph;
-struct steady_policy; /* steady/supervise.h */
+struct steady_policy;      /* steady/supervise.h */
+struct steady_graph_hooks; /* steady/hooks.h */
 
 typedef enum steady_graph_state {
     STEADY_GRAPH_BUILDING = 0,
@@ -51,6 +52,9 @@ typedef struct steady_graph_opts {
      * debugger or a core dump stops at it) instead of restarting. The environment variable
      * STEADY_FAIL_FAST=1 turns it on for every graph. */
     bool fail_fast;
+    /* What a test changes in the graph (steady/hooks.h): a spawn hook, one thread, failures
+     * that stop the graph, telemetry off. NULL: none. Copied. */
+    const struct steady_graph_hooks *hooks;
 } steady_graph_opts;
 
 /* Makes an empty graph in the BUILDING state. opts may be NULL. Main thread. */

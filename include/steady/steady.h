@@ -17,6 +17,7 @@
 #include "steady/arena.h"
 #include "steady/stream.h"
 #include "steady/tee.h"
+#include "steady/hooks.h"
 #include "steady/typed.h"
 
 #endif

@@ -318,8 +318,52 @@ static steady_actor *actor_alloc(steady_graph *g, const steady_actor_opts *o)
     return a;
 }
 
+/* hooks.one_thread: the one troupe every actor joins, made at the first spawn. */
+static steady_err one_troupe(steady_graph *g, steady_troupe **out)
+{
+    steady_err e = STEADY_OK;
+    if (!g->one_troupe) {
+        steady_troupe_opts to = {.name = "test-thread", .sched = g->hooks.sched};
+        e = steady__troupe_make(g, &to, false, &g->one_troupe);
+    }
+    *out = g->one_troupe;
+    return e;
+}
+
+/* The graph's hooks (steady/hooks.h) applied to a copy of the caller's options: the spawn
+ * hook's changes, then one_thread's placement. */
+static steady_err apply_hooks(steady_graph *g, steady_actor_opts *mine)
+{
+    steady_err e;
+    if (g->hooks.spawn && (e = g->hooks.spawn(g->hooks.spawn_ctx, mine)) != STEADY_OK) {
+        char why[200]; /* the hook's detail, copied: the new detail is written over it */
+        snprintf(why, sizeof why, "%s", steady_last_error());
+        return steady__fail(e,
+                            "steady_actor_spawn: actor '%s': the graph's spawn hook refused "
+                            "it: %s",
+                            mine->name ? mine->name : "(NULL)", why);
+    }
+    if (g->hooks.one_thread) {
+        mine->isolated = mine->pin = false;
+        mine->core = 0;
+        if ((e = one_troupe(g, &mine->troupe)) != STEADY_OK)
+            return e;
+    }
+    return STEADY_OK;
+}
+
 steady_err steady_actor_spawn(steady_graph *g, const steady_actor_opts *o, steady_actor **out)
 {
+    steady_actor_opts mine;
+    /* relaxed: only main spawns, and main moves the state out of BUILDING itself. */
+    if (g && o && atomic_load_explicit(&g->state, memory_order_relaxed) == STEADY_GRAPH_BUILDING &&
+        (g->hooks.spawn || g->hooks.one_thread)) {
+        mine = *o;
+        steady_err e = apply_hooks(g, &mine);
+        if (e != STEADY_OK)
+            return e;
+        o = &mine;
+    }
     steady_err e = check_spawn(g, o);
     if (e != STEADY_OK)
         return e;

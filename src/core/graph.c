@@ -36,6 +36,10 @@ static steady_err check_opts(const steady_graph_opts *o)
         return steady__fail(STEADY_EINVAL, "steady_graph_new: opts.clock has no now_ns; give a "
                                            "clock function, or leave opts.clock NULL for "
                                            "CLOCK_MONOTONIC");
+    if (o->hooks && o->hooks->sched && !o->hooks->sched->next)
+        return steady__fail(STEADY_EINVAL, "steady_graph_new: opts.hooks->sched has no next "
+                                           "function; give one, or leave sched NULL for "
+                                           "round-robin");
     return steady__check_stack(o->default_stack_size, "steady_graph_new: default_stack_size");
 }
 
@@ -63,6 +67,13 @@ steady_err steady_graph_new(steady_graph **out, const steady_graph_opts *opts)
     g->policy = o.policy ? *o.policy : STEADY_POLICY_DEFAULT;
     const char *ff = getenv("STEADY_FAIL_FAST");
     g->fail_fast = o.fail_fast || (ff && strcmp(ff, "1") == 0);
+    if (o.hooks) {
+        g->hooks = *o.hooks;
+        if (o.hooks->sched) {
+            g->hooks_sched = *o.hooks->sched;
+            g->hooks.sched = &g->hooks_sched;
+        }
+    }
     g->channels_tail = &g->channels;
     g->actors_tail = &g->actors;
     g->troupes_tail = &g->troupes;
@@ -79,6 +90,11 @@ static bool graph_ok(const steady_graph *g, const char *fn)
     if (!g)
         steady__fail(STEADY_EINVAL, "%s: the graph is NULL", fn);
     return g != NULL;
+}
+
+const steady_graph_hooks *steady_graph_hooks_of(const steady_graph *g)
+{
+    return graph_ok(g, "steady_graph_hooks_of") ? &g->hooks : NULL;
 }
 
 void *steady_graph_args(const steady_graph *g)

@@ -238,8 +238,11 @@ struct steady_graph {
     steady_clock clock;
     steady_policy policy; /* for actors that give none */
     bool fail_fast;
-    bool isolated;           /* some troupe runs in a child process (isolate.c) */
-    struct steady__iso *iso; /* the zygote and the warden; private to main's process */
+    steady_graph_hooks hooks;  /* a test's changes (steady/hooks.h); zeroed when none */
+    steady_sched hooks_sched;  /* the copy hooks.sched points at */
+    steady_troupe *one_troupe; /* hooks.one_thread: the troupe every actor joins (actor.c) */
+    bool isolated;             /* some troupe runs in a child process (isolate.c) */
+    struct steady__iso *iso;   /* the zygote and the warden; private to main's process */
 
     steady_channel *channels, **channels_tail;
     uint32_t n_channels;

@@ -365,14 +365,15 @@ static uint64_t backoff_ns(struct steady__supervision *s, uint64_t now)
     return ns;
 }
 
-static void stop_for_good(steady_actor *a, const char *what)
+/* `graph`: shut the graph down whatever the policy's escalation says. */
+static void stop_for_good(steady_actor *a, const char *what, bool graph)
 {
     const steady_policy *p = &a->sup.policy;
     a->failed = true;
     /* release: pairs with the acquire in steady_actor_stopped_for_good; last_failure is written
      * before. */
     atomic_store_explicit(&a->stopped_for_good, 1, memory_order_release);
-    bool graph = p->escalation == STEADY_ESCALATE_SHUTDOWN_GRAPH;
+    graph |= p->escalation == STEADY_ESCALATE_SHUTDOWN_GRAPH;
     STEADY_ERROR("actor '%s' %s; stopping it for good%s", a->label, what,
                  graph ? " and shutting the graph down" : "");
     if (graph)
@@ -450,12 +451,17 @@ static bool decide(steady_actor *a, const char *why, bool can_run, uint64_t *del
     uint32_t regen = steady_actor_regeneration(a);
     *delay_ns = 0;
     record_end(a, why);
+    if (failed && a->graph->hooks.failures_stop) { /* a test's graph: report, never restart */
+        stop_for_good(a, "failed, and failures stop this graph (its hooks say failures_stop)",
+                      true);
+        return false;
+    }
     /* acquire: pairs with the release stores of state (graph.c start, notify.c request, stop.c). */
     int state = atomic_load_explicit(&a->graph->state, memory_order_acquire);
     if (!wants_restart(a, failed, state))
         return false;
     if (failed && a->sup.policy.restart == STEADY_RESTART_TEMPORARY) {
-        stop_for_good(a, "is temporary");
+        stop_for_good(a, "is temporary", false);
         return false;
     }
     uint64_t now = steady__now(a->graph);
@@ -469,7 +475,7 @@ static bool decide(steady_actor *a, const char *why, bool can_run, uint64_t *del
                                 "it kept returning 0 while the graph ran (PERMANENT: each "
                                 "return is restarted), and %s",
                                 what);
-        stop_for_good(a, what);
+        stop_for_good(a, what, false);
         return false;
     }
     if (!can_run)

@@ -22,6 +22,8 @@
 #include <time.h>
 
 #include "steady/clock.h"
+#include "steady/hooks.h"
+#include "steady/inspect.h"
 #include "steady/log.h"
 #include "telemetry/buf.h"
 #include "telemetry/collect.h"
@@ -289,6 +291,16 @@ steady_err steady_telemetry_start(steady_graph *g, const steady_telemetry_opts *
     if (!g || !out)
         return steady_error_set(STEADY_EINVAL, "steady_telemetry_start: graph and out must not "
                                                "be NULL");
+    const steady_graph_hooks *h = steady_graph_hooks_of(g);
+    if (h && h->test_graph) { /* a test's graph: nothing served, no port taken (once per process) */
+        static atomic_flag said = ATOMIC_FLAG_INIT;
+        steady_graph_info gi = {0};
+        if (!atomic_flag_test_and_set(&said) && steady_inspect_graph(g, &gi) == STEADY_OK)
+            STEADY_INFO("telemetry: graph '%s' is a test graph; telemetry stays off "
+                        "(steady_telemetry_start returns STEADY_OK with no handle)",
+                        gi.name);
+        return STEADY_OK;
+    }
     steady_telemetry *t = calloc(1, sizeof *t);
     if (!t || !init_sync(t)) {
         free(t);

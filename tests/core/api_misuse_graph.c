@@ -340,6 +340,25 @@ static void row_steady_graph_args(void **state)
     assert_null(p);
 }
 
+static void row_steady_graph_hooks_of(void **state)
+{
+    (void)state;
+    const steady_graph_hooks *h = (const steady_graph_hooks *)&h;
+    EXPECT_DETAIL(h = steady_graph_hooks_of(NULL), "the graph is NULL");
+    assert_null(h);
+    steady_graph *g = new_graph("no-hooks"); /* none given: all zero, never NULL */
+    h = steady_graph_hooks_of(g);
+    assert_non_null(h);
+    assert_true(!h->spawn && !h->spawn_ctx && !h->one_thread && !h->sched && !h->failures_stop &&
+                !h->test_graph);
+    steady_graph_free(g);
+    steady_sched none = {NULL, NULL};
+    steady_graph *bad = NULL;
+    EXPECT_ERR(steady_graph_new(
+                   &bad, &(steady_graph_opts){.hooks = &(steady_graph_hooks){.sched = &none}}),
+               STEADY_EINVAL, "opts.hooks->sched has no next function");
+}
+
 static const char *free_own_graph(steady_actor *a, fx *f)
 {
     (void)f;
@@ -485,6 +504,7 @@ const api_row api_graph_rows[] = {
     ROW(steady_graph_report),
     ROW(steady_graph_futex_wakes),
     ROW(steady_graph_args),
+    ROW(steady_graph_hooks_of),
     ROW(steady_inspect_graph),
     ROW(steady_inspect_actors),
     ROW(steady_inspect_troupes),

@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <steady/hooks.h>
 #include <steady/telemetry.h>
 
 #include "steady_test_support.h"
@@ -204,6 +205,29 @@ static char *snapshot(steady_telemetry *t)
 }
 
 /* ---- tests ---- */
+
+/* A test's graph (steady/hooks.h test_graph): nothing served, no port taken, said once. */
+static void a_test_graph_gets_no_telemetry_and_a_line_saying_so(void **state)
+{
+    (void)state;
+    capture_start();
+    for (int i = 0; i < 2; i++) {
+        steady_graph *g = new_graph_opts(&(steady_graph_opts){
+            .name = "under-test", .hooks = &(steady_graph_hooks){.test_graph = true}});
+        steady_telemetry *t = (steady_telemetry *)&t;
+        assert_int_equal(steady_telemetry_start(g, &(steady_telemetry_opts){.port = 0}, &t),
+                         STEADY_OK);
+        assert_null(t);                                /* no handle: nothing to serve or stop */
+        assert_int_equal(steady_telemetry_port(t), 0); /* "no HTTP server, or t NULL" */
+        assert_int_equal(steady_telemetry_stop(t), STEADY_OK);
+        steady_graph_free(g);
+    }
+    capture_stop();
+    const char *line = "telemetry: graph 'under-test' is a test graph; telemetry stays off";
+    const char *first = strstr(captured, line);
+    if (!first || strstr(first + 1, line))
+        fail_msg("expected the line once:\n%s", captured);
+}
 
 static void bad_options_are_refused_naming_the_option(void **state)
 {
@@ -432,6 +456,7 @@ static void hidden_actors_are_left_out_and_the_dot_file_is_written_at_stop(void 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(a_test_graph_gets_no_telemetry_and_a_line_saying_so),
         cmocka_unit_test(bad_options_are_refused_naming_the_option),
         cmocka_unit_test(every_route_is_served_while_the_graph_runs),
         cmocka_unit_test(a_channel_whose_messages_wait_20_ms_shows_20_ms),
