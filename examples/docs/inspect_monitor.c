@@ -87,8 +87,15 @@ int main(void)
     steady_actor_info actors[2];
     steady_inspect_actors(g, actors, 2);
     int ok = now[0].taken_total > 0 && actors[0].busy_ns > 0 && actors[1].busy_ns > 0;
+    if (!ok)
+        fprintf(stderr, "inspect_monitor: taken %llu, busy counter %llu ns, summer %llu ns\n",
+                (unsigned long long)now[0].taken_total, (unsigned long long)actors[0].busy_ns,
+                (unsigned long long)actors[1].busy_ns);
     steady_graph_request_shutdown(g);
-    ok = steady_graph_block_until_stopped(g, 5000) == STEADY_OK && ok;
+    steady_err e = steady_graph_block_until_stopped(g, 5000);
+    if (e != STEADY_OK)
+        fprintf(stderr, "inspect_monitor: the stop: %s\n", steady_last_error());
+    ok = e == STEADY_OK && ok;
     steady_graph_free(g);
     free(now);
     free(before);

@@ -64,7 +64,8 @@ typedef struct steady_actor_info {
     uint32_t troupe;         /* index of its troupe in steady_inspect_troupes() */
     uint32_t regeneration;   /* generations started after the first (restarts so far) */
     uint32_t failures;       /* generations that failed */
-    uint64_t busy_ns;        /* time its generations ran (not waiting), all generations */
+    uint64_t busy_ns;        /* time its generations ran (not waiting), all generations,
+                                the run under way included (running_for_ns) */
     uint64_t wakes;          /* times it was given the CPU: its start, and each return from a
                                 wait or a yield (a wake that finds nothing to do counts too) */
     uint64_t running_for_ns; /* how long it has run since it was last given the CPU without

@@ -127,9 +127,11 @@ static uint64_t running_for(steady_actor *m)
     return now > start ? steady__ticks_to_ns(now - start) : 0;
 }
 
+/* Busy time charged at the switches, plus the run under way (charged only when it ends). */
 static void actor_info(const steady_actor *a, steady_actor_info *o)
 {
     steady_actor *m = (steady_actor *)a;
+    uint64_t running = running_for(m);
     *o = (steady_actor_info){
         .id = a->id,
         .name = a->name,
@@ -140,9 +142,10 @@ static void actor_info(const steady_actor *a, steady_actor_info *o)
         .troupe = a->troupe->index,
         .regeneration = atomic_load_explicit(&m->regeneration, memory_order_relaxed),
         .failures = atomic_load_explicit(&m->failures, memory_order_relaxed),
-        .busy_ns = steady__ticks_to_ns(atomic_load_explicit(&m->busy_ticks, memory_order_relaxed)),
+        .busy_ns = steady__ticks_to_ns(atomic_load_explicit(&m->busy_ticks, memory_order_relaxed)) +
+                   running,
         .wakes = atomic_load_explicit(&m->resumes, memory_order_relaxed),
-        .running_for_ns = running_for(m),
+        .running_for_ns = running,
         .phase = phase_of(a),
         .n_inputs = (uint32_t)a->n_rxs,
         .n_outputs = (uint32_t)a->n_txs,

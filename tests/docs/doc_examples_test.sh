@@ -35,6 +35,12 @@ run_timeout="${STEADY_DOC_RUN_TIMEOUT:-20}"
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 lib="$(cd "$(dirname "$STEADY_STATIC_LIB")" && pwd)/$(basename "$STEADY_STATIC_LIB")"
+# The testing kit's archive (libsteady-testing.a), linked before libsteady.a when given: the
+# testing pages' programs use it; the others pull nothing from it.
+testing_lib=()
+if [[ -n "${STEADY_TESTING_LIB:-}" ]]; then
+    testing_lib=("$(cd "$(dirname "$STEADY_TESTING_LIB")" && pwd)/$(basename "$STEADY_TESTING_LIB")")
+fi
 cd "$STEADY_SOURCE_DIR"
 [[ -f "$lib" ]] || { echo "doc_examples: FAIL: $lib does not exist (build first)" >&2; exit 1; }
 
@@ -102,7 +108,7 @@ run_program() { # run_program <where> <exe name> <source>... (C, or C++ when the
         [[ -n "$STEADY_CXX" ]] || { fail "$where" "a C++ block, and no C++ compiler (STEADY_CXX)"; return 1; }
         cc="$STEADY_CXX" flags=("${cxxflags[@]}")
     fi
-    if ! "$cc" "${flags[@]}" "${san[@]}" -I include "$@" "$lib" "${libs[@]}" \
+    if ! "$cc" "${flags[@]}" "${san[@]}" -I include "$@" "${testing_lib[@]}" "$lib" "${libs[@]}" \
         -o "$exe" >"$exe.log" 2>&1; then
         fail "$where" "does not compile: $cc ${flags[*]} ${san[*]} -I include $* $lib ${libs[*]}" \
             "$exe.log"

@@ -1,0 +1,131 @@
+/* steady/testing.h — the testing kit (libsteady-testing, CMake steady::testing): test graphs,
+ * injecting into and draining channels, expectations that print what differed, log capture,
+ * and running until a condition holds, never sleeping a fixed time.
+ *
+ * Built on the public headers only (steady/hooks.h among them); production code never links
+ * it. A test graph is an ordinary graph made with hooks: no signal handlers, telemetry off, and
+ * an actor's failure stops the graph and is reported (steady_graph_block_until_stopped returns
+ * STEADY_EDEGRADED naming the actor and its reason) instead of being restarted. The
+ * application's own graph-building function runs on it unchanged. The test's thread is main:
+ * it builds, starts, waits and frees.
+ *
+ * An expectation returns true when it holds; when it does not, it returns false, prints one
+ * message to stderr and keeps it for steady_test_failure(), so any test framework can assert
+ * on the result (assert_true(steady_test_expect_equal(...)) with cmocka).
+ *
+ * Thread-safety: everything from the test's thread, except where a call says "any thread".
+ */
+#ifndef STEADY_TESTING_H
+#define STEADY_TESTING_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "steady/channel.h"
+#include "steady/clock.h"
+#include "steady/error.h"
+#include "steady/graph.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- test graphs ---- */
+
+typedef struct steady_test_opts {
+    const char *name;          /* the graph's name; NULL: "test" */
+    void *args;                /* steady_graph_opts.args */
+    bool one_thread;           /* every actor a member of one troupe on one thread */
+    const steady_sched *sched; /* with one_thread: the member order (NULL: round-robin) */
+} steady_test_opts;
+
+/* Makes a test graph (BUILDING). opts may be NULL. Errors as steady_graph_new. */
+STEADY_API steady_err steady_test_graph_new(steady_graph **out, const steady_test_opts *opts);
+/* Frees the graph and what the kit made for it (injectors, drains). After the stop, or before
+ * the start, as steady_graph_free. NULL: nothing. */
+STEADY_API void steady_test_graph_free(steady_graph *g);
+
+/* ---- inject and drain ---- */
+
+typedef struct steady_test_inject steady_test_inject;
+typedef struct steady_test_drain steady_test_drain;
+
+/* Spawns an actor `name` that owns tx and sends the n elements (copied now, tx's element size
+ * each) in order, waiting for room; then it closes tx when close_after is true (downstream
+ * drains and sees CLOSED), or keeps it open until shutdown. BUILDING only. STEADY_EINVAL (NULL
+ * g, name or tx; elems NULL with n > 0), STEADY_ENOMEM, and steady_actor_spawn's errors. */
+STEADY_API steady_err steady_test_inject_new(steady_graph *g, const char *name, steady_tx *tx,
+                                             const void *elems, size_t n, bool close_after,
+                                             steady_test_inject **out);
+/* Elements sent so far. Any thread. */
+STEADY_API uint64_t steady_test_inject_sent(const steady_test_inject *i);
+
+/* Spawns an actor `name` that owns rx and takes everything that arrives, keeping a copy, until
+ * the channel is closed and empty, or shutdown (then it takes what is left and ends). BUILDING
+ * only. Errors as steady_test_inject_new. */
+STEADY_API steady_err steady_test_drain_new(steady_graph *g, const char *name, steady_rx *rx,
+                                            steady_test_drain **out);
+/* Elements taken so far. Any thread. */
+STEADY_API size_t steady_test_drain_count(const steady_test_drain *d);
+/* The elements taken, in order (count of them, each the channel's element size). Valid until
+ * the next take: read them after steady_graph_block_until_stopped, or when a run_until on the
+ * drain's count returned and the actor waits. NULL when none. */
+STEADY_API const void *steady_test_drain_items(const steady_test_drain *d);
+
+/* ---- expectations ---- */
+
+/* Writes one element as text into buf (cap bytes, NUL-terminated); for structs. NULL where a
+ * format is asked for: 1-, 2-, 4- and 8-byte elements print as unsigned decimals, others as
+ * hex bytes. */
+typedef void (*steady_test_fmt)(char *buf, size_t cap, const void *elem);
+
+/* The drain holds exactly these n elements, in order. */
+STEADY_API bool steady_test_expect_equal(const steady_test_drain *d, const void *expected, size_t n,
+                                         steady_test_fmt fmt);
+/* The drain starts with these n elements (it may hold more). */
+STEADY_API bool steady_test_expect_prefix(const steady_test_drain *d, const void *expected,
+                                          size_t n, steady_test_fmt fmt);
+/* The n elements appear in the drain in this order, others between them allowed. */
+STEADY_API bool steady_test_expect_in_order(const steady_test_drain *d, const void *expected,
+                                            size_t n, steady_test_fmt fmt);
+/* The drain holds exactly n elements / at least n. */
+STEADY_API bool steady_test_expect_count(const steady_test_drain *d, size_t n);
+STEADY_API bool steady_test_expect_count_at_least(const steady_test_drain *d, size_t n);
+/* The last failed expectation's message ("" when none), this thread's. */
+STEADY_API const char *steady_test_failure(void);
+
+/* ---- log capture ---- */
+
+/* Captures every log line (the library's and the actors') from now on, instead of printing
+ * them; a second begin starts over. */
+STEADY_API void steady_test_log_begin(void);
+/* The n texts each appear in a captured line, in this order (one line may not serve two). */
+STEADY_API bool steady_test_log_expect(const char *const *texts, size_t n);
+/* The captured lines, one per line ("" when none). Valid until the next begin or end. */
+STEADY_API const char *steady_test_log_text(void);
+/* Stops capturing: lines go to stderr again. */
+STEADY_API void steady_test_log_end(void);
+
+/* ---- run until ---- */
+
+typedef bool (*steady_test_cond)(void *ctx);
+
+/* Returns true as soon as cond(ctx) is true (it is asked on the test's thread, about every
+ * 100 us), false when timeout_ms passed first: then the message (printed, and in
+ * steady_test_failure) names `what` and says what the graph was doing: its state, each
+ * actor's phase, restarts and last failure, each channel's fill. A graph that stops meanwhile
+ * ends the wait too (cond is asked once more). */
+STEADY_API bool steady_test_run_until(steady_graph *g, steady_test_cond cond, void *ctx,
+                                      uint64_t timeout_ms, const char *what);
+/* Until the drain holds at least n elements. */
+STEADY_API bool steady_test_until_drained(steady_graph *g, const steady_test_drain *d, size_t n,
+                                          uint64_t timeout_ms);
+/* Until the graph has stopped by itself (every actor ended): it does not request shutdown.
+ * Then steady_graph_block_until_stopped returns at once with the verdict. */
+STEADY_API bool steady_test_until_stopped(steady_graph *g, uint64_t timeout_ms);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,69 @@
+/* testing/graph.c — test graphs: an ordinary graph with the hooks of steady/hooks.h, and the
+ * objects the kit made for it, freed with it. */
+#include <pthread.h>
+#include <stdlib.h>
+
+#include "steady/hooks.h"
+#include "testing/kit.h"
+
+typedef struct owned {
+    steady_graph *g;
+    void *p;
+    void (*free_fn)(void *);
+    struct owned *next;
+} owned;
+
+/* Every graph's objects, one list: tests make few graphs, and the kit may be used by several
+ * test threads at once, each with its own graphs. */
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static owned *all;
+
+bool kit_own(steady_graph *g, void *p, void (*free_fn)(void *))
+{
+    owned *o = malloc(sizeof *o);
+    if (!o)
+        return false;
+    *o = (owned){g, p, free_fn, NULL};
+    pthread_mutex_lock(&lock);
+    o->next = all;
+    all = o;
+    pthread_mutex_unlock(&lock);
+    return true;
+}
+
+steady_err steady_test_graph_new(steady_graph **out, const steady_test_opts *opts)
+{
+    steady_test_opts o = opts ? *opts : (steady_test_opts){0};
+    steady_graph_hooks hooks = {
+        .one_thread = o.one_thread, .sched = o.sched, .failures_stop = true, .test_graph = true};
+    return steady_graph_new(out, &(steady_graph_opts){.name = o.name ? o.name : "test",
+                                                      .args = o.args,
+                                                      .no_signal_handlers = true,
+                                                      .hooks = &hooks});
+}
+
+void steady_test_graph_free(steady_graph *g)
+{
+    if (!g)
+        return;
+    steady_graph_free(g); /* first: the actors using the objects are gone after it */
+    pthread_mutex_lock(&lock);
+    owned **at = &all, *mine = NULL;
+    while (*at) {
+        owned *o = *at;
+        if (o->g == g) {
+            *at = o->next;
+            o->next = mine;
+            mine = o;
+        } else {
+            at = &o->next;
+        }
+    }
+    pthread_mutex_unlock(&lock);
+    while (mine) {
+        owned *o = mine;
+        mine = o->next;
+        o->free_fn(o->p);
+        free(o);
+    }
+}

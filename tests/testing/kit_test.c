@@ -1,0 +1,330 @@
+/* kit_test.c — the testing kit (steady/testing.h) on a small application: a doubler actor
+ * between an injector and a drain. Each expectation is shown holding and failing, with the
+ * message it must print; run_until's timeout report; a failing actor reported with its
+ * assertion; log capture; and the bad arguments of every call. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include <steady/steady.h>
+#include <steady/testing.h>
+
+STEADY_CHANNEL_TYPE(num, uint64_t);
+
+/* ---- the application's actor and graph-building function ---- */
+
+typedef struct doubler_io {
+    num_rx in;
+    num_tx out;
+    uint64_t poison; /* 0: none; else a STEADY_ASSERT fails on it */
+} doubler_io;
+
+static int doubler_run(steady_actor *a, void *arg)
+{
+    doubler_io *io = arg;
+    uint64_t v;
+    while (num_rx_take_wait(a, io->in, &v) == STEADY_OK) {
+        STEADY_ASSERT(v != io->poison);
+        if (v == 3)
+            STEADY_INFO("doubler: three becomes six");
+        if (num_tx_send_wait(a, io->out, 2 * v) != STEADY_OK)
+            return 1;
+    }
+    return 0;
+}
+
+/* Builds in -> doubler -> out; the test owns the other ends through the kit. */
+static void build(steady_graph *g, doubler_io *io, num_tx *in_tx, num_rx *out_rx)
+{
+    assert_int_equal(num_new(g, "in", 8, in_tx, &io->in), STEADY_OK);
+    assert_int_equal(num_new(g, "out", 8, &io->out, out_rx), STEADY_OK);
+    assert_int_equal(steady_actor_spawn(g,
+                                        &(steady_actor_opts){.name = "doubler",
+                                                             .run = doubler_run,
+                                                             .arg = io,
+                                                             .rxs = STEADY_RXS(io->in),
+                                                             .txs = STEADY_TXS(io->out)},
+                                        NULL),
+                     STEADY_OK);
+}
+
+typedef struct rig {
+    steady_graph *g;
+    doubler_io io;
+    steady_test_drain *out;
+    steady_test_inject *in;
+} rig;
+
+/* The doubler fed with values (closed after), its output drained; started. */
+static void rig_start(rig *r, const uint64_t *values, size_t n, bool close_after, bool one_thread)
+{
+    memset(r, 0, sizeof *r);
+    assert_int_equal(
+        steady_test_graph_new(&r->g, &(steady_test_opts){.name = "kit", .one_thread = one_thread}),
+        STEADY_OK);
+    num_tx in_tx;
+    num_rx out_rx;
+    build(r->g, &r->io, &in_tx, &out_rx);
+    assert_int_equal(
+        steady_test_inject_new(r->g, "feed", in_tx.raw, values, n, close_after, &r->in), STEADY_OK);
+    assert_int_equal(steady_test_drain_new(r->g, "sink", out_rx.raw, &r->out), STEADY_OK);
+    assert_int_equal(steady_graph_start(r->g), STEADY_OK);
+}
+
+static void expect_failure(const char *fragment)
+{
+    if (!strstr(steady_test_failure(), fragment))
+        fail_msg("the kit's message \"%s\" lacks \"%s\"", steady_test_failure(), fragment);
+}
+
+/* ---- inject, drain, expectations ---- */
+
+static void a_closed_injection_drains_and_the_graph_stops_by_itself(void **state)
+{
+    (void)state;
+    static const uint64_t in[] = {1, 2, 3, 4, 5};
+    static const uint64_t want[] = {2, 4, 6, 8, 10};
+    rig r;
+    rig_start(&r, in, 5, true, false);
+    assert_true(steady_test_until_stopped(r.g, 10000));
+    assert_int_equal(steady_graph_block_until_stopped(r.g, 1000), STEADY_OK);
+    assert_int_equal(steady_test_inject_sent(r.in), 5);
+    assert_true(steady_test_expect_equal(r.out, want, 5, NULL));
+    assert_true(steady_test_expect_prefix(r.out, want, 3, NULL));
+    assert_true(steady_test_expect_in_order(r.out, (uint64_t[]){4, 10}, 2, NULL));
+    assert_true(steady_test_expect_count(r.out, 5));
+    assert_true(steady_test_expect_count_at_least(r.out, 4));
+    steady_actor_info ai[4]; /* the kit's actors are ordinary actors */
+    assert_int_equal(steady_inspect_actors(r.g, ai, 4), 3);
+    assert_string_equal(ai[1].label, "feed");
+    assert_string_equal(ai[2].label, "sink");
+    steady_test_graph_free(r.g);
+}
+
+static void each_expectation_says_what_differed(void **state)
+{
+    (void)state;
+    static const uint64_t in[] = {1, 2, 3};
+    rig r;
+    rig_start(&r, in, 3, true, true);
+    assert_true(steady_test_until_stopped(r.g, 10000));
+    assert_int_equal(steady_graph_block_until_stopped(r.g, 1000), STEADY_OK);
+    assert_false(steady_test_expect_equal(r.out, (uint64_t[]){2, 5, 6}, 3, NULL));
+    expect_failure("steady_test_expect_equal: drain of 'out': index 1: expected 5, got 4 (3 "
+                   "taken, 3 expected)");
+    assert_false(steady_test_expect_equal(r.out, (uint64_t[]){2, 4}, 2, NULL));
+    expect_failure("index 2: expected nothing more, got 6 (3 taken, 2 expected)");
+    assert_false(steady_test_expect_prefix(r.out, (uint64_t[]){2, 4, 6, 8}, 4, NULL));
+    expect_failure("index 3: expected 8, got nothing (only 3 taken, 4 expected)");
+    assert_false(steady_test_expect_in_order(r.out, (uint64_t[]){6, 2}, 2, NULL));
+    expect_failure("expected element 1 (2) after the 1 before it, in order; not found among the "
+                   "3 taken");
+    assert_false(steady_test_expect_count(r.out, 4));
+    expect_failure("steady_test_expect_count: drain of 'out': expected 4 elements, got 3");
+    assert_false(steady_test_expect_count_at_least(r.out, 9));
+    expect_failure("expected at least 9 elements, got 3");
+    steady_test_graph_free(r.g);
+}
+
+/* A struct channel and the user's formatter. */
+typedef struct point {
+    int32_t x, y, z; /* 12 bytes: no integer reading, so hex without a format */
+} point;
+STEADY_CHANNEL_TYPE(pts, point);
+
+static void show_point(char *buf, size_t cap, const void *elem)
+{
+    const point *p = elem;
+    snprintf(buf, cap, "(%d, %d, %d)", (int)p->x, (int)p->y, (int)p->z);
+}
+
+static void a_struct_difference_prints_with_the_users_format(void **state)
+{
+    (void)state;
+    steady_graph *g;
+    assert_int_equal(steady_test_graph_new(&g, NULL), STEADY_OK);
+    pts_tx tx;
+    pts_rx rx;
+    assert_int_equal(pts_new(g, "points", 4, &tx, &rx), STEADY_OK);
+    static const point sent[] = {{1, 2, 0}, {3, 4, 0}};
+    steady_test_drain *d;
+    assert_int_equal(steady_test_inject_new(g, "feed", tx.raw, sent, 2, true, NULL), STEADY_OK);
+    assert_int_equal(steady_test_drain_new(g, "sink", rx.raw, &d), STEADY_OK);
+    assert_int_equal(steady_graph_start(g), STEADY_OK);
+    assert_true(steady_test_until_drained(g, d, 2, 10000));
+    assert_int_equal(steady_graph_block_until_stopped(g, 1000), STEADY_OK);
+    assert_false(steady_test_expect_equal(d, (point[]){{1, 2, 0}, {3, 5, 0}}, 2, show_point));
+    expect_failure("index 1: expected (3, 5, 0), got (3, 4, 0)");
+    assert_false(steady_test_expect_equal(d, (point[]){{1, 2, 0}, {3, 5, 0}}, 2, NULL));
+    expect_failure("index 1: expected 030000000500000000000000, got 030000000400000000000000");
+    steady_test_graph_free(g);
+}
+
+/* ---- run until: the timeout's report ---- */
+
+static void a_timeout_reports_what_the_graph_was_doing(void **state)
+{
+    (void)state;
+    static const uint64_t in[] = {1, 2};
+    rig r;
+    rig_start(&r, in, 2, false, false); /* the feed holds "in" open: nothing ends by itself */
+    assert_true(steady_test_until_drained(r.g, r.out, 2, 10000));
+    assert_false(steady_test_until_drained(r.g, r.out, 3, 50));
+    expect_failure("steady_test_run_until: drain of 'out' holds 3 (it holds 2): not true after "
+                   "50 ms; graph 'kit' is Running");
+    expect_failure("actor 'doubler': running, 0 restarts");
+    expect_failure("channel 'in': 0 of 8 held, 2 sent, 2 taken");
+    assert_false(steady_test_until_stopped(r.g, 30));
+    expect_failure("every actor ended: not true after 30 ms");
+    steady_graph_request_shutdown(r.g);
+    assert_int_equal(steady_graph_block_until_stopped(r.g, 5000), STEADY_OK);
+    assert_true(steady_test_expect_equal(r.out, (uint64_t[]){2, 4}, 2, NULL));
+    steady_test_graph_free(r.g);
+}
+
+/* ---- a failing actor is reported, not restarted ---- */
+
+static void a_failing_actor_ends_the_test_graph_with_its_assertion(void **state)
+{
+    (void)state;
+    static const uint64_t in[] = {1, 2, 3, 4};
+    rig r;
+    steady_test_log_begin();
+    r.io.poison = 0;
+    memset(&r, 0, sizeof r);
+    assert_int_equal(steady_test_graph_new(&r.g, &(steady_test_opts){.name = "failing"}),
+                     STEADY_OK);
+    num_tx in_tx;
+    num_rx out_rx;
+    r.io.poison = 3;
+    build(r.g, &r.io, &in_tx, &out_rx);
+    assert_int_equal(steady_test_inject_new(r.g, "feed", in_tx.raw, in, 4, true, NULL), STEADY_OK);
+    assert_int_equal(steady_test_drain_new(r.g, "sink", out_rx.raw, &r.out), STEADY_OK);
+    assert_int_equal(steady_graph_start(r.g), STEADY_OK);
+    steady_err e = steady_graph_block_until_stopped(r.g, 5000);
+    char report[2048];
+    steady_graph_report(r.g, report, sizeof report);
+    assert_int_equal(e, STEADY_EDEGRADED);
+    if (!strstr(report, "actor 'doubler': stopped for good after 1 failure") ||
+        !strstr(report, "assertion failed: ") || !strstr(report, "kit_test.c:") ||
+        !strstr(report, "v != io->poison"))
+        fail_msg("report:\n%s", report);
+    const char *lines[] = {"actor 'doubler' failed (regeneration 0): assertion failed:",
+                           "failures stop this graph", "stopped degraded"};
+    assert_true(steady_test_log_expect(lines, 3));
+    assert_true(steady_test_expect_equal(r.out, (uint64_t[]){2, 4}, 2, NULL));
+    steady_test_log_end();
+    steady_test_graph_free(r.g);
+}
+
+/* ---- log capture ---- */
+
+static void captured_lines_are_checked_in_order(void **state)
+{
+    (void)state;
+    static const uint64_t in[] = {3};
+    rig r;
+    steady_test_log_begin();
+    rig_start(&r, in, 1, true, false);
+    assert_true(steady_test_until_stopped(r.g, 10000));
+    assert_int_equal(steady_graph_block_until_stopped(r.g, 1000), STEADY_OK);
+    const char *ok[] = {"doubler: three becomes six", "stopped cleanly"};
+    assert_true(steady_test_log_expect(ok, 2));
+    const char *reversed[] = {"stopped cleanly", "doubler: three becomes six"};
+    assert_false(steady_test_log_expect(reversed, 2));
+    expect_failure("steady_test_log_expect: line 2 of 2 (\"doubler: three becomes six\") does "
+                   "not appear after the ones before it; captured:");
+    const char *absent[] = {"no such line"};
+    assert_false(steady_test_log_expect(absent, 1));
+    expect_failure("line 1 of 1 (\"no such line\") does not appear; captured:");
+    assert_non_null(strstr(steady_test_log_text(), "three becomes six"));
+    steady_test_log_end();
+    assert_string_equal(steady_test_log_text(), "");
+    steady_test_graph_free(r.g);
+}
+
+/* ---- one thread ---- */
+
+static void one_thread_puts_the_application_and_the_kit_on_one_thread(void **state)
+{
+    (void)state;
+    static const uint64_t in[] = {1, 2, 3};
+    rig r;
+    rig_start(&r, in, 3, true, true);
+    assert_true(steady_test_until_stopped(r.g, 10000));
+    assert_int_equal(steady_graph_block_until_stopped(r.g, 1000), STEADY_OK);
+    steady_actor_info ai[3];
+    assert_int_equal(steady_inspect_actors(r.g, ai, 3), 3);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(ai[i].placement, STEADY_PLACEMENT_MEMBER);
+        assert_int_equal(ai[i].troupe, ai[0].troupe);
+    }
+    assert_true(steady_test_expect_equal(r.out, (uint64_t[]){2, 4, 6}, 3, NULL));
+    steady_test_graph_free(r.g);
+}
+
+/* ---- bad arguments ---- */
+
+static void bad_arguments_get_clear_errors(void **state)
+{
+    (void)state;
+    assert_int_equal(steady_test_graph_new(NULL, NULL), STEADY_EINVAL);
+    steady_test_graph_free(NULL);
+    steady_graph *g;
+    assert_int_equal(steady_test_graph_new(&g, NULL), STEADY_OK);
+    num_tx tx;
+    num_rx rx;
+    assert_int_equal(num_new(g, "c", 4, &tx, &rx), STEADY_OK);
+    steady_test_inject *i = (steady_test_inject *)&i;
+    assert_int_equal(steady_test_inject_new(NULL, "x", tx.raw, NULL, 0, true, &i), STEADY_EINVAL);
+    assert_null(i);
+    assert_int_equal(steady_test_inject_new(g, NULL, tx.raw, NULL, 0, true, NULL), STEADY_EINVAL);
+    assert_int_equal(steady_test_inject_new(g, "x", NULL, NULL, 0, true, NULL), STEADY_EINVAL);
+    assert_int_equal(steady_test_inject_new(g, "x", tx.raw, NULL, 2, true, NULL), STEADY_EINVAL);
+    assert_non_null(strstr(steady_last_error(), "elems (n > 0) is NULL"));
+    assert_int_equal(steady_test_inject_new(g, "x", tx.raw, "", SIZE_MAX, true, NULL),
+                     STEADY_EINVAL);
+    assert_non_null(strstr(steady_last_error(), "do not fit in memory"));
+    assert_int_equal(steady_test_drain_new(g, "y", NULL, NULL), STEADY_EINVAL);
+    assert_int_equal(steady_test_drain_new(g, NULL, rx.raw, NULL), STEADY_EINVAL);
+    /* an end owned twice is the core's error, passed on */
+    assert_int_equal(steady_test_drain_new(g, "y", rx.raw, NULL), STEADY_OK);
+    assert_int_equal(steady_test_drain_new(g, "z", rx.raw, NULL), STEADY_EBOUND);
+    assert_int_equal(steady_test_inject_sent(NULL), 0);
+    assert_int_equal(steady_test_drain_count(NULL), 0);
+    assert_null(steady_test_drain_items(NULL));
+    assert_false(steady_test_expect_equal(NULL, NULL, 0, NULL));
+    expect_failure("steady_test_expect_equal: the drain is NULL");
+    assert_false(steady_test_expect_count(NULL, 0));
+    assert_false(steady_test_expect_count_at_least(NULL, 0));
+    assert_false(steady_test_expect_in_order(NULL, NULL, 0, NULL));
+    assert_false(steady_test_expect_prefix(NULL, NULL, 0, NULL));
+    assert_false(steady_test_run_until(NULL, NULL, NULL, 0, NULL));
+    expect_failure("steady_test_run_until: the graph is NULL");
+    assert_false(steady_test_until_drained(g, NULL, 1, 0));
+    expect_failure("steady_test_until_drained: the drain is NULL");
+    assert_false(steady_test_log_expect(NULL, 1));
+    expect_failure("texts is NULL");
+    assert_true(steady_test_log_expect(NULL, 0));
+    steady_test_graph_free(g); /* never started: the kit's objects go with it */
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(a_closed_injection_drains_and_the_graph_stops_by_itself),
+        cmocka_unit_test(each_expectation_says_what_differed),
+        cmocka_unit_test(a_struct_difference_prints_with_the_users_format),
+        cmocka_unit_test(a_timeout_reports_what_the_graph_was_doing),
+        cmocka_unit_test(a_failing_actor_ends_the_test_graph_with_its_assertion),
+        cmocka_unit_test(captured_lines_are_checked_in_order),
+        cmocka_unit_test(one_thread_puts_the_application_and_the_kit_on_one_thread),
+        cmocka_unit_test(bad_arguments_get_clear_errors),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
