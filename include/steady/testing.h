@@ -68,6 +68,10 @@ STEADY_API steady_err steady_test_drain_new(steady_graph *g, const char *name, s
                                             steady_test_drain **out);
 /* Elements taken so far. Any thread. */
 STEADY_API size_t steady_test_drain_count(const steady_test_drain *d);
+/* How the expectations on this drain compare two elements (true: equal); NULL: their bytes
+ * (memcmp), which also compares a struct's padding. Test thread, before the expectations. */
+typedef bool (*steady_test_eq)(const void *a, const void *b);
+STEADY_API void steady_test_drain_compare(steady_test_drain *d, steady_test_eq eq);
 /* The elements taken, in order (count of them, each the channel's element size). Valid until
  * the next take: read them after steady_graph_block_until_stopped, or when a run_until on the
  * drain's count returned and the actor waits. NULL when none. */

@@ -72,12 +72,12 @@ static bool view(const char *fn, const steady_test_drain *d, const void *expecte
 }
 
 /* The first index below n where the drain and expected differ, or n. */
-static size_t first_difference(const unsigned char *got, size_t count, const void *expected,
-                               size_t n, size_t size)
+static size_t first_difference(const steady_test_drain *d, const unsigned char *got, size_t count,
+                               const void *expected, size_t n, size_t size)
 {
     size_t i = 0;
     while (i < n && i < count &&
-           memcmp(got + i * size, (const char *)expected + i * size, size) == 0)
+           kit_drain_same(d, got + i * size, (const char *)expected + i * size))
         i++;
     return i;
 }
@@ -89,14 +89,18 @@ static bool compare(const char *fn, const steady_test_drain *d, const void *expe
     size_t count = 0, size = 0;
     if (!view(fn, d, expected, n, &got, &count, &size))
         return false;
-    size_t i = first_difference(got, count, expected, n, size);
+    size_t i = first_difference(d, got, count, expected, n, size);
     char want[256], have[256];
     if (i < n && i < count) {
         show(want, sizeof want, (const char *)expected + i * size, size, fmt);
         show(have, sizeof have, got + i * size, size, fmt);
         return kit_fail("%s: drain of '%s': index %zu: expected %s, got %s (%zu taken, %zu "
-                        "expected)",
-                        fn, kit_drain_name(d), i, want, have, count, n);
+                        "expected)%s",
+                        fn, kit_drain_name(d), i, want, have, count, n,
+                        strcmp(want, have) == 0 ? "; they print alike but their bytes differ: "
+                                                  "padding? give the drain a compare "
+                                                  "(steady_test_drain_compare)"
+                                                : "");
     }
     if (i < n) {
         show(want, sizeof want, (const char *)expected + i * size, size, fmt);
@@ -134,7 +138,7 @@ bool steady_test_expect_in_order(const steady_test_drain *d, const void *expecte
     if (!view(fn, d, expected, n, &got, &count, &size))
         return false;
     for (size_t i = 0; i < count && k < n; i++)
-        if (memcmp(got + i * size, (const char *)expected + k * size, size) == 0)
+        if (kit_drain_same(d, got + i * size, (const char *)expected + k * size))
             k++;
     if (k == n)
         return true;

@@ -18,6 +18,7 @@ struct steady_test_inject {
 
 struct steady_test_drain {
     steady_rx *rx;
+    steady_test_eq eq;    /* NULL: memcmp */
     unsigned char *items; /* count elements; grown by the actor */
     size_t cap;
     _Atomic size_t count; /* release: the items below it are written (the actor's) */
@@ -184,6 +185,17 @@ size_t steady_test_drain_count(const steady_test_drain *d)
 const void *steady_test_drain_items(const steady_test_drain *d)
 {
     return d && steady_test_drain_count(d) ? d->items : NULL;
+}
+
+void steady_test_drain_compare(steady_test_drain *d, steady_test_eq eq)
+{
+    if (d)
+        d->eq = eq;
+}
+
+bool kit_drain_same(const steady_test_drain *d, const void *a, const void *b)
+{
+    return d->eq ? d->eq(a, b) : memcmp(a, b, d->rx->elem_size) == 0;
 }
 
 size_t kit_drain_size(const steady_test_drain *d)

@@ -13,6 +13,8 @@ bool kit_own(steady_graph *g, void *p, void (*free_fn)(void *));
 
 /* A drain's element size and its channel's name (for messages). */
 size_t kit_drain_size(const steady_test_drain *d);
+/* Whether two elements are equal for the drain's expectations (its compare, or memcmp). */
+bool kit_drain_same(const steady_test_drain *d, const void *a, const void *b);
 const char *kit_drain_name(const steady_test_drain *d);
 
 /* Sets this thread's failure message (printf format), prints it to stderr, returns false. */
