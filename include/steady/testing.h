@@ -38,6 +38,8 @@ typedef struct steady_test_opts {
     void *args;                /* steady_graph_opts.args */
     bool one_thread;           /* every actor a member of one troupe on one thread */
     const steady_sched *sched; /* with one_thread: the member order (NULL: round-robin) */
+    bool restarts;             /* failures restart under the actors' policies, as in
+                                  production (default: a failure stops the graph) */
 } steady_test_opts;
 
 /* Makes a test graph (BUILDING). opts may be NULL. Errors as steady_graph_new. */

@@ -34,8 +34,10 @@ bool kit_own(steady_graph *g, void *p, void (*free_fn)(void *))
 steady_err steady_test_graph_new(steady_graph **out, const steady_test_opts *opts)
 {
     steady_test_opts o = opts ? *opts : (steady_test_opts){0};
-    steady_graph_hooks hooks = {
-        .one_thread = o.one_thread, .sched = o.sched, .failures_stop = true, .test_graph = true};
+    steady_graph_hooks hooks = {.one_thread = o.one_thread,
+                                .sched = o.sched,
+                                .failures_stop = !o.restarts,
+                                .test_graph = true};
     return steady_graph_new(out, &(steady_graph_opts){.name = o.name ? o.name : "test",
                                                       .args = o.args,
                                                       .no_signal_handlers = true,
