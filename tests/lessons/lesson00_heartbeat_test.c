@@ -1,0 +1,50 @@
+/* lesson00_heartbeat_test.c — lesson 00's one actor with the testing kit: it beats --beats times
+ * at --rate, logs each beat, asks for the stop itself, and the graph stops cleanly. The lesson
+ * keeps its actor in main.c (a lesson of one file), so the test includes that file with its
+ * main renamed. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <steady/testing.h>
+
+#define main lesson00_main
+int lesson00_main(int argc, char **argv); /* the lesson's own main, unused here */
+#include "main.c"
+#undef main
+
+static void the_heartbeat_beats_logs_and_stops_the_graph(void **state)
+{
+    (void)state;
+    static heartbeat_args args = {.rate_ms = 1, .beats = 3};
+    steady_graph *g;
+    steady_actor *hb;
+    assert_int_equal(steady_test_graph_new(&g, &(steady_test_opts){.name = "lesson00"}), STEADY_OK);
+    assert_int_equal(steady_actor_spawn(g,
+                                        &(steady_actor_opts){.name = "heartbeat",
+                                                             .run = heartbeat,
+                                                             .arg = &args,
+                                                             .state_size = sizeof(heartbeat_state)},
+                                        &hb),
+                     STEADY_OK);
+    steady_test_log_begin();
+    assert_int_equal(steady_graph_start(g), STEADY_OK);
+    assert_int_equal(steady_graph_block_until_stopped(g, 10000), STEADY_OK); /* its own request */
+    const heartbeat_state *st = steady_actor_state(hb);
+    assert_int_equal(st->count, 3);
+    const char *said[] = {"Heartbeat 1 of 3 (every 1 ms)", "Heartbeat 2 of 3", "Heartbeat 3 of 3",
+                          "stopped cleanly"};
+    assert_true(steady_test_log_expect(said, 4));
+    steady_test_log_end();
+    steady_test_graph_free(g);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(the_heartbeat_beats_logs_and_stops_the_graph),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
