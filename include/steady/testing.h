@@ -40,6 +40,11 @@ typedef struct steady_test_opts {
     const steady_sched *sched; /* with one_thread: the member order (NULL: round-robin) */
     bool restarts;             /* failures restart under the actors' policies, as in
                                   production (default: a failure stops the graph) */
+    /* The stage manager: NULL-terminated labels ("worker", "worker-3") of the actors the test
+     * plays itself. The application's graph-building function spawns them as usual; each is
+     * replaced by a stand-in that owns the same ends and does what the test says
+     * (steady_test_stage_send / _expect / _end). NULL: none. The strings are copied. */
+    const char *const *stand_ins;
 } steady_test_opts;
 
 /* Makes a test graph (BUILDING). opts may be NULL. Errors as steady_graph_new. */
@@ -47,6 +52,32 @@ STEADY_API steady_err steady_test_graph_new(steady_graph **out, const steady_tes
 /* Frees the graph and what the kit made for it (injectors, drains). After the stop, or before
  * the start, as steady_graph_free. NULL: nothing. */
 STEADY_API void steady_test_graph_free(steady_graph *g);
+
+/* Writes one element as text into buf (cap bytes, NUL-terminated); for structs. NULL where a
+ * format is asked for: 1-, 2-, 4- and 8-byte elements print as unsigned decimals, others as
+ * hex bytes. */
+typedef void (*steady_test_fmt)(char *buf, size_t cap, const void *elem);
+
+/* ---- the stage manager: stand-ins driven by the test ---- */
+
+/* The stand-in `actor` sends elem on its output `out` (its sending ends in spawn order: txs,
+ * then each tx bundle's lanes), waiting up to timeout_ms for room. True when sent; false with
+ * a message for an unknown actor (the stand-ins are listed), an output out of range, a channel
+ * closed, a timeout, or a stand-in already ended. Test thread, while the graph runs. */
+STEADY_API bool steady_test_stage_send(steady_graph *g, const char *actor, unsigned out,
+                                       const void *elem, uint64_t timeout_ms);
+/* The stand-in `actor` takes the next element of its input `in` (rxs, then each rx bundle's
+ * lanes), waiting up to timeout_ms, and compares it with expected (the drain's rules: bytes,
+ * or fmt only for the message). True when equal; false with a message: a mismatch shows both
+ * values, a timeout what it waited for, and an unknown actor, a bad index or a closed channel
+ * say so. The element taken is in *got when got is not NULL (its input's element size). */
+STEADY_API bool steady_test_stage_expect(steady_graph *g, const char *actor, unsigned in,
+                                         const void *expected, steady_test_fmt fmt,
+                                         uint64_t timeout_ms, void *got);
+/* Ends the stand-in: it returns, so its outputs close (downstream drains and its veto passes)
+ * and its inputs stop holding producers back. False (with a message) for an unknown actor.
+ * Test thread. */
+STEADY_API bool steady_test_stage_end(steady_graph *g, const char *actor);
 
 /* ---- inject and drain ---- */
 
@@ -80,11 +111,6 @@ STEADY_API void steady_test_drain_compare(steady_test_drain *d, steady_test_eq e
 STEADY_API const void *steady_test_drain_items(const steady_test_drain *d);
 
 /* ---- expectations ---- */
-
-/* Writes one element as text into buf (cap bytes, NUL-terminated); for structs. NULL where a
- * format is asked for: 1-, 2-, 4- and 8-byte elements print as unsigned decimals, others as
- * hex bytes. */
-typedef void (*steady_test_fmt)(char *buf, size_t cap, const void *elem);
 
 /* The drain holds exactly these n elements, in order. */
 STEADY_API bool steady_test_expect_equal(const steady_test_drain *d, const void *expected, size_t n,

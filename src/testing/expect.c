@@ -23,7 +23,7 @@ const char *steady_test_failure(void)
 }
 
 /* An element as text: the user's format, or an unsigned decimal (1, 2, 4, 8 bytes), or hex. */
-static void show(char *buf, size_t cap, const void *elem, size_t size, steady_test_fmt fmt)
+void kit_show(char *buf, size_t cap, const void *elem, size_t size, steady_test_fmt fmt)
 {
     if (fmt) {
         fmt(buf, cap, elem);
@@ -92,8 +92,8 @@ static bool compare(const char *fn, const steady_test_drain *d, const void *expe
     size_t i = first_difference(d, got, count, expected, n, size);
     char want[256], have[256];
     if (i < n && i < count) {
-        show(want, sizeof want, (const char *)expected + i * size, size, fmt);
-        show(have, sizeof have, got + i * size, size, fmt);
+        kit_show(want, sizeof want, (const char *)expected + i * size, size, fmt);
+        kit_show(have, sizeof have, got + i * size, size, fmt);
         return kit_fail("%s: drain of '%s': index %zu: expected %s, got %s (%zu taken, %zu "
                         "expected)%s",
                         fn, kit_drain_name(d), i, want, have, count, n,
@@ -103,13 +103,13 @@ static bool compare(const char *fn, const steady_test_drain *d, const void *expe
                                                 : "");
     }
     if (i < n) {
-        show(want, sizeof want, (const char *)expected + i * size, size, fmt);
+        kit_show(want, sizeof want, (const char *)expected + i * size, size, fmt);
         return kit_fail("%s: drain of '%s': index %zu: expected %s, got nothing (only %zu "
                         "taken, %zu expected)",
                         fn, kit_drain_name(d), i, want, count, n);
     }
     if (exact && count > n) {
-        show(have, sizeof have, got + n * size, size, fmt);
+        kit_show(have, sizeof have, got + n * size, size, fmt);
         return kit_fail("%s: drain of '%s': index %zu: expected nothing more, got %s (%zu "
                         "taken, %zu expected)",
                         fn, kit_drain_name(d), n, have, count, n);
@@ -143,7 +143,7 @@ bool steady_test_expect_in_order(const steady_test_drain *d, const void *expecte
     if (k == n)
         return true;
     char want[256];
-    show(want, sizeof want, (const char *)expected + k * size, size, fmt);
+    kit_show(want, sizeof want, (const char *)expected + k * size, size, fmt);
     return kit_fail("%s: drain of '%s': expected element %zu (%s) after the %zu before it, in "
                     "order; not found among the %zu taken",
                     fn, kit_drain_name(d), k, want, k, count);

@@ -31,17 +31,41 @@ bool kit_own(steady_graph *g, void *p, void (*free_fn)(void *))
     return true;
 }
 
+void *kit_find(steady_graph *g, void (*free_fn)(void *))
+{
+    void *p = NULL;
+    pthread_mutex_lock(&lock);
+    for (owned *o = all; o && !p; o = o->next)
+        if (o->g == g && o->free_fn == free_fn)
+            p = o->p;
+    pthread_mutex_unlock(&lock);
+    return p;
+}
+
 steady_err steady_test_graph_new(steady_graph **out, const steady_test_opts *opts)
 {
     steady_test_opts o = opts ? *opts : (steady_test_opts){0};
-    steady_graph_hooks hooks = {.one_thread = o.one_thread,
+    kit_stage *stage = NULL;
+    if (o.stand_ins && !(stage = kit_stage_new(o.stand_ins)))
+        return steady_error_set(STEADY_ENOMEM, "steady_test_graph_new: out of memory");
+    steady_graph_hooks hooks = {.spawn = stage ? kit_stage_hook : NULL,
+                                .spawn_ctx = stage,
+                                .one_thread = o.one_thread,
                                 .sched = o.sched,
                                 .failures_stop = !o.restarts,
                                 .test_graph = true};
-    return steady_graph_new(out, &(steady_graph_opts){.name = o.name ? o.name : "test",
-                                                      .args = o.args,
-                                                      .no_signal_handlers = true,
-                                                      .hooks = &hooks});
+    steady_err e = steady_graph_new(out, &(steady_graph_opts){.name = o.name ? o.name : "test",
+                                                              .args = o.args,
+                                                              .no_signal_handlers = true,
+                                                              .hooks = &hooks});
+    if (e == STEADY_OK && stage && !kit_stage_own(*out, stage)) {
+        steady_graph_free(*out);
+        *out = NULL;
+        e = steady_error_set(STEADY_ENOMEM, "steady_test_graph_new: out of memory");
+    }
+    if (e != STEADY_OK && stage)
+        kit_stage_free(stage);
+    return e;
 }
 
 void steady_test_graph_free(steady_graph *g)

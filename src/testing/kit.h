@@ -5,6 +5,7 @@
 
 #include <stdarg.h>
 
+#include "steady/actor.h"
 #include "steady/testing.h"
 
 /* Registers p (malloc'd, freed by free_fn) to be freed with g by steady_test_graph_free. False:
@@ -16,6 +17,20 @@ size_t kit_drain_size(const steady_test_drain *d);
 /* Whether two elements are equal for the drain's expectations (its compare, or memcmp). */
 bool kit_drain_same(const steady_test_drain *d, const void *a, const void *b);
 const char *kit_drain_name(const steady_test_drain *d);
+
+/* The first object registered for g with free_fn, or NULL. Test thread. */
+void *kit_find(steady_graph *g, void (*free_fn)(void *));
+
+/* An element as text: fmt, or an unsigned decimal (1, 2, 4, 8 bytes), or hex (expect.c). */
+void kit_show(char *buf, size_t cap, const void *elem, size_t size, steady_test_fmt fmt);
+
+/* The stage manager (stage.c): made before the graph (its hook goes into the graph's hooks),
+ * owned by the graph once made. */
+typedef struct kit_stage kit_stage;
+kit_stage *kit_stage_new(const char *const *names);
+bool kit_stage_own(steady_graph *g, kit_stage *st);
+void kit_stage_free(kit_stage *st);
+steady_err kit_stage_hook(void *ctx, steady_actor_opts *o);
 
 /* Sets this thread's failure message (printf format), prints it to stderr, returns false. */
 bool kit_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -319,6 +319,104 @@ static void one_thread_puts_the_application_and_the_kit_on_one_thread(void **sta
     steady_test_graph_free(r.g);
 }
 
+/* ---- the stage manager ---- */
+
+static int app_source(steady_actor *a, void *arg) /* replaced by a stand-in below */
+{
+    doubler_io *io = arg;
+    (void)io;
+    (void)a;
+    return 1;
+}
+
+static int app_sink(steady_actor *a, void *arg) /* replaced by a stand-in below */
+{
+    (void)a;
+    (void)arg;
+    return 1;
+}
+
+/* The application's graph: source -> doubler -> sink, all its own actors. */
+static void app_build(steady_graph *g, doubler_io *io, num_tx *src_out, num_rx *sink_in)
+{
+    build(g, io, src_out, sink_in);
+    assert_int_equal(steady_actor_spawn(g,
+                                        &(steady_actor_opts){.name = "source",
+                                                             .run = app_source,
+                                                             .arg = io,
+                                                             .txs = STEADY_TXS(*src_out)},
+                                        NULL),
+                     STEADY_OK);
+    assert_int_equal(steady_actor_spawn(g,
+                                        &(steady_actor_opts){.name = "sink",
+                                                             .has_suffix = true,
+                                                             .suffix = 1,
+                                                             .run = app_sink,
+                                                             .rxs = STEADY_RXS(*sink_in)},
+                                        NULL),
+                     STEADY_OK);
+}
+
+static void stand_ins_play_the_edges_of_the_applications_graph(void **state)
+{
+    (void)state;
+    static doubler_io io;
+    static num_tx src;
+    static num_rx snk;
+    steady_graph *g;
+    const char *const stand_ins[] = {"source", "sink-1", NULL};
+    assert_int_equal(
+        steady_test_graph_new(&g, &(steady_test_opts){.name = "staged", .stand_ins = stand_ins}),
+        STEADY_OK);
+    app_build(g, &io, &src, &snk); /* unchanged: the kit swaps the two edges */
+    assert_int_equal(steady_graph_start(g), STEADY_OK);
+    uint64_t v = 3, got = 0;
+    assert_true(steady_test_stage_send(g, "source", 0, &v, 1000));
+    assert_true(steady_test_stage_expect(g, "sink-1", 0, &(uint64_t){6}, NULL, 1000, &got));
+    assert_int_equal(got, 6);
+    v = 4;
+    assert_true(steady_test_stage_send(g, "source", 0, &v, 1000));
+    assert_false(steady_test_stage_expect(g, "sink-1", 0, &(uint64_t){9}, NULL, 1000, NULL));
+    expect_failure("steady_test_stage_expect: the stand-in 'sink-1' input 0 ('out'): expected 9, "
+                   "got 8");
+    assert_false(steady_test_stage_expect(g, "sink-1", 0, &(uint64_t){10}, NULL, 50, NULL));
+    expect_failure("input 0 ('out'): expected 10, got nothing within the timeout");
+    assert_false(steady_test_stage_send(g, "doubler", 0, &v, 10));
+    expect_failure("steady_test_stage_send: no stand-in named 'doubler' in this graph "
+                   "(stand-ins: 'source', 'sink-1')");
+    assert_false(steady_test_stage_send(g, "source", 1, &v, 10));
+    expect_failure("the stand-in 'source' has 1 outputs; there is no output 1");
+    assert_false(steady_test_stage_expect(g, "sink-1", 2, &v, NULL, 10, NULL));
+    expect_failure("the stand-in 'sink-1' has 1 inputs; there is no input 2");
+    /* The source ends: its output closes, the doubler drains and closes its own. */
+    assert_true(steady_test_stage_end(g, "source"));
+    assert_false(steady_test_stage_send(g, "source", 0, &v, 10));
+    expect_failure("the stand-in 'source' has ended");
+    assert_false(steady_test_stage_expect(g, "sink-1", 0, &v, NULL, 5000, NULL));
+    expect_failure("expected 4, got nothing: the channel is closed and empty");
+    assert_true(steady_test_stage_end(g, "sink-1"));
+    assert_true(steady_test_until_stopped(g, 10000));
+    assert_int_equal(steady_graph_block_until_stopped(g, 1000), STEADY_OK);
+    steady_actor_info ai[3];
+    assert_int_equal(steady_inspect_actors(g, ai, 3), 3); /* stand-ins are ordinary actors */
+    assert_string_equal(ai[1].label, "source");
+    assert_string_equal(ai[2].label, "sink-1");
+    steady_test_graph_free(g);
+}
+
+static void without_stand_ins_the_stage_says_so(void **state)
+{
+    (void)state;
+    steady_graph *g;
+    assert_int_equal(steady_test_graph_new(&g, NULL), STEADY_OK);
+    assert_false(steady_test_stage_end(g, "x"));
+    expect_failure("steady_test_stage_end: no stand-in named 'x' in this graph (stand-ins: "
+                   "none; list them in steady_test_opts.stand_ins)");
+    assert_false(steady_test_stage_send(NULL, NULL, 0, NULL, 0));
+    expect_failure("no stand-in named '(NULL)'");
+    steady_test_graph_free(g);
+}
+
 /* ---- bad arguments ---- */
 
 static void bad_arguments_get_clear_errors(void **state)
@@ -376,6 +474,8 @@ int main(void)
         cmocka_unit_test(a_failing_actor_ends_the_test_graph_with_its_assertion),
         cmocka_unit_test(captured_lines_are_checked_in_order),
         cmocka_unit_test(one_thread_puts_the_application_and_the_kit_on_one_thread),
+        cmocka_unit_test(stand_ins_play_the_edges_of_the_applications_graph),
+        cmocka_unit_test(without_stand_ins_the_stage_says_so),
         cmocka_unit_test(bad_arguments_get_clear_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,266 @@
+/* testing/stage.c — the stage manager: stand-ins for named actors, driven by the test.
+ *
+ * The test graph's spawn hook replaces each actor named in steady_test_opts.stand_ins by a
+ * stand-in that owns the same ends. The test hands a stand-in one command at a time through a
+ * mailbox (send on output i, take from input i, end); the stand-in, an ordinary actor, runs it
+ * with the channels' own waits, so ownership, back-pressure and close work as for the actor it
+ * replaces. Mailbox ordering: the test writes the command's fields, then release-stores `cmd`;
+ * the stand-in acquire-loads `cmd`, runs it, writes the result, then release-stores cmd = 0,
+ * which the test acquire-loads before reading the result. */
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "steady/actor.h"
+#include "steady/bundle.h"
+#include "steady/wait.h"
+#include "testing/kit.h"
+
+enum { CMD_NONE = 0, CMD_SEND, CMD_TAKE, CMD_END };
+
+typedef struct standin {
+    char label[128];
+    steady_tx *tx[32];
+    steady_rx *rx[32];
+    unsigned n_tx, n_rx;
+    bool spawned;
+    _Atomic int cmd;     /* release by the writer of a command or a result (see the top) */
+    unsigned index;      /* the command's end */
+    uint64_t timeout_ns; /* how long the stand-in's wait may take */
+    unsigned char elem[4096];
+    steady_err result;
+    _Atomic bool ended; /* the stand-in returned */
+} standin;
+
+struct kit_stage {
+    standin *s;
+    size_t n;
+};
+
+static void stage_free(void *p)
+{
+    kit_stage *st = p;
+    free(st->s);
+    free(st);
+}
+
+kit_stage *kit_stage_new(const char *const *names)
+{
+    size_t n = 0;
+    while (names && names[n])
+        n++;
+    kit_stage *st = calloc(1, sizeof *st);
+    if (!st || (n && !(st->s = calloc(n, sizeof *st->s)))) {
+        free(st);
+        return NULL;
+    }
+    st->n = n;
+    for (size_t i = 0; i < n; i++)
+        snprintf(st->s[i].label, sizeof st->s[i].label, "%s", names[i]);
+    return st;
+}
+
+bool kit_stage_own(steady_graph *g, kit_stage *st)
+{
+    return kit_own(g, st, stage_free);
+}
+
+void kit_stage_free(kit_stage *st)
+{
+    stage_free(st);
+}
+
+/* Runs one command with the end's own wait, bounded by the command's timeout. */
+static steady_err run_command(steady_actor *a, standin *s, int cmd)
+{
+    if (cmd == CMD_SEND) {
+        steady_tx *tx = s->tx[s->index];
+        steady_reason r =
+            steady_wait_any(a, steady_cond_vacant(tx, 1), STEADY_TIMEOUT(s->timeout_ns)).reason;
+        if (r == STEADY_CLOSED)
+            return STEADY_ECLOSED;
+        return steady_tx_try_send(tx, s->elem);
+    }
+    steady_rx *rx = s->rx[s->index];
+    steady_reason r =
+        steady_wait_any(a, steady_cond_avail(rx, 1), STEADY_TIMEOUT(s->timeout_ns)).reason;
+    steady_err e = steady_rx_try_take(rx, s->elem);
+    return e == STEADY_EEMPTY && r == STEADY_CLOSED ? STEADY_ECLOSED : e;
+}
+
+static int standin_run(steady_actor *a, void *arg)
+{
+    standin *s = arg;
+    while (STEADY_RUNNING(a, true)) {
+        /* acquire: pairs with the test's release store of the command (see the top). */
+        int cmd = atomic_load_explicit(&s->cmd, memory_order_acquire);
+        if (cmd == CMD_NONE) {
+            steady_wait_any(a, STEADY_TIMEOUT(100000), STEADY_SHUTDOWN_REQUESTED());
+            continue;
+        }
+        if (cmd == CMD_END)
+            break;
+        s->result = run_command(a, s, cmd);
+        /* release: pairs with the test's acquire load in await_done; result and elem first. */
+        atomic_store_explicit(&s->cmd, CMD_NONE, memory_order_release);
+    }
+    atomic_store_explicit(&s->ended, true, memory_order_release);
+    atomic_store_explicit(&s->cmd, CMD_NONE, memory_order_release);
+    return 0; /* its outputs close */
+}
+
+/* The label an actor will have: name, or name-suffix. */
+static void label_of(const steady_actor_opts *o, char *buf, size_t cap)
+{
+    if (o->has_suffix)
+        snprintf(buf, cap, "%s-%u", o->name, o->suffix);
+    else
+        snprintf(buf, cap, "%s", o->name);
+}
+
+steady_err kit_stage_hook(void *ctx, steady_actor_opts *o)
+{
+    kit_stage *st = ctx;
+    char label[128];
+    if (!o->name)
+        return STEADY_OK;
+    label_of(o, label, sizeof label);
+    for (size_t i = 0; i < st->n; i++) {
+        standin *s = &st->s[i];
+        if (strcmp(s->label, label) != 0)
+            continue;
+        s->n_tx = s->n_rx = 0;
+        for (size_t k = 0; o->txs && o->txs[k] && s->n_tx < 32; k++)
+            s->tx[s->n_tx++] = o->txs[k];
+        for (size_t k = 0; o->tx_bundles && o->tx_bundles[k]; k++)
+            for (uint32_t l = 0; l < steady_tx_bundle_lanes(o->tx_bundles[k]) && s->n_tx < 32; l++)
+                s->tx[s->n_tx++] = steady_tx_bundle_lane(o->tx_bundles[k], l);
+        for (size_t k = 0; o->rxs && o->rxs[k] && s->n_rx < 32; k++)
+            s->rx[s->n_rx++] = o->rxs[k];
+        for (size_t k = 0; o->rx_bundles && o->rx_bundles[k]; k++)
+            for (uint32_t l = 0; l < steady_rx_bundle_lanes(o->rx_bundles[k]) && s->n_rx < 32; l++)
+                s->rx[s->n_rx++] = steady_rx_bundle_lane(o->rx_bundles[k], l);
+        o->run = standin_run;
+        o->arg = s;
+        o->policy = NULL; /* a stand-in does not fail; the graph's policy */
+        s->spawned = true;
+    }
+    return STEADY_OK;
+}
+
+/* The stand-in named `actor`, or NULL with a message naming the stand-ins there are. */
+static standin *find(steady_graph *g, const char *fn, const char *actor)
+{
+    kit_stage *st = kit_find(g, stage_free);
+    for (size_t i = 0; st && actor && i < st->n; i++)
+        if (strcmp(st->s[i].label, actor) == 0 && st->s[i].spawned)
+            return &st->s[i];
+    char names[512] = "";
+    size_t at = 0;
+    for (size_t i = 0; st && i < st->n && at < sizeof names; i++)
+        if (st->s[i].spawned)
+            at += (size_t)snprintf(names + at, sizeof names - at, "%s'%s'", at ? ", " : "",
+                                   st->s[i].label);
+    kit_fail("%s: no stand-in named '%s' in this graph (stand-ins: %s)", fn,
+             actor ? actor : "(NULL)",
+             at ? names : "none; list them in steady_test_opts.stand_ins");
+    return NULL;
+}
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Hands the command over and waits until the stand-in has run it (its own timeout, plus 5 s
+ * for a stand-in that is slow to be scheduled). False when it could not be run. */
+static bool command(const char *fn, standin *s, int cmd, unsigned index, uint64_t timeout_ms)
+{
+    if (atomic_load_explicit(&s->ended, memory_order_acquire))
+        return kit_fail("%s: the stand-in '%s' has ended", fn, s->label);
+    s->index = index;
+    s->timeout_ns = timeout_ms > UINT64_MAX / 1000000u ? UINT64_MAX : timeout_ms * 1000000u;
+    /* release: pairs with the stand-in's acquire load of cmd; index, timeout, elem first. */
+    atomic_store_explicit(&s->cmd, cmd, memory_order_release);
+    uint64_t deadline = now_ns() + s->timeout_ns / 1000000u * 1000000u + 5000000000u;
+    /* acquire: pairs with the stand-in's release store of cmd = 0 (result written before). */
+    while (atomic_load_explicit(&s->cmd, memory_order_acquire) != CMD_NONE) {
+        if (now_ns() > deadline)
+            return kit_fail("%s: the stand-in '%s' did not run the command within %llu ms; is "
+                            "the graph running?",
+                            fn, s->label, (unsigned long long)timeout_ms + 5000);
+        nanosleep(&(struct timespec){0, 100000}, NULL);
+    }
+    return !atomic_load_explicit(&s->ended, memory_order_acquire) ||
+           kit_fail("%s: the stand-in '%s' ended before the command (shutdown?)", fn, s->label);
+}
+
+bool steady_test_stage_send(steady_graph *g, const char *actor, unsigned out, const void *elem,
+                            uint64_t timeout_ms)
+{
+    const char *fn = "steady_test_stage_send";
+    standin *s = find(g, fn, actor);
+    if (!s)
+        return false;
+    if (out >= s->n_tx)
+        return kit_fail("%s: the stand-in '%s' has %u outputs; there is no output %u", fn, s->label,
+                        s->n_tx, out);
+    if (!elem)
+        return kit_fail("%s: elem is NULL", fn);
+    memcpy(s->elem, elem, s->tx[out]->elem_size);
+    const char *name = steady_channel_name(steady_tx_channel(s->tx[out]));
+    if (!command(fn, s, CMD_SEND, out, timeout_ms))
+        return false;
+    if (s->result == STEADY_OK)
+        return true;
+    return kit_fail("%s: the stand-in '%s' output %u ('%s'): %s", fn, s->label, out, name,
+                    s->result == STEADY_ECLOSED ? "the consumer is gone"
+                                                : "no room within the timeout");
+}
+
+bool steady_test_stage_expect(steady_graph *g, const char *actor, unsigned in, const void *expected,
+                              steady_test_fmt fmt, uint64_t timeout_ms, void *got)
+{
+    const char *fn = "steady_test_stage_expect";
+    standin *s = find(g, fn, actor);
+    if (!s)
+        return false;
+    if (in >= s->n_rx)
+        return kit_fail("%s: the stand-in '%s' has %u inputs; there is no input %u", fn, s->label,
+                        s->n_rx, in);
+    if (!expected)
+        return kit_fail("%s: expected is NULL", fn);
+    size_t size = s->rx[in]->elem_size;
+    const char *name = steady_channel_name(steady_rx_channel(s->rx[in]));
+    char want[256], have[256];
+    kit_show(want, sizeof want, expected, size, fmt);
+    if (!command(fn, s, CMD_TAKE, in, timeout_ms))
+        return false;
+    if (s->result != STEADY_OK)
+        return kit_fail("%s: the stand-in '%s' input %u ('%s'): expected %s, got %s", fn, s->label,
+                        in, name, want,
+                        s->result == STEADY_ECLOSED ? "nothing: the channel is closed and empty"
+                                                    : "nothing within the timeout");
+    if (got)
+        memcpy(got, s->elem, size);
+    if (memcmp(s->elem, expected, size) == 0)
+        return true;
+    kit_show(have, sizeof have, s->elem, size, fmt);
+    return kit_fail("%s: the stand-in '%s' input %u ('%s'): expected %s, got %s", fn, s->label, in,
+                    name, want, have);
+}
+
+bool steady_test_stage_end(steady_graph *g, const char *actor)
+{
+    standin *s = find(g, "steady_test_stage_end", actor);
+    if (!s)
+        return false;
+    if (atomic_load_explicit(&s->ended, memory_order_acquire))
+        return true;
+    return command("steady_test_stage_end", s, CMD_END, 0, 0) ||
+           atomic_load_explicit(&s->ended, memory_order_acquire);
+}
