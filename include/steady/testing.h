@@ -74,6 +74,10 @@ STEADY_API bool steady_test_stage_send(steady_graph *g, const char *actor, unsig
 STEADY_API bool steady_test_stage_expect(steady_graph *g, const char *actor, unsigned in,
                                          const void *expected, steady_test_fmt fmt,
                                          uint64_t timeout_ms, void *got);
+/* How steady_test_stage_expect compares the elements the stand-in `actor` takes (true: equal);
+ * NULL: their bytes. False (with a message) for an unknown actor. Test thread. */
+STEADY_API bool steady_test_stage_compare(steady_graph *g, const char *actor,
+                                          bool (*eq)(const void *a, const void *b));
 /* Ends the stand-in: it returns, so its outputs close (downstream drains and its veto passes)
  * and its inputs stop holding producers back. False (with a message) for an unknown actor.
  * Test thread. */

@@ -31,7 +31,8 @@ typedef struct standin {
     uint64_t timeout_ns; /* how long the stand-in's wait may take */
     unsigned char elem[4096];
     steady_err result;
-    _Atomic bool ended; /* the stand-in returned */
+    _Atomic bool ended;                     /* the stand-in returned */
+    bool (*eq)(const void *, const void *); /* stage_expect's compare; NULL: memcmp */
 } standin;
 
 struct kit_stage {
@@ -195,7 +196,10 @@ static bool command(const char *fn, standin *s, int cmd, unsigned index, uint64_
                             fn, s->label, (unsigned long long)timeout_ms + 5000);
         nanosleep(&(struct timespec){0, 100000}, NULL);
     }
-    return !atomic_load_explicit(&s->ended, memory_order_acquire) ||
+    bool ended = atomic_load_explicit(&s->ended, memory_order_acquire);
+    if (cmd == CMD_END)
+        return ended;
+    return !ended ||
            kit_fail("%s: the stand-in '%s' ended before the command (shutdown?)", fn, s->label);
 }
 
@@ -247,11 +251,20 @@ bool steady_test_stage_expect(steady_graph *g, const char *actor, unsigned in, c
                                                     : "nothing within the timeout");
     if (got)
         memcpy(got, s->elem, size);
-    if (memcmp(s->elem, expected, size) == 0)
+    if (s->eq ? s->eq(s->elem, expected) : memcmp(s->elem, expected, size) == 0)
         return true;
     kit_show(have, sizeof have, s->elem, size, fmt);
     return kit_fail("%s: the stand-in '%s' input %u ('%s'): expected %s, got %s", fn, s->label, in,
                     name, want, have);
+}
+
+bool steady_test_stage_compare(steady_graph *g, const char *actor,
+                               bool (*eq)(const void *a, const void *b))
+{
+    standin *s = find(g, "steady_test_stage_compare", actor);
+    if (s)
+        s->eq = eq;
+    return s != NULL;
 }
 
 bool steady_test_stage_end(steady_graph *g, const char *actor)
@@ -261,6 +274,5 @@ bool steady_test_stage_end(steady_graph *g, const char *actor)
         return false;
     if (atomic_load_explicit(&s->ended, memory_order_acquire))
         return true;
-    return command("steady_test_stage_end", s, CMD_END, 0, 0) ||
-           atomic_load_explicit(&s->ended, memory_order_acquire);
+    return command("steady_test_stage_end", s, CMD_END, 0, 0);
 }
