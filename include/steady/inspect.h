@@ -75,6 +75,9 @@ typedef struct steady_actor_info {
     uint32_t n_inputs;    /* receiving ends it owns (bundle lanes counted one by one) */
     uint32_t n_outputs;   /* sending ends it owns */
     uint32_t waiting_fds; /* file descriptors its current wait names (STEADY_FD); 0: none */
+    /* When its current wait ends by a timer (STEADY_TIMEOUT, STEADY_PERIODIC), on the graph's
+     * clock; 0: it is not waiting on a timer. A test's virtual clock advances to it. */
+    uint64_t deadline_ns;
     /* The last failure's reason ("" if none): copied, so it stays readable after the actor's
      * thread writes a new one. */
     char last_failure[256];

@@ -45,6 +45,10 @@ typedef struct steady_test_opts {
      * replaced by a stand-in that owns the same ends and does what the test says
      * (steady_test_stage_send / _expect / _end). NULL: none. The strings are copied. */
     const char *const *stand_ins;
+    /* Virtual time: every timed wait (STEADY_PERIODIC, STEADY_TIMEOUT) follows a clock that
+     * moves only when the test says (steady_test_time_advance / _next), so an hour's period
+     * takes no real time. The clock starts at 1 s. */
+    bool virtual_time;
 } steady_test_opts;
 
 /* Makes a test graph (BUILDING). opts may be NULL. Errors as steady_graph_new. */
@@ -82,6 +86,20 @@ STEADY_API bool steady_test_stage_compare(steady_graph *g, const char *actor,
  * and its inputs stop holding producers back. False (with a message) for an unknown actor.
  * Test thread. */
 STEADY_API bool steady_test_stage_end(steady_graph *g, const char *actor);
+
+/* ---- virtual time (steady_test_opts.virtual_time) ---- */
+
+/* The virtual clock's reading, ns; 0 when the graph has no virtual clock. Any thread. */
+STEADY_API uint64_t steady_test_time_now(steady_graph *g);
+/* Moves the virtual clock forward by ns and wakes every parked actor to look at it. False
+ * (with a message) when the graph has no virtual clock. Test thread. */
+STEADY_API bool steady_test_time_advance(steady_graph *g, uint64_t ns);
+/* Waits (up to timeout_ms of real time) until every actor is waiting, then moves the clock to
+ * the earliest timer any actor waits for and wakes them. False with a message when no actor
+ * waits on a timer (nothing would ever happen), or the graph never went idle. Test thread. */
+STEADY_API bool steady_test_time_next(steady_graph *g, uint64_t timeout_ms);
+/* Until every actor is waiting (or has ended): nothing moves without the clock or the test. */
+STEADY_API bool steady_test_until_idle(steady_graph *g, uint64_t timeout_ms);
 
 /* ---- inject and drain ---- */
 

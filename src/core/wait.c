@@ -530,10 +530,15 @@ steady_wake steady_wait(steady_actor *a, steady_wait_mode mode, const steady_con
         publish_wants(&w);
         a->wait = &w;
         a->status = STEADY__BLOCKED;
+        /* relaxed: a snapshot for inspect.c (a test's virtual clock reads it), ordered with
+         * nothing */
+        atomic_store_explicit(&a->wait_deadline, deadline, memory_order_relaxed);
         steady__troupe_switch_out(a);
         a->wait = NULL;
         now.valid = false;
     }
+    if (deadline)
+        atomic_store_explicit(&a->wait_deadline, 0, memory_order_relaxed);
     clear_wants(&w);
     report_lanes(&w);
     if (fds)

@@ -46,8 +46,14 @@ steady_err steady_test_graph_new(steady_graph **out, const steady_test_opts *opt
 {
     steady_test_opts o = opts ? *opts : (steady_test_opts){0};
     kit_stage *stage = NULL;
-    if (o.stand_ins && !(stage = kit_stage_new(o.stand_ins)))
+    kit_clock *vclock = NULL;
+    steady_clock clock;
+    if ((o.stand_ins && !(stage = kit_stage_new(o.stand_ins))) ||
+        (o.virtual_time && !(vclock = kit_clock_new(&clock)))) {
+        if (stage)
+            kit_stage_free(stage);
         return steady_error_set(STEADY_ENOMEM, "steady_test_graph_new: out of memory");
+    }
     steady_graph_hooks hooks = {.spawn = stage ? kit_stage_hook : NULL,
                                 .spawn_ctx = stage,
                                 .one_thread = o.one_thread,
@@ -57,14 +63,30 @@ steady_err steady_test_graph_new(steady_graph **out, const steady_test_opts *opt
     steady_err e = steady_graph_new(out, &(steady_graph_opts){.name = o.name ? o.name : "test",
                                                               .args = o.args,
                                                               .no_signal_handlers = true,
+                                                              .clock = vclock ? &clock : NULL,
                                                               .hooks = &hooks});
-    if (e == STEADY_OK && stage && !kit_stage_own(*out, stage)) {
-        steady_graph_free(*out);
-        *out = NULL;
-        e = steady_error_set(STEADY_ENOMEM, "steady_test_graph_new: out of memory");
+    if (e == STEADY_OK) {
+        bool owned_all = true;
+        if (stage && !kit_stage_own(*out, stage)) {
+            kit_stage_free(stage);
+            owned_all = false;
+        }
+        if (vclock && !kit_clock_own(*out, vclock)) {
+            kit_clock_free(vclock);
+            owned_all = false;
+        }
+        if (!owned_all) {
+            steady_test_graph_free(*out); /* and what was registered */
+            *out = NULL;
+            return steady_error_set(STEADY_ENOMEM, "steady_test_graph_new: out of memory");
+        }
     }
-    if (e != STEADY_OK && stage)
-        kit_stage_free(stage);
+    if (e != STEADY_OK) {
+        if (stage)
+            kit_stage_free(stage);
+        if (vclock)
+            kit_clock_free(vclock);
+    }
     return e;
 }
 

@@ -32,6 +32,13 @@ bool kit_stage_own(steady_graph *g, kit_stage *st);
 void kit_stage_free(kit_stage *st);
 steady_err kit_stage_hook(void *ctx, steady_actor_opts *o);
 
+/* Virtual time (vtime.c): made before the graph (its clock goes into the graph's options),
+ * owned by the graph once made. */
+typedef struct kit_clock kit_clock;
+kit_clock *kit_clock_new(steady_clock *out);
+bool kit_clock_own(steady_graph *g, kit_clock *c);
+void kit_clock_free(kit_clock *c);
+
 /* Sets this thread's failure message (printf format), prints it to stderr, returns false. */
 bool kit_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

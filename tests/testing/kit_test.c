@@ -417,6 +417,44 @@ static void without_stand_ins_the_stage_says_so(void **state)
     steady_test_graph_free(g);
 }
 
+/* ---- virtual time ---- */
+
+static void virtual_time_says_when_it_cannot_move(void **state)
+{
+    (void)state;
+    static const uint64_t in[] = {1};
+    rig r;
+    rig_start(&r, in, 1, false, false); /* real time: no virtual clock */
+    assert_int_equal(steady_test_time_now(r.g), 0);
+    assert_false(steady_test_time_advance(r.g, 1000));
+    expect_failure("steady_test_time_advance: the graph has no virtual clock; make it with "
+                   "steady_test_opts.virtual_time");
+    assert_false(steady_test_time_next(r.g, 100));
+    expect_failure("steady_test_time_next: the graph has no virtual clock");
+    steady_graph_request_shutdown(r.g);
+    assert_int_equal(steady_graph_block_until_stopped(r.g, 5000), STEADY_OK);
+    steady_test_graph_free(r.g);
+    steady_graph *g;
+    assert_int_equal(
+        steady_test_graph_new(&g, &(steady_test_opts){.name = "vt", .virtual_time = true}),
+        STEADY_OK);
+    num_tx tx;
+    num_rx rx;
+    assert_int_equal(num_new(g, "c", 4, &tx, &rx), STEADY_OK);
+    assert_int_equal(steady_test_inject_new(g, "feed", tx.raw, in, 1, false, NULL), STEADY_OK);
+    assert_int_equal(steady_test_drain_new(g, "sink", rx.raw, NULL), STEADY_OK);
+    assert_int_equal(steady_graph_start(g), STEADY_OK);
+    assert_int_equal(steady_test_time_now(g), 1000000000u); /* it starts at 1 s */
+    assert_true(steady_test_time_advance(g, 500));
+    assert_int_equal(steady_test_time_now(g), 1000000500u);
+    assert_false(steady_test_time_next(g, 5000)); /* both wait, neither on a timer */
+    expect_failure("steady_test_time_next: no actor waits on a timer: moving the clock would "
+                   "change nothing (the clock reads 1000000500 ns)");
+    steady_graph_request_shutdown(g);
+    assert_int_equal(steady_graph_block_until_stopped(g, 5000), STEADY_OK);
+    steady_test_graph_free(g);
+}
+
 /* ---- bad arguments ---- */
 
 static void bad_arguments_get_clear_errors(void **state)
@@ -476,6 +514,7 @@ int main(void)
         cmocka_unit_test(one_thread_puts_the_application_and_the_kit_on_one_thread),
         cmocka_unit_test(stand_ins_play_the_edges_of_the_applications_graph),
         cmocka_unit_test(without_stand_ins_the_stage_says_so),
+        cmocka_unit_test(virtual_time_says_when_it_cannot_move),
         cmocka_unit_test(bad_arguments_get_clear_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
