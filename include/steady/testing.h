@@ -49,10 +49,19 @@ typedef struct steady_test_opts {
      * moves only when the test says (steady_test_time_advance / _next), so an hour's period
      * takes no real time. The clock starts at 1 s. */
     bool virtual_time;
+    /* Deterministic runs: non-zero runs every actor on one thread (one_thread), on virtual
+     * time, in an order drawn from this seed, so a graph that does not hear from the test
+     * while it runs repeats its interleaving, and its log (steady_test_log_messages), for the
+     * same seed. The environment variable STEADY_TEST_SEED=N overrides it (replay); a failed
+     * expectation or wait then ends its message with the seed and how to replay it. */
+    uint64_t seed;
 } steady_test_opts;
 
 /* Makes a test graph (BUILDING). opts may be NULL. Errors as steady_graph_new. */
 STEADY_API steady_err steady_test_graph_new(steady_graph **out, const steady_test_opts *opts);
+/* The seed of a deterministic test graph (steady_test_opts.seed or STEADY_TEST_SEED); 0 when
+ * it is not one. */
+STEADY_API uint64_t steady_test_seed(const steady_graph *g);
 /* Frees the graph and what the kit made for it (injectors, drains). After the stop, or before
  * the start, as steady_graph_free. NULL: nothing. */
 STEADY_API void steady_test_graph_free(steady_graph *g);
@@ -158,6 +167,9 @@ STEADY_API void steady_test_log_begin(void);
 STEADY_API bool steady_test_log_expect(const char *const *texts, size_t n);
 /* The captured lines, one per line ("" when none). Valid until the next begin or end. */
 STEADY_API const char *steady_test_log_text(void);
+/* The captured lines without their time stamps: what a deterministic run repeats byte for
+ * byte. Valid until the next begin or end (or the next call). */
+STEADY_API const char *steady_test_log_messages(void);
 /* Stops capturing: lines go to stderr again. */
 STEADY_API void steady_test_log_end(void);
 

@@ -11,8 +11,13 @@ bool kit_fail(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(failure, sizeof failure, fmt, ap);
+    int len = vsnprintf(failure, sizeof failure, fmt, ap);
     va_end(ap);
+    uint64_t seed = kit_current_seed();
+    if (seed && len >= 0 && (size_t)len < sizeof failure)
+        snprintf(failure + len, sizeof failure - (size_t)len,
+                 " [deterministic run, seed %llu: replay with STEADY_TEST_SEED=%llu]",
+                 (unsigned long long)seed, (unsigned long long)seed);
     fprintf(stderr, "%s\n", failure);
     return false;
 }

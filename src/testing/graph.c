@@ -45,13 +45,23 @@ void *kit_find(steady_graph *g, void (*free_fn)(void *))
 steady_err steady_test_graph_new(steady_graph **out, const steady_test_opts *opts)
 {
     steady_test_opts o = opts ? *opts : (steady_test_opts){0};
+    o.seed = kit_seed_wanted(o.seed);
     kit_stage *stage = NULL;
     kit_clock *vclock = NULL;
+    kit_seed *seeded = NULL;
     steady_clock clock;
+    steady_sched sched;
+    if (o.seed) { /* deterministic: one thread, virtual time, the seed's order */
+        o.one_thread = o.virtual_time = true;
+        o.sched = &sched;
+    }
     if ((o.stand_ins && !(stage = kit_stage_new(o.stand_ins))) ||
-        (o.virtual_time && !(vclock = kit_clock_new(&clock)))) {
+        (o.virtual_time && !(vclock = kit_clock_new(&clock))) ||
+        (o.seed && !(seeded = kit_seed_new(o.seed, &sched)))) {
         if (stage)
             kit_stage_free(stage);
+        if (vclock)
+            kit_clock_free(vclock);
         return steady_error_set(STEADY_ENOMEM, "steady_test_graph_new: out of memory");
     }
     steady_graph_hooks hooks = {.spawn = stage ? kit_stage_hook : NULL,
@@ -75,6 +85,10 @@ steady_err steady_test_graph_new(steady_graph **out, const steady_test_opts *opt
             kit_clock_free(vclock);
             owned_all = false;
         }
+        if (seeded && !kit_seed_own(*out, seeded)) {
+            kit_seed_free(seeded);
+            owned_all = false;
+        }
         if (!owned_all) {
             steady_test_graph_free(*out); /* and what was registered */
             *out = NULL;
@@ -86,6 +100,8 @@ steady_err steady_test_graph_new(steady_graph **out, const steady_test_opts *opt
             kit_stage_free(stage);
         if (vclock)
             kit_clock_free(vclock);
+        if (seeded)
+            kit_seed_free(seeded);
     }
     return e;
 }

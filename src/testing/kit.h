@@ -39,6 +39,15 @@ kit_clock *kit_clock_new(steady_clock *out);
 bool kit_clock_own(steady_graph *g, kit_clock *c);
 void kit_clock_free(kit_clock *c);
 
+/* Deterministic runs (seed.c): the seed to use (STEADY_TEST_SEED wins), the seeded scheduler
+ * made before the graph and owned by it once made, and this thread's current seed. */
+typedef struct kit_seed kit_seed;
+uint64_t kit_seed_wanted(uint64_t seed);
+kit_seed *kit_seed_new(uint64_t seed, steady_sched *out);
+bool kit_seed_own(steady_graph *g, kit_seed *s);
+void kit_seed_free(kit_seed *s);
+uint64_t kit_current_seed(void);
+
 /* Sets this thread's failure message (printf format), prints it to stderr, returns false. */
 bool kit_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

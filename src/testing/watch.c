@@ -16,6 +16,7 @@
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
 static char *log_text;
 static size_t log_len, log_cap;
+static _Thread_local char *plain; /* steady_test_log_messages' copy, the caller's thread */
 
 static void sink(void *ctx, steady_log_level level, const char *line, size_t len)
 {
@@ -52,6 +53,8 @@ void steady_test_log_begin(void)
 
 void steady_test_log_end(void)
 {
+    free(plain);
+    plain = NULL;
     steady_log_set_sink(NULL, NULL);
     pthread_mutex_lock(&log_lock);
     free(log_text);
@@ -63,6 +66,30 @@ void steady_test_log_end(void)
 const char *steady_test_log_text(void)
 {
     return log_text ? log_text : "";
+}
+
+/* The lines without their leading "[date time] " stamp. */
+
+const char *steady_test_log_messages(void)
+{
+    pthread_mutex_lock(&log_lock);
+    free(plain);
+    plain = malloc(log_len + 1);
+    size_t out = 0;
+    for (size_t at = 0; plain && at < log_len;) {
+        const char *line = log_text + at, *eol = memchr(line, '\n', log_len - at);
+        size_t len = eol ? (size_t)(eol - line) + 1 : log_len - at;
+        const char *stamp_end = line[0] == '[' ? memchr(line, ']', len) : NULL;
+        size_t skip =
+            stamp_end && (size_t)(stamp_end - line) + 2 <= len ? (size_t)(stamp_end - line) + 2 : 0;
+        memcpy(plain + out, line + skip, len - skip);
+        out += len - skip;
+        at += len;
+    }
+    if (plain)
+        plain[out] = '\0';
+    pthread_mutex_unlock(&log_lock);
+    return plain ? plain : "";
 }
 
 bool steady_test_log_expect(const char *const *texts, size_t n)
