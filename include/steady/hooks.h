@@ -15,7 +15,8 @@
  *                  name and reason (a STEADY_ASSERT's file:line) in the report; the graph's
  *                  fail_fast, which aborts the process, would end the test binary;
  *   test_graph     marks the graph as a test's: telemetry stays off (steady_telemetry_start
- *                  logs once and serves nothing).
+ *                  logs once and serves nothing);
+ *   refuse_fd_waits  a STEADY_FD wait fails the actor with a message (deterministic runs).
  * Actors spawned through a hook are ordinary actors: the introspection API lists them.
  * Thread-safety: set at steady_graph_new (copied); the spawn hook runs on the thread that
  * spawns (main, while building).
@@ -47,6 +48,9 @@ typedef struct steady_graph_hooks {
     bool failures_stop;
     /* A test's graph: telemetry stays off. */
     bool test_graph;
+    /* A STEADY_FD wait fails the actor (misuse, with a message saying why): in a deterministic
+     * run a descriptor's readiness would come from outside the seeded schedule. */
+    bool refuse_fd_waits;
 } steady_graph_hooks;
 
 struct steady_graph;

@@ -439,6 +439,13 @@ static steady_err check_end(steady_actor *a, const steady_cond *c)
         e = steady__rx_bundle_use(c->rx_bundle, a, "wait_avail_lane");
     else if (c->kind == STEADY_COND_VACANT_LANE)
         e = steady__tx_bundle_use(c->tx_bundle, a, "wait_vacant_lane");
+    else if (c->kind == STEADY_COND_FD && a->graph->hooks.refuse_fd_waits)
+        e = steady__misuse(STEADY_EINVAL,
+                           "STEADY_FD(%d): descriptor waits are refused in this graph (its hooks "
+                           "say refuse_fd_waits: a deterministic test run, where a descriptor's "
+                           "readiness would come from outside the seeded schedule); test this "
+                           "actor without a seed, or feed it through a channel",
+                           c->fd);
     else if (c->kind == STEADY_COND_FD && c->fd < 0)
         e = steady__misuse(STEADY_EINVAL,
                            "STEADY_FD with descriptor %d; pass an open file descriptor (a "

@@ -69,7 +69,8 @@ steady_err steady_test_graph_new(steady_graph **out, const steady_test_opts *opt
                                 .one_thread = o.one_thread,
                                 .sched = o.sched,
                                 .failures_stop = !o.restarts,
-                                .test_graph = true};
+                                .test_graph = true,
+                                .refuse_fd_waits = o.seed != 0};
     steady_err e = steady_graph_new(out, &(steady_graph_opts){.name = o.name ? o.name : "test",
                                                               .args = o.args,
                                                               .no_signal_handlers = true,

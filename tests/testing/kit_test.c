@@ -551,6 +551,31 @@ static void the_same_seed_repeats_the_interleaving_and_the_log(void **state)
     assert_true(differ);
 }
 
+static int waits_on_stdin(steady_actor *a, void *arg)
+{
+    (void)arg;
+    steady_wait_one(a, STEADY_FD(0, STEADY_FD_READABLE));
+    return 0;
+}
+
+static void a_seeded_run_refuses_descriptor_waits_saying_why(void **state)
+{
+    (void)state;
+    steady_graph *g;
+    assert_int_equal(steady_test_graph_new(&g, &(steady_test_opts){.seed = 3}), STEADY_OK);
+    assert_int_equal(
+        steady_actor_spawn(g, &(steady_actor_opts){.name = "reader", .run = waits_on_stdin}, NULL),
+        STEADY_OK);
+    assert_int_equal(steady_graph_start(g), STEADY_OK);
+    assert_int_equal(steady_graph_block_until_stopped(g, 10000), STEADY_EDEGRADED);
+    char report[1024];
+    steady_graph_report(g, report, sizeof report);
+    if (!strstr(report, "actor 'reader': stopped for good") ||
+        !strstr(report, "STEADY_FD(0): descriptor waits are refused in this graph"))
+        fail_msg("report:\n%s", report);
+    steady_test_graph_free(g);
+}
+
 static void a_failure_in_a_seeded_run_says_how_to_replay_it(void **state)
 {
     (void)state;
@@ -640,6 +665,7 @@ int main(void)
         cmocka_unit_test(virtual_time_says_when_it_cannot_move),
         cmocka_unit_test(the_same_seed_repeats_the_interleaving_and_the_log),
         cmocka_unit_test(a_failure_in_a_seeded_run_says_how_to_replay_it),
+        cmocka_unit_test(a_seeded_run_refuses_descriptor_waits_saying_why),
         cmocka_unit_test(bad_arguments_get_clear_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
