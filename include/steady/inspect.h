@@ -78,6 +78,9 @@ typedef struct steady_actor_info {
     /* When its current wait ends by a timer (STEADY_TIMEOUT, STEADY_PERIODIC), on the graph's
      * clock; 0: it is not waiting on a timer. A test's virtual clock advances to it. */
     uint64_t deadline_ns;
+    /* Parked in a wait that has not yet been found to hold: it will not run until a channel,
+     * a timer, a descriptor or shutdown wakes it (false while it runs or is about to). */
+    bool waiting;
     /* The last failure's reason ("" if none): copied, so it stays readable after the actor's
      * thread writes a new one. */
     char last_failure[256];

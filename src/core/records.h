@@ -183,6 +183,7 @@ struct steady_actor {
     _Atomic uint64_t resumes;        /* times its troupe resumed it (troupe.c), for inspect.c */
     _Atomic uint32_t fd_waits;       /* descriptors its current wait names (wait.c; inspect.c) */
     _Atomic uint64_t wait_deadline;  /* its parked wait's earliest timer, graph clock; 0: none */
+    _Atomic uint32_t parked;         /* 1 from parking in a wait until resumed (inspect.c) */
     _Atomic uint64_t slice_start;    /* steady__ticks() its current run began; 0: not running */
     _Atomic(const char *) veto_file;
     _Atomic(const char *) veto_expr;

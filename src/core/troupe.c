@@ -149,6 +149,8 @@ void steady__troupe_free(steady_troupe *t)
 static void resume(steady_troupe *t, steady_actor *a)
 {
     a->status = STEADY__RUNNABLE;
+    /* relaxed: a snapshot for inspect.c ("waiting"), ordered with nothing */
+    atomic_store_explicit(&a->parked, 0, memory_order_relaxed);
     steady__set_self(a);
     /* Single writer (this thread): load + store, no locked add. Relaxed: statistics that
      * other threads read as a snapshot (a reader may see the slice start of a run that just

@@ -67,24 +67,32 @@ bool steady_test_time_advance(steady_graph *g, uint64_t ns)
     return true;
 }
 
-/* Every actor waiting or ended, twice in a row 200 us apart with no wake between. */
+/* An actor that will not run before something wakes it: ended, or parked in a wait whose
+ * timer (on the graph's clock, `now`) is not already due. */
+static bool settled(const steady_actor_info *a, uint64_t now)
+{
+    if (a->phase == STEADY_ACTOR_ENDED || a->phase == STEADY_ACTOR_STOPPED_FOR_GOOD)
+        return true;
+    return a->waiting && (a->deadline_ns == 0 || a->deadline_ns > now);
+}
+
+/* Every actor settled, twice in a row 200 us apart with no wake between. */
 static bool idle_now(steady_graph *g)
 {
     steady_actor_info a[128], b[128];
+    uint64_t now = steady_test_time_now(g);
+    now = now ? now : UINT64_MAX; /* real time: a timer is never "due" from here */
     size_t n = steady_inspect_actors(g, a, 128);
     if (n > 128)
         return false;
     for (size_t i = 0; i < n; i++)
-        if (a[i].running_for_ns != 0 && a[i].phase != STEADY_ACTOR_ENDED &&
-            a[i].phase != STEADY_ACTOR_STOPPED_FOR_GOOD)
+        if (!settled(&a[i], now))
             return false;
     nanosleep(&(struct timespec){0, 200000}, NULL);
     if (steady_inspect_actors(g, b, 128) != n)
         return false;
     for (size_t i = 0; i < n; i++)
-        if (b[i].wakes != a[i].wakes ||
-            (b[i].running_for_ns != 0 && b[i].phase != STEADY_ACTOR_ENDED &&
-             b[i].phase != STEADY_ACTOR_STOPPED_FOR_GOOD))
+        if (b[i].wakes != a[i].wakes || !settled(&b[i], now))
             return false;
     return true;
 }
