@@ -79,7 +79,8 @@ typedef struct steady_actor_info {
      * clock; 0: it is not waiting on a timer. A test's virtual clock advances to it. */
     uint64_t deadline_ns;
     /* Parked in a wait that has not yet been found to hold: it will not run until a channel,
-     * a timer, a descriptor or shutdown wakes it (false while it runs or is about to). */
+     * a timer, a descriptor or shutdown wakes it (false while it runs or is about to). When
+     * true, what the actor wrote before parking (its state block) is visible to the reader. */
     bool waiting;
     /* The last failure's reason ("" if none): copied, so it stays readable after the actor's
      * thread writes a new one. */

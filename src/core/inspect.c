@@ -151,7 +151,8 @@ static void actor_info(const steady_actor *a, steady_actor_info *o)
         .n_outputs = (uint32_t)a->n_txs,
         .waiting_fds = atomic_load_explicit(&m->fd_waits, memory_order_relaxed),
         .deadline_ns = atomic_load_explicit(&m->wait_deadline, memory_order_relaxed),
-        .waiting = atomic_load_explicit(&m->parked, memory_order_relaxed) != 0,
+        /* acquire: pairs with the release store of parked in steady_wait (wait.c) */
+        .waiting = atomic_load_explicit(&m->parked, memory_order_acquire) != 0,
     };
     steady__failure_copy(a, o->last_failure, sizeof o->last_failure);
 }

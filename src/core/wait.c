@@ -540,7 +540,10 @@ steady_wake steady_wait(steady_actor *a, steady_wait_mode mode, const steady_con
         /* relaxed: a snapshot for inspect.c (a test's virtual clock reads it), ordered with
          * nothing */
         atomic_store_explicit(&a->wait_deadline, deadline, memory_order_relaxed);
-        atomic_store_explicit(&a->parked, 1, memory_order_relaxed); /* cleared by resume */
+        /* release: pairs with the acquire load in inspect.c (actor_info): a reader that sees
+         * it waiting sees what it wrote before parking (a test reads its state then). Cleared
+         * by resume (troupe.c). */
+        atomic_store_explicit(&a->parked, 1, memory_order_release);
         steady__troupe_switch_out(a);
         a->wait = NULL;
         now.valid = false;

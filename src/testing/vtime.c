@@ -15,11 +15,13 @@ static void clock_free(void *p)
     free(p);
 }
 
-/* The graph's clock function: relaxed, a reading is a number; the poke after each move
- * (steady_graph_poke) is what makes parked threads look again. */
+/* The graph's clock function. acquire: pairs with the test's release when it moves the clock
+ * (time_advance, time_next), so an actor that runs because time moved sees what the test did
+ * before moving it (a test that read the actor's state, then advanced). The poke after each
+ * move (steady_graph_poke) is what makes parked threads look again. */
 static uint64_t clock_now(void *ctx)
 {
-    return atomic_load_explicit(&((kit_clock *)ctx)->now, memory_order_relaxed);
+    return atomic_load_explicit(&((kit_clock *)ctx)->now, memory_order_acquire);
 }
 
 kit_clock *kit_clock_new(steady_clock *out)
@@ -62,7 +64,8 @@ bool steady_test_time_advance(steady_graph *g, uint64_t ns)
     kit_clock *c = clock_of(g, "steady_test_time_advance");
     if (!c)
         return false;
-    atomic_fetch_add_explicit(&c->now, ns, memory_order_relaxed);
+    /* release: pairs with the acquire in clock_now (the actors' reads of the time) */
+    atomic_fetch_add_explicit(&c->now, ns, memory_order_release);
     steady_graph_poke(g);
     return true;
 }
@@ -124,8 +127,8 @@ bool steady_test_time_next(steady_graph *g, uint64_t timeout_ms)
                         "(the clock reads %llu ns)",
                         fn, (unsigned long long)clock_now(c));
     uint64_t now = clock_now(c);
-    if (next > now)
-        atomic_store_explicit(&c->now, next, memory_order_relaxed);
+    if (next > now) /* release: pairs with the acquire in clock_now */
+        atomic_store_explicit(&c->now, next, memory_order_release);
     steady_graph_poke(g);
     return true;
 }
