@@ -97,9 +97,9 @@ typedef struct steady_stream_msg {
 } steady_stream_msg;
 
 /* Creates the two channels (BUILDING only). STEADY_EINVAL names the bad option and the fix
- * (a NULL or empty name, max_message above max_bytes / 2, more than 2^40 messages or bytes in
- * flight, a name over 248 bytes), STEADY_ESTATE, STEADY_ENOMEM. Channel names need not be
- * unique (as for channels). tx / rx may be NULL. */
+ * (a NULL or empty name, a max_message whose frame is over half of max_bytes or over 2^31 - 8
+ * bytes, more than 2^40 messages or bytes in flight, a name over 248 bytes), STEADY_ESTATE,
+ * STEADY_ENOMEM. Channel names need not be unique (as for channels). tx / rx may be NULL. */
 STEADY_API steady_err steady_stream_new(steady_graph *g, const steady_stream_opts *opts,
                                         steady_stream_tx *tx, steady_stream_rx *rx);
 
@@ -127,7 +127,7 @@ static inline steady_err steady_stream_try_send(steady_stream_tx tx, const void 
             unsigned char *bytes = b->slots, *frame = bytes + (at & b->mask);
             unsigned char *rec = l->slots + (size_t)(lt & l->mask) * sizeof(steady_stream_rec);
             steady__frame f = {(uint32_t)len, (uint32_t)lt};
-            steady_stream_rec r = {at + 8, (uint32_t)len, 0};
+            steady_stream_rec r = {at + sizeof f, (uint32_t)len, 0};
             if (at != tail) {
                 steady__frame skip = {STEADY__FRAME_SKIP, 0};
                 memcpy(bytes + (tail & b->mask), &skip, sizeof skip);

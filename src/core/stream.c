@@ -120,12 +120,12 @@ static steady_err reserve(steady_stream_tx tx, size_t len, uint64_t *at)
         return steady__tx_stopped(l, "stream send");
     if (!steady__tx_open(b))
         return steady__tx_stopped(b, "stream send");
-    uint64_t need = skip_for(b, len) + STEADY__FRAME_BYTES(len);
+    uint64_t skip = skip_for(b, len), need = skip + STEADY__FRAME_BYTES(len);
     if (steady__tx_room(l, 1) < 1 || steady__tx_room(b, need) < need)
         return steady__tx_blocked(l) == STEADY_ECLOSED || steady__tx_blocked(b) == STEADY_ECLOSED
                    ? STEADY_ECLOSED
                    : STEADY_EFULL;
-    *at = b->tail + skip_for(b, len);
+    *at = b->tail + skip;
     return STEADY_OK;
 }
 

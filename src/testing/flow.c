@@ -100,6 +100,19 @@ static steady_err spawn(steady_graph *g, const char *name, int (*run)(steady_act
         NULL);
 }
 
+/* Gives obj to the graph (freed with it), then spawns its actor: owned first, so the actor's
+ * arg lives as long as the graph whatever the spawn says. No memory: obj is freed here. */
+static steady_err own_and_spawn(steady_graph *g, const char *fn, void *obj, void (*free_fn)(void *),
+                                const char *name, int (*run)(steady_actor *, void *), steady_tx *tx,
+                                steady_rx *rx)
+{
+    if (!kit_own(g, obj, free_fn)) {
+        free_fn(obj);
+        return steady_error_set(STEADY_ENOMEM, "%s: out of memory", fn);
+    }
+    return spawn(g, name, run, obj, tx, rx);
+}
+
 steady_err steady_test_inject_new(steady_graph *g, const char *name, steady_tx *tx,
                                   const void *elems, size_t n, bool close_after,
                                   steady_test_inject **out)
@@ -129,13 +142,10 @@ steady_err steady_test_inject_new(steady_graph *g, const char *name, steady_tx *
     if (n)
         memcpy(i->elems, elems, n * size);
     *i = (steady_test_inject){.tx = tx, .elems = i->elems, .n = n, .close_after = close_after};
-    if (!kit_own(g, i, inject_free)) { /* before the spawn: the actor's arg lives as the graph */
-        inject_free(i);
-        return steady_error_set(STEADY_ENOMEM, "steady_test_inject_new: out of memory");
-    }
-    steady_err e = spawn(g, name, inject_run, i, tx, NULL);
+    steady_err e =
+        own_and_spawn(g, "steady_test_inject_new", i, inject_free, name, inject_run, tx, NULL);
     if (e != STEADY_OK)
-        return e; /* i is freed with the graph */
+        return e;
     if (out)
         *out = i;
     return STEADY_OK;
@@ -165,13 +175,10 @@ steady_err steady_test_drain_new(steady_graph *g, const char *name, steady_rx *r
     if (!d)
         return steady_error_set(STEADY_ENOMEM, "steady_test_drain_new: out of memory");
     d->rx = rx;
-    if (!kit_own(g, d, drain_free)) {
-        drain_free(d);
-        return steady_error_set(STEADY_ENOMEM, "steady_test_drain_new: out of memory");
-    }
-    steady_err e = spawn(g, name, drain_run, d, NULL, rx);
+    steady_err e =
+        own_and_spawn(g, "steady_test_drain_new", d, drain_free, name, drain_run, NULL, rx);
     if (e != STEADY_OK)
-        return e; /* d is freed with the graph */
+        return e;
     if (out)
         *out = d;
     return STEADY_OK;
