@@ -20,16 +20,19 @@
 
 enum { CMD_NONE = 0, CMD_SEND, CMD_TAKE, CMD_END };
 
+#define MAX_ENDS 32   /* inputs, and outputs, of one stand-in */
+#define MAX_ELEM 4096 /* bytes of one element through the mailbox */
+
 typedef struct standin {
     char label[128];
-    steady_tx *tx[32];
-    steady_rx *rx[32];
+    steady_tx *tx[MAX_ENDS];
+    steady_rx *rx[MAX_ENDS];
     unsigned n_tx, n_rx;
     bool spawned;
     _Atomic int cmd;     /* release by the writer of a command or a result (see the top) */
     unsigned index;      /* the command's end */
     uint64_t timeout_ns; /* how long the stand-in's wait may take */
-    unsigned char elem[4096];
+    unsigned char elem[MAX_ELEM];
     steady_err result;
     _Atomic bool ended;                     /* the stand-in returned */
     bool (*eq)(const void *, const void *); /* stage_expect's compare; NULL: memcmp */
@@ -121,6 +124,43 @@ static void label_of(const steady_actor_opts *o, char *buf, size_t cap)
         snprintf(buf, cap, "%s", o->name);
 }
 
+/* Appends an end; false when the stand-in already has MAX_ENDS of that kind or the end's
+ * elements do not fit the mailbox. */
+static bool add_end(void **list, unsigned *n, void *end, uint32_t elem_size)
+{
+    if (*n == MAX_ENDS || elem_size > MAX_ELEM)
+        return false;
+    list[(*n)++] = end;
+    return true;
+}
+
+/* The replaced actor's ends, in spawn order: the plain ones, then each bundle's lanes.
+ * STEADY_EINVAL, naming the limit, when they do not fit (the spawn is refused). */
+static steady_err take_ends(standin *s, const steady_actor_opts *o)
+{
+    bool ok = true;
+    s->n_tx = s->n_rx = 0;
+    for (size_t k = 0; ok && o->txs && o->txs[k]; k++)
+        ok = add_end((void **)s->tx, &s->n_tx, o->txs[k], o->txs[k]->elem_size);
+    for (size_t k = 0; ok && o->tx_bundles && o->tx_bundles[k]; k++)
+        for (uint32_t l = 0; ok && l < steady_tx_bundle_lanes(o->tx_bundles[k]); l++) {
+            steady_tx *tx = steady_tx_bundle_lane(o->tx_bundles[k], l);
+            ok = add_end((void **)s->tx, &s->n_tx, tx, tx->elem_size);
+        }
+    for (size_t k = 0; ok && o->rxs && o->rxs[k]; k++)
+        ok = add_end((void **)s->rx, &s->n_rx, o->rxs[k], o->rxs[k]->elem_size);
+    for (size_t k = 0; ok && o->rx_bundles && o->rx_bundles[k]; k++)
+        for (uint32_t l = 0; ok && l < steady_rx_bundle_lanes(o->rx_bundles[k]); l++) {
+            steady_rx *rx = steady_rx_bundle_lane(o->rx_bundles[k], l);
+            ok = add_end((void **)s->rx, &s->n_rx, rx, rx->elem_size);
+        }
+    return ok ? STEADY_OK
+              : steady_error_set(STEADY_EINVAL,
+                                 "the stage manager plays actors of at most %d inputs and %d "
+                                 "outputs, elements of at most %d bytes; '%s' has more",
+                                 MAX_ENDS, MAX_ENDS, MAX_ELEM, s->label);
+}
+
 steady_err kit_stage_hook(void *ctx, steady_actor_opts *o)
 {
     kit_stage *st = ctx;
@@ -132,17 +172,9 @@ steady_err kit_stage_hook(void *ctx, steady_actor_opts *o)
         standin *s = &st->s[i];
         if (strcmp(s->label, label) != 0)
             continue;
-        s->n_tx = s->n_rx = 0;
-        for (size_t k = 0; o->txs && o->txs[k] && s->n_tx < 32; k++)
-            s->tx[s->n_tx++] = o->txs[k];
-        for (size_t k = 0; o->tx_bundles && o->tx_bundles[k]; k++)
-            for (uint32_t l = 0; l < steady_tx_bundle_lanes(o->tx_bundles[k]) && s->n_tx < 32; l++)
-                s->tx[s->n_tx++] = steady_tx_bundle_lane(o->tx_bundles[k], l);
-        for (size_t k = 0; o->rxs && o->rxs[k] && s->n_rx < 32; k++)
-            s->rx[s->n_rx++] = o->rxs[k];
-        for (size_t k = 0; o->rx_bundles && o->rx_bundles[k]; k++)
-            for (uint32_t l = 0; l < steady_rx_bundle_lanes(o->rx_bundles[k]) && s->n_rx < 32; l++)
-                s->rx[s->n_rx++] = steady_rx_bundle_lane(o->rx_bundles[k], l);
+        steady_err e = take_ends(s, o);
+        if (e != STEADY_OK)
+            return e;
         o->run = standin_run;
         o->arg = s;
         o->policy = NULL; /* a stand-in does not fail; the graph's policy */

@@ -408,6 +408,48 @@ static void stand_ins_play_the_edges_of_the_applications_graph(void **state)
     steady_test_graph_free(g);
 }
 
+/* An actor with more ends, or larger elements, than a stand-in's mailbox holds: its spawn is
+ * refused with the limits, never truncated. */
+typedef struct big {
+    char bytes[5000];
+} big;
+STEADY_CHANNEL_TYPE(bigs, big);
+
+static void a_stand_in_too_big_for_the_mailbox_is_refused(void **state)
+{
+    (void)state;
+    steady_graph *g;
+    const char *const stand_ins[] = {"wide", "large", NULL};
+    assert_int_equal(steady_test_graph_new(&g, &(steady_test_opts){.stand_ins = stand_ins}),
+                     STEADY_OK);
+    steady_rx *rxs[34] = {NULL};
+    for (int i = 0; i < 33; i++) {
+        steady_tx *tx;
+        assert_int_equal(steady_channel_new(g, &(steady_channel_opts){"c", 2, 8}, &tx, &rxs[i]),
+                         STEADY_OK);
+    }
+    assert_int_equal(
+        steady_actor_spawn(
+            g,
+            &(steady_actor_opts){.name = "wide", .run = app_sink, .rxs = (steady_rx *const *)rxs},
+            NULL),
+        STEADY_EINVAL);
+    assert_non_null(strstr(steady_last_error(),
+                           "the graph's spawn hook refused it: the stage manager plays actors of "
+                           "at most 32 inputs and 32 outputs, elements of at most 4096 bytes; "
+                           "'wide' has more"));
+    bigs_tx btx;
+    bigs_rx brx;
+    assert_int_equal(bigs_new(g, "big", 2, &btx, &brx), STEADY_OK);
+    assert_int_equal(
+        steady_actor_spawn(
+            g, &(steady_actor_opts){.name = "large", .run = app_sink, .txs = STEADY_TXS(btx)},
+            NULL),
+        STEADY_EINVAL);
+    assert_non_null(strstr(steady_last_error(), "'large' has more"));
+    steady_test_graph_free(g);
+}
+
 static void without_stand_ins_the_stage_says_so(void **state)
 {
     (void)state;
@@ -661,6 +703,7 @@ int main(void)
         cmocka_unit_test(captured_lines_are_checked_in_order),
         cmocka_unit_test(one_thread_puts_the_application_and_the_kit_on_one_thread),
         cmocka_unit_test(stand_ins_play_the_edges_of_the_applications_graph),
+        cmocka_unit_test(a_stand_in_too_big_for_the_mailbox_is_refused),
         cmocka_unit_test(without_stand_ins_the_stage_says_so),
         cmocka_unit_test(virtual_time_says_when_it_cannot_move),
         cmocka_unit_test(the_same_seed_repeats_the_interleaving_and_the_log),
