@@ -38,7 +38,7 @@ static steady_err build(steady_graph **g, steady_troupe **t)
     return steady_troupe_new(*g,
                              &(steady_troupe_opts){
                                  .name = "sim-troupe",
-                                 .sched = &(steady_sched){seeded_next, &seed},
+                                 .sched = &(steady_sched){.next = seeded_next, .ctx = &seed},
                              },
                              t);
 }

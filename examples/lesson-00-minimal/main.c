@@ -36,6 +36,17 @@ static int heartbeat(steady_actor *a, void *arg)
     return 0;
 }
 
+/* The graph: one heartbeat actor (its handle in *hb, to read its state after the stop). */
+static steady_err build(steady_graph *g, heartbeat_args *args, steady_actor **hb)
+{
+    return steady_actor_spawn(g,
+                              &(steady_actor_opts){.name = "heartbeat",
+                                                   .run = heartbeat,
+                                                   .arg = args,
+                                                   .state_size = sizeof(heartbeat_state)},
+                              hb);
+}
+
 int main(int argc, char **argv)
 {
     heartbeat_args args = {.rate_ms = 1000, .beats = 10};
@@ -51,13 +62,7 @@ int main(int argc, char **argv)
 
     steady_graph *g;
     steady_actor *hb;
-    if (steady_graph_new(&g, NULL) != STEADY_OK ||
-        steady_actor_spawn(g,
-                           &(steady_actor_opts){.name = "heartbeat",
-                                                .run = heartbeat,
-                                                .arg = &args,
-                                                .state_size = sizeof(heartbeat_state)},
-                           &hb) != STEADY_OK ||
+    if (steady_graph_new(&g, NULL) != STEADY_OK || build(g, &args, &hb) != STEADY_OK ||
         steady_graph_start(g) != STEADY_OK) {
         fprintf(stderr, "lesson-00-minimal: %s\n", steady_last_error());
         return 1;

@@ -49,7 +49,22 @@ typedef struct steady_sched {
      * troupe's own thread. Default: (last + 1) % n_members. */
     size_t (*next)(void *ctx, size_t n_members, size_t last);
     void *ctx;
+    /* Optional, and when set it is used instead of next: one member per step. Before each
+     * resume the troupe asks it with the members that can run now (ready[i] != 0; at least
+     * one is) and resumes exactly the one it returns, then asks again. For schedulers that
+     * explore orders (the testing kit's seeded runs and interleaving search); it costs a scan
+     * of every member per step. A pick that is not ready is replaced by the next ready member
+     * after it, and the first such pick is logged. Only on the troupe's own thread. */
+    size_t (*pick)(void *ctx, size_t n_members, const unsigned char *ready);
 } steady_sched;
+
+/* Inside a steady_sched callback (next or pick), on the troupe's thread: writes into buf (cap
+ * bytes, NUL-terminated, cut to fit) what member `member` waits for, e.g. "any of: 1 to take
+ * on 'alarms', 1 to take on 'readings'", "its start", "its turn (it yielded)", "nothing
+ * (ended)", and returns the length of the whole text (as snprintf). The members' waits belong
+ * to that thread, so only there can they be read whole. Outside a callback (STEADY_ESTATE),
+ * member out of range or buf NULL with cap > 0 (STEADY_EINVAL): 0 and steady_last_error. */
+STEADY_API size_t steady_sched_describe(size_t member, char *buf, size_t cap);
 
 struct steady_graph;
 /* Wakes every parked thread of the graph so each re-reads the clock. Any thread. */

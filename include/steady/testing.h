@@ -180,7 +180,9 @@ typedef bool (*steady_test_cond)(void *ctx);
 /* Returns true as soon as cond(ctx) is true (it is asked on the test's thread, about every
  * 100 us), false when timeout_ms passed first: then the message (printed, and in
  * steady_test_failure) names `what` and says what the graph was doing: its state, each
- * actor's phase, restarts and last failure, each channel's fill. A graph that stops meanwhile
+ * actor's phase, whether it is parked in a wait (and its timer's due time, or how many
+ * descriptors it waits on), restarts and last failure, each channel's fill. A graph that stops
+ * meanwhile
  * ends the wait too (cond is asked once more). */
 STEADY_API bool steady_test_run_until(steady_graph *g, steady_test_cond cond, void *ctx,
                                       uint64_t timeout_ms, const char *what);
@@ -190,6 +192,46 @@ STEADY_API bool steady_test_until_drained(steady_graph *g, const steady_test_dra
 /* Until the graph has stopped by itself (every actor ended): it does not request shutdown.
  * Then steady_graph_block_until_stopped returns at once with the verdict. */
 STEADY_API bool steady_test_until_stopped(steady_graph *g, uint64_t timeout_ms);
+
+/* ---- interleaving search ---- */
+
+/* One run of a test: makes a test graph (steady_test_graph_new), runs it, checks, frees it;
+ * true when it passed. Under a search every test graph it makes is a deterministic one with
+ * the schedule's seed, whatever its opts.seed. It must bound its own waits (run_until's
+ * timeouts) and free its graph before returning, after the stop (the trace's last step is
+ * read then). */
+typedef bool (*steady_test_body)(void *ctx);
+
+typedef struct steady_test_search_opts {
+    unsigned schedules;   /* schedules to try, seeds first_seed, first_seed + 1, ...; 0: 200 */
+    uint64_t first_seed;  /* 0: 1 */
+    uint64_t timeout_ms;  /* real time after which no new schedule starts; 0: 30,000 */
+    unsigned trace_steps; /* steps the failure's trace shows; 0: 16 (at most 4096) */
+} steady_test_search_opts;
+
+typedef struct steady_test_search_result {
+    bool found;          /* a schedule failed */
+    uint64_t seed;       /* its seed (0: none failed) */
+    unsigned schedules;  /* schedules run, the failing one included */
+    uint64_t elapsed_ms; /* real time the search took */
+    /* The failing schedule's last steps ("" when none): valid until this thread's next search. */
+    const char *trace;
+} steady_test_search_result;
+
+/* Runs body(ctx) under one schedule after another, each drawn from its seed: half are random
+ * walks (each step, any actor that can run), half PCT-style priority schedules (the highest
+ * ready actor runs; now and then the one that ran drops to the lowest), one step being an
+ * actor's run from one wait to the next. Stops at the first schedule whose body returns
+ * false: returns false with a message (printed, and in steady_test_failure) that gives the
+ * seed, the schedule, the body's own failure message, the trace of the last steps (which actor
+ * ran, what it had waited for, what it sent and took, whether it ended) and the replay line:
+ * with STEADY_TEST_SEED=N in the environment the search runs schedule N alone, step for step
+ * the same. True when every schedule passed (also when the time bound stopped it first; said
+ * on stderr). *out (may be NULL) gets the figures. False with a message for a NULL body or a
+ * search started from a search's body. Test thread. */
+STEADY_API bool steady_test_search(steady_test_body body, void *ctx,
+                                   const steady_test_search_opts *opts,
+                                   steady_test_search_result *out);
 
 #ifdef __cplusplus
 }

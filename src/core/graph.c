@@ -36,10 +36,10 @@ static steady_err check_opts(const steady_graph_opts *o)
         return steady__fail(STEADY_EINVAL, "steady_graph_new: opts.clock has no now_ns; give a "
                                            "clock function, or leave opts.clock NULL for "
                                            "CLOCK_MONOTONIC");
-    if (o->hooks && o->hooks->sched && !o->hooks->sched->next)
-        return steady__fail(STEADY_EINVAL, "steady_graph_new: opts.hooks->sched has no next "
-                                           "function; give one, or leave sched NULL for "
-                                           "round-robin");
+    if (o->hooks && o->hooks->sched && !o->hooks->sched->next && !o->hooks->sched->pick)
+        return steady__fail(STEADY_EINVAL, "steady_graph_new: opts.hooks->sched has neither a "
+                                           "next nor a pick function; give one, or leave sched "
+                                           "NULL for round-robin");
     return steady__check_stack(o->default_stack_size, "steady_graph_new: default_stack_size");
 }
 

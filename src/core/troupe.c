@@ -75,10 +75,10 @@ steady_err steady_troupe_new(steady_graph *g, const steady_troupe_opts *o, stead
     char who[300];
     snprintf(who, sizeof who, "troupe '%s'", nm);
     steady_err e;
-    if (o && o->sched && !o->sched->next)
+    if (o && o->sched && !o->sched->next && !o->sched->pick)
         return steady__fail(STEADY_EINVAL,
-                            "%s: opts.sched has no next function; give one, or leave opts.sched "
-                            "NULL for round-robin",
+                            "%s: opts.sched has neither a next nor a pick function; give one, "
+                            "or leave opts.sched NULL for round-robin",
                             who);
     if (o && (e = steady__check_core(o->pin, o->core, who)) != STEADY_OK)
         return e;
@@ -101,7 +101,11 @@ steady_err steady__troupe_make(steady_graph *g, const steady_troupe_opts *o, boo
     t->pin = o && o->pin;
     t->isolated = o && o->isolated;
     t->core = o ? o->core : 0;
-    t->sched = o && o->sched && o->sched->next ? *o->sched : (steady_sched){round_robin, NULL};
+    t->sched = o && o->sched && (o->sched->next || o->sched->pick)
+                   ? *o->sched
+                   : (steady_sched){.next = round_robin};
+    if (!t->sched.next)
+        t->sched.next = round_robin; /* a pick-only scheduler's fallback (run_step) */
     t->bell.wake_counter = &g->futex_wakes;
     t->last = SIZE_MAX;
     t->index = g->n_troupes++;
@@ -375,6 +379,85 @@ static size_t run_pass(steady_troupe *t, size_t *live)
     return ran;
 }
 
+/* ---- one step at a time (steady_sched.pick) ---- */
+
+/* The troupe this thread runs, while it runs it: what steady_sched_describe reads. Per thread:
+ * a thread runs one troupe. */
+static _Thread_local steady_troupe *home_troupe;
+/* pick's readiness list, one byte per member; made as the thread starts (NULL: run_pass). */
+static _Thread_local unsigned char *ready_buf;
+
+/* The pick, or the first ready member after it when it is not a ready one (logged once). */
+static size_t checked_pick(steady_troupe *t, size_t n)
+{
+    size_t i = t->sched.pick(t->sched.ctx, n, ready_buf);
+    if (__builtin_expect(i < n && ready_buf[i], 1))
+        return i;
+    if (!t->sched_refused) {
+        t->sched_refused = true;
+        STEADY_ERROR("troupe '%s': its scheduler picked %zu of %zu members, which %s; using the "
+                     "next ready member for such picks",
+                     t->name, i, n, i < n ? "cannot run now" : "is out of range");
+    }
+    size_t from = i < n ? i : n - 1; /* out of range: the first ready one */
+    for (size_t k = 1; k <= n; k++)
+        if (ready_buf[(from + k) % n])
+            return (from + k) % n;
+    return from; /* unreachable: the caller saw one ready */
+}
+
+/* One step: the scheduler picks one of the members that can run now, and it runs. Returns 1,
+ * or 0 when none could run. */
+static size_t run_step(steady_troupe *t, size_t *live)
+{
+    steady__lazy_now now = {t->graph, 0, false};
+    uint64_t deadline = 0;
+    size_t n = t->n_members, k = 0;
+    for (size_t i = 0; i < n; i++)
+        k += ready_buf[i] = member_ready(t->members[i], &now, &deadline);
+    if (!k)
+        return 0;
+    t->last = checked_pick(t, n);
+    steady_actor *a = t->members[t->last];
+    t->tick = steady__ticks();
+    resume(t, a);
+    if (a->status == STEADY__DONE)
+        (*live)--;
+    return 1;
+}
+
+/* The step loop's list, for a troupe whose scheduler picks; false: none needed or no memory
+ * (said once: the troupe then runs its passes in next's order). */
+static bool make_ready_buf(steady_troupe *t)
+{
+    if (!t->sched.pick)
+        return false;
+    ready_buf = steady__alloc(t->n_members);
+    if (!ready_buf)
+        STEADY_ERROR("troupe '%s': no memory for its scheduler's pick list (%zu bytes); its "
+                     "members run in round-robin passes instead",
+                     t->name, t->n_members);
+    return ready_buf != NULL;
+}
+
+size_t steady_sched_describe(size_t member, char *buf, size_t cap)
+{
+    steady_troupe *t = home_troupe;
+    if (!t || steady__self)
+        return (void)steady__fail(STEADY_ESTATE,
+                                  "steady_sched_describe: called outside a scheduler callback; "
+                                  "call it from a steady_sched's next or pick, on the troupe's "
+                                  "thread"),
+               0;
+    if (member >= t->n_members || (!buf && cap))
+        return (void)steady__fail(STEADY_EINVAL,
+                                  "steady_sched_describe: %s (member %zu of %zu, cap %zu)",
+                                  member >= t->n_members ? "no such member" : "buf is NULL", member,
+                                  t->n_members, cap),
+               0;
+    return steady__wait_describe(t->members[member], buf, cap);
+}
+
 static void destroy_fibers(steady_troupe *t)
 {
     for (size_t i = 0; i < t->n_members; i++)
@@ -501,9 +584,14 @@ void steady__troupe_body(steady_troupe *t)
     const steady__stack *stacks = stacks_for(t, &own_pool, &own);
     if (stacks) {
         create_fibers(t, stacks);
+        home_troupe = t;
+        bool stepped = make_ready_buf(t);
         while (live > 0)
-            if (run_pass(t, &live) == 0)
+            if ((stepped ? run_step(t, &live) : run_pass(t, &live)) == 0)
                 idle(t);
+        home_troupe = NULL;
+        steady__free(ready_buf);
+        ready_buf = NULL;
         destroy_fibers(t);
         steady__stacks_unmap(&own_pool);
         steady__free(own);

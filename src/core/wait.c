@@ -17,6 +17,8 @@
  */
 #include "core/internal.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <poll.h>
 
 enum outcome { PENDING = 0, O_READY, O_CLOSED, O_SHUTDOWN, O_TIMEOUT };
@@ -358,6 +360,93 @@ unsigned steady__wait_fds(const steady_actor *a, struct pollfd *out, unsigned ca
     return k;
 }
 
+/* ---- describing a wait (steady_sched_describe) ---- */
+
+static size_t put(char *buf, size_t cap, size_t at, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static size_t put(char *buf, size_t cap, size_t at, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int k = vsnprintf(at < cap ? buf + at : NULL, at < cap ? cap - at : 0, fmt, ap);
+    va_end(ap);
+    return at + (k > 0 ? (size_t)k : 0);
+}
+
+static size_t put_cond(char *buf, size_t cap, size_t at, const steady_cond *c, uint64_t deadline,
+                       uint64_t now)
+{
+    unsigned long long n = c->n;
+    bool armed = now != UINT64_MAX; /* UINT64_MAX: not evaluated yet, deadline unset */
+    double left_ms =
+        armed && deadline > now && deadline != UINT64_MAX ? (double)(deadline - now) / 1e6 : 0;
+    switch (c->kind) {
+    case STEADY_COND_AVAIL:
+        return put(buf, cap, at, "%llu to take on '%s'", n, c->rx->channel->name);
+    case STEADY_COND_VACANT:
+        return put(buf, cap, at, "room for %llu on '%s'", n, c->tx->channel->name);
+    case STEADY_COND_AVAIL_LANE:
+        return put(buf, cap, at, "%llu to take on a lane of '%s'", n, c->rx_bundle->name);
+    case STEADY_COND_VACANT_LANE:
+        return put(buf, cap, at, "room for %llu on a lane of '%s'", n, c->tx_bundle->name);
+    case STEADY_COND_PERIODIC:
+        return armed ? put(buf, cap, at, "its period of %.3f ms (due in %.3f ms)", (double)n / 1e6,
+                           left_ms)
+                     : put(buf, cap, at, "its period of %.3f ms", (double)n / 1e6);
+    case STEADY_COND_TIMEOUT:
+        if (n == UINT64_MAX || (armed && deadline == UINT64_MAX))
+            return put(buf, cap, at, "a timeout that never comes");
+        return armed ? put(buf, cap, at, "a timeout in %.3f ms", left_ms)
+                     : put(buf, cap, at, "a timeout of %.3f ms", (double)n / 1e6);
+    case STEADY_COND_SHUTDOWN: return put(buf, cap, at, "shutdown");
+    case STEADY_COND_FD:
+        return put(buf, cap, at, "fd %d %s", c->fd,
+                   (n & STEADY_FD_READABLE) && (n & STEADY_FD_WRITABLE) ? "readable or writable"
+                   : n & STEADY_FD_WRITABLE                             ? "writable"
+                                                                        : "readable");
+    }
+    return put(buf, cap, at, "?");
+}
+
+static size_t put_conds(char *buf, size_t cap, size_t at, const struct steady__wait_state *w,
+                        uint64_t now)
+{
+    if (w->n > 1)
+        at = put(buf, cap, at, "%s: ",
+                 w->mode == STEADY_WAIT_ALL   ? "all of"
+                 : w->mode == STEADY_WAIT_ANY ? "any of"
+                                              : "all of, or the first that holds of");
+    for (unsigned i = 0; i < w->n; i++) {
+        if (i)
+            at = put(buf, cap, at, ", ");
+        at = put_cond(buf, cap, at, &w->c[i], w->deadline[i], now);
+    }
+    return at;
+}
+
+size_t steady__wait_describe(const steady_actor *a, char *buf, size_t cap)
+{
+    if (cap)
+        buf[0] = '\0';
+    const struct steady__wait_state *w = a->wait;
+    uint64_t now = w ? steady__now(a->graph) : 0;
+    switch (a->status) {
+    case STEADY__NEW: return put(buf, cap, 0, "its start");
+    case STEADY__DONE: return put(buf, cap, 0, "nothing (ended)");
+    case STEADY__RUNNABLE:
+        /* A member entering a wait yields first (steady_wait): its conditions are not yet
+         * evaluated, so their timers' deadlines are not set either. */
+        if (!w)
+            return put(buf, cap, 0, "its turn (it yielded)");
+        return put(buf, cap,
+                   put_conds(buf, cap, put(buf, cap, 0, "its turn (it yielded at a wait for "), w,
+                             UINT64_MAX),
+                   ")");
+    case STEADY__BLOCKED: break;
+    }
+    return w ? put_conds(buf, cap, 0, w, now) : put(buf, cap, 0, "its turn");
+}
+
 /* Writes each lane condition's lane (STEADY_NO_LANE unless it held) and moves the bundle
  * end's round-robin cursor to the lane returned. */
 static void report_lanes(const struct steady__wait_state *w)
@@ -530,7 +619,9 @@ steady_wake steady_wait(steady_actor *a, steady_wait_mode mode, const steady_con
     if (fds) /* relaxed: a snapshot for inspect.c, ordered with nothing */
         atomic_store_explicit(&a->fd_waits, fds, memory_order_relaxed);
     if (a->troupe->n_members > 1) { /* let the other members run at every wait */
+        a->wait = &w;               /* read only by steady_sched_describe while RUNNABLE */
         steady__troupe_switch_out(a);
+        a->wait = NULL;
         now.valid = false;
     }
     while (!evaluate(a, &w, &now, &deadline)) {

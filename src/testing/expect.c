@@ -5,7 +5,7 @@
 
 #include "testing/kit.h"
 
-static _Thread_local char failure[2048];
+static _Thread_local char failure[16384]; /* a search's message holds a trace */
 
 bool kit_fail(const char *fmt, ...)
 {
@@ -25,6 +25,11 @@ bool kit_fail(const char *fmt, ...)
 const char *steady_test_failure(void)
 {
     return failure;
+}
+
+void kit_clear_failure(void)
+{
+    failure[0] = '\0';
 }
 
 /* An element as text: the user's format, or an unsigned decimal (1, 2, 4, 8 bytes), or hex. */

@@ -111,6 +111,10 @@ void steady_test_graph_free(steady_graph *g)
 {
     if (!g)
         return;
+    /* The trace's last step, read while the graph still exists: once its stop has finished
+     * (a report exists; its acquire orders the joined thread's steps before this read). */
+    if (steady_graph_report(g, NULL, 0) > 0)
+        kit_seed_finish(g);
     steady_graph_free(g); /* first: the actors using the objects are gone after it */
     pthread_mutex_lock(&lock);
     owned **at = &all, *mine = NULL;

@@ -48,6 +48,33 @@ bool kit_seed_own(steady_graph *g, kit_seed *s);
 void kit_seed_free(kit_seed *s);
 uint64_t kit_current_seed(void);
 
+/* The seed parsed from text (a positive decimal); false when it is not one. */
+bool kit_parse_seed(const char *text, uint64_t *out);
+/* The trace's text of the seed's steps before the graph is freed (only once it stopped: the
+ * troupe's thread wrote them; the join orders them). Test thread. */
+void kit_seed_finish(steady_graph *g);
+/* The schedule a seed draws, in words (as snprintf). */
+int kit_seed_schedule(uint64_t seed, char *buf, size_t cap);
+
+/* The trace of a deterministic run's last steps (trace.c): made with the seed, attached to the
+ * graph once made, stepped by the scheduler on the graph's thread, finished and freed on the
+ * test's thread; the text of the last one finished or freed stays for this thread's search. */
+typedef struct kit_trace kit_trace;
+kit_trace *kit_trace_new(unsigned keep);
+void kit_trace_attach(kit_trace *t, steady_graph *g);
+void kit_trace_step(kit_trace *t, size_t member);
+void kit_trace_finish(kit_trace *t, uint64_t seed);
+void kit_trace_free(kit_trace *t, uint64_t seed);
+const char *kit_trace_last(void);
+void kit_trace_forget(void);
+
+/* The interleaving search (search.c): the seed of the schedule this thread's search runs now
+ * (every test graph its body makes uses it; 0: no search), and the steps a trace keeps. */
+uint64_t kit_search_seed(void);
+unsigned kit_search_trace_steps(void);
+
+/* Clears this thread's failure message. */
+void kit_clear_failure(void);
 /* Sets this thread's failure message (printf format), prints it to stderr, returns false. */
 bool kit_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -142,10 +142,17 @@ static void describe(steady_graph *g, char *buf, size_t cap)
     PUT("graph '%s' is %s", gi.name, steady_graph_state_name(gi.state));
     steady_actor_info ai[64];
     size_t na = steady_inspect_actors(g, ai, 64);
-    for (size_t i = 0; i < na && i < 64; i++)
-        PUT("\n  actor '%s': %s, %u restarts%s%s", ai[i].label,
-            steady_actor_phase_name(ai[i].phase), ai[i].regeneration,
-            ai[i].last_failure[0] ? ", last failure: " : "", ai[i].last_failure);
+    for (size_t i = 0; i < na && i < 64; i++) {
+        PUT("\n  actor '%s': %s%s, %u restarts", ai[i].label, steady_actor_phase_name(ai[i].phase),
+            ai[i].waiting ? ", parked in a wait" : "", ai[i].regeneration);
+        if (ai[i].waiting && ai[i].deadline_ns)
+            PUT(", its timer due at %.3f s on the graph's clock", (double)ai[i].deadline_ns / 1e9);
+        if (ai[i].waiting_fds)
+            PUT(", waiting on %u descriptor%s", ai[i].waiting_fds,
+                ai[i].waiting_fds == 1 ? "" : "s");
+        if (ai[i].last_failure[0])
+            PUT(", last failure: %s", ai[i].last_failure);
+    }
     steady_channel_info ci[64];
     size_t nc = steady_inspect_channels(g, ci, 64);
     for (size_t i = 0; i < nc && i < 64; i++)

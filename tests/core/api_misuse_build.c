@@ -31,8 +31,9 @@ static void row_steady_troupe_new(void **state)
     EXPECT_ERR(steady_troupe_new(g, &o, &t), STEADY_EINVAL, "core -1 is not a CPU number");
     o.core = INT_MAX;
     EXPECT_ERR(steady_troupe_new(g, &o, &t), STEADY_EINVAL, "is not a CPU number");
-    o = (steady_troupe_opts){.name = "t", .sched = &(steady_sched){NULL, NULL}};
-    EXPECT_ERR(steady_troupe_new(g, &o, &t), STEADY_EINVAL, "has no next function");
+    o = (steady_troupe_opts){.name = "t", .sched = &(steady_sched){.next = NULL}};
+    EXPECT_ERR(steady_troupe_new(g, &o, &t), STEADY_EINVAL,
+               "has neither a next nor a pick function");
     o = (steady_troupe_opts){.name = ""};
     EXPECT_ERR(steady_troupe_new(g, &o, &t), STEADY_EINVAL, "opts.name is empty");
     EXPECT_ERR(steady_troupe_new(g, NULL, &t), STEADY_OK, NULL);

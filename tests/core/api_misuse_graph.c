@@ -99,6 +99,21 @@ static void row_steady_graph_poke(void **state)
     steady_graph_free(f.g);
 }
 
+static void row_steady_sched_describe(void **state)
+{
+    (void)state;
+    char buf[64] = "x";
+    /* Outside a scheduler's callback (here: main), whatever the arguments: refused. NULL, zero,
+     * huge and a member out of range inside a callback are tests/core/plug_test.c's. */
+    EXPECT_DETAIL(assert_int_equal(steady_sched_describe(0, buf, sizeof buf), 0),
+                  "steady_sched_describe: called outside a scheduler callback");
+    assert_string_equal(buf, "x"); /* nothing written */
+    EXPECT_DETAIL(assert_int_equal(steady_sched_describe(0, NULL, 0), 0),
+                  "called outside a scheduler callback");
+    EXPECT_DETAIL(assert_int_equal(steady_sched_describe(SIZE_MAX, NULL, SIZE_MAX), 0),
+                  "called outside a scheduler callback");
+}
+
 static void row_STEADY_SEC(void **state)
 {
     (void)state;
@@ -352,11 +367,11 @@ static void row_steady_graph_hooks_of(void **state)
     assert_true(!h->spawn && !h->spawn_ctx && !h->one_thread && !h->sched && !h->failures_stop &&
                 !h->test_graph);
     steady_graph_free(g);
-    steady_sched none = {NULL, NULL};
+    steady_sched none = {.next = NULL};
     steady_graph *bad = NULL;
     EXPECT_ERR(steady_graph_new(
                    &bad, &(steady_graph_opts){.hooks = &(steady_graph_hooks){.sched = &none}}),
-               STEADY_EINVAL, "opts.hooks->sched has no next function");
+               STEADY_EINVAL, "opts.hooks->sched has neither a next nor a pick function");
 }
 
 static const char *free_own_graph(steady_actor *a, fx *f)
@@ -494,6 +509,7 @@ const api_row api_graph_rows[] = {
     ROW(steady_set_allocator),
     ROW(steady_clock_monotonic_ns),
     ROW(steady_graph_poke),
+    ROW(steady_sched_describe),
     ROW(STEADY_SEC),
     ROW(steady_graph_new),
     ROW(steady_graph_start),

@@ -194,7 +194,7 @@ static void one_thread_runs_solo_troupe_and_isolated_actors_on_one_thread(void *
     static app p;
     p = (app){.isolated_sink = true};
     order o = {0};
-    steady_sched sched = {counting_next, &o};
+    steady_sched sched = {.next = counting_next, .ctx = &o};
     steady_graph_hooks h = {.one_thread = true, .sched = &sched};
     steady_graph *g = new_graph_opts(&(steady_graph_opts){.name = "one", .hooks = &h});
     sched.next = NULL; /* the graph copied it */
@@ -264,11 +264,12 @@ static void the_graph_keeps_a_copy_of_its_hooks(void **state)
     assert_true(!kept->test_graph && !kept->spawn && !kept->one_thread);
     steady_graph_free(g);
     assert_null(steady_graph_hooks_of(NULL));
-    steady_sched no_next = {NULL, NULL};
+    steady_sched no_next = {.next = NULL};
     h.sched = &no_next;
     steady_graph *bad = NULL;
     assert_int_equal(steady_graph_new(&bad, &(steady_graph_opts){.hooks = &h}), STEADY_EINVAL);
-    assert_non_null(strstr(steady_last_error(), "opts.hooks->sched has no next function"));
+    assert_non_null(
+        strstr(steady_last_error(), "opts.hooks->sched has neither a next nor a pick function"));
     assert_null(bad);
 }
 

@@ -665,7 +665,8 @@ static void a_scheduler_that_picks_out_of_range_is_named_and_round_robin_takes_o
     _Atomic int calls = 0, done = 0;
     steady_graph *g = new_graph("bad-sched");
     steady_troupe *t = NULL;
-    steady_troupe_opts o = {.name = "picky", .sched = &(steady_sched){broken_next, &calls}};
+    steady_troupe_opts o = {.name = "picky",
+                            .sched = &(steady_sched){.next = broken_next, .ctx = &calls}};
     assert_int_equal(steady_troupe_new(g, &o, &t), STEADY_OK);
     for (unsigned i = 0; i < 3; i++)
         spawn_opts(g, &(steady_actor_opts){.name = "m",

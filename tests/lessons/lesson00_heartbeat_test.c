@@ -1,7 +1,8 @@
-/* lesson00_heartbeat_test.c — lesson 00's one actor with the testing kit: it beats --beats times
- * at --rate, logs each beat, asks for the stop itself, and the graph stops cleanly. The lesson
- * keeps its actor in main.c (a lesson of one file), so the test includes that file with its
- * main renamed. */
+/* lesson00_heartbeat_test.c — lesson 00's whole graph with the testing kit, built by the
+ * lesson's own build(): its one actor beats --beats times at --rate, logs each beat, asks for
+ * the stop itself, and the graph stops cleanly. The lesson keeps its actor in main.c (a lesson
+ * of one file), so the test includes that file with its main renamed. The graph has no channel,
+ * so no edge for the stage manager to play: the test drives it by its clock instead. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -22,13 +23,7 @@ static void the_heartbeat_beats_logs_and_stops_the_graph(void **state)
     steady_graph *g;
     steady_actor *hb;
     assert_int_equal(steady_test_graph_new(&g, &(steady_test_opts){.name = "lesson00"}), STEADY_OK);
-    assert_int_equal(steady_actor_spawn(g,
-                                        &(steady_actor_opts){.name = "heartbeat",
-                                                             .run = heartbeat,
-                                                             .arg = &args,
-                                                             .state_size = sizeof(heartbeat_state)},
-                                        &hb),
-                     STEADY_OK);
+    assert_int_equal(build(g, &args, &hb), STEADY_OK); /* the lesson's own graph */
     steady_test_log_begin();
     assert_int_equal(steady_graph_start(g), STEADY_OK);
     assert_int_equal(steady_graph_block_until_stopped(g, 10000), STEADY_OK); /* its own request */
@@ -52,13 +47,7 @@ static void on_virtual_time_an_hourly_heartbeat_takes_no_time(void **state)
     assert_int_equal(
         steady_test_graph_new(&g, &(steady_test_opts){.name = "lesson00", .virtual_time = true}),
         STEADY_OK);
-    assert_int_equal(steady_actor_spawn(g,
-                                        &(steady_actor_opts){.name = "heartbeat",
-                                                             .run = heartbeat,
-                                                             .arg = &args,
-                                                             .state_size = sizeof(heartbeat_state)},
-                                        &hb),
-                     STEADY_OK);
+    assert_int_equal(build(g, &args, &hb), STEADY_OK); /* the lesson's own graph */
     const heartbeat_state *st = steady_actor_state(hb);
     uint64_t t0 = steady_test_time_now(g), real0 = steady_clock_monotonic_ns(NULL);
     assert_int_equal(steady_graph_start(g), STEADY_OK);

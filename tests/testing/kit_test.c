@@ -222,6 +222,20 @@ static void padding_differs_until_the_drain_compares_fields(void **state)
 
 /* ---- run until: the timeout's report ---- */
 
+static int hourly(steady_actor *a, void *arg)
+{
+    (void)arg;
+    while (STEADY_RUNNING(a, true))
+        steady_wait_periodic(a, STEADY_SEC(3600));
+    return 0;
+}
+
+static bool never(void *ctx)
+{
+    (void)ctx;
+    return false;
+}
+
 static void a_timeout_reports_what_the_graph_was_doing(void **state)
 {
     (void)state;
@@ -232,7 +246,7 @@ static void a_timeout_reports_what_the_graph_was_doing(void **state)
     assert_false(steady_test_until_drained(r.g, r.out, 3, 50));
     expect_failure("steady_test_run_until: drain of 'out' holds 3 (it holds 2): not true after "
                    "50 ms; graph 'kit' is Running");
-    expect_failure("actor 'doubler': running, 0 restarts");
+    expect_failure("actor 'doubler': running, parked in a wait, 0 restarts");
     expect_failure("channel 'in': 0 of 8 held, 2 sent, 2 taken");
     assert_false(steady_test_until_stopped(r.g, 30));
     expect_failure("every actor ended: not true after 30 ms");
@@ -240,6 +254,22 @@ static void a_timeout_reports_what_the_graph_was_doing(void **state)
     assert_int_equal(steady_graph_block_until_stopped(r.g, 5000), STEADY_OK);
     assert_true(steady_test_expect_equal(r.out, (uint64_t[]){2, 4}, 2, NULL));
     steady_test_graph_free(r.g);
+    /* An actor parked on a timer: the report says when it is due. */
+    steady_graph *g;
+    assert_int_equal(
+        steady_test_graph_new(&g, &(steady_test_opts){.name = "timer", .virtual_time = true}),
+        STEADY_OK);
+    assert_int_equal(
+        steady_actor_spawn(g, &(steady_actor_opts){.name = "hourly", .run = hourly}, NULL),
+        STEADY_OK);
+    assert_int_equal(steady_graph_start(g), STEADY_OK);
+    assert_true(steady_test_until_idle(g, 10000));
+    assert_false(steady_test_run_until(g, never, NULL, 20, "never"));
+    expect_failure("actor 'hourly': running, parked in a wait, 0 restarts, its timer due at "
+                   "3601.000 s on the graph's clock");
+    steady_graph_request_shutdown(g);
+    assert_int_equal(steady_graph_block_until_stopped(g, 5000), STEADY_OK);
+    steady_test_graph_free(g);
 }
 
 /* ---- a failing actor is reported, not restarted ---- */
@@ -405,6 +435,70 @@ static void stand_ins_play_the_edges_of_the_applications_graph(void **state)
     assert_int_equal(steady_inspect_actors(g, ai, 3), 3); /* stand-ins are ordinary actors */
     assert_string_equal(ai[1].label, "source");
     assert_string_equal(ai[2].label, "sink-1");
+    steady_test_graph_free(g);
+}
+
+/* Bundle lanes: a stand-in's plain ends come first, then each bundle's lanes in order. */
+static int never_runs(steady_actor *a, void *arg) /* replaced by a stand-in */
+{
+    (void)a;
+    (void)arg;
+    return 1;
+}
+
+static void bundle_lanes_are_addressed_after_the_plain_ends(void **state)
+{
+    (void)state;
+    steady_graph *g;
+    const char *const stand_ins[] = {"fan", "gather", NULL};
+    assert_int_equal(steady_test_graph_new(&g, &(steady_test_opts){.stand_ins = stand_ins}),
+                     STEADY_OK);
+    num_tx solo_tx;
+    num_rx solo_rx;
+    steady_tx_bundle *txb;
+    steady_rx_bundle *rxb;
+    assert_int_equal(num_new(g, "solo", 4, &solo_tx, &solo_rx), STEADY_OK);
+    assert_int_equal(
+        steady_bundle_new(g, &(steady_channel_opts){.name = "lane", .capacity = 4, .elem_size = 8},
+                          3, &txb, &rxb),
+        STEADY_OK);
+    assert_int_equal(steady_actor_spawn(
+                         g,
+                         &(steady_actor_opts){.name = "fan",
+                                              .run = never_runs,
+                                              .txs = STEADY_TXS(solo_tx),
+                                              .tx_bundles = (steady_tx_bundle *const[]){txb, NULL}},
+                         NULL),
+                     STEADY_OK);
+    assert_int_equal(steady_actor_spawn(
+                         g,
+                         &(steady_actor_opts){.name = "gather",
+                                              .run = never_runs,
+                                              .rxs = STEADY_RXS(solo_rx),
+                                              .rx_bundles = (steady_rx_bundle *const[]){rxb, NULL}},
+                         NULL),
+                     STEADY_OK);
+    assert_int_equal(steady_graph_start(g), STEADY_OK);
+    /* Output k + 1 is lane k; each value arrives on its own lane, input k + 1. */
+    for (unsigned out = 0; out < 4; out++) {
+        uint64_t v = 100 + out;
+        assert_true(steady_test_stage_send(g, "fan", out, &v, 1000));
+    }
+    for (unsigned in = 4; in-- > 0;) { /* lanes out of order: each holds only its own */
+        uint64_t want = 100 + in;
+        assert_true(steady_test_stage_expect(g, "gather", in, &want, NULL, 1000, NULL));
+    }
+    uint64_t v = 1;
+    assert_false(steady_test_stage_send(g, "fan", 4, &v, 10));
+    expect_failure("the stand-in 'fan' has 4 outputs; there is no output 4");
+    assert_true(steady_test_stage_send(g, "fan", 2, &v, 1000));
+    assert_false(steady_test_stage_expect(g, "gather", 3, &v, NULL, 1000, NULL));
+    expect_failure("the stand-in 'gather' input 3 ('lane[2]'): expected 1, got nothing");
+    assert_true(steady_test_stage_expect(g, "gather", 2, &v, NULL, 1000, NULL));
+    assert_true(steady_test_stage_end(g, "fan"));
+    assert_true(steady_test_stage_end(g, "gather"));
+    assert_true(steady_test_until_stopped(g, 10000));
+    assert_int_equal(steady_graph_block_until_stopped(g, 1000), STEADY_OK);
     steady_test_graph_free(g);
 }
 
@@ -703,6 +797,7 @@ int main(void)
         cmocka_unit_test(captured_lines_are_checked_in_order),
         cmocka_unit_test(one_thread_puts_the_application_and_the_kit_on_one_thread),
         cmocka_unit_test(stand_ins_play_the_edges_of_the_applications_graph),
+        cmocka_unit_test(bundle_lanes_are_addressed_after_the_plain_ends),
         cmocka_unit_test(a_stand_in_too_big_for_the_mailbox_is_refused),
         cmocka_unit_test(without_stand_ins_the_stage_says_so),
         cmocka_unit_test(virtual_time_says_when_it_cannot_move),
