@@ -85,6 +85,28 @@ done <<<"$exported"
     "$undeclared(mark STEADY_API only declarations in include/steady/)"
 echo "   $(wc -l <<<"$exported") symbols exported"
 
+step "the testing kit: libsteady-testing, its SONAME, its exports (steady_test_* of steady/testing.h)"
+treal="$libdir/libsteady-testing.so.$STEADY_VERSION"
+[[ -f "$treal" && ! -L "$treal" ]] || fail "libsteady-testing.so.$STEADY_VERSION not installed in $libdir"
+[[ -L "$libdir/libsteady-testing.so.$STEADY_SOVERSION" && -L "$libdir/libsteady-testing.so" ]] ||
+    fail "libsteady-testing.so's SONAME link or development symlink is missing"
+[[ -f "$libdir/libsteady-testing.a" ]] || fail "libsteady-testing.a not installed"
+tsoname="$(readelf -d "$treal" | sed -n 's/.*(SONAME).*\[\(.*\)\].*/\1/p')"
+[[ "$tsoname" == "libsteady-testing.so.$STEADY_SOVERSION" ]] ||
+    fail "libsteady-testing's SONAME is '$tsoname', expected libsteady-testing.so.$STEADY_SOVERSION"
+readelf -d "$treal" | grep -q "(NEEDED).*\[libsteady.so.$STEADY_SOVERSION\]" ||
+    fail "libsteady-testing does not need libsteady.so.$STEADY_SOVERSION"
+texported="$(nm -D --defined-only "$treal" | awk '{ print $NF }' |
+    grep -Ev '^(_init|_fini|_edata|_end|__bss_start|__.*)$' || true)"
+grep -qx 'steady_test_search' <<<"$texported" || fail "steady_test_search is not exported"
+stray="$(grep -Ev '^steady_test_' <<<"$texported" || true)"
+[[ -z "$stray" ]] || fail "libsteady-testing exports names outside steady_test_*: $(tr '\n' ' ' <<<"$stray")"
+while IFS= read -r sym; do
+    grep -qw -- "$sym" "$prefix/include/steady/testing.h" ||
+        fail "libsteady-testing exports $sym, which the installed steady/testing.h does not declare"
+done <<<"$texported"
+echo "   $(wc -l <<<"$texported") symbols exported"
+
 step "packaging files and the installed version"
 [[ "$pcdir" == "$libdir/pkgconfig" ]] || fail "steady.pc is in $pcdir, not $libdir/pkgconfig"
 for f in steadyConfig.cmake steadyConfigVersion.cmake steadyTargets.cmake; do
@@ -159,6 +181,19 @@ readelf -d "$tmp/consumer_pc" | grep -q "(NEEDED).*\[libsteady.so.$STEADY_SOVERS
 has_runpath "$tmp/consumer_pc" "$libdir" || fail "the pkg-config consumer has no RUNPATH to $libdir"
 check_output "$tmp/consumer_pc" "pkg-config consumer"
 
+step "a test program through pkg-config steady-testing"
+[[ -f "$pcdir/steady-testing.pc" ]] || fail "steady-testing.pc not installed in $pcdir"
+[[ "$(pkg-config --modversion steady-testing)" == "$STEADY_VERSION" ]] ||
+    fail "pkg-config --modversion steady-testing is not $STEADY_VERSION"
+read -r -a pct_flags <<<"$(pkg-config --cflags --libs steady-testing)"
+[[ " ${pct_flags[*]} " == *" -lsteady-testing "* && " ${pct_flags[*]} " == *" -lsteady "* ]] ||
+    fail "pkg-config --libs steady-testing is '${pct_flags[*]}': it needs -lsteady-testing and -lsteady"
+echo "   $STEADY_CC ${cflags[*]} ${san[*]} consumer_testing.c ${pct_flags[*]} -Wl,-rpath,$pc_libdir"
+"$STEADY_CC" "${cflags[@]}" "${san[@]}" "$consumer_src/consumer_testing.c" "${pct_flags[@]}" \
+    "-Wl,-rpath,$pc_libdir" -o "$tmp/consumer_testing_pc" ||
+    fail "the pkg-config steady-testing consumer did not build"
+check_output "$tmp/consumer_testing_pc" "pkg-config steady-testing consumer"
+
 step "static consumer through pkg-config --static"
 # --static adds Libs.private and Requires.private (zlib); -l:libsteady.a picks the archive.
 pc_static_flags="$(pkg-config --static --cflags --libs steady)" ||
@@ -178,6 +213,10 @@ check_output "$tmp/consumer_pc_static" "static pkg-config consumer"
 step "CMake consumer, from its build tree and installed into another prefix"
 check_output "$tmp/consumer-build/consumer" "CMake consumer (steady::steady)"
 check_output "$tmp/consumer-build/consumer_static" "CMake consumer (steady::steady_static)"
+check_output "$tmp/consumer-build/consumer_testing" "CMake consumer (steady::testing)"
+check_output "$tmp/consumer-build/consumer_testing_static" "CMake consumer (steady::testing_static)"
+! readelf -d "$tmp/consumer-build/consumer_testing_static" | grep -q "(NEEDED).*\[libsteady" ||
+    fail "the steady::testing_static consumer needs a shared libsteady library"
 "$STEADY_CMAKE" --install "$tmp/consumer-build" --prefix "$tmp/app" >"$tmp/app-install.log" 2>&1 ||
     { cat "$tmp/app-install.log" >&2; fail "the CMake consumer did not install"; }
 has_runpath "$tmp/app/bin/consumer" "$libdir" ||
