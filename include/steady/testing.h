@@ -195,12 +195,10 @@ STEADY_API bool steady_test_until_stopped(steady_graph *g, uint64_t timeout_ms);
 
 /* ---- interleaving search ---- */
 
-/* One run of a test: makes a test graph (steady_test_graph_new), runs it, checks, frees it;
- * true when it passed. Under a search every test graph it makes is a deterministic one with
- * the schedule's seed, whatever its opts.seed. It must bound its own waits (run_until's
- * timeouts) and free its graph before returning, after the stop (the trace's last step is
- * read then). */
-typedef bool (*steady_test_body)(void *ctx);
+/* One run of a test under one schedule: makes a test graph with .seed = seed
+ * (steady_test_graph_new), runs it, checks, frees it after its stop (the trace's last step is
+ * read then); true when it passed. It must bound its own waits (run_until's timeouts). */
+typedef bool (*steady_test_body)(void *ctx, uint64_t seed);
 
 typedef struct steady_test_search_opts {
     unsigned schedules;   /* schedules to try, seeds first_seed, first_seed + 1, ...; 0: 200 */
@@ -213,22 +211,28 @@ typedef struct steady_test_search_result {
     bool found;          /* a schedule failed */
     uint64_t seed;       /* its seed (0: none failed) */
     unsigned schedules;  /* schedules run, the failing one included */
+    bool stopped_early;  /* the time bound (or the last seed, 2^64 - 1) came first */
     uint64_t elapsed_ms; /* real time the search took */
-    /* The failing schedule's last steps ("" when none): valid until this thread's next search. */
+    /* The failing schedule's last steps ("" when none): the search's own copy, valid until
+     * this thread's next search. */
     const char *trace;
 } steady_test_search_result;
 
-/* Runs body(ctx) under one schedule after another, each drawn from its seed: half are random
+/* Runs body(ctx, seed) for one seed after another; each seed draws a schedule: half are random
  * walks (each step, any actor that can run), half PCT-style priority schedules (the highest
- * ready actor runs; now and then the one that ran drops to the lowest), one step being an
- * actor's run from one wait to the next. Stops at the first schedule whose body returns
- * false: returns false with a message (printed, and in steady_test_failure) that gives the
- * seed, the schedule, the body's own failure message, the trace of the last steps (which actor
- * ran, what it had waited for, what it sent and took, whether it ended) and the replay line:
- * with STEADY_TEST_SEED=N in the environment the search runs schedule N alone, step for step
- * the same. True when every schedule passed (also when the time bound stopped it first; said
- * on stderr). *out (may be NULL) gets the figures. False with a message for a NULL body or a
- * search started from a search's body. Test thread. */
+ * ready actor runs; at up to three change steps, and when it has run 64 times in a row while
+ * another could, the one that runs drops to the lowest), one step being an actor's run from
+ * one wait to the next. Stops at the first schedule whose body returns false: returns false
+ * with a message (printed, and in steady_test_failure) that gives the seed, the schedule, the
+ * body's own failure message, the replay line, and the trace of the last steps that sent,
+ * took, ended or failed (which actor, what it sent and took, what it had waited for). With
+ * STEADY_TEST_SEED=N in the environment the search runs schedule N alone, step for step the
+ * same (the variable seeds every test graph of the process: run only that test). A body that
+ * passes without having made a deterministic graph fails the search, saying so. True when
+ * every schedule passed, also when the time bound stopped it first (stopped_early, and a line
+ * on stderr). *out (may be NULL) gets the figures. False with a message for a NULL body. A
+ * body may leave by longjmp (a failed cmocka assertion): no state of the search outlives it
+ * but the trace length, which only sizes later traces. Test thread. */
 STEADY_API bool steady_test_search(steady_test_body body, void *ctx,
                                    const steady_test_search_opts *opts,
                                    steady_test_search_result *out);

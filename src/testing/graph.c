@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "steady/hooks.h"
+#include "steady/inspect.h"
 #include "testing/kit.h"
 
 typedef struct owned {
@@ -107,13 +108,52 @@ steady_err steady_test_graph_new(steady_graph **out, const steady_test_opts *opt
     return e;
 }
 
+/* True when a thread of g's did not leave at its stop (an actor blocked outside steady's
+ * waits): steady_graph_free then keeps the graph, since that thread still uses it, and the kit
+ * must keep what that thread may use too (its stand-ins' mailboxes, the clock, the trace). A
+ * troupe's thread clears its tid as it leaves; one read as not yet cleared counts as staying,
+ * which at worst keeps memory that could have gone. */
+static bool thread_left_running(steady_graph *g)
+{
+    size_t n = steady_inspect_troupes(g, NULL, 0);
+    steady_troupe_info *ti = calloc(n ? n : 1, sizeof *ti);
+    if (!ti)
+        return true; /* cannot tell: keep */
+    steady_inspect_troupes(g, ti, n);
+    bool left = false;
+    for (size_t i = 0; i < n; i++)
+        left |= !ti[i].isolated && ti[i].tid != 0;
+    free(ti);
+    return left;
+}
+
 void steady_test_graph_free(steady_graph *g)
 {
     if (!g)
         return;
+    steady_graph_state st = steady_graph_get_state(g);
+    if (st != STEADY_GRAPH_BUILDING && st != STEADY_GRAPH_STOPPED &&
+        st != STEADY_GRAPH_STOPPED_UNCLEANLY) { /* as steady_graph_free would: stop it first */
+        steady_graph_request_shutdown(g);
+        steady_graph_block_until_stopped(g, 1000);
+    }
+    if (st != STEADY_GRAPH_BUILDING && thread_left_running(g)) {
+        steady_graph_info gi = {.name = "?"};
+        steady_inspect_graph(g, &gi);
+        kit_fail("steady_test_graph_free: graph '%s' keeps a thread that did not leave at its "
+                 "stop (an actor blocked outside steady's waits; see its stop report): the graph "
+                 "and the kit's objects for it are kept, not freed, since that thread may still "
+                 "use them",
+                 gi.name);
+        steady_graph_free(g); /* says so too, and keeps the graph */
+        return;
+    }
     /* The trace's last step, read while the graph still exists: once its stop has finished
-     * (a report exists; its acquire orders the joined thread's steps before this read). */
-    if (steady_graph_report(g, NULL, 0) > 0)
+     * (a report exists; its acquire orders the joined threads' steps before this read). Not
+     * after an unclean stop: a thread that left later is joined only by steady_graph_free, so
+     * its last steps are read after that, without their effects. */
+    if (steady_graph_report(g, NULL, 0) > 0 &&
+        steady_graph_block_until_stopped(g, 0) != STEADY_EUNCLEAN)
         kit_seed_finish(g);
     steady_graph_free(g); /* first: the actors using the objects are gone after it */
     pthread_mutex_lock(&lock);

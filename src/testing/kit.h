@@ -68,10 +68,11 @@ void kit_trace_free(kit_trace *t, uint64_t seed);
 const char *kit_trace_last(void);
 void kit_trace_forget(void);
 
-/* The interleaving search (search.c): the seed of the schedule this thread's search runs now
- * (every test graph its body makes uses it; 0: no search), and the steps a trace keeps. */
-uint64_t kit_search_seed(void);
+/* The steps a trace keeps: what this thread's search asked for, else the default (search.c). */
 unsigned kit_search_trace_steps(void);
+/* Traces finished or freed on this thread so far (trace.c): a search knows by it whether its
+ * body made a seeded graph. */
+uint64_t kit_trace_count(void);
 
 /* Clears this thread's failure message. */
 void kit_clear_failure(void);

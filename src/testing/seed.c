@@ -1,6 +1,7 @@
 /* testing/seed.c — deterministic runs: the schedule a seed draws (a random walk or a PCT-style
  * priority schedule, one step at a time through steady_sched.pick), the seed a test graph was
  * made with, and the replay hint of failures. The trace of the steps is trace.c's. */
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,10 +14,10 @@
  * as long runs get them late. */
 #define MAX_CHANGES 3
 #define CHANGE_BITS 20
-/* A member picked this many times in a row drops to the lowest, as at a change step: strict
- * priorities would otherwise livelock on an actor that keeps yielding without parking (a loop
- * whose wait always holds at once, e.g. on a closed channel), which real threads and the
- * random walk both get past. */
+/* A member picked this many times in a row while another could run drops to the lowest, as at
+ * a change step: strict priorities would otherwise livelock on an actor that keeps yielding
+ * without parking (a loop whose wait always holds at once, e.g. on a closed channel), which
+ * real threads and the random walk both get past. */
 #define SAME_LIMIT 64
 
 struct kit_seed {
@@ -102,8 +103,11 @@ static size_t by_priority(kit_seed *s, size_t n, const unsigned char *ready)
             s->prio[i] = (draw(s) >> 2) | (UINT64_C(1) << 62); /* above every dropped one */
         s->low = UINT64_C(1) << 61;
     }
-    size_t best = highest_ready(s, n, ready);
-    s->same = best == s->last ? s->same + 1 : 0;
+    size_t best = highest_ready(s, n, ready), others = 0;
+    for (size_t i = 0; i < n && !others; i++)
+        others = ready[i] && i != best;
+    /* Only picks that passed over another member count: alone, it runs anyway. */
+    s->same = best == s->last && others ? s->same + 1 : best == s->last ? s->same : 0;
     if (s->same >= SAME_LIMIT) {
         s->prio[best] = s->low--;
         s->same = 0;
@@ -128,17 +132,14 @@ static size_t seeded_pick(void *ctx, size_t n, const unsigned char *ready)
 
 uint64_t kit_seed_wanted(uint64_t seed)
 {
-    uint64_t searching = kit_search_seed();
-    if (searching)
-        return searching;
     const char *env = getenv("STEADY_TEST_SEED");
     if (env && *env) {
         uint64_t v;
         if (kit_parse_seed(env, &v))
             return v;
         fprintf(stderr,
-                "steady_test: STEADY_TEST_SEED='%s' is not a positive decimal number; "
-                "ignored\n",
+                "steady_test: STEADY_TEST_SEED='%s' is not a positive decimal number below "
+                "2^64; ignored\n",
                 env);
     }
     return seed;
@@ -147,8 +148,9 @@ uint64_t kit_seed_wanted(uint64_t seed)
 bool kit_parse_seed(const char *text, uint64_t *out)
 {
     char *end;
+    errno = 0;
     unsigned long long v = strtoull(text, &end, 10);
-    if (*text < '0' || *text > '9' || *end != '\0' || v == 0)
+    if (*text < '0' || *text > '9' || *end != '\0' || v == 0 || errno == ERANGE)
         return false;
     *out = (uint64_t)v;
     return true;
@@ -181,8 +183,8 @@ kit_seed *kit_seed_new(uint64_t seed, steady_sched *out)
         return NULL;
     draw_schedule(s, seed);
     s->last = SIZE_MAX;
-    /* Traced under a search only (its message shows the steps); no memory: no trace. */
-    s->trace = kit_search_seed() ? kit_trace_new(kit_search_trace_steps()) : NULL;
+    /* Every seeded run keeps a trace of its last steps (a search shows it); no memory: none. */
+    s->trace = kit_trace_new(kit_search_trace_steps());
     *out = (steady_sched){.pick = seeded_pick, .ctx = s};
     return s;
 }
@@ -216,7 +218,9 @@ int kit_seed_schedule(uint64_t seed, char *buf, size_t cap)
     if (!s.pct)
         return snprintf(buf, cap, "a random walk (each step, any actor that can run)");
     if (!s.n_changes)
-        return snprintf(buf, cap, "a PCT-style schedule (priorities drawn at random, no change)");
+        return snprintf(buf, cap,
+                        "a PCT-style schedule (priorities drawn at random, no change "
+                        "step)");
     int at = snprintf(buf, cap,
                       "a PCT-style schedule (priorities drawn at random; the actor that runs "
                       "drops to the lowest at step");

@@ -1,7 +1,9 @@
-/* testing/trace.c — the trace of a deterministic run's last steps: which actor ran, what it had
- * waited for, what it sent and took. Written on the graph's one thread as the scheduler picks
- * (each step's effects are the channel totals' change by the next pick), finished on the test's
- * thread after the stop (the join orders the two), and kept as text for this thread's search. */
+/* testing/trace.c — the trace of a deterministic run's last steps: which actor ran, what it sent
+ * and took, whether it ended or failed, and what it had waited for. Written on the graph's one
+ * thread as the scheduler picks (a step's effects are the change of the channels' totals and
+ * of the actor's failures by the next pick), finished on the test's thread after the stop (the
+ * join orders the two), and kept as text for this thread's search. Steps that moved nothing
+ * (a yield, a park) are counted but not kept, so the lines kept are the ones that tell. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,27 +12,33 @@
 #include "steady/inspect.h"
 #include "testing/kit.h"
 
-#define LINE 384        /* one step's line */
+#define LINE 640        /* one step's line */
+#define WAITED 256      /* what it had waited for, cut to fit */
 #define DEFAULT_KEEP 16 /* steps kept when the search does not say */
 #define MAX_KEEP 4096
 
 struct kit_trace {
     steady_graph *g;
     unsigned keep;
-    char (*line)[LINE]; /* ring: step k (1-based) in line[(k - 1) % keep] */
-    uint64_t steps;
-    size_t last; /* the member of the last step */
-    bool open;   /* the last line still waits for its effects */
+    char (*line)[LINE]; /* ring: kept line k (1-based) in line[(k - 1) % keep] */
+    uint64_t kept;      /* lines kept so far */
+    uint64_t steps;     /* steps so far, kept or not */
+    bool open;          /* a step is under way: its effects are read at the next pick */
+    bool dead;          /* no memory for the lists: nothing more is recorded */
     bool finished;
+    size_t member;       /* the step under way's member */
+    char waited[WAITED]; /* ... what it had waited for */
     /* Made at the first step, when the graph's lists are frozen. */
     size_t n_ch, n_actors;
     steady_channel_info *ch;
+    steady_actor_info *ai;
     uint64_t *sent, *taken; /* the totals at the last pick */
-    const char **label;     /* member i is actor i on the one thread (steady/hooks.h) */
+    uint32_t *failures;     /* each actor's failures at the last pick */
 };
 
-/* This thread's last finished trace, as text (the search's). */
+/* This thread's last finished trace, as text, and how many traces it finished (the search's). */
 static _Thread_local char *last_text;
+static _Thread_local uint64_t finished_count;
 
 kit_trace *kit_trace_new(unsigned keep)
 {
@@ -50,29 +58,49 @@ void kit_trace_attach(kit_trace *t, steady_graph *g)
     t->g = g;
 }
 
+static void free_lists(kit_trace *t)
+{
+    free(t->ch);
+    free(t->ai);
+    free(t->sent);
+    free(t->taken);
+    free(t->failures);
+    t->ch = NULL;
+    t->ai = NULL;
+    t->sent = t->taken = NULL;
+    t->failures = NULL;
+}
+
+/* Reads every channel's totals and every actor's record into the lists. */
+static void read_lists(kit_trace *t)
+{
+    steady_inspect_channels(t->g, t->ch, t->n_ch);
+    steady_inspect_actors(t->g, t->ai, t->n_actors);
+}
+
 /* The lists, at the first step. False: no memory (the trace then records nothing). */
 static bool first_step(kit_trace *t)
 {
     t->n_ch = steady_inspect_channels(t->g, NULL, 0);
     t->n_actors = steady_inspect_actors(t->g, NULL, 0);
-    steady_actor_info *ai = calloc(t->n_actors ? t->n_actors : 1, sizeof *ai);
-    t->ch = calloc(t->n_ch ? t->n_ch : 1, sizeof *t->ch);
-    t->sent = calloc(t->n_ch ? t->n_ch : 1, sizeof *t->sent);
-    t->taken = calloc(t->n_ch ? t->n_ch : 1, sizeof *t->taken);
-    t->label = calloc(t->n_actors ? t->n_actors : 1, sizeof *t->label);
-    bool ok = ai && t->ch && t->sent && t->taken && t->label;
-    if (ok) {
-        steady_inspect_actors(t->g, ai, t->n_actors);
-        for (size_t i = 0; i < t->n_actors; i++)
-            t->label[i] = ai[i].label; /* the graph's strings, valid until it is freed */
-        steady_inspect_channels(t->g, t->ch, t->n_ch);
-        for (size_t i = 0; i < t->n_ch; i++) {
-            t->sent[i] = t->ch[i].sent_total;
-            t->taken[i] = t->ch[i].taken_total;
-        }
+    size_t c = t->n_ch ? t->n_ch : 1, a = t->n_actors ? t->n_actors : 1;
+    t->ch = calloc(c, sizeof *t->ch);
+    t->ai = calloc(a, sizeof *t->ai);
+    t->sent = calloc(c, sizeof *t->sent);
+    t->taken = calloc(c, sizeof *t->taken);
+    t->failures = calloc(a, sizeof *t->failures);
+    if (!t->ch || !t->ai || !t->sent || !t->taken || !t->failures) {
+        free_lists(t);
+        return false;
     }
-    free(ai);
-    return ok;
+    read_lists(t);
+    for (size_t i = 0; i < t->n_ch; i++) {
+        t->sent[i] = t->ch[i].sent_total;
+        t->taken[i] = t->ch[i].taken_total;
+    }
+    for (size_t i = 0; i < t->n_actors; i++)
+        t->failures[i] = t->ai[i].failures;
+    return true;
 }
 
 static size_t put(char *buf, size_t at, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -87,47 +115,58 @@ static size_t put(char *buf, size_t at, const char *fmt, ...)
     return k > 0 ? at + (size_t)k : at;
 }
 
-/* Appends the last step's effects to its line: the channels' totals against the last pick's. */
-static void close_line(kit_trace *t, const char *end_note)
+/* Ends the step under way: its effects against the last pick's lists, kept as a line when it
+ * sent, took, ended or failed. `ended`: it will not run again (an unknown: read the phase). */
+static void close_step(kit_trace *t)
 {
-    char *buf = t->line[(t->steps - 1) % t->keep];
-    size_t at = strlen(buf), said = 0;
-    steady_inspect_channels(t->g, t->ch, t->n_ch);
+    t->open = false;
+    read_lists(t);
+    char line[LINE];
+    size_t at = put(line, 0, "step %llu: '%s' ", (unsigned long long)t->steps,
+                    t->member < t->n_actors ? t->ai[t->member].label : "?");
+    unsigned said = 0;
     for (size_t i = 0; i < t->n_ch; i++) {
         uint64_t took = t->ch[i].taken_total - t->taken[i], sent = t->ch[i].sent_total - t->sent[i];
         if (took)
-            at = put(buf, at, "%s took %llu from '%s'", said++ ? "," : ":",
+            at = put(line, at, "%stook %llu from '%s'", said++ ? ", " : "",
                      (unsigned long long)took, t->ch[i].name);
         if (sent)
-            at = put(buf, at, "%s sent %llu on '%s'", said++ ? "," : ":", (unsigned long long)sent,
+            at = put(line, at, "%ssent %llu on '%s'", said++ ? ", " : "", (unsigned long long)sent,
                      t->ch[i].name);
         t->taken[i] = t->ch[i].taken_total;
         t->sent[i] = t->ch[i].sent_total;
     }
-    if (!said)
-        at = put(buf, at, ": sent and took nothing");
-    if (end_note)
-        put(buf, at, "; %s", end_note);
-    t->open = false;
+    bool failed = false, ended = false;
+    if (t->member < t->n_actors) {
+        const steady_actor_info *a = &t->ai[t->member];
+        failed = a->failures > t->failures[t->member];
+        ended = a->phase == STEADY_ACTOR_ENDED || a->phase == STEADY_ACTOR_STOPPED_FOR_GOOD;
+        t->failures[t->member] = a->failures;
+        if (failed)
+            at = put(line, at, "%sfailed: %s", said ? "; it " : "", a->last_failure);
+        else if (ended)
+            at = put(line, at, "%sended", said ? "; it " : "");
+    }
+    if (!said && !failed && !ended)
+        return; /* it moved nothing: counted, not kept */
+    put(line, at, " (it had waited for %s)", t->waited);
+    t->kept++;
+    memcpy(t->line[(t->kept - 1) % t->keep], line, LINE);
 }
 
 void kit_trace_step(kit_trace *t, size_t member)
 {
-    if (!t->g || (t->steps == 0 && !t->ch && !first_step(t)))
+    if (!t->g || t->dead)
         return;
-    if (t->open) {
-        char was[64];
-        steady_sched_describe(t->last, was, sizeof was);
-        close_line(t, strcmp(was, "nothing (ended)") == 0 ? "it ended" : NULL);
+    if (t->steps == 0 && !first_step(t)) {
+        t->dead = true;
+        return;
     }
+    if (t->open)
+        close_step(t);
     t->steps++;
-    t->last = member;
-    char *buf = t->line[(t->steps - 1) % t->keep];
-    char waited[256];
-    steady_sched_describe(member, waited, sizeof waited);
-    const char *who = member < t->n_actors ? t->label[member] : "?";
-    snprintf(buf, LINE, "step %llu: '%s' ran, having waited for %s", (unsigned long long)t->steps,
-             who, waited);
+    t->member = member;
+    steady_sched_describe(member, t->waited, sizeof t->waited);
     t->open = true;
 }
 
@@ -135,14 +174,17 @@ void kit_trace_step(kit_trace *t, size_t member)
 static void keep_text(kit_trace *t, uint64_t seed, const char *note)
 {
     free(last_text);
-    unsigned shown = t->steps < t->keep ? (unsigned)t->steps : t->keep;
+    finished_count++;
+    unsigned shown = t->kept < t->keep ? (unsigned)t->kept : t->keep;
     size_t cap = (size_t)shown * (LINE + 4) + 512, at = 0;
     if (!(last_text = malloc(cap)))
         return;
-    at += (size_t)snprintf(last_text, cap, "the last %u of %llu steps of seed %llu%s%s:", shown,
-                           (unsigned long long)t->steps, (unsigned long long)seed, note ? " " : "",
-                           note ? note : "");
-    for (uint64_t k = t->steps - shown + 1; k <= t->steps && at < cap; k++)
+    at += (size_t)snprintf(last_text, cap,
+                           "the last %u of its %llu steps that sent, took, ended or failed "
+                           "(%llu steps in all; seed %llu)%s:",
+                           shown, (unsigned long long)t->kept, (unsigned long long)t->steps,
+                           (unsigned long long)seed, note ? note : "");
+    for (uint64_t k = t->kept - shown + 1; k <= t->kept && at < cap; k++)
         at += (size_t)snprintf(last_text + at, cap - at, "\n  %s", t->line[(k - 1) % t->keep]);
 }
 
@@ -151,40 +193,20 @@ void kit_trace_finish(kit_trace *t, uint64_t seed)
     if (t->finished)
         return;
     t->finished = true;
-    if (t->open) {
-        steady_actor_info *ai = calloc(t->n_actors ? t->n_actors : 1, sizeof *ai);
-        const char *note = NULL;
-        char failed[300];
-        if (ai && t->last < steady_inspect_actors(t->g, ai, t->n_actors)) {
-            steady_actor_phase p = ai[t->last].phase;
-            if (p == STEADY_ACTOR_STOPPED_FOR_GOOD) {
-                snprintf(failed, sizeof failed, "it failed: %s", ai[t->last].last_failure);
-                note = failed;
-            } else if (p == STEADY_ACTOR_ENDED) {
-                note = "it ended";
-            }
-        }
-        free(ai);
-        close_line(t, note);
-    }
-    keep_text(t, seed, NULL);
+    if (t->open && !t->dead)
+        close_step(t);
+    keep_text(t, seed, t->dead ? " (no memory to trace it)" : NULL);
 }
 
 void kit_trace_free(kit_trace *t, uint64_t seed)
 {
     if (!t)
         return;
-    if (!t->finished && t->steps) {
-        if (t->open) /* the graph is gone: the last step's effects cannot be read */
-            snprintf(t->line[(t->steps - 1) % t->keep] + strlen(t->line[(t->steps - 1) % t->keep]),
-                     LINE - strlen(t->line[(t->steps - 1) % t->keep]),
-                     " (its effects unseen: the graph was freed while it ran)");
-        keep_text(t, seed, NULL);
-    }
-    free(t->ch);
-    free(t->sent);
-    free(t->taken);
-    free(t->label);
+    if (!t->finished) /* the graph is gone: a last step's effects are unknown */
+        keep_text(t, seed,
+                  t->steps ? " (the graph was freed before it stopped: its last step is not shown)"
+                           : NULL);
+    free_lists(t);
     free(t->line);
     free(t);
 }
@@ -192,6 +214,11 @@ void kit_trace_free(kit_trace *t, uint64_t seed)
 const char *kit_trace_last(void)
 {
     return last_text ? last_text : "";
+}
+
+uint64_t kit_trace_count(void)
+{
+    return finished_count;
 }
 
 void kit_trace_forget(void)

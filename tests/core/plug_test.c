@@ -255,6 +255,90 @@ static void a_picking_scheduler_reads_each_members_wait(void **state)
     assert_int_equal(k.order[4], 0);
 }
 
+/* Picks q while it cannot run (it waits for three values p has not sent), every time: each
+ * such pick runs the next ready member instead, and only the first is logged. */
+static size_t stubborn(void *ctx, size_t n, const unsigned char *ready)
+{
+    picker *k = ctx;
+    (void)n;
+    if (k->picks < 64)
+        k->order[k->picks] = ready[1];
+    k->picks++;
+    return 1;
+}
+
+static void a_pick_of_a_member_that_cannot_run_is_replaced(void **state)
+{
+    (void)state;
+    picker k;
+    memset(&k, 0, sizeof k);
+    steady_graph *g;
+    steady_troupe *t;
+    steady_sched sched = {.pick = stubborn, .ctx = &k};
+    capture_start();
+    assert_int_equal(steady_graph_new(&g, &(steady_graph_opts){.no_signal_handlers = true}),
+                     STEADY_OK);
+    assert_int_equal(steady_troupe_new(g, &(steady_troupe_opts){.name = "st", .sched = &sched}, &t),
+                     STEADY_OK);
+    assert_int_equal(u64_new(g, "values", 8, &k.tx, &k.rx), STEADY_OK);
+    steady_actor_opts o[] = {
+        {.name = "p", .run = pick_producer, .arg = &k, .troupe = t, .txs = STEADY_TXS(k.tx)},
+        {.name = "q", .run = pick_consumer, .arg = &k, .troupe = t, .rxs = STEADY_RXS(k.rx)},
+    };
+    for (int i = 0; i < 2; i++)
+        assert_int_equal(steady_actor_spawn(g, &o[i], NULL), STEADY_OK);
+    assert_int_equal(steady_graph_start(g), STEADY_OK);
+    assert_int_equal(steady_graph_block_until_stopped(g, 5000), STEADY_OK);
+    steady_graph_free(g);
+    capture_stop();
+    int not_ready = 0;
+    for (int i = 0; i < k.picks && i < 64; i++)
+        not_ready += k.order[i] == 0;
+    assert_true(not_ready >= 2); /* picked while parked, more than once */
+    const char *said = "troupe 'st': its scheduler picked 1 of 2 members, which cannot run now; "
+                       "using the next ready member for such picks";
+    const char *first = strstr(captured, said);
+    assert_non_null(first);
+    assert_null(strstr(first + 1, said)); /* said once */
+}
+
+/* Describing from a pass scheduler's next works as from pick. */
+static char next_said[96];
+
+static size_t describing_next(void *ctx, size_t n, size_t last)
+{
+    (void)ctx;
+    if (!next_said[0])
+        steady_sched_describe(0, next_said, sizeof next_said);
+    return (last + 1) % n;
+}
+
+static void describe_works_in_next_too(void **state)
+{
+    (void)state;
+    next_said[0] = '\0';
+    steady_graph *g;
+    steady_troupe *t;
+    steady_sched sched = {.next = describing_next};
+    assert_int_equal(steady_graph_new(&g, &(steady_graph_opts){.no_signal_handlers = true}),
+                     STEADY_OK);
+    assert_int_equal(steady_troupe_new(g, &(steady_troupe_opts){.name = "dn", .sched = &sched}, &t),
+                     STEADY_OK);
+    for (int i = 0; i < 2; i++)
+        assert_int_equal(steady_actor_spawn(g,
+                                            &(steady_actor_opts){.name = "r",
+                                                                 .has_suffix = true,
+                                                                 .suffix = (unsigned)i,
+                                                                 .run = pick_idler,
+                                                                 .troupe = t},
+                                            NULL),
+                         STEADY_OK);
+    assert_int_equal(steady_graph_start(g), STEADY_OK);
+    assert_int_equal(steady_graph_block_until_stopped(g, 5000), STEADY_OK);
+    steady_graph_free(g);
+    assert_string_equal(next_said, "its start");
+}
+
 static void a_pick_that_cannot_run_is_replaced_and_said_once(void **state)
 {
     (void)state;
@@ -329,6 +413,8 @@ int main(void)
         cmocka_unit_test(a_picking_scheduler_runs_exactly_the_member_it_picks),
         cmocka_unit_test(a_picking_scheduler_reads_each_members_wait),
         cmocka_unit_test(a_pick_that_cannot_run_is_replaced_and_said_once),
+        cmocka_unit_test(a_pick_of_a_member_that_cannot_run_is_replaced),
+        cmocka_unit_test(describe_works_in_next_too),
         cmocka_unit_test(timed_waits_follow_the_graph_clock),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <steady/steady.h>
 #include <steady/testing.h>
@@ -712,6 +714,51 @@ static void a_seeded_run_refuses_descriptor_waits_saying_why(void **state)
     steady_test_graph_free(g);
 }
 
+/* An actor blocked outside steady's waits keeps its thread past the stop: the kit keeps the
+ * graph and its own objects (the seeded scheduler runs on that thread once the actor returns)
+ * until the thread has left; a later free frees them. */
+static int stuck_in_read(steady_actor *a, void *arg)
+{
+    (void)a;
+    char c;
+    return read(*(int *)arg, &c, 1) == 1 ? 0 : 1; /* blocks: not a steady wait */
+}
+
+static bool thread_gone(steady_graph *g)
+{
+    steady_troupe_info ti[1];
+    return steady_inspect_troupes(g, ti, 1) == 1 && ti[0].tid == 0;
+}
+
+static void a_thread_left_running_keeps_the_graph_and_the_kits_objects(void **state)
+{
+    (void)state;
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    steady_graph *g;
+    assert_int_equal(steady_test_graph_new(&g, &(steady_test_opts){.name = "stuck", .seed = 9}),
+                     STEADY_OK);
+    assert_int_equal(
+        steady_actor_spawn(
+            g, &(steady_actor_opts){.name = "reader", .run = stuck_in_read, .arg = &fds[0]}, NULL),
+        STEADY_OK);
+    steady_test_log_begin();
+    assert_int_equal(steady_graph_start(g), STEADY_OK);
+    steady_graph_request_shutdown(g);
+    assert_int_equal(steady_graph_block_until_stopped(g, 100), STEADY_EUNCLEAN);
+    steady_test_graph_free(g); /* the thread still runs: kept */
+    expect_failure("steady_test_graph_free: graph 'stuck' keeps a thread that did not leave at "
+                   "its stop");
+    assert_int_equal(write(fds[1], "x", 1), 1); /* the actor returns; the scheduler picks on */
+    for (int i = 0; i < 5000 && !thread_gone(g); i++)
+        nanosleep(&(struct timespec){0, 1000000}, NULL); /* a poll for the thread's exit */
+    assert_true(thread_gone(g));
+    steady_test_graph_free(g); /* now it goes, with the kit's objects */
+    steady_test_log_end();
+    close(fds[0]);
+    close(fds[1]);
+}
+
 static void a_failure_in_a_seeded_run_says_how_to_replay_it(void **state)
 {
     (void)state;
@@ -803,6 +850,7 @@ int main(void)
         cmocka_unit_test(virtual_time_says_when_it_cannot_move),
         cmocka_unit_test(the_same_seed_repeats_the_interleaving_and_the_log),
         cmocka_unit_test(a_failure_in_a_seeded_run_says_how_to_replay_it),
+        cmocka_unit_test(a_thread_left_running_keeps_the_graph_and_the_kits_objects),
         cmocka_unit_test(a_seeded_run_refuses_descriptor_waits_saying_why),
         cmocka_unit_test(bad_arguments_get_clear_errors),
     };

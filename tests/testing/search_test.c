@@ -173,13 +173,14 @@ static bool plain_run(plant *p)
     return ok;
 }
 
-/* The search's body: the same application on a test graph (the search seeds it). */
-static bool body(void *ctx)
+/* The search's body: the same application on a test graph with the schedule's seed. */
+static bool body(void *ctx, uint64_t seed)
 {
     plant *p = ctx;
     atomic_store(&p->calibrated, false);
     steady_graph *g;
-    assert_int_equal(steady_test_graph_new(&g, &(steady_test_opts){.name = "plant"}), STEADY_OK);
+    assert_int_equal(steady_test_graph_new(&g, &(steady_test_opts){.name = "plant", .seed = seed}),
+                     STEADY_OK);
     build(g, p);
     bool ok = run_and_check(g, p);
     steady_test_graph_free(g);
@@ -212,28 +213,28 @@ static void the_search_finds_the_planted_bug_and_its_seed_replays_it(void **stat
     assert_true(r.found);
     assert_true(r.schedules <= 200);
     assert_true(r.elapsed_ms < 30000);
+    assert_false(r.stopped_early);
     const char *msg = steady_test_failure();
     char want[160];
     snprintf(want, sizeof want, "replay it with STEADY_TEST_SEED=%llu", (unsigned long long)r.seed);
     if (!strstr(msg, want) || !strstr(msg, "a PCT-style schedule") ||
         !strstr(msg, "expected {readings 1000, alarms 1}, got {readings 1000, alarms 0}") ||
-        !strstr(msg, "the last 16 of"))
+        !strstr(msg, "the last 16 of its"))
         fail_msg("message:\n%s", msg);
-    /* The trace shows the monitor taking END and reporting, and only then the alarm's start. */
-    const char *reported = strstr(r.trace, "'monitor' ran, having waited for");
-    while (reported && !strstr(reported, "sent 1 on 'reports'; it ended\n"))
-        reported = strstr(reported + 1, "'monitor' ran, having waited for");
-    const char *late = reported ? strstr(reported, "'alarm' ran, having waited for its start: sent "
-                                                   "and took nothing; it ended")
-                                : NULL;
+    /* The trace shows the monitor reporting and ending, and only then the alarm's start. */
+    const char *reported = strstr(r.trace, "'monitor' took 1 from 'readings', sent 1 on "
+                                           "'reports'; it ended");
+    const char *late =
+        reported ? strstr(reported, "'alarm' ended (it had waited for its start)") : NULL;
     if (!reported || !late)
         fail_msg("trace:\n%s", r.trace);
+    /* The seed repeats it, step for step, every time: whole runs compared. */
+    steady_test_search_opts whole = {.first_seed = r.seed, .schedules = 1, .trace_steps = 4096};
+    assert_false(steady_test_search(body, &p, &whole, &r));
     char *trace = strdup(r.trace);
-    /* The seed repeats it, step for step, every time. */
-    for (int k = 0; k < 3; k++) {
+    for (int k = 0; k < 2; k++) {
         steady_test_search_result again;
-        assert_false(steady_test_search(
-            body, &p, &(steady_test_search_opts){.first_seed = r.seed, .schedules = 1}, &again));
+        assert_false(steady_test_search(body, &p, &whole, &again));
         assert_true(again.found && again.seed == r.seed && again.schedules == 1);
         assert_string_equal(again.trace, trace);
     }
@@ -242,11 +243,18 @@ static void the_search_finds_the_planted_bug_and_its_seed_replays_it(void **stat
     snprintf(seed, sizeof seed, "%llu", (unsigned long long)r.seed);
     setenv("STEADY_TEST_SEED", seed, 1);
     steady_test_search_result env;
-    assert_false(steady_test_search(body, &p, NULL, &env));
+    assert_false(
+        steady_test_search(body, &p, &(steady_test_search_opts){.trace_steps = 4096}, &env));
     unsetenv("STEADY_TEST_SEED");
     assert_true(env.found && env.seed == r.seed && env.schedules == 1);
     assert_string_equal(env.trace, trace);
     assert_non_null(strstr(steady_test_failure(), "the replayed schedule 1 of 1 failed"));
+    /* A whole trace of a long run is cut from its oldest end to fit the message, which keeps
+     * its head, the body's message and the replay line. */
+    assert_true(strlen(trace) > 16384);
+    assert_non_null(strstr(steady_test_failure(), "(the trace's earlier lines are cut to fit)"));
+    assert_non_null(strstr(steady_test_failure(), want));
+    assert_non_null(strstr(steady_test_failure(), "'alarm' ended (it had waited for its start)"));
     free(trace);
 }
 
@@ -256,7 +264,7 @@ static void the_fixed_monitor_passes_every_schedule(void **state)
     plant p = {.fixed = true};
     steady_test_search_result r;
     assert_true(steady_test_search(body, &p, &(steady_test_search_opts){.schedules = 200}, &r));
-    assert_false(r.found);
+    assert_false(r.found || r.stopped_early);
     assert_int_equal(r.schedules, 200);
     assert_int_equal(r.seed, 0);
     assert_string_equal(r.trace, "");
@@ -273,7 +281,7 @@ static void the_trace_keeps_as_many_steps_as_asked(void **state)
     for (const char *c = r.trace; *c; c++)
         lines += *c == '\n';
     assert_int_equal(lines, 3); /* a heading, then one line per step */
-    assert_non_null(strstr(r.trace, "the last 3 of"));
+    assert_non_null(strstr(r.trace, "the last 3 of its"));
 }
 
 /* ---- an actor that yields without ever parking ---- */
@@ -310,12 +318,13 @@ static int stopper_run(steady_actor *a, void *arg)
     return u32_tx_send_wait(a, io->stop_tx, 1) == STEADY_OK ? 0 : 1;
 }
 
-static bool spin_body(void *ctx)
+static bool spin_body(void *ctx, uint64_t seed)
 {
     (void)ctx;
     spin_io io;
     steady_graph *g;
-    assert_int_equal(steady_test_graph_new(&g, &(steady_test_opts){.name = "spin"}), STEADY_OK);
+    assert_int_equal(steady_test_graph_new(&g, &(steady_test_opts){.name = "spin", .seed = seed}),
+                     STEADY_OK);
     assert_int_equal(u32_new(g, "dead", 2, &io.dead_tx, &io.dead_rx), STEADY_OK);
     assert_int_equal(u32_new(g, "stop", 2, &io.stop_tx, &io.stop_rx), STEADY_OK);
     steady_actor_opts o[] = {
@@ -346,23 +355,30 @@ static void an_actor_that_never_parks_does_not_stall_a_priority_schedule(void **
     assert_int_equal(r.schedules, 100);
 }
 
-static bool no_graph(void *ctx)
+static bool no_graph(void *ctx, uint64_t seed)
 {
     (void)ctx;
+    (void)seed;
     return false;
 }
 
-static bool searches_again(void *ctx)
+static bool passes_without_a_seed(void *ctx, uint64_t seed)
 {
     (void)ctx;
-    bool nested = steady_test_search(no_graph, NULL, NULL, NULL);
-    return !nested && strstr(steady_test_failure(), "searches do not nest");
+    (void)seed;
+    steady_graph *g; /* a test graph, but not a deterministic one: the search tests nothing */
+    assert_int_equal(steady_test_graph_new(&g, NULL), STEADY_OK);
+    steady_test_graph_free(g);
+    return true;
 }
 
-static bool slow_pass(void *ctx)
+static bool slow_pass(void *ctx, uint64_t seed)
 {
     unsigned *runs = ctx;
     ++*runs;
+    steady_graph *g;
+    assert_int_equal(steady_test_graph_new(&g, &(steady_test_opts){.seed = seed}), STEADY_OK);
+    steady_test_graph_free(g);
     struct timespec ts = {0, 5000000};
     nanosleep(&ts, NULL); /* a body that takes 5 ms: the 20 ms bound ends the search */
     return true;
@@ -377,21 +393,101 @@ static void bad_arguments_and_misuse_get_clear_messages(void **state)
     steady_test_search_result r;
     assert_false(steady_test_search(no_graph, NULL, NULL, &r));
     assert_true(r.found && r.seed == 1 && r.schedules == 1);
-    assert_non_null(strstr(steady_test_failure(), "no trace: the body made no seeded test graph"));
+    assert_non_null(strstr(steady_test_failure(), "no trace: the body made no deterministic"));
     assert_non_null(strstr(steady_test_failure(), "(nothing: it returned false)"));
-    /* A search from a body is refused (and the outer search goes on: the body passes). */
-    assert_true(
-        steady_test_search(searches_again, NULL, &(steady_test_search_opts){.schedules = 2}, &r));
-    assert_int_equal(r.schedules, 2);
-    /* The time bound: no new schedule after it. */
+    /* A body that passes without using its seed fails the search: it explored nothing. */
+    assert_false(steady_test_search(passes_without_a_seed, NULL, NULL, &r));
+    assert_non_null(strstr(steady_test_failure(),
+                           "the body made no deterministic test graph: give "
+                           "steady_test_graph_new .seed = the seed the body was given (1)"));
+    /* The time bound: no new schedule after it, said in the result. */
     unsigned runs = 0;
     assert_true(steady_test_search(
         slow_pass, &runs, &(steady_test_search_opts){.schedules = 1000000, .timeout_ms = 20}, &r));
-    assert_true(runs >= 1 && runs < 1000 && r.schedules == runs);
-    /* A huge first seed wraps past 0 to 1 rather than running seed 0 (unseeded). */
-    assert_false(steady_test_search(
-        no_graph, NULL, &(steady_test_search_opts){.first_seed = UINT64_MAX, .schedules = 1}, &r));
-    assert_true(r.seed == UINT64_MAX);
+    assert_true(runs >= 1 && runs < 1000 && r.schedules == runs && r.stopped_early);
+    /* The last seed: the search ends there rather than wrap to seeds it ran. */
+    runs = 0;
+    assert_true(steady_test_search(
+        slow_pass, &runs, &(steady_test_search_opts){.first_seed = UINT64_MAX, .schedules = 3},
+        &r));
+    assert_true(runs == 1 && r.schedules == 1 && r.stopped_early);
+    /* A STEADY_TEST_SEED that is not a seed is said and ignored. */
+    setenv("STEADY_TEST_SEED", "99999999999999999999", 1); /* over 2^64 */
+    runs = 0;
+    assert_true(
+        steady_test_search(slow_pass, &runs, &(steady_test_search_opts){.schedules = 2}, &r));
+    unsetenv("STEADY_TEST_SEED");
+    assert_int_equal(runs, 2);
+}
+
+/* A body that leaves by longjmp, as a failed cmocka assertion does: later searches and graphs
+ * are as if it had not run. */
+static jmp_buf escape;
+
+static bool jumps_out(void *ctx, uint64_t seed)
+{
+    (void)ctx;
+    (void)seed;
+    longjmp(escape, 1);
+}
+
+static void a_body_that_jumps_out_leaves_nothing_behind(void **state)
+{
+    (void)state;
+    if (setjmp(escape) == 0)
+        steady_test_search(jumps_out, NULL, NULL, NULL);
+    steady_graph *g;
+    assert_int_equal(steady_test_graph_new(&g, NULL), STEADY_OK);
+    assert_int_equal(steady_test_seed(g), 0); /* not seeded by the abandoned search */
+    steady_test_graph_free(g);
+    plant p = {.fixed = true};
+    steady_test_search_result r;
+    assert_true(steady_test_search(body, &p, &(steady_test_search_opts){.schedules = 5}, &r));
+    assert_int_equal(r.schedules, 5);
+}
+
+/* An actor that fails in the middle of a run: its step says so, with the reason. */
+static int fails_once(steady_actor *a, void *arg)
+{
+    (void)a;
+    (void)arg;
+    return 3;
+}
+
+static bool one_failure(void *ctx, uint64_t seed)
+{
+    (void)ctx;
+    steady_graph *g;
+    assert_int_equal(
+        steady_test_graph_new(&g, &(steady_test_opts){.name = "f", .seed = seed, .restarts = true}),
+        STEADY_OK);
+    steady_policy temporary = STEADY_POLICY_DEFAULT;
+    temporary.restart = STEADY_RESTART_TEMPORARY; /* never restarted */
+    temporary.escalation = STEADY_ESCALATE_STOP_ACTOR;
+    assert_int_equal(
+        steady_actor_spawn(
+            g, &(steady_actor_opts){.name = "bad", .run = fails_once, .policy = &temporary}, NULL),
+        STEADY_OK);
+    assert_int_equal(
+        steady_actor_spawn(g, &(steady_actor_opts){.name = "good", .run = quitter_run}, NULL),
+        STEADY_OK);
+    assert_int_equal(steady_graph_start(g), STEADY_OK);
+    steady_test_log_begin();
+    assert_true(steady_test_until_stopped(g, 5000));
+    steady_err e = steady_graph_block_until_stopped(g, 1000);
+    steady_test_log_end();
+    steady_test_graph_free(g);
+    return e == STEADY_OK; /* degraded: 'bad' stopped for good */
+}
+
+static void a_failure_in_the_trace_says_failed_with_its_reason(void **state)
+{
+    (void)state;
+    steady_test_search_result r;
+    assert_false(steady_test_search(one_failure, NULL, NULL, &r));
+    if (!strstr(r.trace, "'bad' failed: run returned 3 (it had waited for its start)") ||
+        !strstr(r.trace, "'good' ended (it had waited for its start)"))
+        fail_msg("trace:\n%s", r.trace);
 }
 
 int main(void)
@@ -403,6 +499,8 @@ int main(void)
         cmocka_unit_test(the_trace_keeps_as_many_steps_as_asked),
         cmocka_unit_test(an_actor_that_never_parks_does_not_stall_a_priority_schedule),
         cmocka_unit_test(bad_arguments_and_misuse_get_clear_messages),
+        cmocka_unit_test(a_body_that_jumps_out_leaves_nothing_behind),
+        cmocka_unit_test(a_failure_in_the_trace_says_failed_with_its_reason),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -24,8 +24,39 @@ static int doubler(steady_actor *a, void *arg)
     return 0;
 }
 
+/* One run of the same test under a search's schedule. */
+static bool one_run(void *ctx, uint64_t seed)
+{
+    (void)ctx;
+    steady_graph *g;
+    num_tx in;
+    num_rx out;
+    steady_test_drain *d;
+    static const uint64_t values[] = {1, 2}, doubled[] = {2, 4};
+    if (steady_test_graph_new(&g, &(steady_test_opts){.name = "searched", .seed = seed}) ||
+        num_new(g, "in", 4, &in, &in_rx) || num_new(g, "out", 4, &out_tx, &out) ||
+        steady_actor_spawn(g,
+                           &(steady_actor_opts){.name = "doubler",
+                                                .run = doubler,
+                                                .rxs = STEADY_RXS(in_rx),
+                                                .txs = STEADY_TXS(out_tx)},
+                           NULL) ||
+        steady_test_inject_new(g, "feed", in.raw, values, 2, true, NULL) ||
+        steady_test_drain_new(g, "sink", out.raw, &d) || steady_graph_start(g) ||
+        !steady_test_until_stopped(g, 10000))
+        return false;
+    bool ok = steady_graph_block_until_stopped(g, 1000) == STEADY_OK &&
+              steady_test_expect_equal(d, doubled, 2, NULL);
+    steady_test_graph_free(g);
+    return ok;
+}
+
 int main(void)
 {
+    steady_test_search_result r;
+    if (!steady_test_search(one_run, NULL, &(steady_test_search_opts){.schedules = 20}, &r) ||
+        r.schedules != 20)
+        return 1;
     steady_graph *g;
     num_tx in;
     num_rx out;
