@@ -120,6 +120,10 @@ typedef struct steady_policy {
 STEADY__NORETURN STEADY_API void steady_panic(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)));
 
+/* steady_panic with the caller's place: the reason reads "panic: file.c:42: <message>" (the
+ * file by its base name, as STEADY_ASSERT's). A format string is required. */
+#define STEADY_PANIC(...) steady__panic_at(__FILE__, __LINE__, __VA_ARGS__)
+
 /* Fails the calling actor when expr is false, with "assertion failed: file:line: expr".
  * Always evaluated (NDEBUG does not remove it). */
 #define STEADY_ASSERT(expr) ((expr) ? (void)0 : steady__assert_fail(__FILE__, __LINE__, #expr))
@@ -162,6 +166,8 @@ STEADY_API uint64_t steady_channel_showstoppers_dropped(const steady_channel *ch
 /* ---- private ------------------------------------------------------------------------------- */
 
 STEADY__NORETURN STEADY_API void steady__assert_fail(const char *file, int line, const char *expr);
+STEADY__NORETURN STEADY_API void steady__panic_at(const char *file, int line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 #ifdef __cplusplus
 }

@@ -104,27 +104,55 @@ const char *steady_actor_last_failure(const steady_actor *a)
 
 /* ---- failing ---- */
 
+/* The file by its base name, as log lines name files. */
+static const char *base_name(const char *file)
+{
+    const char *slash = file ? strrchr(file, '/') : NULL;
+    return slash ? slash + 1 : file ? file : "?";
+}
+
+/* steady_panic and STEADY_PANIC, once the message is formatted: file NULL for the one without
+ * a place. */
+static _Noreturn void panic_with(const char *file, int line, const char *why)
+{
+    char at[160] = "";
+    if (file)
+        snprintf(at, sizeof at, "%s:%d: ", base_name(file), line);
+    steady_actor *a = steady__self;
+    if (a)
+        steady__actor_fail(a, "panic: %s%s", at, why);
+    STEADY_ERROR("steady_panic outside an actor: %s%s", at, why);
+    abort();
+}
+
+#define NO_REASON "(no reason given: the format was NULL)"
+
 _Noreturn void steady_panic(const char *fmt, ...)
 {
-    char why[400] = "(no reason given: the format was NULL)";
+    char why[400] = NO_REASON;
     va_list ap;
     va_start(ap, fmt);
     if (fmt)
         vsnprintf(why, sizeof why, fmt, ap);
     va_end(ap);
-    steady_actor *a = steady__self;
-    if (a)
-        steady__actor_fail(a, "panic: %s", why);
-    STEADY_ERROR("steady_panic outside an actor: %s", why);
-    abort();
+    panic_with(NULL, 0, why);
+}
+
+_Noreturn void steady__panic_at(const char *file, int line, const char *fmt, ...)
+{
+    char why[400] = NO_REASON;
+    va_list ap;
+    va_start(ap, fmt);
+    if (fmt)
+        vsnprintf(why, sizeof why, fmt, ap);
+    va_end(ap);
+    panic_with(file ? file : "?", line, why);
 }
 
 _Noreturn void steady__assert_fail(const char *file, int line, const char *expr)
 {
-    file = file ? file : "?";
+    file = base_name(file);
     expr = expr ? expr : "?";
-    const char *slash = strrchr(file, '/'); /* as log lines name files: by their base name */
-    file = slash ? slash + 1 : file;
     steady_actor *a = steady__self;
     if (a)
         steady__actor_fail(a, "assertion failed: %s:%d: %s", file, line, expr);

@@ -6,6 +6,7 @@
 #include "api_misuse.h"
 
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
 
@@ -192,6 +193,43 @@ static void row_steady_panic(void **state)
     EXPECT_TEXT(in_actor(panics), "panic: boom 7");
     EXPECT_TEXT(in_actor(panics_without_format), "panic: (no reason given: the format was NULL)");
     expect_abort(panic_in_main, "steady_panic outside an actor: from main");
+}
+
+static int panic_line;
+
+static const char *panics_here(steady_actor *a, fx *f)
+{
+    (void)a, (void)f;
+    panic_line = __LINE__ + 1;
+    STEADY_PANIC("boom %d", 8);
+}
+
+static const char *panics_at_null(steady_actor *a, fx *f)
+{
+    (void)a, (void)f;
+    steady__panic_at(NULL, -1, no_format, 0); /* no file, a negative line, no format */
+}
+
+static void panic_here_in_main(void)
+{
+    steady_log_set_level(STEADY_LOG_ERROR);
+    STEADY_PANIC("from main, line %d", 3);
+}
+
+static void row_STEADY_PANIC(void **state)
+{
+    (void)state;
+    const char *why = in_actor(panics_here);
+    char want[64];
+    snprintf(want, sizeof want, "panic: api_misuse_actor.c:%d: boom 8", panic_line);
+    EXPECT_TEXT(why, want);
+    expect_abort(panic_here_in_main, "steady_panic outside an actor: api_misuse_actor.c:");
+}
+
+static void row_steady__panic_at(void **state)
+{
+    (void)state;
+    EXPECT_TEXT(in_actor(panics_at_null), "panic: ?:-1: (no reason given: the format was NULL)");
 }
 
 static const char *asserts(steady_actor *a, fx *f)
@@ -413,6 +451,8 @@ const api_row api_actor_rows[] = {
     ROW(steady_commit),
     ROW(steady_commit1),
     ROW(steady_panic),
+    ROW(STEADY_PANIC),
+    ROW(steady__panic_at),
     ROW(steady__assert_fail),
     ROW(steady_rx_showstopper_count),
     ROW(steady_rx_is_showstopper),

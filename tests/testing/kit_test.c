@@ -276,6 +276,16 @@ static void a_timeout_reports_what_the_graph_was_doing(void **state)
 
 /* ---- a failing actor is reported, not restarted ---- */
 
+static int panic_line;
+
+static int panicker(steady_actor *a, void *arg)
+{
+    (void)a;
+    (void)arg;
+    panic_line = __LINE__ + 1;
+    STEADY_PANIC("gave up on %d", 7);
+}
+
 static void a_failing_actor_ends_the_test_graph_with_its_assertion(void **state)
 {
     (void)state;
@@ -307,6 +317,24 @@ static void a_failing_actor_ends_the_test_graph_with_its_assertion(void **state)
     assert_true(steady_test_expect_equal(r.out, (uint64_t[]){2, 4}, 2, NULL));
     steady_test_log_end();
     steady_test_graph_free(r.g);
+    /* A STEADY_PANIC is reported with its place too. */
+    steady_graph *g;
+    assert_int_equal(steady_test_graph_new(&g, &(steady_test_opts){.name = "panicking"}),
+                     STEADY_OK);
+    assert_int_equal(
+        steady_actor_spawn(g, &(steady_actor_opts){.name = "panicker", .run = panicker}, NULL),
+        STEADY_OK);
+    steady_test_log_begin();
+    assert_int_equal(steady_graph_start(g), STEADY_OK);
+    assert_int_equal(steady_graph_block_until_stopped(g, 5000), STEADY_EDEGRADED);
+    steady_test_log_end();
+    steady_graph_report(g, report, sizeof report);
+    char want[80];
+    snprintf(want, sizeof want, "last failure: panic: kit_test.c:%d: gave up on 7", panic_line);
+    if (!strstr(report, "actor 'panicker': stopped for good after 1 failure") ||
+        !strstr(report, want))
+        fail_msg("report:\n%s", report);
+    steady_test_graph_free(g);
 }
 
 /* ---- log capture ---- */
