@@ -6,11 +6,11 @@
 #include "placement.h"
 
 /* A calibration run is warm once the logger has taken a channel's worth (so every page of both
- * rings has been touched: their first pass is page faults, ~10 ms for the default 1M slots) and
- * CALIBRATE_WARM_MS passed, or after CALIBRATE_WARM_MAX_MS whatever it reached; then main
- * counts what the logger takes in CALIBRATE_WINDOW_MS. Each candidate runs CALIBRATE_RUNS
- * times, interleaved. With the graphs' start and free, ~25 ms a run with the default 1M-slot
- * channels: ~0.1 s in all.
+ * rings has been touched: their first pass is page faults, ~10 ms for 1M slots, ~1 ms for the
+ * default 128K) and CALIBRATE_WARM_MS passed, or after CALIBRATE_WARM_MAX_MS whatever it reached;
+ * then main counts what the logger takes in CALIBRATE_WINDOW_MS. Each candidate runs CALIBRATE_RUNS
+ * times, interleaved. With the graphs' start and free, ~15-20 ms a run with the default 128K-slot
+ * channels: 55-82 ms in all (250-280 ms with 1M-slot ones).
  *
  * The candidates are `troupe` and `original`. `split` is not calibrated: measured on the
  * project's machine its short runs overstated its long ones (chosen in 8 of 10 runs, it then

@@ -5,7 +5,7 @@
  *   generator --values (capacity)/
  *
  * Same graph and same final line as lesson 01; what changes is how the data moves:
- *   - 1M-slot channels, and batches: the generator writes values straight into the ring
+ *   - 128K-slot channels, and batches: the generator writes values straight into the ring
  *     (poke_slice / advance_send), the logger counts them in place (peek_slice / advance_take);
  *   - the worker either converts in place between its input's and its output's spans
  *     (--mode zero-copy) or copies half a channel at a time into a buffer it owns while the
