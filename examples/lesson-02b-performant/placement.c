@@ -35,7 +35,7 @@ __attribute__((format(printf, 4, 5))) static void append(char *why, size_t len, 
     *used = n < 0 ? len : *used + (size_t)n;
 }
 
-/* "; calibration troupe 812, original 776 M msg/s (best of 2 runs of 10 ms); cpu0<->cpu1
+/* "; calibration troupe 812, original 776 M msg/s (median of 3 runs of 10 ms); cpu0<->cpu1
  * hand-off 210 ns (far)": the placements not measured are left out. */
 static void append_figures(const placement_figures *f, char *why, size_t len, size_t *used)
 {
@@ -48,7 +48,7 @@ static void append_figures(const placement_figures *f, char *why, size_t len, si
     if (*sep == ';')
         append(why, len, used, "; ");
     else
-        append(why, len, used, " M msg/s (best of %u run%s of %u ms); ", f->windows,
+        append(why, len, used, " M msg/s (median of %u run%s of %u ms); ", f->windows,
                f->windows == 1 ? "" : "s", f->window_ms);
     if (f->handoff_ns >= 0)
         append(why, len, used, "cpu0<->cpu1 hand-off %.0f ns (%s)", f->handoff_ns,

@@ -30,10 +30,10 @@ static void amd_far_machine_keeps_one_troupe(void **state)
     assert_int_equal(choose(205, 793, 493, 776, why, sizeof why), PLACE_TROUPE);
     assert_non_null(strstr(why, "troupe: the fastest"));
     assert_non_null(
-        strstr(why, "troupe 793, split 493, original 776 M msg/s (best of 2 runs of 10 ms)"));
+        strstr(why, "troupe 793, split 493, original 776 M msg/s (median of 2 runs of 10 ms)"));
     /* as the lesson measures it: split not calibrated */
     assert_int_equal(choose(205, 793, 0, 776, why, sizeof why), PLACE_TROUPE);
-    assert_non_null(strstr(why, "; calibration troupe 793, original 776 M msg/s (best of 2"));
+    assert_non_null(strstr(why, "; calibration troupe 793, original 776 M msg/s (median of 2"));
     assert_non_null(strstr(why, "cpu0<->cpu1 hand-off 205 ns (far)"));
 }
 
@@ -75,7 +75,7 @@ static void unmeasured_figures_are_ignored(void **state)
     char why[400];
     /* split not run, original failed (0): troupe, and only troupe's figure is listed */
     assert_int_equal(choose(-1, 500, 0, 0, why, sizeof why), PLACE_TROUPE);
-    assert_non_null(strstr(why, "; calibration troupe 500 M msg/s (best of 2 runs of 10 ms); "
+    assert_non_null(strstr(why, "; calibration troupe 500 M msg/s (median of 2 runs of 10 ms); "
                                 "cpu0<->cpu1 hand-off not probed"));
     assert_null(strstr(why, "split"));
     /* NaN, infinity and negative figures count as not measured */
