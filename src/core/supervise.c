@@ -125,26 +125,31 @@ static _Noreturn void panic_with(const char *file, int line, const char *why)
     abort();
 }
 
-#define NO_REASON "(no reason given: the format was NULL)"
+/* A panic's message: fmt formatted, or a placeholder for a NULL fmt. */
+static void format_reason(char *why, size_t cap, const char *fmt, va_list ap)
+{
+    if (fmt)
+        vsnprintf(why, cap, fmt, ap);
+    else
+        snprintf(why, cap, "(no reason given: the format was NULL)");
+}
 
 _Noreturn void steady_panic(const char *fmt, ...)
 {
-    char why[400] = NO_REASON;
+    char why[400];
     va_list ap;
     va_start(ap, fmt);
-    if (fmt)
-        vsnprintf(why, sizeof why, fmt, ap);
+    format_reason(why, sizeof why, fmt, ap);
     va_end(ap);
     panic_with(NULL, 0, why);
 }
 
 _Noreturn void steady__panic_at(const char *file, int line, const char *fmt, ...)
 {
-    char why[400] = NO_REASON;
+    char why[400];
     va_list ap;
     va_start(ap, fmt);
-    if (fmt)
-        vsnprintf(why, sizeof why, fmt, ap);
+    format_reason(why, sizeof why, fmt, ap);
     va_end(ap);
     panic_with(file ? file : "?", line, why);
 }

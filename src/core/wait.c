@@ -429,7 +429,6 @@ size_t steady__wait_describe(const steady_actor *a, char *buf, size_t cap)
     if (cap)
         buf[0] = '\0';
     const struct steady__wait_state *w = a->wait;
-    uint64_t now = w ? steady__now(a->graph) : 0;
     switch (a->status) {
     case STEADY__NEW: return put(buf, cap, 0, "its start");
     case STEADY__DONE: return put(buf, cap, 0, "nothing (ended)");
@@ -444,7 +443,7 @@ size_t steady__wait_describe(const steady_actor *a, char *buf, size_t cap)
                    ")");
     case STEADY__BLOCKED: break;
     }
-    return w ? put_conds(buf, cap, 0, w, now) : put(buf, cap, 0, "its turn");
+    return w ? put_conds(buf, cap, 0, w, steady__now(a->graph)) : put(buf, cap, 0, "its turn");
 }
 
 /* Writes each lane condition's lane (STEADY_NO_LANE unless it held) and moves the bundle

@@ -107,7 +107,10 @@ static size_t by_priority(kit_seed *s, size_t n, const unsigned char *ready)
     for (size_t i = 0; i < n && !others; i++)
         others = ready[i] && i != best;
     /* Only picks that passed over another member count: alone, it runs anyway. */
-    s->same = best == s->last && others ? s->same + 1 : best == s->last ? s->same : 0;
+    if (best != s->last)
+        s->same = 0;
+    else if (others)
+        s->same++;
     if (s->same >= SAME_LIMIT) {
         s->prio[best] = s->low--;
         s->same = 0;
