@@ -71,6 +71,9 @@ SECTIONS = [
             "one channel, in the same rounds)"),
     # bench/ablation.c: the floor ring rebuilt from one template with one layout choice undone;
     # "vs floor" is each variant against ablation/base (base itself against ring.h's own row)
+    ("ipc", "a channel between two processes, spans of 4096 u64, producer on cpu0, consumer on "
+            "cpu1 (isolated.c): an ISOLATED producer, and one in a process with its own graph over a "
+            "named mapping (steady/ipc.h; target: shm >= 0.8x of the in-process channel)"),
     ("abl-msg", "ablation of the floor ring's layout, one message per push/pop (vs base)"),
     ("abl-64", "ablation of the floor ring's layout, spans of 64 (vs base)"),
     ("abl-4096", "ablation of the floor ring's layout, spans of 4096 (vs base)"),
@@ -122,6 +125,10 @@ CONFIGS = [
     *[(f"sendwait/{pre}{api}-c{cap}", "send_wait", f"{pre}{api}-c{cap}", "sendwait",
        None if api == "try" else f"sendwait/{pre}try-c{cap}", None)
       for pre, cap in (("", 65536), ("", 64), ("troupe-", 64)) for api in ("try", "wait")],
+    # a channel between processes (isolated.c): the in-process channel is the floor
+    ("ipc/inproc", "isolated_channel", "inproc", "ipc", None, None),
+    ("ipc/isolated", "isolated_channel", "isolated", "ipc", "ipc/inproc", None),
+    ("ipc/shm", "isolated_channel", "shm", "ipc", "ipc/inproc", None),
     ("tee/tee1-span4096", "tee", "tee1-span4096", "tee", "steady/span4096", None),
     ("tee/tee2-span4096", "tee", "tee2-span4096", "tee", "steady/span4096", None),
     ("stream/steady-1k", "stream", "steady-1k", "stream", "stream/hand-1k", None),
@@ -221,7 +228,7 @@ def plain_name(name):
 def is_steady(c):
     """Configs that run steady's code (the ones a change to the library can move)."""
     return c[0].startswith(("steady/", "pipe/steady/", "tiny/", "latency/p", "lesson02b/",
-                            "chaos/"))
+                            "chaos/", "ipc/"))
 
 
 def program_path(build, cfg):

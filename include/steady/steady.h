@@ -7,6 +7,7 @@
 #include "steady/clock.h"
 #include "steady/log.h"
 #include "steady/channel.h"
+#include "steady/ipc.h"
 #include "steady/bundle.h"
 #include "steady/graph.h"
 #include "steady/inspect.h"

@@ -133,3 +133,26 @@ void steady__bell_sleep(struct steady__bell *b, uint32_t seq, uint64_t timeout_n
 {
     steady__futex_wait_for(&b->seq, seq, timeout_ns, b->shared);
 }
+
+int steady__bell_sleep_with(struct steady__bell *b, uint32_t seq, struct steady__bell *const *more,
+                            const uint32_t *more_seen, unsigned n, uint64_t timeout_ns)
+{
+    enum { MAX = 128 };
+    _Atomic uint32_t *words[MAX];
+    uint32_t seen[MAX];
+    bool shared[MAX];
+    if (n >= MAX)
+        return EINVAL;
+    if (timeout_ns == 0)
+        return 0;
+    words[0] = &b->seq;
+    seen[0] = seq;
+    shared[0] = b->shared;
+    for (unsigned i = 0; i < n; i++) {
+        words[i + 1] = &more[i]->seq;
+        seen[i + 1] = more_seen[i];
+        shared[i + 1] = more[i]->shared;
+    }
+    int rc = steady__futex_waitv(words, seen, shared, n + 1, timeout_ns);
+    return rc == ENOSYS || rc == EINVAL ? rc : 0;
+}

@@ -30,6 +30,12 @@ void steady__bell_sleep_fds(struct steady__bell *b, uint32_t seq, uint64_t timeo
 /* Sleeps until rung or for timeout_ns (UINT64_MAX: no limit; 0: returns at once). seq is the
  * value read before the last re-check. Spurious returns are allowed. */
 void steady__bell_sleep(struct steady__bell *b, uint32_t seq, uint64_t timeout_ns);
+/* Sleeps as steady__bell_sleep, and also until any of the n bells of `more` is rung (its seq
+ * differs from more_seen[i], read before the caller's last re-check). 0, or ENOSYS / EINVAL
+ * when the kernel cannot wait on several words (before Linux 5.16) or n is over 127: then it
+ * did not sleep. */
+int steady__bell_sleep_with(struct steady__bell *b, uint32_t seq, struct steady__bell *const *more,
+                            const uint32_t *more_seen, unsigned n, uint64_t timeout_ns);
 /* Sleeps while *word == seen, for timeout_ns (UINT64_MAX: no limit; 0: returns at once).
  * shared: the word may be woken from another process. */
 void steady__futex_wait_for(_Atomic uint32_t *word, uint32_t seen, uint64_t timeout_ns,

@@ -100,17 +100,12 @@ steady_err steady_channel_new(steady_graph *g, const steady_channel_opts *o, ste
     return steady__channel_new_sharing(g, o, NULL, tx, rx);
 }
 
-steady_err steady__channel_new_sharing(steady_graph *g, const steady_channel_opts *o,
-                                       const steady_channel *primary, steady_tx **tx,
-                                       steady_rx **rx)
+/* The record, its name and its index entry; ring and ends are the caller's. */
+static steady_err new_record(steady_graph *g, const steady_channel_opts *o, steady_channel **out)
 {
-    steady_err e = check_opts(g, o, tx, rx);
-    if (e != STEADY_OK)
-        return e;
-    uint64_t slots = next_pow2(o->capacity);
     steady_channel *ch = steady__shm_alloc(g->shm, sizeof *ch, STEADY_CACHE_LINE);
-    char why[256];
     if (!ch) {
+        char why[256];
         steady__shm_why(g->shm, why, sizeof why);
         return steady__fail(STEADY_ENOMEM, "channel '%s': no memory for its record: %s",
                             o->name ? o->name : "(unnamed)", why);
@@ -120,30 +115,23 @@ steady_err steady__channel_new_sharing(steady_graph *g, const steady_channel_opt
     char defname[32];
     snprintf(defname, sizeof defname, "channel-%u", ch->id);
     ch->name = steady__strdup(o->name ? o->name : defname);
-    size_t own = primary ? 0 : (size_t)slots * o->elem_size; /* a sharer has no slots */
-    ch->ring = steady__shm_alloc(g->shm, sizeof(steady_ring) + own, STEADY_CACHE_LINE);
-    if (!ch->name || !ch->ring) {
-        if (!ch->ring)
-            steady__shm_why(g->shm, why, sizeof why);
-        else
-            snprintf(why, sizeof why, "out of memory for its name");
-        steady__channel_free(ch);
-        return steady__fail(STEADY_ENOMEM,
-                            "channel '%s': no memory for a ring of %llu slots of %u bytes "
-                            "(%llu KiB): %s",
-                            o->name ? o->name : defname, (unsigned long long)slots, o->elem_size,
-                            (unsigned long long)((slots * o->elem_size) >> 10), why);
-    }
-    ch->ring->capacity = o->capacity;
-    ch->ring->slots = slots;
-    ch->ring->elem_size = o->elem_size;
-    steady__latency_init(ch);
-    init_end_common(ch, slots - 1, o->elem_size,
-                    primary ? primary->tx.slots : (unsigned char *)ch->ring + sizeof(steady_ring));
-    if (!index_channel(g, ch)) {
-        steady__channel_free(ch);
-        return steady__fail(STEADY_ENOMEM, "channel '%s': out of memory for the channel index",
+    if (!ch->name)
+        return steady__fail(STEADY_ENOMEM, "channel '%s': out of memory for its name",
                             o->name ? o->name : defname);
+    *out = ch;
+    return STEADY_OK;
+}
+
+/* Ends over ch->ring (its fields set), then the record joins the graph. */
+static steady_err add_record(steady_graph *g, steady_channel *ch, unsigned char *slots,
+                             steady_tx **tx, steady_rx **rx)
+{
+    init_end_common(ch, ch->ring->slots - 1, ch->ring->elem_size, slots);
+    if (!index_channel(g, ch)) {
+        steady_err e = steady__fail(STEADY_ENOMEM,
+                                    "channel '%s': out of memory for the channel index", ch->name);
+        steady__channel_free(ch);
+        return e;
     }
     g->n_channels++;
     *g->channels_tail = ch;
@@ -151,6 +139,52 @@ steady_err steady__channel_new_sharing(steady_graph *g, const steady_channel_opt
     *tx = &ch->tx;
     *rx = &ch->rx;
     return STEADY_OK;
+}
+
+steady_err steady__channel_new_sharing(steady_graph *g, const steady_channel_opts *o,
+                                       const steady_channel *primary, steady_tx **tx,
+                                       steady_rx **rx)
+{
+    steady_err e = check_opts(g, o, tx, rx);
+    if (e != STEADY_OK)
+        return e;
+    uint64_t slots = next_pow2(o->capacity);
+    steady_channel *ch = NULL;
+    if ((e = new_record(g, o, &ch)) != STEADY_OK)
+        return e;
+    size_t own = primary ? 0 : (size_t)slots * o->elem_size; /* a sharer has no slots */
+    ch->ring = steady__shm_alloc(g->shm, sizeof(steady_ring) + own, STEADY_CACHE_LINE);
+    if (!ch->ring) {
+        char why[256];
+        steady__shm_why(g->shm, why, sizeof why);
+        e = steady__fail(STEADY_ENOMEM,
+                         "channel '%s': no memory for a ring of %llu slots of %u bytes "
+                         "(%llu KiB): %s",
+                         ch->name, (unsigned long long)slots, o->elem_size,
+                         (unsigned long long)((slots * o->elem_size) >> 10), why);
+        steady__channel_free(ch);
+        return e;
+    }
+    ch->ring->capacity = o->capacity;
+    ch->ring->slots = slots;
+    ch->ring->elem_size = o->elem_size;
+    steady__latency_init(ch);
+    return add_record(g, ch,
+                      primary ? primary->tx.slots : (unsigned char *)ch->ring + sizeof(steady_ring),
+                      tx, rx);
+}
+
+steady_err steady__channel_new_at(steady_graph *g, const steady_channel_opts *o, steady_ring *ring,
+                                  steady_tx **tx, steady_rx **rx)
+{
+    steady_err e = check_opts(g, o, tx, rx);
+    if (e != STEADY_OK)
+        return e;
+    steady_channel *ch = NULL;
+    if ((e = new_record(g, o, &ch)) != STEADY_OK)
+        return e;
+    ch->ring = ring;
+    return add_record(g, ch, (unsigned char *)ring + sizeof(steady_ring), tx, rx);
 }
 
 /* The record and the ring go with the graph's shared memory. */
@@ -171,6 +205,8 @@ void steady__channel_wire(steady_channel *ch)
     atomic_store_explicit(&ch->tx.owner_gate, (uintptr_t)ch->tx_owner, memory_order_relaxed);
     atomic_store_explicit(&ch->rx.owner_gate, (uintptr_t)ch->rx_owner | STEADY__GATE_RX,
                           memory_order_relaxed);
+    if (ch->ipc) /* the peer is in another process: its doorbell is in the mapping (ipc.c) */
+        return;
     ch->tx.peer_bell = owner_bell(ch->rx_owner);
     ch->rx.peer_bell = owner_bell(ch->tx_owner);
 }
@@ -567,6 +603,10 @@ bool steady_rx_close(steady_rx *rx)
         return true;
     }
     atomic_fetch_or_explicit(&rx->owner_gate, STEADY__GATE_OWN_CLOSED, memory_order_relaxed);
+    /* Across processes a consumer that leaves only detaches: what the producer sends waits in
+     * the ring for the next consumer (steady/ipc.h). */
+    if (rx->channel->ipc)
+        return true;
     /* release: pairs with the producer's acquire loads of rx_closed (steady__tx_blocked, waits). */
     atomic_store_explicit(&rx->ring->rx_closed, 1, memory_order_release);
     /* In-process, also close the producer's gate so its next send reports CLOSED without a

@@ -12,6 +12,10 @@ void steady__channel_free(steady_channel *ch);
 steady_err steady__channel_new_sharing(steady_graph *g, const steady_channel_opts *o,
                                        const steady_channel *primary, steady_tx **tx,
                                        steady_rx **rx);
+/* steady_channel_new over a ring the caller made, its capacity, slots and element size set, the
+ * slots right after it (a ring in a mapping shared with another process, ipc.c). */
+steady_err steady__channel_new_at(steady_graph *g, const steady_channel_opts *o, steady_ring *ring,
+                                  steady_tx **tx, steady_rx **rx);
 /* An end's kind, read from its tag (steady/channel.h): any non-NULL end pointer, whichever its
  * declared type. */
 bool steady__end_is_rx(const void *end);

@@ -134,13 +134,14 @@ uint64_t steady_graph_futex_wakes(const steady_graph *g)
 static steady_err validate(steady_graph *g)
 {
     for (steady_channel *ch = g->channels; ch; ch = ch->next) {
-        if (!ch->tx_owner)
+        int side = steady__ipc_side(ch); /* an ipc channel's other end is another process's */
+        if (!ch->tx_owner && side != 1)
             return steady__fail(STEADY_EUNBOUND,
                                 "channel '%s': its sending end was never given "
                                 "to an actor; list it in .txs of the actor "
                                 "that sends on it",
                                 ch->name);
-        if (!ch->rx_owner)
+        if (!ch->rx_owner && side != 0)
             return steady__fail(STEADY_EUNBOUND,
                                 "channel '%s': its receiving end was never "
                                 "given to an actor; list it in .rxs of the "
@@ -197,6 +198,11 @@ steady_err steady_graph_start(steady_graph *g)
         steady__signals_install(g);
     for (steady_channel *ch = g->channels; ch; ch = ch->next)
         steady__channel_wire(ch);
+    if ((e = steady__ipc_wire(g)) != STEADY_OK) {
+        if (g->signals_installed)
+            steady__signals_restore(g);
+        return e;
+    }
     steady__states_init(g);
     steady__membarrier_init();
     /* Before any troupe thread exists: the zygote must be forked from a graph at rest. */
@@ -300,6 +306,7 @@ void steady_graph_free(steady_graph *g)
     }
     for (steady_channel *ch = g->channels, *n; ch; ch = n) {
         n = ch->next;
+        steady__ipc_free(ch);
         steady__channel_free(ch);
     }
     steady__free(g->channel_by_id);

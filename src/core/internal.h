@@ -6,7 +6,7 @@
  *   base       error, alloc, shm, names, bell, logring
  *   context    context (the running actor, failing it), notify (waking the graph's threads)
  *   log        log
- *   data       channel, bundle, batch, arena, durable, state, overflow
+ *   data       channel, ipc, bundle, batch, arena, durable, state, overflow
  *   waits      wait
  *   policy     supervise, signal
  *   life       run (an actor's generations and vote)
@@ -36,6 +36,7 @@
 #include "core/log.h"
 
 #include "core/channel.h"
+#include "core/ipc.h"
 #include "core/latency.h"
 #include "core/bundle.h"
 #include "core/frame.h"

@@ -108,6 +108,9 @@ struct steady_channel {
     /* A stream's bytes channel: its lens channel, whose records say where the frames end
      * (frame.c mends a restarted producer's tail with them). NULL for other channels. */
     steady_channel *stream_lens;
+    /* A channel whose ring is in a mapping shared with another process (ipc.c): this process
+     * holds one end, the other process the other. NULL for other channels. */
+    struct steady__ipc *ipc;
     steady_channel *next;
 };
 
@@ -194,6 +197,11 @@ struct steady_actor {
 
 struct steady_troupe {
     steady_graph *graph;
+    /* The doorbells of channels between processes whose ends this troupe's members hold
+     * (ipc.c): rung from the other process, so the park waits on them too (troupe.c idle). */
+    struct steady__bell **ipc_bells;
+    uint32_t *ipc_seen; /* each one's seq, read before the park's re-check */
+    unsigned n_ipc_bells;
     char *name;
     uint32_t index;     /* its place in the graph's list (inspect.c) */
     bool solo;          /* the implicit troupe of one SOLO actor */
@@ -217,9 +225,10 @@ struct steady_troupe {
     /* Owned by the troupe's thread. */
     steady__fiber home; /* the thread's own context: the scheduler */
     size_t last;
-    bool sched_refused;    /* its scheduler once returned an index out of range (logged once) */
-    bool fd_park_degraded; /* parked on descriptors without an eventfd (logged once) */
-    uint64_t tick;         /* steady__ticks() at the last switch, for busy time */
+    bool sched_refused;     /* its scheduler once returned an index out of range (logged once) */
+    bool fd_park_degraded;  /* parked on descriptors without an eventfd (logged once) */
+    bool ipc_park_degraded; /* parked without futex_waitv on its ipc doorbells (logged once) */
+    uint64_t tick;          /* steady__ticks() at the last switch, for busy time */
 
     struct steady__bell bell;
     _Atomic uint32_t finished; /* the thread has left its loop */

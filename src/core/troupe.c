@@ -29,8 +29,9 @@
 #define HOT_SPIN_NS 1000u     /* spin ~1 us, then */
 #define HOT_YIELD_NS 100000u  /* sched_yield for up to 100 us before parking */
 #define FALLBACK_PARK_NS                                                                           \
-    1000000u /* longest park when membarrier is unavailable, or when a                             \
-                park on descriptors has no eventfd to be woken through */
+    1000000u /* longest park when membarrier is unavailable, when a park on                        \
+                descriptors has no eventfd to be woken through, or cannot also wait on the         \
+                troupe's doorbells in other processes (ipc.c) */
 
 static size_t round_robin(void *ctx, size_t n, size_t last)
 {
@@ -141,6 +142,11 @@ void steady__troupe_free(steady_troupe *t)
     steady__troupe_unmap_stacks(t);
     steady__free(t->members);
     steady__free(t->name);
+    steady__free(t->ipc_bells);
+    steady__free(t->ipc_seen);
+    t->ipc_bells = NULL;
+    t->ipc_seen = NULL;
+    t->n_ipc_bells = 0;
     t->members = NULL;
     t->name = NULL;
 }
@@ -268,6 +274,42 @@ static void park_fds(steady_troupe *t, uint32_t seq, uint64_t timeout, unsigned 
     steady__bell_sleep_fds(&t->bell, seq, timeout, fd_buf, k);
 }
 
+/* The doorbells of the troupe's channels to other processes say "parked" (sleeping) before
+ * the park's re-check, each with its seq read first, as the troupe's own bell (bell.c). Not
+ * on a park on descriptors (ppoll cannot wait on them): that park is bounded instead. */
+static void arm_ipc_bells(steady_troupe *t, bool armed)
+{
+    for (unsigned i = 0; i < t->n_ipc_bells; i++) {
+        struct steady__bell *b = t->ipc_bells[i];
+        if (armed) {
+            /* acquire: pairs with a ringer's seq_cst increment (bell.c). */
+            t->ipc_seen[i] = atomic_load_explicit(&b->seq, memory_order_acquire);
+            /* seq_cst: the sleeper's half of the Dekker pair with the ringer (bell.c). */
+            atomic_store_explicit(&b->sleeping, STEADY__PARKED_FUTEX, memory_order_seq_cst);
+        } else {
+            atomic_store_explicit(&b->sleeping, STEADY__AWAKE, memory_order_relaxed);
+        }
+    }
+}
+
+/* Parks on the troupe's bell and its channels' doorbells in other processes. Where the kernel
+ * cannot wait on several words (before Linux 5.16), a bounded park on the bell alone: a ring
+ * from the other process then costs latency, never a hang; said once per troupe. */
+static void park_with_ipc(steady_troupe *t, uint32_t seq, uint64_t timeout)
+{
+    if (steady__bell_sleep_with(&t->bell, seq, t->ipc_bells, t->ipc_seen, t->n_ipc_bells,
+                                timeout) == 0)
+        return;
+    if (!t->ipc_park_degraded) {
+        t->ipc_park_degraded = true;
+        STEADY_WARN("troupe '%s': this kernel cannot wait on several futexes (futex_waitv, "
+                    "Linux 5.16), or it holds over 127 channels to other processes: it checks "
+                    "them every %u us instead of being woken",
+                    t->name, FALLBACK_PARK_NS / 1000u);
+    }
+    steady__bell_sleep(&t->bell, seq, timeout < FALLBACK_PARK_NS ? timeout : FALLBACK_PARK_NS);
+}
+
 /* The first two stages of idle(): true when a member became ready meanwhile. */
 static bool spin_then_yield(steady_troupe *t, bool hot, uint64_t *deadline)
 {
@@ -314,6 +356,7 @@ static void idle(steady_troupe *t)
     /* acquire: pairs with a waker's seq_cst increment (bell.c); the wants re-checked after it are
      * fresh. */
     uint32_t seq = atomic_load_explicit(&t->bell.seq, memory_order_acquire);
+    arm_ipc_bells(t, !nfd);
     /* seq_cst: the sleeper's half of the Dekker pair with the waker's bump and load (bell.c). */
     atomic_store_explicit(&t->bell.sleeping, nfd ? STEADY__PARKED_FDS : STEADY__PARKED_FUTEX,
                           memory_order_seq_cst);
@@ -328,17 +371,21 @@ static void idle(steady_troupe *t)
         }
         /* Without membarrier the peers' hot path has no fence pairing with ours, so a wake-up
          * can be lost: bound the sleep, so such a loss costs latency, never a hang. */
-        if (!steady__membarrier_available() && timeout > FALLBACK_PARK_NS)
+        if ((!steady__membarrier_available() || (nfd && t->n_ipc_bells)) &&
+            timeout > FALLBACK_PARK_NS)
             timeout = FALLBACK_PARK_NS;
         uint64_t parked = steady__mono_ns();
         if (nfd)
             park_fds(t, seq, timeout, nfd, efd_ok);
+        else if (t->n_ipc_bells)
+            park_with_ipc(t, seq, timeout);
         else
             steady__bell_sleep(&t->bell, seq, timeout);
         parked = steady__mono_ns() - parked;
         hot = !was_hot && parked < SHORT_PARK_NS && parked < timeout; /* rung, not timed out */
     }
     atomic_store_explicit(&t->bell.sleeping, STEADY__AWAKE, memory_order_relaxed);
+    arm_ipc_bells(t, false);
 }
 
 /* One pass over the members in scheduler order; returns how many ran. */

@@ -14,6 +14,7 @@
 #include "platform/futex.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <linux/futex.h>
 #include <linux/membarrier.h>
 #include <pthread.h>
@@ -29,6 +30,35 @@ int steady__futex_wait(_Atomic uint32_t *word, uint32_t expected,
     if (syscall(SYS_futex, (void *)word, op, expected, rel_timeout, NULL, 0) == 0)
         return 0;
     return errno;
+}
+
+int steady__futex_waitv(_Atomic uint32_t *const *words, const uint32_t *expected,
+                        const bool *shared, unsigned n, uint64_t timeout_ns)
+{
+#ifdef SYS_futex_waitv
+    struct futex_waitv w[FUTEX_WAITV_MAX];
+    if (n == 0 || n > FUTEX_WAITV_MAX)
+        return EINVAL;
+    for (unsigned i = 0; i < n; i++)
+        w[i] = (struct futex_waitv){.val = expected[i],
+                                    .uaddr = (uint64_t)(uintptr_t)words[i],
+                                    .flags = FUTEX_32 | (shared[i] ? 0 : FUTEX_PRIVATE_FLAG)};
+    struct timespec abs, *absp = NULL;
+    if (timeout_ns != UINT64_MAX) {
+        clock_gettime(CLOCK_MONOTONIC, &abs);
+        uint64_t ns = (uint64_t)abs.tv_nsec + timeout_ns % 1000000000u;
+        uint64_t s = timeout_ns / 1000000000u + ns / 1000000000u;
+        abs.tv_sec = s > (uint64_t)(INT64_MAX - abs.tv_sec) ? INT64_MAX : abs.tv_sec + (time_t)s;
+        abs.tv_nsec = (long)(ns % 1000000000u);
+        absp = &abs;
+    }
+    if (syscall(SYS_futex_waitv, w, n, 0, absp, CLOCK_MONOTONIC) >= 0)
+        return 0;
+    return errno;
+#else
+    (void)words, (void)expected, (void)shared, (void)n, (void)timeout_ns;
+    return ENOSYS;
+#endif
 }
 
 int steady__futex_wake(_Atomic uint32_t *word, int n, bool shared)

@@ -44,6 +44,14 @@
 int steady__futex_wait(_Atomic uint32_t *word, uint32_t expected,
                        const struct timespec *rel_timeout, bool shared);
 
+/* Sleeps while *words[i] == expected[i] for every i < n (n <= 128), for at most timeout_ns
+   (UINT64_MAX: no limit): woken by a wake of any of the words (futex_waitv, Linux 5.16).
+   shared[i] as for steady__futex_wait. Returns 0 when woken (or spuriously), EAGAIN if a word
+   differed on entry, ETIMEDOUT, EINTR, ENOSYS on an older kernel, or another errno. Any
+   thread; blocks it. */
+int steady__futex_waitv(_Atomic uint32_t *const *words, const uint32_t *expected,
+                        const bool *shared, unsigned n, uint64_t timeout_ns);
+
 /* Wakes up to n threads sleeping on word. Returns the number woken, or -errno on misuse.
    Any thread. Does not order memory: store to the word (release) before calling it. */
 int steady__futex_wake(_Atomic uint32_t *word, int n, bool shared);

@@ -5,7 +5,8 @@
  * actors, bundles, channels' creation and queries), api_misuse_run.c (running: channel
  * operations and waits) api_misuse_actor.c (an actor's own work: batches and commits,
  * supervision, arenas) api_misuse_sendwait.c (waiting send and take, the typed layer) and
- * api_misuse_stream.c (stream channels) and api_misuse_tee.c (tees).
+ * api_misuse_stream.c (stream channels), api_misuse_tee.c (tees) and api_misuse_ipc.c (channels
+ * between processes).
  */
 #ifndef STEADY_API_MISUSE_H
 #define STEADY_API_MISUSE_H
@@ -47,6 +48,8 @@ extern const api_row api_stream_rows[];
 extern const size_t api_n_stream_rows;
 extern const api_row api_tee_rows[];
 extern const size_t api_n_tee_rows;
+extern const api_row api_ipc_rows[];
+extern const size_t api_n_ipc_rows;
 
 /* White box: forget the calling thread's detail, so a check reads the one its own call wrote. */
 void steady__clear_error(void);

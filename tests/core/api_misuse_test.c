@@ -230,7 +230,7 @@ static const struct {
 } parts[] = {{api_graph_rows, &api_n_graph_rows}, {api_build_rows, &api_n_build_rows},
              {api_run_rows, &api_n_run_rows},     {api_actor_rows, &api_n_actor_rows},
              {api_wait_rows, &api_n_wait_rows},   {api_stream_rows, &api_n_stream_rows},
-             {api_tee_rows, &api_n_tee_rows}};
+             {api_tee_rows, &api_n_tee_rows},     {api_ipc_rows, &api_n_ipc_rows}};
 
 static size_t n_rows(void)
 {
