@@ -18,6 +18,8 @@
 #   make install-files   the install step alone, from an existing build/release
 #   make asan | tsan     sanitizer builds (build/asan, build/tsan), ctest under setarch -R
 #   make ucontext        the ucontext fiber backend (build/ucontext) + ctest
+#   make fuzz            the libFuzzer targets (clang, ASan+UBSan, build/fuzz), 20 s each from
+#                        the corpus in tests/fuzz/corpus (ctest -L fuzz)
 #   make deps-test       install the Debian packages the tests need (root), or print the command
 #   make deps-demo       the same for the demo
 #   make format-check    clang-format --dry-run -Werror over the C sources
@@ -128,7 +130,7 @@ endef
 # Sanitizers fail to start with a high vm.mmap_rnd_bits; no randomisation avoids it (DESIGN.md).
 NO_ASLR = setarch "$$(uname -m)" -R
 
-.PHONY: build test demo install install-files asan tsan ucontext deps-test deps-demo \
+.PHONY: build test demo install install-files asan tsan ucontext fuzz deps-test deps-demo \
         format-check format clean help print-test-debs
 
 build:
@@ -194,6 +196,12 @@ tsan: deps-test
 
 ucontext: deps-test
 	$(call preset_run,ucontext,)
+
+# Only the fuzz targets and what they link are built: the rest is covered by make asan.
+fuzz: deps-test
+	$(CMAKE) --preset fuzz -DSTEADY_BUILD_TESTS=ON
+	$(CMAKE) --build build/fuzz -j $(JOBS) --target fuzz_frame fuzz_uri
+	$(NO_ASLR) $(CTEST) --test-dir build/fuzz --output-on-failure -j $(JOBS) -L fuzz
 
 deps-test:
 	$(call ensure_debs,$(TEST_DEBS))

@@ -41,6 +41,10 @@ testing_lib=()
 if [[ -n "${STEADY_TESTING_LIB:-}" ]]; then
     testing_lib=("$(cd "$(dirname "$STEADY_TESTING_LIB")" && pwd)/$(basename "$STEADY_TESTING_LIB")")
 fi
+# The same for the bridge library's archive (libsteady-bridge.a): the bridge pages' programs.
+if [[ -n "${STEADY_BRIDGE_LIB:-}" ]]; then
+    testing_lib+=("$(cd "$(dirname "$STEADY_BRIDGE_LIB")" && pwd)/$(basename "$STEADY_BRIDGE_LIB")")
+fi
 cd "$STEADY_SOURCE_DIR"
 [[ -f "$lib" ]] || { echo "doc_examples: FAIL: $lib does not exist (build first)" >&2; exit 1; }
 

@@ -107,6 +107,24 @@ while IFS= read -r sym; do
 done <<<"$texported"
 echo "   $(wc -l <<<"$texported") symbols exported"
 
+step "the bridge library: libsteady-bridge, its SONAME, its exports (steady/bridge_*.h)"
+breal="$libdir/libsteady-bridge.so.$STEADY_VERSION"
+[[ -f "$breal" && ! -L "$breal" ]] || fail "libsteady-bridge.so.$STEADY_VERSION not installed in $libdir"
+[[ -L "$libdir/libsteady-bridge.so.$STEADY_SOVERSION" && -L "$libdir/libsteady-bridge.so" ]] ||
+    fail "libsteady-bridge.so's SONAME link or development symlink is missing"
+[[ -f "$libdir/libsteady-bridge.a" ]] || fail "libsteady-bridge.a not installed"
+bsoname="$(readelf -d "$breal" | sed -n 's/.*(SONAME).*\[\(.*\)\].*/\1/p')"
+[[ "$bsoname" == "libsteady-bridge.so.$STEADY_SOVERSION" ]] ||
+    fail "libsteady-bridge's SONAME is '$bsoname', expected libsteady-bridge.so.$STEADY_SOVERSION"
+bexported="$(nm -D --defined-only "$breal" | awk '{ print $NF }' |
+    grep -Ev '^(_init|_fini|_edata|_end|__bss_start|__.*)$' || true)"
+grep -qx 'steady_uri_parse' <<<"$bexported" || fail "steady_uri_parse is not exported"
+while IFS= read -r sym; do
+    grep -qw -- "$sym" "$prefix"/include/steady/bridge_*.h ||
+        fail "libsteady-bridge exports $sym, which no installed steady/bridge_*.h declares"
+done <<<"$bexported"
+echo "   $(wc -l <<<"$bexported") symbols exported"
+
 step "packaging files and the installed version"
 [[ "$pcdir" == "$libdir/pkgconfig" ]] || fail "steady.pc is in $pcdir, not $libdir/pkgconfig"
 for f in steadyConfig.cmake steadyConfigVersion.cmake steadyTargets.cmake; do
@@ -194,6 +212,16 @@ echo "   $STEADY_CC ${cflags[*]} ${san[*]} consumer_testing.c ${pct_flags[*]} -W
     fail "the pkg-config steady-testing consumer did not build"
 check_output "$tmp/consumer_testing_pc" "pkg-config steady-testing consumer"
 
+step "a bridge program through pkg-config steady-bridge"
+[[ -f "$pcdir/steady-bridge.pc" ]] || fail "steady-bridge.pc not installed in $pcdir"
+read -r -a pcb_flags <<<"$(pkg-config --cflags --libs steady-bridge)"
+[[ " ${pcb_flags[*]} " == *" -lsteady-bridge "* && " ${pcb_flags[*]} " == *" -lsteady "* ]] ||
+    fail "pkg-config --libs steady-bridge is '${pcb_flags[*]}': it needs -lsteady-bridge and -lsteady"
+"$STEADY_CC" "${cflags[@]}" "${san[@]}" "$consumer_src/consumer_bridge.c" "${pcb_flags[@]}" \
+    "-Wl,-rpath,$pc_libdir" -o "$tmp/consumer_bridge_pc" ||
+    fail "the pkg-config steady-bridge consumer did not build"
+check_output "$tmp/consumer_bridge_pc" "pkg-config steady-bridge consumer"
+
 step "static consumer through pkg-config --static"
 # --static adds Libs.private and Requires.private (zlib); -l:libsteady.a picks the archive.
 pc_static_flags="$(pkg-config --static --cflags --libs steady)" ||
@@ -217,6 +245,8 @@ check_output "$tmp/consumer-build/consumer_testing" "CMake consumer (steady::tes
 check_output "$tmp/consumer-build/consumer_testing_static" "CMake consumer (steady::testing_static)"
 ! readelf -d "$tmp/consumer-build/consumer_testing_static" | grep -q "(NEEDED).*\[libsteady" ||
     fail "the steady::testing_static consumer needs a shared libsteady library"
+check_output "$tmp/consumer-build/consumer_bridge" "CMake consumer (steady::bridge)"
+check_output "$tmp/consumer-build/consumer_bridge_static" "CMake consumer (steady::bridge_static)"
 "$STEADY_CMAKE" --install "$tmp/consumer-build" --prefix "$tmp/app" >"$tmp/app-install.log" 2>&1 ||
     { cat "$tmp/app-install.log" >&2; fail "the CMake consumer did not install"; }
 has_runpath "$tmp/app/bin/consumer" "$libdir" ||
