@@ -60,10 +60,11 @@ comma := ,
 # zlib1g-dev: the library's CRC-32 (durable state files); libmicrohttpd-dev: libsteady-telemetry's
 # HTTP server; graphviz (dot) and prometheus (promtool) check what telemetry serves; chromium
 # and nodejs/npm run the dashboard's browser test (playwright-core from npm, web/package.json);
-# openssl makes the TLS test's certificate; curl is the tests' second client.
+# openssl makes the TLS test's certificate; curl is the tests' second client; libnats-dev is
+# libsteady-bridge's NATS client and nats-server the server its tests start on 127.0.0.1.
 TEST_DEBS := build-essential gcc clang cmake make pkg-config libcmocka-dev libclang-rt-14-dev \
              util-linux zlib1g-dev libmicrohttpd-dev graphviz prometheus chromium openssl \
-             curl python3 libcurl4-openssl-dev libjansson-dev
+             curl python3 libcurl4-openssl-dev libjansson-dev libnats-dev nats-server
 DEMO_DEBS := gcc make cmake pkg-config zlib1g-dev libmicrohttpd-dev python3
 
 FORMAT_DIRS := include src tests examples bench tools

@@ -64,7 +64,9 @@ typedef enum steady_frame_fault {
  * fit a size_t (or elem_size is 0). */
 STEADY_API size_t steady_frame_size(uint32_t elem_size, uint32_t count);
 
-/* Writes f (header, then f->count x f->elem_size bytes from f->elems) into buf. Returns the
+/* Writes f (header, then f->count x f->elem_size bytes from f->elems) into buf; elements that
+ * already lie at buf + STEADY_FRAME_HEADER (f->elems pointing there) are left in place, so a
+ * sender can take them straight into the frame. Returns the
  * bytes written, or 0 with a STEADY_EINVAL detail when f or buf is NULL, elem_size is 0,
  * elems is NULL with count > 0, or cap is smaller than steady_frame_size. */
 STEADY_API size_t steady_frame_encode(void *buf, size_t cap, const steady_frame *f);

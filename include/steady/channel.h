@@ -538,6 +538,8 @@ STEADY_API bool steady_tx_is_closed(const steady_tx *tx);
 STEADY_API uint64_t steady_channel_sent_total(const steady_channel *ch);
 STEADY_API uint64_t steady_channel_taken_total(const steady_channel *ch);
 STEADY_API uint64_t steady_channel_capacity(const steady_channel *ch);
+/* Bytes per element (as created); 0 for NULL. Any thread. */
+STEADY_API uint32_t steady_channel_elem_size(const steady_channel *ch);
 
 #ifdef __cplusplus
 }

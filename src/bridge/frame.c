@@ -83,7 +83,7 @@ size_t steady_frame_encode(void *buf, size_t cap, const steady_frame *f)
     put64(p + 24, f->type_id);
     put32(p + 32, f->flags);
     put32(p + 36, 0);
-    if (f->count)
+    if (f->count && f->elems != p + STEADY_FRAME_HEADER) /* already in place: no copy */
         memcpy(p + STEADY_FRAME_HEADER, f->elems, n - STEADY_FRAME_HEADER);
     return n;
 }

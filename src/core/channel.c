@@ -689,3 +689,8 @@ uint64_t steady_channel_capacity(const steady_channel *ch)
 {
     return channel_ok(ch, "steady_channel_capacity") ? ch->ring->capacity : 0;
 }
+
+uint32_t steady_channel_elem_size(const steady_channel *ch)
+{
+    return channel_ok(ch, "steady_channel_elem_size") ? ch->ring->elem_size : 0;
+}

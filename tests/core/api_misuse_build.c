@@ -583,6 +583,7 @@ static void row_steady_rx_channel(void **state)
 NULL_CHANNEL_QUERY(steady_channel_sent_total)
 NULL_CHANNEL_QUERY(steady_channel_taken_total)
 NULL_CHANNEL_QUERY(steady_channel_capacity)
+NULL_CHANNEL_QUERY(steady_channel_elem_size)
 NULL_CHANNEL_QUERY(steady_channel_showstoppers)
 NULL_CHANNEL_QUERY(steady_channel_showstoppers_dropped)
 
@@ -636,6 +637,7 @@ const api_row api_build_rows[] = {
     ROW(steady_channel_sent_total),
     ROW(steady_channel_taken_total),
     ROW(steady_channel_capacity),
+    ROW(steady_channel_elem_size),
     ROW(steady_channel_showstoppers),
     ROW(steady_channel_showstoppers_dropped),
 };

@@ -107,7 +107,7 @@ while IFS= read -r sym; do
 done <<<"$texported"
 echo "   $(wc -l <<<"$texported") symbols exported"
 
-step "the bridge library: libsteady-bridge, its SONAME, its exports (steady/bridge_*.h)"
+step "the bridge library: libsteady-bridge, its SONAME, its exports (steady/bridge*.h)"
 breal="$libdir/libsteady-bridge.so.$STEADY_VERSION"
 [[ -f "$breal" && ! -L "$breal" ]] || fail "libsteady-bridge.so.$STEADY_VERSION not installed in $libdir"
 [[ -L "$libdir/libsteady-bridge.so.$STEADY_SOVERSION" && -L "$libdir/libsteady-bridge.so" ]] ||
@@ -120,8 +120,8 @@ bexported="$(nm -D --defined-only "$breal" | awk '{ print $NF }' |
     grep -Ev '^(_init|_fini|_edata|_end|__bss_start|__.*)$' || true)"
 grep -qx 'steady_uri_parse' <<<"$bexported" || fail "steady_uri_parse is not exported"
 while IFS= read -r sym; do
-    grep -qw -- "$sym" "$prefix"/include/steady/bridge_*.h ||
-        fail "libsteady-bridge exports $sym, which no installed steady/bridge_*.h declares"
+    grep -qw -- "$sym" "$prefix"/include/steady/bridge*.h ||
+        fail "libsteady-bridge exports $sym, which no installed steady/bridge*.h declares"
 done <<<"$bexported"
 echo "   $(wc -l <<<"$bexported") symbols exported"
 

@@ -2,3 +2,4 @@
  * (they are another library). Included after <steady/steady.h>. */
 #include <steady/bridge_frame.h>
 #include <steady/bridge_uri.h>
+#include <steady/bridge.h>

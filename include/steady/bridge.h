@@ -1,0 +1,81 @@
+/* steady/bridge.h — bridge actors: a channel carried to another pod (libsteady-bridge).
+ *
+ * An egress actor drains a channel and publishes its elements, many per frame
+ * (steady/bridge_frame.h), to a transport (steady/bridge_uri.h); an ingress actor receives
+ * frames and fills a channel, never faster than the channel has room. Each is one call that
+ * spawns the actor into a graph being built; the actor owns the channel end it is given. The
+ * producer's close crosses the bridge as the last frame (STEADY_FRAME_END): the ingress then
+ * closes its channel, so the receiving pod can stop by itself.
+ *
+ * Transports in this version: core NATS (nats://, nats+tls://), at most once: a frame
+ * published while no subscriber exists, or dropped by a slow subscriber's client, is lost. The
+ * ingress counts what it never received (gaps in the sequence numbers) and what came twice
+ * (dropped), and what its client dropped; none of it is a failure. The other schemes of
+ * steady/bridge_uri.h are refused with STEADY_EINVAL naming them (JetStream, MQTT and shm
+ * bridges are being built: docs/reference/bridge.md).
+ *
+ * The actors wait on their client's socket with the descriptor waits (STEADY_FD): the NATS
+ * client runs on the actor's thread through its external event loop, so a bridge in a troupe
+ * costs no thread of its own. A lost server is retried forever with backoff and jitter; the
+ * actor keeps its channel's elements (egress) until the frame is handed to the client, and a
+ * stop never waits for a dead server longer than the graph's grace.
+ *
+ * Thread-safety: spawn while building (the thread that builds); steady_bridge_stats_get from
+ * any thread. Bridge actors must not be ISOLATED (their client's threads live in main).
+ */
+#ifndef STEADY_BRIDGE_H
+#define STEADY_BRIDGE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "steady/actor.h"
+#include "steady/bridge_frame.h"
+#include "steady/channel.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct steady_bridge_opts {
+    const char *uri;  /* where (steady/bridge_uri.h); required */
+    const char *name; /* the actor's name, unique in the graph; NULL: "egress" / "ingress" */
+    uint64_t type_id; /* the message type's fingerprint; 0: not checked */
+    /* Elements per frame at most; 0: as many as fit 64 KiB (at least 1). */
+    uint32_t max_batch;
+    steady_troupe *troupe;       /* NULL: SOLO on its own thread */
+    uint32_t connect_timeout_ms; /* one connection attempt; 0: 2000 */
+} steady_bridge_opts;
+
+/* Spawns an actor that drains `from` and publishes it to opts->uri. Errors: STEADY_EINVAL
+ * (NULL arguments, a bad URI or one whose transport this build cannot carry, a receiving end
+ * of another kind, an ISOLATED troupe), and spawn's (STEADY_ESTATE, STEADY_EEXIST, ...).
+ * *out (may be NULL) receives the actor. */
+STEADY_API steady_err steady_bridge_egress(steady_graph *g, steady_rx *from,
+                                           const steady_bridge_opts *opts, steady_actor **out);
+/* Spawns an actor that receives from opts->uri and fills `to`. Errors as for the egress. */
+STEADY_API steady_err steady_bridge_ingress(steady_graph *g, steady_tx *to,
+                                            const steady_bridge_opts *opts, steady_actor **out);
+
+/* What a bridge has done; every field a snapshot. */
+typedef struct steady_bridge_stats {
+    bool connected;      /* its client is connected to a server now */
+    bool ready;          /* egress: connected; ingress: its subscription is on the wire */
+    uint64_t frames;     /* frames published (egress) or accepted (ingress) */
+    uint64_t elems;      /* elements published / delivered into the channel */
+    uint64_t next_seq;   /* the sequence number of the next element to send / expected */
+    uint64_t gaps;       /* ingress: elements never received (lost in transit) */
+    uint64_t duplicates; /* ingress: elements received again and dropped */
+    uint64_t dropped;    /* ingress: messages its client dropped (a slow consumer) */
+    uint64_t refused[STEADY_FRAME_FAULTS]; /* ingress: frames refused, by fault */
+    uint64_t reconnects;                   /* connections lost and made again */
+} steady_bridge_stats;
+
+/* Fills *out for a bridge actor. STEADY_EINVAL when bridge is NULL or not a bridge actor, or
+ * out is NULL. Any thread. */
+STEADY_API steady_err steady_bridge_stats_get(const steady_actor *bridge, steady_bridge_stats *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

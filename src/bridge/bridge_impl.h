@@ -1,0 +1,47 @@
+/* bridge/bridge_impl.h — the bridge actors' record (bridge.c) and the transports that run
+ * them (nats.c). Private to libsteady-bridge. */
+#ifndef STEADY_BRIDGE_IMPL_H
+#define STEADY_BRIDGE_IMPL_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <steady/bridge.h>
+#include <steady/bridge_uri.h>
+#include <steady/steady.h>
+
+#define BRIDGE_MAGIC UINT64_C(0x5354445942524447) /* "STDYBRDG": a bridge's state block */
+#define BRIDGE_FRAME_BYTES (64u * 1024u)          /* max_batch 0: frames up to this size */
+
+/* One bridge actor: its state block (steady_actor_state), written by the building thread
+ * before start, then by the actor; the counters are atomics that any thread may read. */
+typedef struct bridge {
+    uint64_t magic;
+    bool egress;
+    steady_uri uri;
+    char text[1200]; /* the URI for log lines (the password left out) */
+    uint64_t type_id;
+    uint32_t max_batch; /* elements per frame */
+    uint32_t elem_size;
+    uint32_t connect_timeout_ms;
+    steady_rx *from; /* egress */
+    steady_tx *to;   /* ingress */
+    steady_graph *graph;
+    void *client;         /* the generation's natsConnection (nats.c), NULL between generations */
+    _Atomic bool closing; /* the actor is destroying its client: a disconnect is no news */
+    /* The client's socket as its event loop reports it (nats.c): written by the client's
+     * threads (attach, reconnect), read by the actor. -1: none. */
+    _Atomic int fd;
+    _Atomic bool want_read, want_write;
+    _Atomic bool connected, ready;
+    _Atomic uint64_t frames, elems, next_seq, gaps, duplicates, dropped, reconnects;
+    _Atomic uint64_t refused[STEADY_FRAME_FAULTS];
+    bool seq_known; /* ingress: next_seq was set by a first frame */
+} bridge;
+
+/* The actors' run functions of core NATS (nats.c). */
+int steady__bridge_nats_egress(steady_actor *a, void *arg);
+int steady__bridge_nats_ingress(steady_actor *a, void *arg);
+
+#endif

@@ -1,0 +1,412 @@
+/* bridge/nats.c — the core NATS bridge actors (steady/bridge.h), on libnats.
+ *
+ * The client runs on the actor's thread through libnats's external event loop: libnats tells
+ * us (attach, read and write callbacks, possibly from its reconnect thread) which socket to
+ * poll and for what; the actor waits on it with STEADY_FD beside its channel condition and
+ * calls natsConnection_ProcessReadEvent / ProcessWriteEvent when it is ready. A socket swapped
+ * by a reconnect is picked up at the next wake: the attach callback pokes the graph, and every
+ * wait is bounded by a 100 ms period anyway.
+ *
+ * Ownership: the connection and subscription belong to one generation of the actor; they are
+ * destroyed by an arena defer, so a failed generation (a panic) leaks neither. The frame buffer
+ * is the generation's arena memory.
+ */
+#include "bridge_impl.h"
+
+#include <nats/nats.h>
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+
+#define PERIOD_NS STEADY_MS(100)
+
+/* ---- the event loop adapter (libnats's threads or the actor's) ---- */
+
+static natsStatus ev_attach(void **user, void *loop, natsConnection *nc, natsSock sock)
+{
+    (void)nc;
+    bridge *b = loop;
+    *user = b;
+    atomic_store(&b->fd, (int)sock);
+    atomic_store(&b->want_read, true);
+    steady_graph_poke(b->graph); /* a wait on the old socket sees the new one */
+    return NATS_OK;
+}
+
+static natsStatus ev_read(void *user, bool add)
+{
+    atomic_store(&((bridge *)user)->want_read, add);
+    return NATS_OK;
+}
+
+static natsStatus ev_write(void *user, bool add)
+{
+    bridge *b = user;
+    bool was = atomic_exchange(&b->want_write, add);
+    if (add && !was)
+        steady_graph_poke(b->graph);
+    return NATS_OK;
+}
+
+static natsStatus ev_detach(void *user)
+{
+    atomic_store(&((bridge *)user)->fd, -1);
+    return NATS_OK;
+}
+
+static void on_disconnected(natsConnection *nc, void *closure)
+{
+    (void)nc;
+    bridge *b = closure;
+    atomic_store(&b->connected, false);
+    if (!atomic_load(&b->closing))
+        STEADY_WARN("bridge %s: lost its server; retrying with backoff", b->text);
+}
+
+static void on_reconnected(natsConnection *nc, void *closure)
+{
+    (void)nc;
+    bridge *b = closure;
+    atomic_fetch_add(&b->reconnects, 1);
+    atomic_store(&b->connected, true);
+    STEADY_INFO("bridge %s: connected again", b->text);
+}
+
+static void on_connected(natsConnection *nc, void *closure)
+{
+    (void)nc;
+    bridge *b = closure;
+    atomic_store(&b->connected, true);
+    STEADY_INFO("bridge %s: connected", b->text);
+}
+
+/* ---- connecting ---- */
+
+static void destroy_conn(void *p)
+{
+    bridge *b = p;
+    atomic_store(&b->closing, true);
+    natsConnection_Destroy(b->client);
+    b->client = NULL;
+    atomic_store(&b->connected, false);
+    atomic_store(&b->ready, false);
+    atomic_store(&b->fd, -1);
+    atomic_store(&b->closing, false);
+}
+
+static void destroy_sub(void *p)
+{
+    natsSubscription_Destroy(p);
+}
+
+static void destroy_opts(void *p)
+{
+    natsOptions_Destroy(p);
+}
+
+/* A connection that retries in the background (so either pod may start first), or NULL with
+ * the actor failed by the caller. */
+static natsConnection *connect_nats(steady_actor *a, bridge *b)
+{
+    natsOptions *o = NULL;
+    natsConnection *nc = NULL;
+    char url[STEADY_URI_MAX + 16];
+    const steady_uri *u = &b->uri;
+    bool v6 = strchr(u->host, ':') != NULL;
+    snprintf(url, sizeof url, "%s://%s%s%s:%u", u->tls ? "tls" : "nats", v6 ? "[" : "", u->host,
+             v6 ? "]" : "", (unsigned)u->port);
+    natsStatus s = natsOptions_Create(&o);
+    if (s == NATS_OK)
+        steady_arena_defer(a, destroy_opts, o);
+    if (s == NATS_OK)
+        s = natsOptions_SetURL(o, url);
+    if (s == NATS_OK && u->user[0])
+        s = natsOptions_SetUserInfo(o, u->user, u->password);
+    if (s == NATS_OK && u->tls)
+        s = natsOptions_SetSecure(o, true);
+    if (s == NATS_OK)
+        s = natsOptions_SetTimeout(o, b->connect_timeout_ms);
+    if (s == NATS_OK)
+        s = natsOptions_SetMaxReconnect(o, -1);
+    if (s == NATS_OK)
+        s = natsOptions_SetReconnectWait(o, 250);
+    if (s == NATS_OK)
+        s = natsOptions_SetReconnectJitter(o, 250, 1000);
+    if (s == NATS_OK)
+        s = natsOptions_SetRetryOnFailedConnect(o, true, on_connected, b);
+    if (s == NATS_OK)
+        s = natsOptions_SetDisconnectedCB(o, on_disconnected, b);
+    if (s == NATS_OK)
+        s = natsOptions_SetReconnectedCB(o, on_reconnected, b);
+    if (s == NATS_OK)
+        s = natsOptions_SetEventLoop(o, b, ev_attach, ev_read, ev_write, ev_detach);
+    if (s == NATS_OK) {
+        s = natsConnection_Connect(&nc, o);
+        if (s == NATS_OK)
+            on_connected(nc, b);
+        else if (s == NATS_NOT_YET_CONNECTED) {
+            STEADY_INFO("bridge %s: no server yet; retrying with backoff", b->text);
+            s = NATS_OK;
+        }
+    }
+    if (s != NATS_OK || !nc) {
+        STEADY_ERROR("bridge %s: cannot set up its NATS client: %s", b->text,
+                     nats_GetLastError(&s));
+        return NULL;
+    }
+    b->client = nc;
+    steady_arena_defer(a, destroy_conn, b);
+    return nc;
+}
+
+/* Runs the client's read and write events that are due now (poll with no wait). */
+static void service(bridge *b, natsConnection *nc)
+{
+    int fd = atomic_load(&b->fd);
+    if (fd < 0)
+        return;
+    short ev = (short)((atomic_load(&b->want_read) ? POLLIN : 0) |
+                       (atomic_load(&b->want_write) ? POLLOUT : 0));
+    struct pollfd p = {.fd = fd, .events = ev};
+    if (!ev || poll(&p, 1, 0) <= 0)
+        return;
+    if (p.revents & (POLLIN | POLLERR | POLLHUP))
+        natsConnection_ProcessReadEvent(nc);
+    if ((p.revents & POLLOUT) && atomic_load(&b->want_write))
+        natsConnection_ProcessWriteEvent(nc);
+}
+
+/* The socket condition for a wait: what the client wants polled, or a plain period when it
+ * has no socket (connecting). */
+static steady_cond socket_cond(bridge *b)
+{
+    int fd = atomic_load(&b->fd);
+    unsigned ev = (atomic_load(&b->want_read) ? STEADY_FD_READABLE : 0u) |
+                  (atomic_load(&b->want_write) ? STEADY_FD_WRITABLE : 0u);
+    return fd >= 0 && ev ? STEADY_FD(fd, (steady_fd_events)ev) : STEADY_PERIODIC(PERIOD_NS);
+}
+
+/* ---- egress ---- */
+
+/* Everything handed to the client has been written to a server. */
+static bool flushed(natsConnection *nc)
+{
+    return natsConnection_Status(nc) == NATS_CONN_STATUS_CONNECTED &&
+           natsConnection_Buffered(nc) == 0;
+}
+
+/* Publishes up to max_batch elements (or the end of the stream) as one frame: true when the
+ * client took it (then they leave the channel), false when it cannot now (no room, lost
+ * server: the elements stay). */
+static bool publish_batch(bridge *b, natsConnection *nc, unsigned char *buf, bool *ended)
+{
+    steady_rx *from = b->from;
+    size_t n = steady_rx_peek_slice_copy(from, buf + STEADY_FRAME_HEADER, b->max_batch);
+    if (n == 0 && !steady_rx_is_closed_and_empty(from))
+        return false;
+    steady_frame f = {.elem_size = b->elem_size,
+                      .count = (uint32_t)n,
+                      .first_seq = steady_channel_taken_total(steady_rx_channel(from)),
+                      .type_id = b->type_id,
+                      .flags = n ? 0 : STEADY_FRAME_END,
+                      .elems = buf + STEADY_FRAME_HEADER};
+    size_t len = steady_frame_encode(buf, STEADY_FRAME_HEADER + n * b->elem_size, &f);
+    if (natsConnection_Publish(nc, b->uri.subject, buf, (int)len) != NATS_OK)
+        return false;
+    steady_rx_advance_take(from, n);
+    atomic_fetch_add(&b->frames, 1);
+    atomic_fetch_add(&b->elems, n);
+    atomic_store(&b->next_seq, f.first_seq + n);
+    *ended = n == 0;
+    return true;
+}
+
+/* The end of the stream, published again every END_REPEAT_NS for END_LINGER_NS: core NATS may
+ * lose any one frame (a subscriber reconnecting at that moment), and a lost end would leave
+ * the receiving pod waiting. Repeats are harmless: an ingress ends at the first. */
+#define END_REPEAT_NS STEADY_MS(100)
+#define END_LINGER_NS STEADY_SEC(1)
+
+/* Network time is real time, whatever clock the graph runs on. */
+static uint64_t mono(void)
+{
+    return steady_clock_monotonic_ns(NULL);
+}
+
+static void repeat_end(bridge *b, natsConnection *nc, unsigned char *buf)
+{
+    steady_frame f = {.elem_size = b->elem_size,
+                      .first_seq = atomic_load(&b->next_seq),
+                      .type_id = b->type_id,
+                      .flags = STEADY_FRAME_END};
+    size_t len = steady_frame_encode(buf, STEADY_FRAME_HEADER, &f);
+    (void)natsConnection_Publish(nc, b->uri.subject, buf, (int)len); /* a repeat: not counted */
+}
+
+int steady__bridge_nats_egress(steady_actor *a, void *arg)
+{
+    (void)arg;
+    bridge *b = steady_actor_state(a);
+    natsConnection *nc = connect_nats(a, b);
+    if (!nc)
+        return 1;
+    atomic_store(&b->ready, true);
+    unsigned char *buf =
+        steady_arena_alloc(a, STEADY_FRAME_HEADER + (size_t)b->max_batch * b->elem_size);
+    bool ended = false;
+    uint64_t ended_at = 0, repeated_at = 0;
+    /* Done once the end crossed, lingered, and the client wrote everything out. */
+    while (
+        STEADY_RUNNING(a, STEADY_I(ended && mono() - ended_at >= END_LINGER_NS && flushed(nc)))) {
+        service(b, nc);
+        if (!ended) {
+            while (publish_batch(b, nc, buf, &ended) && !ended)
+                service(b, nc);
+            if (ended)
+                ended_at = repeated_at = mono();
+        }
+        if (ended) {
+            uint64_t now = mono();
+            if (now - ended_at < END_LINGER_NS && now - repeated_at >= END_REPEAT_NS) {
+                repeat_end(b, nc, buf);
+                repeated_at = now;
+            }
+            if (now - ended_at >= END_LINGER_NS && flushed(nc))
+                steady_actor_request_shutdown(a);
+            steady_wait_any(a, socket_cond(b), STEADY_PERIODIC(END_REPEAT_NS));
+            continue;
+        }
+        steady_wait_any(a, steady_cond_avail(b->from, 1), socket_cond(b),
+                        STEADY_PERIODIC(PERIOD_NS));
+    }
+    return 0;
+}
+
+/* ---- ingress ---- */
+
+/* A message held while the channel has no room for all of it. */
+typedef struct held {
+    natsMsg *msg;
+    steady_frame f;
+    uint32_t done; /* elements of f already delivered or skipped */
+} held;
+
+static void log_refused(bridge *b, steady_frame_fault k)
+{
+    uint64_t n = atomic_fetch_add(&b->refused[k], 1) + 1;
+    if ((n & (n - 1)) == 0) /* the 1st, 2nd, 4th, ... of each kind */
+        STEADY_WARN("bridge %s: %s (%llu refused so far as '%s')", b->text, steady_last_error(),
+                    (unsigned long long)n, steady_frame_fault_name(k));
+}
+
+/* Takes the next message off the subscription into h: false when there is none. A frame
+ * refused is counted and dropped; sequence gaps and repeats are counted, repeats skipped. */
+static bool next_frame(bridge *b, natsSubscription *sub, held *h)
+{
+    natsMsg *m = NULL;
+    while (natsSubscription_NextMsg(&m, sub, 0) == NATS_OK) {
+        steady_frame_fault k = steady_frame_decode(
+            natsMsg_GetData(m), (size_t)natsMsg_GetDataLength(m), b->elem_size, b->type_id, &h->f);
+        if (k != STEADY_FRAME_OK) {
+            log_refused(b, k);
+            natsMsg_Destroy(m);
+            continue;
+        }
+        uint64_t want = atomic_load(&b->next_seq), first = h->f.first_seq;
+        h->done = 0;
+        if (b->seq_known && first > want)
+            atomic_fetch_add(&b->gaps, first - want);
+        if (b->seq_known && first < want) {
+            uint64_t again = want - first < h->f.count ? want - first : h->f.count;
+            atomic_fetch_add(&b->duplicates, again);
+            h->done = (uint32_t)again;
+        }
+        b->seq_known = true;
+        h->msg = m;
+        return true;
+    }
+    return false;
+}
+
+/* Delivers what fits of h; true when all of it is delivered (or its end applied). */
+static bool deliver(bridge *b, held *h, bool *ended)
+{
+    const unsigned char *e = h->f.elems;
+    size_t left = h->f.count - h->done;
+    size_t sent = left ? steady_tx_send_slice(b->to, e + (size_t)h->done * b->elem_size, left) : 0;
+    h->done += (uint32_t)sent;
+    atomic_fetch_add(&b->elems, sent);
+    if (h->done < h->f.count)
+        return false;
+    uint64_t end = h->f.first_seq + h->f.count;
+    if (end > atomic_load(&b->next_seq) || !b->seq_known)
+        atomic_store(&b->next_seq, end);
+    atomic_fetch_add(&b->frames, 1);
+    if (h->f.flags & STEADY_FRAME_END) {
+        steady_tx_close(b->to);
+        *ended = true;
+    }
+    natsMsg_Destroy(h->msg);
+    h->msg = NULL;
+    return true;
+}
+
+static void destroy_held(void *p)
+{
+    held *h = p;
+    natsMsg_Destroy(h->msg);
+    h->msg = NULL;
+}
+
+static natsSubscription *subscribe(steady_actor *a, bridge *b, natsConnection *nc)
+{
+    natsSubscription *sub = NULL;
+    natsStatus s = b->uri.queue[0]
+                       ? natsConnection_QueueSubscribeSync(&sub, nc, b->uri.subject, b->uri.queue)
+                       : natsConnection_SubscribeSync(&sub, nc, b->uri.subject);
+    if (s == NATS_OK)
+        s = natsSubscription_SetPendingLimits(sub, 65536, 256 * 1024 * 1024);
+    if (s != NATS_OK) {
+        STEADY_ERROR("bridge %s: cannot subscribe: %s", b->text, nats_GetLastError(&s));
+        if (sub)
+            natsSubscription_Destroy(sub);
+        return NULL;
+    }
+    steady_arena_defer(a, destroy_sub, sub);
+    return sub;
+}
+
+int steady__bridge_nats_ingress(steady_actor *a, void *arg)
+{
+    (void)arg;
+    bridge *b = steady_actor_state(a);
+    natsConnection *nc = connect_nats(a, b);
+    natsSubscription *sub = nc ? subscribe(a, b, nc) : NULL;
+    if (!sub)
+        return 1;
+    held *h = steady_arena_alloc(a, sizeof *h);
+    memset(h, 0, sizeof *h);
+    steady_arena_defer(a, destroy_held, h);
+    bool ended = false;
+    while (!ended && STEADY_RUNNING(a, true)) {
+        service(b, nc);
+        if (!atomic_load(&b->ready) && atomic_load(&b->connected) &&
+            natsConnection_Buffered(nc) == 0)
+            atomic_store(&b->ready, true); /* the SUB line is on the wire */
+        while ((h->msg || next_frame(b, sub, h)) && deliver(b, h, &ended) && !ended)
+            ;
+        int64_t dropped = 0;
+        if (natsSubscription_GetDropped(sub, &dropped) == NATS_OK)
+            atomic_store(&b->dropped, (uint64_t)dropped);
+        if (ended)
+            break;
+        if (h->msg)
+            steady_wait_any(a, steady_cond_vacant(b->to, 1), socket_cond(b),
+                            STEADY_PERIODIC(PERIOD_NS));
+        else
+            steady_wait_any(a, socket_cond(b), STEADY_PERIODIC(PERIOD_NS));
+    }
+    return 0;
+}

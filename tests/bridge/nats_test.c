@@ -1,0 +1,350 @@
+/* nats_test.c — the core NATS bridge actors (steady/bridge.h) against a real nats-server on
+ * 127.0.0.1 and a free port: a stream crosses in order and its end stops the receiving graph;
+ * bad peers' messages are refused and counted; a server killed and started again mid-stream
+ * costs only counted gaps (core NATS is at most once); a stop with no server is bounded and
+ * says the egress could not finish. The publishing and subscribing graphs are two graphs of
+ * this process (two pods in one). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <nats/nats.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <steady/bridge.h>
+#include <steady/steady.h>
+
+#include "nats_server.h"
+#include "steady_test_support.h"
+
+/* ---- the pods ------------------------------------------------------------------------------ */
+
+typedef struct source {
+    u64ch_tx out;
+    uint64_t n;
+    unsigned pace; /* after each `pace` values, a 1 ms timer (0: none) */
+} source;
+
+static int source_run(steady_actor *a, void *arg)
+{
+    source *s = arg;
+    steady_channel *ch = steady_tx_channel(s->out.raw);
+    unsigned since = 0;
+    while (STEADY_RUNNING(a, STEADY_I(u64ch_tx_close(s->out)))) {
+        uint64_t v = steady_channel_sent_total(ch);
+        if (v == s->n) {
+            u64ch_tx_close(s->out);
+            steady_actor_request_shutdown(a);
+            steady_wait_shutdown(a);
+            continue;
+        }
+        if (s->pace && ++since >= s->pace) {
+            since = 0;
+            steady_wait_one(a, STEADY_TIMEOUT(STEADY_MS(1)));
+        }
+        if (u64ch_tx_try_send(s->out, v) != STEADY_OK)
+            steady_wait_vacant(a, s->out, 1);
+    }
+    return 0;
+}
+
+typedef struct sink {
+    u64ch_rx in;
+    uint64_t count, last, out_of_order;
+    bool any;
+} sink;
+
+static int sink_run(steady_actor *a, void *arg)
+{
+    sink *k = arg;
+    while (STEADY_RUNNING(a, STEADY_I(u64ch_rx_is_closed_and_empty(k->in)))) {
+        if (u64ch_rx_is_closed_and_empty(k->in)) { /* the end crossed the bridge */
+            steady_actor_request_shutdown(a);
+            steady_wait_shutdown(a);
+            continue;
+        }
+        steady_wait_avail(a, k->in, 1);
+        uint64_t v;
+        while (u64ch_rx_try_take(k->in, &v) == STEADY_OK) {
+            k->out_of_order += k->any && v <= k->last;
+            k->last = v;
+            k->any = true;
+            k->count++;
+        }
+    }
+    return 0;
+}
+
+/* The subscribing pod: ingress -> sink. */
+static steady_graph *subscriber(const char *uri, sink *k, uint64_t type_id, steady_actor **in)
+{
+    steady_graph *g = new_graph("subscribe");
+    u64ch_tx tx;
+    assert_int_equal(u64ch_new(g, "received", 4096, &tx, &k->in), STEADY_OK);
+    steady_bridge_opts o = {.uri = uri, .type_id = type_id};
+    assert_int_equal(steady_bridge_ingress(g, tx.raw, &o, in), STEADY_OK);
+    assert_int_equal(
+        steady_actor_spawn(g,
+                           &(steady_actor_opts){
+                               .name = "sink", .run = sink_run, .arg = k, .rxs = STEADY_RXS(k->in)},
+                           NULL),
+        STEADY_OK);
+    return g;
+}
+
+/* The publishing pod: source -> egress. */
+static steady_graph *publisher(const char *uri, source *s, steady_actor **out)
+{
+    steady_graph *g = new_graph("publish");
+    u64ch_rx rx;
+    assert_int_equal(u64ch_new(g, "generated", 4096, &s->out, &rx), STEADY_OK);
+    steady_bridge_opts o = {.uri = uri};
+    assert_int_equal(steady_bridge_egress(g, rx.raw, &o, out), STEADY_OK);
+    assert_int_equal(steady_actor_spawn(g,
+                                        &(steady_actor_opts){.name = "source",
+                                                             .run = source_run,
+                                                             .arg = s,
+                                                             .txs = STEADY_TXS(s->out)},
+                                        NULL),
+                     STEADY_OK);
+    return g;
+}
+
+static steady_bridge_stats stats(const steady_actor *a)
+{
+    steady_bridge_stats st;
+    assert_int_equal(steady_bridge_stats_get(a, &st), STEADY_OK);
+    return st;
+}
+
+/* Waits (bounded) until the ingress's subscription is on the wire. */
+static void await_ready(const steady_actor *in)
+{
+    uint64_t t0 = now_ns();
+    while (!stats(in).ready && ms_since(t0) < 10000)
+        sleep_ms(2);
+    assert_true(stats(in).ready);
+}
+
+static nats_server server;
+
+static int start_server(void **state)
+{
+    (void)state;
+    if (!nats_server_path()) {
+        /* The server is a test dependency (make deps-test installs nats-server). */
+        fail_msg("nats-server is not installed; run make deps-test");
+    }
+    return nats_server_start(&server, 0) ? 0 : -1;
+}
+
+static int stop_server(void **state)
+{
+    (void)state;
+    nats_server_stop(&server, false);
+    return 0;
+}
+
+static void uri_for(char *dst, size_t cap, const char *subject)
+{
+    snprintf(dst, cap, "%s/%s", server.url, subject);
+}
+
+/* ---- tests --------------------------------------------------------------------------------- */
+
+static void a_stream_crosses_in_order_and_its_end_stops_the_receiver(void **state)
+{
+    (void)state;
+    char uri[128];
+    uri_for(uri, sizeof uri, "test.stream");
+    sink k = {0};
+    source s = {.n = 300000};
+    steady_actor *in, *out;
+    steady_graph *sub = subscriber(uri, &k, 0, &in), *pub = publisher(uri, &s, &out);
+    assert_int_equal(steady_graph_start(sub), STEADY_OK);
+    await_ready(in);
+    assert_int_equal(steady_graph_start(pub), STEADY_OK);
+    assert_int_equal(steady_graph_block_until_stopped(pub, 10000), STEADY_OK);
+    assert_int_equal(steady_graph_block_until_stopped(sub, 10000), STEADY_OK);
+    assert_int_equal(k.count, s.n);
+    assert_int_equal(k.out_of_order, 0);
+    assert_int_equal(k.last, s.n - 1);
+    steady_bridge_stats e = stats(out), i = stats(in);
+    assert_int_equal(e.elems, s.n);
+    assert_int_equal(e.next_seq, s.n);
+    assert_true(e.frames >= s.n / 8185 + 1); /* 64 KiB frames: 8,187 u64 each, and the end */
+    assert_int_equal(i.elems, s.n);
+    assert_int_equal(i.frames, e.frames);
+    assert_int_equal(i.gaps + i.duplicates + i.dropped, 0);
+    steady_graph_free(pub);
+    steady_graph_free(sub);
+}
+
+/* A frame of `count` u64 values from `first`, with the given header tweaks. */
+static size_t frame_of(unsigned char *buf, size_t cap, uint64_t first, uint32_t count,
+                       uint32_t elem, uint64_t type, uint32_t flags)
+{
+    uint64_t v[16];
+    for (uint32_t i = 0; i < count; i++)
+        v[i] = first + i;
+    steady_frame f = {.elem_size = elem,
+                      .count = elem == 8 ? count : count / 2,
+                      .first_seq = first,
+                      .type_id = type,
+                      .flags = flags,
+                      .elems = v};
+    return steady_frame_encode(buf, cap, &f);
+}
+
+static void bad_peers_are_refused_and_counted(void **state)
+{
+    (void)state;
+    char uri[128];
+    uri_for(uri, sizeof uri, "test.bad");
+    sink k = {0};
+    steady_actor *in;
+    steady_graph *sub = subscriber(uri, &k, 0xfeed, &in);
+    assert_int_equal(steady_graph_start(sub), STEADY_OK);
+    await_ready(in);
+    natsConnection *nc = NULL;
+    assert_int_equal(natsConnection_ConnectTo(&nc, server.url), NATS_OK);
+    unsigned char buf[256];
+    size_t n;
+    const char *json = "{\"temperature\": 21.5, \"room\": \"kitchen\", \"sensor\": 7}";
+    natsConnection_PublishString(nc, "test.bad", json); /* a stranger */
+    n = frame_of(buf, sizeof buf, 0, 4, 8, 0xfeed, 0);
+    natsConnection_Publish(nc, "test.bad", buf, (int)n - 5); /* truncated */
+    n = frame_of(buf, sizeof buf, 0, 4, 16, 0xfeed, 0);
+    natsConnection_Publish(nc, "test.bad", buf, (int)n); /* another element size */
+    n = frame_of(buf, sizeof buf, 0, 4, 8, 0xbeef, 0);
+    natsConnection_Publish(nc, "test.bad", buf, (int)n); /* another type */
+    n = frame_of(buf, sizeof buf, 0, 4, 8, 0xfeed, 0);
+    buf[4] = 9;
+    natsConnection_Publish(nc, "test.bad", buf, (int)n); /* another format version */
+    n = frame_of(buf, sizeof buf, 0, 10, 8, 0xfeed, 0);
+    natsConnection_Publish(nc, "test.bad", buf, (int)n);          /* good: 0..9 */
+    natsConnection_Publish(nc, "test.bad", buf, (int)n);          /* the same again */
+    n = frame_of(buf, sizeof buf, 12, 4, 8, 0, STEADY_FRAME_END); /* 10, 11 lost; no type */
+    natsConnection_Publish(nc, "test.bad", buf, (int)n);
+    assert_int_equal(natsConnection_FlushTimeout(nc, 5000), NATS_OK);
+    assert_int_equal(steady_graph_block_until_stopped(sub, 10000), STEADY_OK);
+    natsConnection_Destroy(nc);
+    assert_int_equal(k.count, 14); /* 0..9 and 12..15, in order */
+    assert_int_equal(k.out_of_order, 0);
+    assert_int_equal(k.last, 15);
+    steady_bridge_stats i = stats(in);
+    assert_int_equal(i.refused[STEADY_FRAME_MAGIC], 1);
+    assert_int_equal(i.refused[STEADY_FRAME_TRUNCATED], 1);
+    assert_int_equal(i.refused[STEADY_FRAME_ELEM_SIZE], 1);
+    assert_int_equal(i.refused[STEADY_FRAME_TYPE], 1);
+    assert_int_equal(i.refused[STEADY_FRAME_VERSION_MISMATCH], 1);
+    assert_int_equal(i.duplicates, 10);
+    assert_int_equal(i.gaps, 2);
+    assert_int_equal(i.next_seq, 16);
+    steady_graph_free(sub);
+}
+
+static void a_server_killed_mid_stream_costs_only_counted_gaps(void **state)
+{
+    (void)state;
+    char uri[128];
+    uri_for(uri, sizeof uri, "test.restart");
+    sink k = {0};
+    /* About 2 s of stream at 100,000 values a second: it goes on well after both clients are
+     * back, so the end and the last values arrive (core NATS loses what is published while a
+     * subscriber is away). */
+    source s = {.n = 200000, .pace = 100};
+    steady_actor *in, *out;
+    steady_graph *sub = subscriber(uri, &k, 0, &in), *pub = publisher(uri, &s, &out);
+    assert_int_equal(steady_graph_start(sub), STEADY_OK);
+    await_ready(in);
+    assert_int_equal(steady_graph_start(pub), STEADY_OK);
+    uint64_t t0 = now_ns();
+    while (stats(in).elems < 20000 && ms_since(t0) < 10000)
+        sleep_ms(1);
+    nats_server_stop(&server, true);
+    sleep_ms(300); /* both clients see the loss and start retrying */
+    assert_true(nats_server_start(&server, server.port));
+    assert_int_equal(steady_graph_block_until_stopped(pub, 20000), STEADY_OK);
+    assert_int_equal(steady_graph_block_until_stopped(sub, 20000), STEADY_OK);
+    steady_bridge_stats e = stats(out), i = stats(in);
+    assert_int_equal(e.elems, s.n); /* the egress handed everything to its client */
+    assert_int_equal(k.out_of_order, 0);
+    assert_int_equal(k.count + i.gaps, s.n); /* what did not arrive is counted */
+    assert_int_equal(i.duplicates, 0);
+    assert_true(e.reconnects >= 1 && i.reconnects >= 1);
+    assert_true(k.count > 20000 && k.last == s.n - 1); /* values after the restart arrived */
+    steady_graph_free(pub);
+    steady_graph_free(sub);
+}
+
+static void a_stop_with_no_server_is_bounded_and_names_the_egress(void **state)
+{
+    (void)state;
+    char uri[128];
+    snprintf(uri, sizeof uri, "nats://127.0.0.1:%d/test.none", server.port);
+    nats_server_stop(&server, true); /* nobody listens there now */
+    source s = {.n = 100};
+    steady_actor *out;
+    steady_graph *pub = publisher(uri, &s, &out);
+    assert_int_equal(steady_graph_start(pub), STEADY_OK);
+    uint64_t t0 = now_ns();
+    steady_err e = steady_graph_block_until_stopped(pub, 500);
+    assert_true(ms_since(t0) < 5000);
+    assert_int_equal(e, STEADY_EUNCLEAN); /* its frames never left: the stop says so */
+    assert_non_null(strstr(steady_last_error(), "actor 'egress' vetoed"));
+    assert_false(stats(out).connected);
+    steady_graph_free(pub);
+    assert_true(nats_server_start(&server, server.port));
+}
+
+static void bridge_calls_refuse_bad_arguments(void **state)
+{
+    (void)state;
+    steady_graph *g = new_graph("bad");
+    u64ch_tx tx;
+    u64ch_rx rx;
+    assert_int_equal(u64ch_new(g, "c", 8, &tx, &rx), STEADY_OK);
+    steady_bridge_opts o = {.uri = "nats://127.0.0.1/x"};
+    assert_int_equal(steady_bridge_egress(NULL, rx.raw, &o, NULL), STEADY_EINVAL);
+    assert_int_equal(steady_bridge_egress(g, NULL, &o, NULL), STEADY_EINVAL);
+    assert_int_equal(steady_bridge_egress(g, rx.raw, NULL, NULL), STEADY_EINVAL);
+    assert_non_null(strstr(steady_last_error(), "must not be NULL"));
+    steady_bridge_opts none = {0};
+    assert_int_equal(steady_bridge_ingress(g, tx.raw, &none, NULL), STEADY_EINVAL);
+    assert_non_null(strstr(steady_last_error(), "opts.uri is NULL"));
+    steady_bridge_opts bad = {.uri = "nats://h/a..b"};
+    assert_int_equal(steady_bridge_ingress(g, tx.raw, &bad, NULL), STEADY_EINVAL);
+    assert_non_null(strstr(steady_last_error(), "empty token"));
+    steady_bridge_opts mqtt = {.uri = "mqtt://h/a"};
+    assert_int_equal(steady_bridge_ingress(g, tx.raw, &mqtt, NULL), STEADY_EINVAL);
+    assert_non_null(strstr(steady_last_error(), "mqtt bridges are not in this version"));
+    steady_bridge_opts wild = {.uri = "nats://h/a.*"};
+    assert_int_equal(steady_bridge_ingress(g, tx.raw, &wild, NULL), STEADY_EINVAL);
+    assert_non_null(strstr(steady_last_error(), "has a wildcard"));
+    assert_int_equal(steady_bridge_egress(g, (steady_rx *)(void *)tx.raw, &o, NULL), STEADY_EINVAL);
+    steady_bridge_stats st;
+    assert_int_equal(steady_bridge_stats_get(NULL, &st), STEADY_EINVAL);
+    steady_actor *a;
+    assert_int_equal(steady_bridge_egress(g, rx.raw, &o, &a), STEADY_OK);
+    assert_int_equal(steady_bridge_stats_get(a, NULL), STEADY_EINVAL);
+    assert_int_equal(steady_bridge_egress(g, rx.raw, &o, NULL), STEADY_EEXIST); /* its name */
+    steady_bridge_opts again = {.uri = o.uri, .name = "egress-2"};
+    assert_int_equal(steady_bridge_egress(g, rx.raw, &again, NULL), STEADY_EBOUND); /* owned */
+    steady_graph_free(g);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(a_stream_crosses_in_order_and_its_end_stops_the_receiver),
+        cmocka_unit_test(bad_peers_are_refused_and_counted),
+        cmocka_unit_test(a_server_killed_mid_stream_costs_only_counted_gaps),
+        cmocka_unit_test(a_stop_with_no_server_is_bounded_and_names_the_egress),
+        cmocka_unit_test(bridge_calls_refuse_bad_arguments),
+    };
+    return cmocka_run_group_tests(tests, start_server, stop_server);
+}
