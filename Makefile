@@ -251,6 +251,7 @@ help:
 # (deps-bench) with the other peers in BENCH_DEBS; never in TEST_DEBS (CI runs no benchmarks).
 BENCH_PEER_DEBS := golang-go rustc cargo librust-crossbeam-channel-dev
 BENCH_DEBS := g++ pkg-config python3 valgrind libck-dev libboost-dev libzmq3-dev libcaf-dev \
+              libnats-dev nats-server \
               $(BENCH_PEER_DEBS)
 BENCH_ROUNDS ?=
 BENCH_ARGS ?=

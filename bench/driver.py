@@ -74,6 +74,10 @@ SECTIONS = [
     ("ipc", "a channel between two processes, spans of 4096 u64, producer on cpu0, consumer on "
             "cpu1 (isolated.c): an ISOLATED producer, and one in a process with its own graph over a "
             "named mapping (steady/ipc.h; target: shm >= 0.8x of the in-process channel)"),
+    ("nats", "u64 per second end to end through core NATS on loopback, 64 KiB messages of 8,187 "
+             "values, the server sharing the cores (nats_bridge.c): libnats's own publish / "
+             "NextMsg loop, and source -> egress -> ingress -> sink (target: >= 0.8x the raw "
+             "client)"),
     ("abl-msg", "ablation of the floor ring's layout, one message per push/pop (vs base)"),
     ("abl-64", "ablation of the floor ring's layout, spans of 64 (vs base)"),
     ("abl-4096", "ablation of the floor ring's layout, spans of 4096 (vs base)"),
@@ -129,6 +133,11 @@ CONFIGS = [
     ("ipc/inproc", "isolated_channel", "inproc", "ipc", None, None),
     ("ipc/isolated", "isolated_channel", "isolated", "ipc", "ipc/inproc", None),
     ("ipc/shm", "isolated_channel", "shm", "ipc", "ipc/inproc", None),
+    # core NATS on loopback, a nats-server started by the program (nats_bridge.c): the raw client
+    # is the floor of the bridge
+    ("nats/raw", "nats_bridge", "raw", "nats", None, None),
+    ("nats/bridge", "nats_bridge", "bridge", "nats", "nats/raw", None),
+    ("nats/bridge-troupes", "nats_bridge", "bridge-troupes", "nats", "nats/raw", None),
     ("tee/tee1-span4096", "tee", "tee1-span4096", "tee", "steady/span4096", None),
     ("tee/tee2-span4096", "tee", "tee2-span4096", "tee", "steady/span4096", None),
     ("stream/steady-1k", "stream", "steady-1k", "stream", "stream/hand-1k", None),
@@ -228,7 +237,7 @@ def plain_name(name):
 def is_steady(c):
     """Configs that run steady's code (the ones a change to the library can move)."""
     return c[0].startswith(("steady/", "pipe/steady/", "tiny/", "latency/p", "lesson02b/",
-                            "chaos/", "ipc/"))
+                            "chaos/", "ipc/", "nats/bridge"))  # nats/bridge-troupes too
 
 
 def program_path(build, cfg):

@@ -3,6 +3,7 @@
 #ifndef STEADY_BRIDGE_IMPL_H
 #define STEADY_BRIDGE_IMPL_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -28,8 +29,10 @@ typedef struct bridge {
     steady_rx *from; /* egress */
     steady_tx *to;   /* ingress */
     steady_graph *graph;
-    void *client;         /* the generation's natsConnection (nats.c), NULL between generations */
-    _Atomic bool closing; /* the actor is destroying its client: a disconnect is no news */
+    void *client;           /* the generation's natsConnection (nats.c), NULL between them */
+    void *client_ctx;       /* the closure its callbacks get (nats.c conn_ctx) */
+    void *client_sub;       /* the ingress's natsSubscription of that connection */
+    pthread_t actor_thread; /* the thread running the generation */
     /* The client's socket as its event loop reports it (nats.c): written by the client's
      * threads (attach, reconnect), read by the actor. -1: none. */
     _Atomic int fd;

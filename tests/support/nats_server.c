@@ -1,4 +1,7 @@
 /* nats_server.c — see nats_server.h. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
 #include "nats_server.h"
 
 #include <arpa/inet.h>

@@ -1,6 +1,6 @@
-/* nats_server.h — a real nats-server for the bridge tests: started on 127.0.0.1 and a free
- * port, ready when it accepts a connection, killed (SIGKILL) and started again on the same
- * port, stopped at the end. Never a fixed delay: readiness is checked. */
+/* nats_server.h — a real nats-server for the bridge tests and benchmarks: started on 127.0.0.1
+ * and a free port, ready when it accepts a connection, killed (SIGKILL) and started again on
+ * the same port, stopped at the end. Never a fixed delay: readiness is checked. */
 #ifndef STEADY_TEST_NATS_SERVER_H
 #define STEADY_TEST_NATS_SERVER_H
 

@@ -1,0 +1,268 @@
+/* nats_bridge.c — u64 messages per second end to end through core NATS on loopback, with a
+ * nats-server this program starts on 127.0.0.1 (it shares the machine's cores).
+ *   raw     the floor: libnats as its users write it (its own threads), with the bridge's
+ *           256 KiB socket buffers: one connection publishes 64 KiB messages of 8,187 u64
+ *           (the bridge's frame size), another receives them on a thread with
+ *           natsSubscription_NextMsg and sums the values;
+ *   bridge  a graph source -> egress and a graph ingress -> sink, the egress and ingress of
+ *           steady/bridge.h (64 KiB frames by default), the sink summing, each actor SOLO;
+ *   bridge-troupes  the same with each pod's two actors in one troupe (one thread a pod).
+ * Core NATS is at most once: a run that lost anything (a slow consumer) is an error, not a
+ * figure. The result line's config is "nats/MODE". */
+#define _GNU_SOURCE
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <nats/nats.h>
+#include <steady/bridge.h>
+#include <steady/steady.h>
+
+#include "bench_common.h"
+#include "nats_server.h"
+
+#define PER_FRAME ((64u * 1024u - STEADY_FRAME_HEADER) / 8u) /* 8,187 u64 */
+
+static void die(const char *what, natsStatus s)
+{
+    fprintf(stderr, "error: %s: %s\n", what, natsStatus_GetText(s));
+    exit(1);
+}
+
+/* ---- raw ---- */
+
+typedef struct raw_rx {
+    natsSubscription *sub;
+    uint64_t want, got, sum;
+    uint64_t done_ns;
+} raw_rx;
+
+static void *raw_receive(void *p)
+{
+    raw_rx *r = p;
+    while (r->got < r->want) {
+        natsMsg *m = NULL;
+        natsStatus s = natsSubscription_NextMsg(&m, r->sub, 10000);
+        if (s != NATS_OK)
+            die("raw: no message within 10 s (lost?)", s);
+        const uint64_t *v = (const void *)(natsMsg_GetData(m) + STEADY_FRAME_HEADER);
+        size_t k = ((size_t)natsMsg_GetDataLength(m) - STEADY_FRAME_HEADER) / 8;
+        for (size_t i = 0; i < k; i++)
+            r->sum += v[i];
+        r->got += k;
+        natsMsg_Destroy(m);
+    }
+    r->done_ns = bench_now_ns();
+    return NULL;
+}
+
+/* A connection with the socket buffers the bridge gives its client (256 KiB), so the floor
+ * is libnats at its best for these frames, not at its 32 KiB default. */
+static natsStatus connect_raw(natsConnection **nc, const char *url)
+{
+    natsOptions *o = NULL;
+    natsStatus s = natsOptions_Create(&o);
+    if (s == NATS_OK)
+        s = natsOptions_SetURL(o, url);
+    if (s == NATS_OK)
+        s = natsOptions_SetIOBufSize(o, 256 * 1024);
+    if (s == NATS_OK)
+        s = natsConnection_Connect(nc, o);
+    natsOptions_Destroy(o);
+    return s;
+}
+
+static uint64_t run_raw(const char *url, uint64_t n, uint64_t *sum)
+{
+    natsConnection *pub = NULL, *sub = NULL;
+    natsStatus s = connect_raw(&pub, url);
+    if (s == NATS_OK)
+        s = connect_raw(&sub, url);
+    raw_rx r = {.want = n};
+    if (s == NATS_OK)
+        s = natsConnection_SubscribeSync(&r.sub, sub, "bench.raw");
+    if (s == NATS_OK)
+        s = natsSubscription_SetPendingLimits(r.sub, -1, -1);
+    if (s == NATS_OK)
+        s = natsConnection_Flush(sub);
+    if (s != NATS_OK)
+        die("raw: connect and subscribe", s);
+    unsigned char *msg = calloc(1, STEADY_FRAME_HEADER + PER_FRAME * 8);
+    uint64_t *v = (uint64_t *)(void *)(msg + STEADY_FRAME_HEADER);
+    pthread_t t;
+    pthread_create(&t, NULL, raw_receive, &r);
+    uint64_t t0 = bench_now_ns();
+    for (uint64_t next = 1; next <= n;) {
+        uint64_t k = n - next + 1 < PER_FRAME ? n - next + 1 : PER_FRAME;
+        for (uint64_t i = 0; i < k; i++)
+            v[i] = next + i;
+        s = natsConnection_Publish(pub, "bench.raw", msg, (int)(STEADY_FRAME_HEADER + k * 8));
+        if (s != NATS_OK)
+            die("raw: publish", s);
+        next += k;
+    }
+    natsConnection_Flush(pub);
+    pthread_join(t, NULL);
+    *sum = r.sum;
+    free(msg);
+    natsSubscription_Destroy(r.sub);
+    natsConnection_Destroy(pub);
+    natsConnection_Destroy(sub);
+    return r.done_ns - t0;
+}
+
+/* ---- bridge ---- */
+
+STEADY_CHANNEL_TYPE(u64ch, uint64_t);
+
+typedef struct pods {
+    u64ch_tx gen;
+    u64ch_rx in;
+    uint64_t n, got, sum;
+} pods;
+
+static void fill(void *ctx, void *dst, size_t k)
+{
+    uint64_t *next = ctx, *d = dst;
+    for (size_t i = 0; i < k; i++)
+        d[i] = ++*next;
+}
+
+static void add(void *ctx, const void *src, size_t k)
+{
+    uint64_t *sum = ctx;
+    const uint64_t *s = src;
+    for (size_t i = 0; i < k; i++)
+        *sum += s[i];
+}
+
+static int source_run(steady_actor *a, void *arg)
+{
+    pods *p = arg;
+    steady_channel *ch = steady_tx_channel(p->gen.raw);
+    while (STEADY_RUNNING(a, u64ch_tx_close(p->gen))) {
+        uint64_t next = steady_channel_sent_total(ch);
+        if (next >= p->n) {
+            u64ch_tx_close(p->gen);
+            steady_actor_request_shutdown(a);
+            steady_wait_shutdown(a);
+            continue;
+        }
+        uint64_t left = p->n - next, max = left < 4096 ? left : 4096;
+        if (steady_wait_vacant(a, p->gen, max) == STEADY_READY)
+            steady_tx_produce(p->gen.raw, max, fill, &next);
+    }
+    return 0;
+}
+
+static int sink_run(steady_actor *a, void *arg)
+{
+    pods *p = arg;
+    while (STEADY_RUNNING(a, STEADY_I(u64ch_rx_is_closed_and_empty(p->in)))) {
+        if (u64ch_rx_is_closed_and_empty(p->in)) {
+            steady_actor_request_shutdown(a);
+            steady_wait_shutdown(a);
+            continue;
+        }
+        steady_wait_avail(a, p->in, 1);
+        p->got += steady_rx_consume(p->in.raw, 4096, add, &p->sum);
+    }
+    return 0;
+}
+
+static void check(steady_err e, const char *what)
+{
+    if (e != STEADY_OK) {
+        fprintf(stderr, "error: %s: %s\n", what, steady_last_error());
+        exit(1);
+    }
+}
+
+static uint64_t run_bridge(const char *url, uint64_t n, uint64_t *sum, bool troupes)
+{
+    char uri[128];
+    snprintf(uri, sizeof uri, "%s/bench.bridge", url);
+    pods p = {.n = n};
+    steady_graph *pub, *sub;
+    u64ch_rx to_bridge;
+    u64ch_tx from_bridge;
+    steady_actor *in;
+    check(steady_graph_new(&pub, &(steady_graph_opts){.name = "publish"}), "graph");
+    check(steady_graph_new(&sub, &(steady_graph_opts){.name = "subscribe"}), "graph");
+    /* bridge-troupes: each pod's two actors share one thread (a troupe), as a pod would */
+    steady_troupe *tp = NULL, *ts = NULL;
+    if (troupes) {
+        check(steady_troupe_new(pub, &(steady_troupe_opts){.name = "pub"}, &tp), "troupe");
+        check(steady_troupe_new(sub, &(steady_troupe_opts){.name = "sub"}, &ts), "troupe");
+    }
+    steady_bridge_opts o = {.uri = uri, .troupe = tp}, oi = {.uri = uri, .troupe = ts};
+    check(u64ch_new(pub, "generated", 1u << 16, &p.gen, &to_bridge), "channel");
+    check(u64ch_new(sub, "received", 1u << 16, &from_bridge, &p.in), "channel");
+    check(steady_bridge_egress(pub, to_bridge.raw, &o, NULL), "egress");
+    check(steady_bridge_ingress(sub, from_bridge.raw, &oi, &in), "ingress");
+    check(steady_actor_spawn(pub,
+                             &(steady_actor_opts){.name = "source",
+                                                  .run = source_run,
+                                                  .arg = &p,
+                                                  .troupe = tp,
+                                                  .txs = STEADY_TXS(p.gen)},
+                             NULL),
+          "spawn");
+    check(
+        steady_actor_spawn(
+            sub,
+            &(steady_actor_opts){
+                .name = "sink", .run = sink_run, .arg = &p, .troupe = ts, .rxs = STEADY_RXS(p.in)},
+            NULL),
+        "spawn");
+    check(steady_graph_start(sub), "start");
+    steady_bridge_stats st = {0};
+    for (int i = 0; i < 2000 && !st.ready; i++) {
+        steady_bridge_stats_get(in, &st);
+        struct timespec ms = {0, 1000000};
+        nanosleep(&ms, NULL);
+    }
+    uint64_t t0 = bench_now_ns();
+    check(steady_graph_start(pub), "start");
+    check(steady_graph_block_until_stopped(sub, 10000), "subscriber stop");
+    uint64_t wall = bench_now_ns() - t0;
+    check(steady_graph_block_until_stopped(pub, 10000), "publisher stop");
+    steady_bridge_stats_get(in, &st);
+    if (p.got != n || st.gaps || st.dropped) {
+        fprintf(stderr,
+                "error: bridge: %" PRIu64 " of %" PRIu64 " arrived (%" PRIu64 " lost, %" PRIu64
+                " dropped by the client)\n",
+                p.got, n, st.gaps, st.dropped);
+        exit(1);
+    }
+    *sum = p.sum;
+    steady_graph_free(pub);
+    steady_graph_free(sub);
+    return wall;
+}
+
+int main(int argc, char **argv)
+{
+    static const bench_mode modes[] = {
+        {"raw", 200000000}, {"bridge", 200000000}, {"bridge-troupes", 200000000}, {NULL, 0}};
+    uint64_t n;
+    int mode = bench_args(argc, argv, modes, &n);
+    steady_log_set_level(STEADY_LOG_WARN);
+    nats_server server;
+    if (!nats_server_start(&server, 0)) {
+        fprintf(stderr, "error: cannot start nats-server (Debian: apt-get install nats-server)\n");
+        return 1;
+    }
+    uint64_t sum = 0, c0 = bench_cpu_ns();
+    uint64_t wall =
+        mode == 0 ? run_raw(server.url, n, &sum) : run_bridge(server.url, n, &sum, mode == 2);
+    uint64_t cpu = bench_cpu_ns() - c0;
+    nats_server_stop(&server, false);
+    char config[32];
+    snprintf(config, sizeof config, "nats/%s", modes[mode].name);
+    bench_check_sum(config, sum, bench_sum_1_to_n(n));
+    bench_print(&(bench_result){.config = config, .n = n, .wall_ns = wall, .cpu_ns = cpu});
+    return 0;
+}
