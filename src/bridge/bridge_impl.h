@@ -32,6 +32,7 @@ typedef struct bridge {
     void *client;           /* the generation's natsConnection (nats.c), NULL between them */
     void *client_ctx;       /* the closure its callbacks get (nats.c conn_ctx) */
     void *client_sub;       /* the ingress's natsSubscription of that connection */
+    void *client_end_sub;   /* in a queue group: its subscription to the end subject */
     pthread_t actor_thread; /* the thread running the generation */
     /* The client's socket as its event loop reports it (nats.c): written by the client's
      * threads (attach, reconnect), read by the actor. -1: none. */

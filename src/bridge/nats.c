@@ -177,7 +177,9 @@ static void destroy_conn(void *p)
     natsConnection_Close(b->client);
     if (b->client_sub)
         natsSubscription_Destroy(b->client_sub);
-    b->client_sub = NULL;
+    if (b->client_end_sub)
+        natsSubscription_Destroy(b->client_end_sub);
+    b->client_sub = b->client_end_sub = NULL;
     natsConnection_Destroy(b->client);
     release(c); /* no event loop callback after the close returned */
     b->client = NULL;
@@ -294,6 +296,13 @@ static steady_cond socket_cond(bridge *b)
     return fd >= 0 && ev ? STEADY_FD(fd, (steady_fd_events)ev) : STEADY_PERIODIC(PERIOD_NS);
 }
 
+/* The subject every member of a queue group also subscribes to, without the group: the end of
+ * a stream must reach each of them, and a queue subscription gives each frame to one. */
+static void end_subject(char *dst, size_t cap, const char *subject)
+{
+    snprintf(dst, cap, "_STEADY.END.%s", subject);
+}
+
 /* ---- egress ---- */
 
 /* Everything handed to the client has been written to a server. */
@@ -321,6 +330,11 @@ static bool publish_batch(bridge *b, natsConnection *nc, unsigned char *buf, boo
     size_t len = steady_frame_encode(buf, STEADY_FRAME_HEADER + n * b->elem_size, &f);
     if (natsConnection_Publish(nc, b->uri.subject, buf, (int)len) != NATS_OK)
         return false;
+    if (n == 0) { /* the end, also to every member of a queue group */
+        char subj[STEADY_URI_MAX + 16];
+        end_subject(subj, sizeof subj, b->uri.subject);
+        (void)natsConnection_Publish(nc, subj, buf, (int)len);
+    }
     steady_rx_advance_take(from, n);
     atomic_fetch_add(&b->frames, 1);
     atomic_fetch_add(&b->elems, n);
@@ -348,7 +362,10 @@ static void repeat_end(bridge *b, natsConnection *nc, unsigned char *buf)
                       .type_id = b->type_id,
                       .flags = STEADY_FRAME_END};
     size_t len = steady_frame_encode(buf, STEADY_FRAME_HEADER, &f);
-    (void)natsConnection_Publish(nc, b->uri.subject, buf, (int)len); /* a repeat: not counted */
+    char subj[STEADY_URI_MAX + 16];
+    end_subject(subj, sizeof subj, b->uri.subject);
+    (void)natsConnection_Publish(nc, b->uri.subject, buf, (int)len); /* repeats: not counted */
+    (void)natsConnection_Publish(nc, subj, buf, (int)len);
 }
 
 int steady__bridge_nats_egress(steady_actor *a, void *arg)
@@ -472,6 +489,21 @@ static void destroy_held(void *p)
     h->msg = NULL;
 }
 
+/* An end frame arrived on a queue group's end subject. */
+static bool end_arrived(bridge *b)
+{
+    natsMsg *m = NULL;
+    bool end = false;
+    while (!end && natsSubscription_NextMsg(&m, b->client_end_sub, 0) == NATS_OK) {
+        steady_frame f;
+        end = steady_frame_decode(natsMsg_GetData(m), (size_t)natsMsg_GetDataLength(m),
+                                  b->elem_size, b->type_id, &f) == STEADY_FRAME_OK &&
+              (f.flags & STEADY_FRAME_END);
+        natsMsg_Destroy(m);
+    }
+    return end;
+}
+
 static natsSubscription *subscribe(bridge *b, natsConnection *nc)
 {
     natsSubscription *sub = NULL;
@@ -480,13 +512,20 @@ static natsSubscription *subscribe(bridge *b, natsConnection *nc)
                        : natsConnection_SubscribeSync(&sub, nc, b->uri.subject);
     if (s == NATS_OK)
         s = natsSubscription_SetPendingLimits(sub, 65536, 256 * 1024 * 1024);
+    natsSubscription *end = NULL;
+    if (s == NATS_OK && b->uri.queue[0]) {
+        char subj[STEADY_URI_MAX + 16];
+        end_subject(subj, sizeof subj, b->uri.subject);
+        s = natsConnection_SubscribeSync(&end, nc, subj);
+    }
     if (s != NATS_OK) {
         STEADY_ERROR("bridge %s: cannot subscribe: %s", b->text, nats_GetLastError(&s));
         if (sub)
             natsSubscription_Destroy(sub);
         return NULL;
     }
-    b->client_sub = sub; /* destroyed with the connection (destroy_conn) */
+    b->client_sub = sub; /* both destroyed with the connection (destroy_conn) */
+    b->client_end_sub = end;
     return sub;
 }
 
@@ -512,6 +551,10 @@ int steady__bridge_nats_ingress(steady_actor *a, void *arg)
         int64_t dropped = 0;
         if (natsSubscription_GetDropped(sub, &dropped) == NATS_OK)
             atomic_store(&b->dropped, (uint64_t)dropped);
+        /* A queue group's end, once every frame read before it was delivered: the server
+         * forwards the publisher's frames in order, so they were parsed before it. */
+        if (!ended && !h->msg && b->client_end_sub && end_arrived(b))
+            ended = steady_tx_close(b->to);
         if (ended)
             break;
         if (h->msg)
