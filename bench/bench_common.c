@@ -218,6 +218,21 @@ void bench_print(const bench_result *r)
     fflush(stdout);
 }
 
+void bench_fill_next(void *ctx, void *dst, size_t k)
+{
+    uint64_t *next = ctx, *d = dst;
+    for (size_t i = 0; i < k; i++)
+        d[i] = ++*next;
+}
+
+void bench_add_sum(void *ctx, const void *src, size_t k)
+{
+    uint64_t *sum = ctx;
+    const uint64_t *s = src;
+    for (size_t i = 0; i < k; i++)
+        *sum += s[i];
+}
+
 void bench_check_sum(const char *config, uint64_t got, uint64_t want)
 {
     if (got == want)

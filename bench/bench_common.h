@@ -16,6 +16,7 @@
 #ifndef STEADY_BENCH_COMMON_H
 #define STEADY_BENCH_COMMON_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #ifdef __cplusplus
@@ -80,6 +81,11 @@ typedef struct bench_result {
 } bench_result;
 
 void bench_print(const bench_result *r);
+
+/* The steady_tx_produce / steady_rx_consume callbacks of the u64 sequence benches: fill writes
+ * ++*(uint64_t *)ctx into each of the k slots; add sums them into *(uint64_t *)ctx. */
+void bench_fill_next(void *ctx, void *dst, size_t k);
+void bench_add_sum(void *ctx, const void *src, size_t k);
 
 /* Checks got == want; on a mismatch prints the config and both values and exits 1. */
 void bench_check_sum(const char *config, uint64_t got, uint64_t want);

@@ -41,21 +41,6 @@ typedef struct consumer_state {
     uint64_t taken, sum;
 } consumer_state;
 
-static void fill(void *ctx, void *dst, size_t k)
-{
-    uint64_t *next = ctx, *d = dst;
-    for (size_t i = 0; i < k; i++)
-        d[i] = ++*next;
-}
-
-static void add(void *ctx, const void *src, size_t k)
-{
-    uint64_t *sum = ctx;
-    const uint64_t *s = src;
-    for (size_t i = 0; i < k; i++)
-        *sum += s[i];
-}
-
 static int producer(steady_actor *a, void *arg)
 {
     run *r = arg;
@@ -72,7 +57,7 @@ static int producer(steady_actor *a, void *arg)
         }
         uint64_t left = r->n - next, max = left < BATCH ? left : BATCH;
         if (steady_wait_vacant(a, r->out, max) == STEADY_READY)
-            steady_tx_produce(r->out.raw, max, fill, &next);
+            steady_tx_produce(r->out.raw, max, bench_fill_next, &next);
     }
     return 0;
 }
@@ -84,7 +69,7 @@ static int consumer(steady_actor *a, void *arg)
     while (STEADY_RUNNING(a, STEADY_I(u64ch_rx_is_closed_and_empty(r->in)))) {
         uint64_t left = r->n - st->taken;
         steady_wait_avail(a, r->in, left < BATCH ? (left ? left : 1) : BATCH);
-        st->taken += steady_rx_consume(r->in.raw, BATCH, add, &st->sum);
+        st->taken += steady_rx_consume(r->in.raw, BATCH, bench_add_sum, &st->sum);
         if (st->taken == r->n)
             steady_actor_request_shutdown(a);
     }

@@ -123,21 +123,6 @@ typedef struct pods {
     uint64_t n, got, sum;
 } pods;
 
-static void fill(void *ctx, void *dst, size_t k)
-{
-    uint64_t *next = ctx, *d = dst;
-    for (size_t i = 0; i < k; i++)
-        d[i] = ++*next;
-}
-
-static void add(void *ctx, const void *src, size_t k)
-{
-    uint64_t *sum = ctx;
-    const uint64_t *s = src;
-    for (size_t i = 0; i < k; i++)
-        *sum += s[i];
-}
-
 static int source_run(steady_actor *a, void *arg)
 {
     pods *p = arg;
@@ -152,7 +137,7 @@ static int source_run(steady_actor *a, void *arg)
         }
         uint64_t left = p->n - next, max = left < 4096 ? left : 4096;
         if (steady_wait_vacant(a, p->gen, max) == STEADY_READY)
-            steady_tx_produce(p->gen.raw, max, fill, &next);
+            steady_tx_produce(p->gen.raw, max, bench_fill_next, &next);
     }
     return 0;
 }
@@ -167,7 +152,7 @@ static int sink_run(steady_actor *a, void *arg)
             continue;
         }
         steady_wait_avail(a, p->in, 1);
-        p->got += steady_rx_consume(p->in.raw, 4096, add, &p->sum);
+        p->got += steady_rx_consume(p->in.raw, 4096, bench_add_sum, &p->sum);
     }
     return 0;
 }

@@ -7,8 +7,8 @@
  * share (/dev/shm/NAME, as shm_open(3) names it). Whichever side comes first creates the
  * mapping; the other attaches to it. Doorbells cross the processes through futex words in
  * the mapping: a parked actor is woken by the other process's publish or release exactly as
- * in-process (each side runs one small thread, started and joined with its graph, that
- * relays the other process's doorbell to the actor's thread).
+ * in-process (the thread of the actor holding an end parks on the mapping's doorbell as
+ * well as its own: no extra thread).
  *
  * Lifetime and restarts. The mapping outlives both processes: what the producer committed
  * (published) stays in the ring until the consumer takes it, and what the consumer took is

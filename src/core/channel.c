@@ -13,7 +13,7 @@
 #include <emmintrin.h>
 #endif
 
-static uint64_t next_pow2(uint64_t v)
+uint64_t steady__next_pow2(uint64_t v)
 {
     uint64_t p = 1;
     while (p < v)
@@ -66,7 +66,7 @@ static steady_err check_opts(const steady_graph *g, const steady_channel_opts *o
                             "message type)",
                             nm);
     if (o->capacity > (UINT64_C(1) << 40) ||
-        next_pow2(o->capacity) > (SIZE_MAX - sizeof(steady_ring)) / o->elem_size)
+        steady__next_pow2(o->capacity) > (SIZE_MAX - sizeof(steady_ring)) / o->elem_size)
         return steady__fail(STEADY_EINVAL,
                             "channel '%s': capacity %llu x %u bytes is too large (at most 2^40 "
                             "elements, and the rounded-up ring must fit in memory); give a "
@@ -148,7 +148,7 @@ steady_err steady__channel_new_sharing(steady_graph *g, const steady_channel_opt
     steady_err e = check_opts(g, o, tx, rx);
     if (e != STEADY_OK)
         return e;
-    uint64_t slots = next_pow2(o->capacity);
+    uint64_t slots = steady__next_pow2(o->capacity);
     steady_channel *ch = NULL;
     if ((e = new_record(g, o, &ch)) != STEADY_OK)
         return e;

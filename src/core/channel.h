@@ -12,6 +12,8 @@ void steady__channel_free(steady_channel *ch);
 steady_err steady__channel_new_sharing(steady_graph *g, const steady_channel_opts *o,
                                        const steady_channel *primary, steady_tx **tx,
                                        steady_rx **rx);
+/* The smallest power of two >= v (1 for 0): a ring's slot count. */
+uint64_t steady__next_pow2(uint64_t v);
 /* steady_channel_new over a ring the caller made, its capacity, slots and element size set, the
  * slots right after it (a ring in a mapping shared with another process, ipc.c). */
 steady_err steady__channel_new_at(steady_graph *g, const steady_channel_opts *o, steady_ring *ring,

@@ -105,20 +105,12 @@ static steady_err check_name(const char *name, const char *fn)
 
 /* ---- the mapping ---- */
 
-static uint64_t next_pow2(uint64_t v)
-{
-    uint64_t p = 1;
-    while (p < v)
-        p <<= 1;
-    return p;
-}
-
 /* The mapping's size for a ring of `capacity` elements of `elem` bytes; 0 when too large. */
 static uint64_t map_bytes(uint64_t capacity, uint32_t elem)
 {
     if (capacity == 0 || capacity > (UINT64_C(1) << 40) || elem == 0)
         return 0;
-    uint64_t slots = next_pow2(capacity);
+    uint64_t slots = steady__next_pow2(capacity);
     if (slots > (SIZE_MAX / 2 - IPC_PAGE - sizeof(steady_ring)) / elem)
         return 0;
     uint64_t b = IPC_PAGE + sizeof(steady_ring) + slots * elem;
@@ -137,7 +129,7 @@ static void init_header(struct ipc_header *m, const steady_ipc_opts *o, uint64_t
     m->version = IPC_VERSION;
     m->layout = IPC_LAYOUT;
     m->capacity = o->capacity;
-    m->slots = next_pow2(o->capacity);
+    m->slots = steady__next_pow2(o->capacity);
     m->type_id = o->type_id;
     m->bytes = bytes;
     m->elem_size = o->elem_size;
@@ -254,7 +246,7 @@ static steady_err check_header(const struct ipc_header *m, uint64_t size, const 
                             "the same message type",
                             fn, nm, (unsigned long long)m->type_id, (unsigned long long)o->type_id);
     uint64_t want = map_bytes(m->capacity, m->elem_size);
-    if (!want || m->slots != next_pow2(m->capacity) || m->bytes != want || size != want ||
+    if (!want || m->slots != steady__next_pow2(m->capacity) || m->bytes != want || size != want ||
         ring_of(m)->slots != m->slots || ring_of(m)->elem_size != m->elem_size ||
         ring_of(m)->capacity != m->capacity)
         return steady__fail(STEADY_EINVAL,
