@@ -7,18 +7,27 @@
  * producer's close crosses the bridge as the last frame (STEADY_FRAME_END): the ingress then
  * closes its channel, so the receiving pod can stop by itself.
  *
- * Transports in this version: core NATS (nats://, nats+tls://), at most once: a frame
- * published while no subscriber exists, or dropped by a slow subscriber's client, is lost. The
- * ingress counts what it never received (gaps in the sequence numbers) and what came twice
- * (dropped), and what its client dropped; none of it is a failure. The other schemes of
- * steady/bridge_uri.h are refused with STEADY_EINVAL naming them (JetStream, MQTT and shm
- * bridges are being built: docs/reference/bridge.md).
+ * Transports in this version:
+ * - core NATS (nats://, nats+tls://), at most once: a frame published while no subscriber
+ *   exists, or dropped by a slow subscriber's client, is lost. The ingress counts what it never
+ *   received (gaps in the sequence numbers) and what came twice (dropped), and what its client
+ *   dropped; none of it is a failure. The NATS client runs on the actor's thread through its
+ *   external event loop (the actor waits on its socket with STEADY_FD), so a bridge in a
+ *   troupe costs no thread of its own; the egress keeps its channel's elements until the frame
+ *   is handed to the client.
+ * - NATS JetStream (nats+js://, nats+js+tls://), no loss and no duplicate: the egress takes
+ *   elements from its channel only once the stream acknowledged their frame, and publishes
+ *   each frame with a message id, so the stream drops a frame published twice; the ingress
+ *   pulls from a durable consumer no more frames than its channel has room for, drops what it
+ *   already delivered (by sequence number), and acknowledges a frame once delivered, or, with
+ *   opts.confirm, once the application confirmed it (steady_bridge_confirm). The stream and
+ *   the consumer are made when missing. JetStream's blocking calls run on a helper thread per
+ *   bridge, never on the actor's.
+ * The other schemes of steady/bridge_uri.h are refused with STEADY_EINVAL naming them (MQTT and
+ * shm bridges are being built: docs/reference/bridge.md).
  *
- * The actors wait on their client's socket with the descriptor waits (STEADY_FD): the NATS
- * client runs on the actor's thread through its external event loop, so a bridge in a troupe
- * costs no thread of its own. A lost server is retried forever with backoff and jitter; the
- * actor keeps its channel's elements (egress) until the frame is handed to the client, and a
- * stop never waits for a dead server longer than the graph's grace.
+ * A lost server is retried forever with backoff and jitter, and a stop never waits for a dead
+ * server longer than the graph's grace.
  *
  * Thread-safety: spawn while building (the thread that builds); steady_bridge_stats_get from
  * any thread. Bridge actors must not be ISOLATED (their client's threads live in main).
@@ -45,6 +54,11 @@ typedef struct steady_bridge_opts {
     uint32_t max_batch;
     steady_troupe *troupe;       /* NULL: SOLO on its own thread */
     uint32_t connect_timeout_ms; /* one connection attempt; 0: 2000 */
+    /* Ingress over JetStream: acknowledge a frame only once the application confirmed every
+     * element of it with steady_bridge_confirm (after saving what it made of them), so a pod
+     * killed at any moment gets again what it had not saved. false: once delivered into the
+     * channel. Other transports refuse it (they acknowledge nothing). */
+    bool confirm;
 } steady_bridge_opts;
 
 /* Spawns an actor that drains `from` and publishes it to opts->uri. Errors: STEADY_EINVAL
@@ -69,7 +83,20 @@ typedef struct steady_bridge_stats {
     uint64_t dropped;    /* ingress: messages its client dropped (a slow consumer) */
     uint64_t refused[STEADY_FRAME_FAULTS]; /* ingress: frames refused, by fault */
     uint64_t reconnects;                   /* connections lost and made again */
+    uint64_t acked;   /* JetStream: egress, elements the stream acknowledged; ingress, the
+                         sequence number below which everything is acknowledged to it */
+    uint64_t resent;  /* JetStream egress: frames published again (refused or not acknowledged
+                         in time; the stream dropped those it already had) */
+    uint64_t rewinds; /* JetStream ingress: times frames were missing (lost on the way from a
+                         server) and its consumer was made anew after the last frame taken */
 } steady_bridge_stats;
+
+/* Confirms to an ingress spawned with opts.confirm that every element with a sequence number
+ * below next_seq (the count of elements of the stream before them) is saved by the
+ * application: the ingress acknowledges those frames to the server. Confirmations only move
+ * forward (a lower next_seq is ignored). STEADY_EINVAL: not a bridge ingress with confirm. Any
+ * thread. */
+STEADY_API steady_err steady_bridge_confirm(steady_actor *ingress, uint64_t next_seq);
 
 /* Fills *out for a bridge actor. STEADY_EINVAL when bridge is NULL or not a bridge actor, or
  * out is NULL. Any thread. */

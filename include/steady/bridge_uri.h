@@ -4,8 +4,9 @@
  *                                              (steady/ipc.h; NAME as it names)
  *   nats://[USER[:PASS]@]HOST[:PORT]/SUBJECT[?queue=GROUP]
  *                                              core NATS (at most once); port 4222
- *   nats+js://[USER[:PASS]@]HOST[:PORT]/STREAM/SUBJECT[?durable=NAME]
- *                                              NATS JetStream (no loss, no duplicate)
+ *   nats+js://[USER[:PASS]@]HOST[:PORT]/STREAM/SUBJECT[?durable=NAME][&replicas=N]
+ *                                              NATS JetStream (no loss, no duplicate); a
+ *                                              stream the bridge creates keeps N copies (1)
  *   mqtt://[USER[:PASS]@]HOST[:PORT]/TOPIC[?qos=0|1|2]
  *                                              MQTT 3.1.1 / 5; port 1883, qos 1 by default
  * TLS: nats+tls, nats+js+tls (port 4222) and mqtts (port 8883); the certificates are bridge
@@ -50,6 +51,7 @@ typedef struct steady_uri {
     char queue[STEADY_URI_MAX];   /* nats: the queue group; "" when none */
     char durable[STEADY_URI_MAX]; /* nats+js: the durable consumer's name; "" when none */
     int qos;                      /* mqtt: 0, 1 or 2; else -1 */
+    int replicas;                 /* nats+js: 1 to 5 (1 when not given); else 0 */
     bool wildcard;                /* the subject or topic has a wildcard (receive only) */
 } steady_uri;
 

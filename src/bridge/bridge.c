@@ -6,13 +6,19 @@
 #include <stdio.h>
 #include <string.h>
 
+/* The run function of a bridge actor over transport t. */
+static steady_actor_fn run_fn(steady_transport t, bool egress)
+{
 #ifdef STEADY_BRIDGE_NATS
-#define EGRESS steady__bridge_nats_egress
-#define INGRESS steady__bridge_nats_ingress
-#else
-#define EGRESS NULL /* never reached: check() refuses every transport */
-#define INGRESS NULL
+    if (t == STEADY_TRANSPORT_NATS)
+        return egress ? steady__bridge_nats_egress : steady__bridge_nats_ingress;
+    if (t == STEADY_TRANSPORT_NATS_JS)
+        return egress ? steady__bridge_js_egress : steady__bridge_js_ingress;
 #endif
+    (void)t;
+    (void)egress;
+    return NULL; /* never reached: check() refuses the transport */
+}
 
 static steady_err check(steady_graph *g, const void *end, const steady_bridge_opts *o,
                         steady_uri *u, const char *fn)
@@ -26,18 +32,24 @@ static steady_err check(steady_graph *g, const void *end, const steady_bridge_op
                                 fn);
     if (steady_uri_parse(o->uri, u) != STEADY_OK)
         return steady_error_set(STEADY_EINVAL, "%s: %s", fn, steady_last_error());
+    bool nats = u->transport == STEADY_TRANSPORT_NATS || u->transport == STEADY_TRANSPORT_NATS_JS;
 #ifndef STEADY_BRIDGE_NATS
-    if (u->transport == STEADY_TRANSPORT_NATS)
+    if (nats)
         return steady_error_set(STEADY_EINVAL,
                                 "%s: this libsteady-bridge was built without the NATS client; "
                                 "install libnats-dev (Debian) and build it again",
                                 fn);
 #endif
-    if (u->transport != STEADY_TRANSPORT_NATS)
+    if (!nats)
         return steady_error_set(STEADY_EINVAL,
                                 "%s: %s bridges are not in this version of libsteady-bridge; "
-                                "core NATS (nats://) is; for processes on one host, attach the "
-                                "channel itself (steady/ipc.h)",
+                                "NATS (nats://) and JetStream (nats+js://) are; for processes "
+                                "on one host, attach the channel itself (steady/ipc.h)",
+                                fn, steady_transport_name(u->transport));
+    if (o->confirm && u->transport != STEADY_TRANSPORT_NATS_JS)
+        return steady_error_set(STEADY_EINVAL,
+                                "%s: opts.confirm needs a transport that acknowledges "
+                                "(nats+js://); %s acknowledges nothing",
                                 fn, steady_transport_name(u->transport));
     if (u->wildcard)
         return steady_error_set(STEADY_EINVAL,
@@ -50,8 +62,9 @@ static steady_err check(steady_graph *g, const void *end, const steady_bridge_op
 /* The URI for log lines: the password left out. */
 static void printable(char *dst, size_t cap, const char *actor, const steady_uri *u)
 {
-    snprintf(dst, cap, "'%s' (%s%s://%s%s%s:%u/%s%s%s)", actor, steady_transport_name(u->transport),
-             u->tls ? "+tls" : "", u->user, u->user[0] ? "@" : "", u->host, (unsigned)u->port,
+    snprintf(dst, cap, "'%s' (%s%s://%s%s%s:%u/%s%s%s%s%s)", actor,
+             steady_transport_name(u->transport), u->tls ? "+tls" : "", u->user,
+             u->user[0] ? "@" : "", u->host, (unsigned)u->port, u->stream, u->stream[0] ? "/" : "",
              u->subject, u->queue[0] ? "?queue=" : "", u->queue);
 }
 
@@ -71,7 +84,7 @@ static steady_err spawn(steady_graph *g, const steady_bridge_opts *o, bool egres
         .name = o->name  ? o->name
                 : egress ? "egress"
                          : "ingress",
-        .run = egress ? EGRESS : INGRESS,
+        .run = run_fn(u.transport, egress),
         .troupe = o->troupe,
         .txs = egress ? NULL : (steady_tx *const[]){end, NULL},
         .rxs = egress ? (steady_rx *const[]){end, NULL} : NULL,
@@ -92,6 +105,7 @@ static steady_err spawn(steady_graph *g, const steady_bridge_opts *o, bool egres
     uint32_t fit = (BRIDGE_FRAME_BYTES - STEADY_FRAME_HEADER) / b->elem_size;
     b->max_batch = o->max_batch ? o->max_batch : fit ? fit : 1;
     b->connect_timeout_ms = o->connect_timeout_ms ? o->connect_timeout_ms : 2000;
+    b->confirm = !egress && o->confirm;
     atomic_store(&b->fd, -1);
     if (out)
         *out = a;
@@ -108,6 +122,22 @@ steady_err steady_bridge_ingress(steady_graph *g, steady_tx *to, const steady_br
                                  steady_actor **out)
 {
     return spawn(g, opts, false, to, out, "steady_bridge_ingress");
+}
+
+steady_err steady_bridge_confirm(steady_actor *a, uint64_t next_seq)
+{
+    bridge *b = a ? steady_actor_state(a) : NULL;
+    if (!b || b->magic != BRIDGE_MAGIC || !b->confirm)
+        return steady_error_set(STEADY_EINVAL, "steady_bridge_confirm: %s",
+                                !a ? "the actor is NULL"
+                                : !b || b->magic != BRIDGE_MAGIC
+                                    ? "that actor is not a bridge"
+                                    : "that bridge was not spawned as an ingress with "
+                                      "opts.confirm (it acknowledges by itself)");
+    uint64_t was = atomic_load(&b->confirmed);
+    while (was < next_seq && !atomic_compare_exchange_weak(&b->confirmed, &was, next_seq))
+        ;
+    return STEADY_OK;
 }
 
 steady_err steady_bridge_stats_get(const steady_actor *a, steady_bridge_stats *out)
@@ -130,6 +160,9 @@ steady_err steady_bridge_stats_get(const steady_actor *a, steady_bridge_stats *o
         .duplicates = atomic_load(&m->duplicates),
         .dropped = atomic_load(&m->dropped),
         .reconnects = atomic_load(&m->reconnects),
+        .acked = atomic_load(&m->acked),
+        .resent = atomic_load(&m->resent),
+        .rewinds = atomic_load(&m->rewinds),
     };
     for (int k = 0; k < STEADY_FRAME_FAULTS; k++)
         out->refused[k] = atomic_load(&m->refused[k]);

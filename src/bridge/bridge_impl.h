@@ -21,7 +21,7 @@ typedef struct bridge {
     uint64_t magic;
     bool egress;
     steady_uri uri;
-    char text[1200]; /* the URI for log lines (the password left out) */
+    char text[2048]; /* the URI for log lines (the password left out) */
     uint64_t type_id;
     uint32_t max_batch; /* elements per frame */
     uint32_t elem_size;
@@ -40,6 +40,11 @@ typedef struct bridge {
     _Atomic bool want_read, want_write;
     _Atomic bool connected, ready;
     _Atomic uint64_t frames, elems, next_seq, gaps, duplicates, dropped, reconnects;
+    _Atomic uint64_t acked;     /* JetStream: elements acknowledged (egress: by the stream) */
+    _Atomic uint64_t resent;    /* JetStream egress: frames published again */
+    _Atomic uint64_t rewinds;   /* JetStream ingress: consumers made anew after a gap */
+    _Atomic uint64_t confirmed; /* ingress with confirm: the application's steady_bridge_confirm */
+    bool confirm;               /* ingress: acknowledge only what the application confirmed */
     _Atomic uint64_t refused[STEADY_FRAME_FAULTS];
     bool seq_known; /* ingress: next_seq was set by a first frame */
 } bridge;
@@ -47,5 +52,8 @@ typedef struct bridge {
 /* The actors' run functions of core NATS (nats.c). */
 int steady__bridge_nats_egress(steady_actor *a, void *arg);
 int steady__bridge_nats_ingress(steady_actor *a, void *arg);
+/* ... and of JetStream (jetstream.c). */
+int steady__bridge_js_egress(steady_actor *a, void *arg);
+int steady__bridge_js_ingress(steady_actor *a, void *arg);
 
 #endif

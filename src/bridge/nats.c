@@ -11,9 +11,7 @@
  * destroyed by an arena defer, so a failed generation (a panic) leaks neither. The frame buffer
  * is the generation's arena memory.
  */
-#include "bridge_impl.h"
-
-#include <nats/nats.h>
+#include "nats_impl.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -24,37 +22,12 @@
 
 #define PERIOD_NS STEADY_MS(100)
 #define OUT_BUFFERED (256 * 1024) /* bytes the egress lets its client hold unwritten */
-#define IO_BUFFER (256 * 1024)    /* the client's socket read and write buffers */
 #define READS_PER_WAKE 16         /* reads the ingress makes while its socket stays readable */
 
-/* ---- the client's callbacks (libnats's threads, or the actor's own) ----
- *
- * libnats calls them with a closure it keeps until the connection's closed callback, which it
- * runs on its own thread, possibly after natsConnection_Destroy has returned: later than the
- * actor's generation, after the graph freed the bridge record (a use after free in 7 % of the
- * bench's runs). So the closure is a context of its own (heap); the record is reached only
- * under its lock, while the actor still holds the connection; and the context is freed by the
- * last of the closed callback and the actor's own close. */
-typedef struct conn_ctx {
-    pthread_mutex_t mu;
-    bridge *b; /* NULL once the actor let the connection go */
-    int refs;  /* the actor's (until its close and destroy returned) and the closed callback's */
-} conn_ctx;
+/* ---- the client's event loop callbacks (libnats's threads, or the actor's own) ---- */
 
-/* The record, locked: NULL (and unlocked) when the actor has let the connection go. */
-static bridge *enter(conn_ctx *c)
-{
-    pthread_mutex_lock(&c->mu);
-    if (c->b)
-        return c->b;
-    pthread_mutex_unlock(&c->mu);
-    return NULL;
-}
-
-static void leave(conn_ctx *c)
-{
-    pthread_mutex_unlock(&c->mu);
-}
+#define enter steady__nats_enter
+#define leave steady__nats_leave
 
 static natsStatus ev_attach(void **user, void *loop, natsConnection *nc, natsSock sock)
 {
@@ -103,74 +76,13 @@ static natsStatus ev_detach(void *user)
     return NATS_OK;
 }
 
-static void on_disconnected(natsConnection *nc, void *closure)
-{
-    (void)nc;
-    bridge *b = enter(closure);
-    if (b) {
-        atomic_store(&b->connected, false);
-        STEADY_WARN("bridge %s: lost its server; retrying with backoff", b->text);
-        leave(closure);
-    }
-}
-
-static void on_reconnected(natsConnection *nc, void *closure)
-{
-    (void)nc;
-    bridge *b = enter(closure);
-    if (b) {
-        atomic_fetch_add(&b->reconnects, 1);
-        atomic_store(&b->connected, true);
-        STEADY_INFO("bridge %s: connected again", b->text);
-        leave(closure);
-    }
-}
-
-static void on_connected(natsConnection *nc, void *closure)
-{
-    (void)nc;
-    bridge *b = enter(closure);
-    if (b) {
-        atomic_store(&b->connected, true);
-        STEADY_INFO("bridge %s: connected", b->text);
-        leave(closure);
-    }
-}
-
-static void free_ctx(conn_ctx *c)
-{
-    pthread_mutex_destroy(&c->mu);
-    free(c);
-}
-
-/* Drops one of the two references; the last frees the context. The event loop callbacks can
- * come from the actor's own close after the closed callback ran on libnats's thread, so
- * neither side alone may free it. */
-static void release(conn_ctx *c)
-{
-    pthread_mutex_lock(&c->mu);
-    bool last = --c->refs == 0;
-    pthread_mutex_unlock(&c->mu);
-    if (last)
-        free_ctx(c);
-}
-
-/* The last callback libnats's own threads make for a connection. */
-static void on_closed(natsConnection *nc, void *closure)
-{
-    (void)nc;
-    release(closure);
-}
-
 /* ---- connecting ---- */
 
 static void destroy_conn(void *p)
 {
     bridge *b = p;
     conn_ctx *c = b->client_ctx;
-    pthread_mutex_lock(&c->mu);
-    c->b = NULL; /* no callback reaches the record from here on */
-    pthread_mutex_unlock(&c->mu);
+    steady__nats_forget(c); /* no callback reaches the record from here on */
     /* Closed before its subscription goes: destroying a subscription of an open connection
      * queues an UNSUB that only this actor's loop could write, and the close waited 500 ms
      * for it. */
@@ -181,7 +93,7 @@ static void destroy_conn(void *p)
         natsSubscription_Destroy(b->client_end_sub);
     b->client_sub = b->client_end_sub = NULL;
     natsConnection_Destroy(b->client);
-    release(c); /* no event loop callback after the close returned */
+    steady__nats_release(c); /* no event loop callback after the close returned */
     b->client = NULL;
     b->client_ctx = NULL;
     atomic_store(&b->connected, false);
@@ -199,63 +111,23 @@ static void destroy_opts(void *p)
 static natsConnection *connect_nats(steady_actor *a, bridge *b)
 {
     natsOptions *o = NULL;
-    natsConnection *nc = NULL;
-    char url[STEADY_URI_MAX + 16];
-    const steady_uri *u = &b->uri;
-    bool v6 = strchr(u->host, ':') != NULL;
-    snprintf(url, sizeof url, "%s://%s%s%s:%u", u->tls ? "tls" : "nats", v6 ? "[" : "", u->host,
-             v6 ? "]" : "", (unsigned)u->port);
-    conn_ctx *c = calloc(1, sizeof *c);
-    if (!c || pthread_mutex_init(&c->mu, NULL) != 0) {
-        free(c);
-        STEADY_ERROR("bridge %s: out of memory for its client", b->text);
+    conn_ctx *c = steady__nats_ctx_new(b);
+    if (!c)
         return NULL;
-    }
-    c->b = b;
-    c->refs = 2;
     b->actor_thread = pthread_self();
     natsStatus s = natsOptions_Create(&o);
     if (s == NATS_OK)
         steady_arena_defer(a, destroy_opts, o);
     if (s == NATS_OK)
-        s = natsOptions_SetURL(o, url);
-    if (s == NATS_OK && u->user[0])
-        s = natsOptions_SetUserInfo(o, u->user, u->password);
-    if (s == NATS_OK && u->tls)
-        s = natsOptions_SetSecure(o, true);
-    if (s == NATS_OK)
-        s = natsOptions_SetTimeout(o, b->connect_timeout_ms);
-    if (s == NATS_OK) /* a 64 KiB frame in one read or write, not two (the default: 32 KiB) */
-        s = natsOptions_SetIOBufSize(o, IO_BUFFER);
-    if (s == NATS_OK)
-        s = natsOptions_SetMaxReconnect(o, -1);
-    if (s == NATS_OK)
-        s = natsOptions_SetReconnectWait(o, 250);
-    if (s == NATS_OK)
-        s = natsOptions_SetReconnectJitter(o, 250, 1000);
-    if (s == NATS_OK)
-        s = natsOptions_SetRetryOnFailedConnect(o, true, on_connected, c);
-    if (s == NATS_OK)
-        s = natsOptions_SetDisconnectedCB(o, on_disconnected, c);
-    if (s == NATS_OK)
-        s = natsOptions_SetReconnectedCB(o, on_reconnected, c);
-    if (s == NATS_OK)
-        s = natsOptions_SetClosedCB(o, on_closed, c);
+        s = steady__nats_options(b, c, o);
     if (s == NATS_OK)
         s = natsOptions_SetEventLoop(o, c, ev_attach, ev_read, ev_write, ev_detach);
-    if (s == NATS_OK) {
-        s = natsConnection_Connect(&nc, o);
-        if (s == NATS_OK)
-            on_connected(nc, c);
-        else if (s == NATS_NOT_YET_CONNECTED) {
-            STEADY_INFO("bridge %s: no server yet; retrying with backoff", b->text);
-            s = NATS_OK;
-        }
-    }
-    if (s != NATS_OK || !nc) {
-        STEADY_ERROR("bridge %s: cannot set up its NATS client: %s", b->text,
-                     nats_GetLastError(&s));
-        free_ctx(c); /* no connection: libnats holds no reference to it */
+    natsConnection *nc = s == NATS_OK ? steady__nats_connect(b, c, o) : NULL;
+    if (!nc) {
+        if (s != NATS_OK)
+            STEADY_ERROR("bridge %s: cannot set up its NATS client: %s", b->text,
+                         nats_GetLastError(&s));
+        steady__nats_ctx_free(c); /* no connection: libnats holds no reference to it */
         return NULL;
     }
     b->client = nc;
@@ -349,11 +221,7 @@ static bool publish_batch(bridge *b, natsConnection *nc, unsigned char *buf, boo
 #define END_REPEAT_NS STEADY_MS(100)
 #define END_LINGER_NS STEADY_SEC(1)
 
-/* Network time is real time, whatever clock the graph runs on. */
-static uint64_t mono(void)
-{
-    return steady_clock_monotonic_ns(NULL);
-}
+#define mono steady__nats_mono
 
 static void repeat_end(bridge *b, natsConnection *nc, unsigned char *buf)
 {
@@ -415,46 +283,15 @@ int steady__bridge_nats_egress(steady_actor *a, void *arg)
 
 /* ---- ingress ---- */
 
-/* A message held while the channel has no room for all of it. */
-typedef struct held {
-    natsMsg *msg;
-    steady_frame f;
-    uint32_t done; /* elements of f already delivered or skipped */
-} held;
-
-static void log_refused(bridge *b, steady_frame_fault k)
-{
-    uint64_t n = atomic_fetch_add(&b->refused[k], 1) + 1;
-    if ((n & (n - 1)) == 0) /* the 1st, 2nd, 4th, ... of each kind */
-        STEADY_WARN("bridge %s: %s (%llu refused so far as '%s')", b->text, steady_last_error(),
-                    (unsigned long long)n, steady_frame_fault_name(k));
-}
-
 /* Takes the next message off the subscription into h: false when there is none. A frame
  * refused is counted and dropped; sequence gaps and repeats are counted, repeats skipped. */
 static bool next_frame(bridge *b, natsSubscription *sub, held *h)
 {
     natsMsg *m = NULL;
     while (natsSubscription_NextMsg(&m, sub, 0) == NATS_OK) {
-        steady_frame_fault k = steady_frame_decode(
-            natsMsg_GetData(m), (size_t)natsMsg_GetDataLength(m), b->elem_size, b->type_id, &h->f);
-        if (k != STEADY_FRAME_OK) {
-            log_refused(b, k);
-            natsMsg_Destroy(m);
-            continue;
-        }
-        uint64_t want = atomic_load(&b->next_seq), first = h->f.first_seq;
-        h->done = 0;
-        if (b->seq_known && first > want)
-            atomic_fetch_add(&b->gaps, first - want);
-        if (b->seq_known && first < want) {
-            uint64_t again = want - first < h->f.count ? want - first : h->f.count;
-            atomic_fetch_add(&b->duplicates, again);
-            h->done = (uint32_t)again;
-        }
-        b->seq_known = true;
-        h->msg = m;
-        return true;
+        if (steady__nats_accept(b, m, h))
+            return true;
+        natsMsg_Destroy(m);
     }
     return false;
 }
@@ -462,21 +299,8 @@ static bool next_frame(bridge *b, natsSubscription *sub, held *h)
 /* Delivers what fits of h; true when all of it is delivered (or its end applied). */
 static bool deliver(bridge *b, held *h, bool *ended)
 {
-    const unsigned char *e = h->f.elems;
-    size_t left = h->f.count - h->done;
-    size_t sent = left ? steady_tx_send_slice(b->to, e + (size_t)h->done * b->elem_size, left) : 0;
-    h->done += (uint32_t)sent;
-    atomic_fetch_add(&b->elems, sent);
-    if (h->done < h->f.count)
+    if (!steady__nats_deliver(b, h, ended))
         return false;
-    uint64_t end = h->f.first_seq + h->f.count;
-    if (end > atomic_load(&b->next_seq) || !b->seq_known)
-        atomic_store(&b->next_seq, end);
-    atomic_fetch_add(&b->frames, 1);
-    if (h->f.flags & STEADY_FRAME_END) {
-        steady_tx_close(b->to);
-        *ended = true;
-    }
     natsMsg_Destroy(h->msg);
     h->msg = NULL;
     return true;

@@ -214,8 +214,16 @@ static const char *parse_param(const char *s, size_t n, steady_uri *u)
                        "'_'";
         return copy_part(u->durable, v, vl, false) ? NULL : "the durable name is too long";
     }
-    return "unknown query parameter; the parameters are qos (mqtt), queue (nats) and durable "
-           "(nats+js)";
+    if (kl == 8 && !memcmp(s, "replicas", 8)) {
+        if (u->transport != STEADY_TRANSPORT_NATS_JS)
+            return "replicas= (copies of a stream) is a JetStream (nats+js) parameter";
+        if (vl != 1 || v[0] < '1' || v[0] > '5')
+            return "replicas must be 1 to 5 (JetStream's limit; 3 survives one server lost)";
+        u->replicas = v[0] - '0';
+        return NULL;
+    }
+    return "unknown query parameter; the parameters are qos (mqtt), queue (nats), durable and "
+           "replicas (nats+js)";
 }
 
 static const char *parse_query(const char *q, steady_uri *u)
@@ -303,6 +311,7 @@ steady_err steady_uri_parse(const char *text, steady_uri *out)
     out->tls = sc->tls;
     out->port = sc->port;
     out->qos = sc->transport == STEADY_TRANSPORT_MQTT ? 1 : -1;
+    out->replicas = sc->transport == STEADY_TRANSPORT_NATS_JS ? 1 : 0;
     const char *rest = colon + 1;
     if (sc->transport != STEADY_TRANSPORT_SHM)
         return parse_net(text, rest, out);

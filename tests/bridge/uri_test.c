@@ -50,6 +50,11 @@ static void each_transport_parses_with_its_defaults(void **state)
     assert_string_equal(u.stream, "ORDERS");
     assert_string_equal(u.subject, "orders.new");
     assert_string_equal(u.durable, "billing");
+    assert_int_equal(u.replicas, 1);
+    u = parse_ok("nats+js://h/S/x?replicas=3&durable=d");
+    assert_int_equal(u.replicas, 3);
+    assert_string_equal(u.durable, "d");
+    assert_int_equal(parse_ok("nats://h/x").replicas, 0);
     u = parse_ok("mqtt://broker/sensors/room1");
     assert_int_equal(u.transport, STEADY_TRANSPORT_MQTT);
     assert_int_equal(u.port, 1883);
@@ -118,6 +123,10 @@ static void malformed_uris_are_refused_naming_the_part(void **state)
     refused("mqtt://h/a?queue=w", "queue= (a queue group) is a core NATS parameter");
     refused("nats://h/a?durable=d", "durable= (a durable consumer) is a JetStream");
     refused("nats://h/a?colour=red", "unknown query parameter");
+    refused("nats://h/a?replicas=3", "replicas= (copies of a stream) is a JetStream");
+    refused("nats+js://h/S/a?replicas=0", "replicas must be 1 to 5");
+    refused("nats+js://h/S/a?replicas=6", "replicas must be 1 to 5");
+    refused("nats+js://h/S/a?replicas=33", "replicas must be 1 to 5");
     refused("nats://h/a?queue", "KEY=VALUE");
     refused("nats://h/a?", "the query after '?' is empty");
     refused("nats://h/a?queue=w&", "the query ends with '&'");

@@ -6,6 +6,8 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <nats/nats.h>
+#include <stdlib.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
@@ -67,7 +69,29 @@ bool nats_server_start(nats_server *s, int port)
         int null = open("/dev/null", O_WRONLY);
         dup2(null, 1);
         dup2(null, 2);
-        execl(path, "nats-server", "-a", "127.0.0.1", "-p", ports, (char *)NULL);
+        const char *argv[24] = {"nats-server", "-a", "127.0.0.1", "-p", ports};
+        int n = 5;
+        char cluster[64];
+        if (s->store[0]) {
+            argv[n++] = "-js";
+            argv[n++] = "-sd";
+            argv[n++] = s->store;
+        }
+        if (s->name[0]) {
+            argv[n++] = "-n";
+            argv[n++] = s->name;
+        }
+        if (s->cluster_port) {
+            snprintf(cluster, sizeof cluster, "nats://127.0.0.1:%d", s->cluster_port);
+            argv[n++] = "--cluster";
+            argv[n++] = cluster;
+            argv[n++] = "--cluster_name";
+            argv[n++] = "steady-test";
+            argv[n++] = "--routes";
+            argv[n++] = s->routes;
+        }
+        argv[n] = NULL;
+        execv(path, (char *const *)argv);
         _exit(127);
     }
     for (int i = 0; i < 1000; i++) { /* 10 s */
@@ -90,4 +114,89 @@ void nats_server_stop(nats_server *s, bool hard)
     kill(s->pid, hard ? SIGKILL : SIGTERM);
     waitpid(s->pid, NULL, 0);
     s->pid = 0;
+}
+
+bool nats_server_start_js(nats_server *s)
+{
+    snprintf(s->store, sizeof s->store, "/tmp/steady-js-XXXXXX");
+    if (!mkdtemp(s->store))
+        return false;
+    return nats_server_start(s, 0);
+}
+
+static void remove_tree(const char *dir)
+{
+    char cmd[320];
+    if (!dir[0] || strncmp(dir, "/tmp/steady-js", 14) != 0)
+        return; /* only what these helpers made */
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "nats_server: could not remove %s\n", dir);
+}
+
+void nats_server_remove_store(nats_server *s)
+{
+    nats_server_stop(s, false);
+    remove_tree(s->store);
+    s->store[0] = 0;
+}
+
+bool nats_jetstream_ready(const char *url, int ms)
+{
+    for (int waited = 0; waited < ms; waited += 100) {
+        natsConnection *nc = NULL;
+        jsCtx *js = NULL;
+        jsAccountInfo *ai = NULL;
+        bool ok = natsConnection_ConnectTo(&nc, url) == NATS_OK &&
+                  natsConnection_JetStream(&js, nc, NULL) == NATS_OK &&
+                  js_GetAccountInfo(&ai, js, NULL, NULL) == NATS_OK;
+        jsAccountInfo_Destroy(ai);
+        jsCtx_Destroy(js);
+        natsConnection_Destroy(nc);
+        if (ok)
+            return true;
+        nanosleep(&(struct timespec){0, 100000000}, NULL);
+    }
+    return false;
+}
+
+bool nats_cluster_start(nats_cluster *c)
+{
+    snprintf(c->dir, sizeof c->dir, "/tmp/steady-js-cluster-XXXXXX");
+    if (!mkdtemp(c->dir))
+        return false;
+    int cport[3];
+    for (int i = 0; i < 3; i++) {
+        c->s[i].port = free_port();
+        cport[i] = free_port();
+    }
+    c->urls[0] = 0;
+    for (int i = 0; i < 3; i++) {
+        nats_server *s = &c->s[i];
+        snprintf(s->store, sizeof s->store, "%s/n%d", c->dir, i);
+        snprintf(s->name, sizeof s->name, "n%d", i);
+        s->cluster_port = cport[i];
+        snprintf(s->routes, sizeof s->routes, "nats://127.0.0.1:%d,nats://127.0.0.1:%d",
+                 cport[(i + 1) % 3], cport[(i + 2) % 3]);
+        if (!nats_server_start(s, s->port))
+            return false;
+        snprintf(c->urls + strlen(c->urls), sizeof c->urls - strlen(c->urls), "%s%s", i ? "," : "",
+                 s->url);
+    }
+    for (int i = 0; i < 3; i++)
+        if (!nats_jetstream_ready(c->s[i].url, 30000))
+            return false;
+    return true;
+}
+
+bool nats_cluster_restart(nats_cluster *c, int i)
+{
+    return nats_server_start(&c->s[i], c->s[i].port);
+}
+
+void nats_cluster_stop(nats_cluster *c)
+{
+    for (int i = 0; i < 3; i++)
+        nats_server_stop(&c->s[i], false);
+    remove_tree(c->dir);
 }

@@ -1,0 +1,207 @@
+/* bridge/nats_conn.c — what every NATS bridge connection shares (nats_impl.h): the callback
+ * context that outlives the actor's generation, the options, and the ingress's frame checks. */
+#include "nats_impl.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define IO_BUFFER (256 * 1024) /* the client's socket read and write buffers */
+
+conn_ctx *steady__nats_ctx_new(bridge *b)
+{
+    conn_ctx *c = calloc(1, sizeof *c);
+    if (!c || pthread_mutex_init(&c->mu, NULL) != 0) {
+        free(c);
+        STEADY_ERROR("bridge %s: out of memory for its client", b->text);
+        return NULL;
+    }
+    c->b = b;
+    c->refs = 2;
+    return c;
+}
+
+void steady__nats_ctx_free(conn_ctx *c)
+{
+    pthread_mutex_destroy(&c->mu);
+    free(c);
+}
+
+bridge *steady__nats_enter(conn_ctx *c)
+{
+    pthread_mutex_lock(&c->mu);
+    if (c->b)
+        return c->b;
+    pthread_mutex_unlock(&c->mu);
+    return NULL;
+}
+
+void steady__nats_leave(conn_ctx *c)
+{
+    pthread_mutex_unlock(&c->mu);
+}
+
+void steady__nats_forget(conn_ctx *c)
+{
+    pthread_mutex_lock(&c->mu);
+    c->b = NULL;
+    pthread_mutex_unlock(&c->mu);
+}
+
+/* The event loop callbacks can come from the actor's own close after the closed callback ran
+ * on libnats's thread, so neither side alone may free the context. */
+void steady__nats_release(conn_ctx *c)
+{
+    pthread_mutex_lock(&c->mu);
+    bool last = --c->refs == 0;
+    pthread_mutex_unlock(&c->mu);
+    if (last)
+        steady__nats_ctx_free(c);
+}
+
+static void on_disconnected(natsConnection *nc, void *closure)
+{
+    (void)nc;
+    bridge *b = steady__nats_enter(closure);
+    if (b) {
+        atomic_store(&b->connected, false);
+        STEADY_WARN("bridge %s: lost its server; retrying with backoff", b->text);
+        steady__nats_leave(closure);
+    }
+}
+
+static void on_reconnected(natsConnection *nc, void *closure)
+{
+    (void)nc;
+    bridge *b = steady__nats_enter(closure);
+    if (b) {
+        atomic_fetch_add(&b->reconnects, 1);
+        atomic_store(&b->connected, true);
+        STEADY_INFO("bridge %s: connected again", b->text);
+        steady__nats_leave(closure);
+    }
+}
+
+static void on_connected(natsConnection *nc, void *closure)
+{
+    (void)nc;
+    bridge *b = steady__nats_enter(closure);
+    if (b) {
+        atomic_store(&b->connected, true);
+        STEADY_INFO("bridge %s: connected", b->text);
+        steady__nats_leave(closure);
+    }
+}
+
+/* The last callback libnats's own threads make for a connection. */
+static void on_closed(natsConnection *nc, void *closure)
+{
+    (void)nc;
+    steady__nats_release(closure);
+}
+
+natsStatus steady__nats_options(bridge *b, conn_ctx *c, natsOptions *o)
+{
+    char url[STEADY_URI_MAX + 16];
+    const steady_uri *u = &b->uri;
+    bool v6 = strchr(u->host, ':') != NULL;
+    snprintf(url, sizeof url, "%s://%s%s%s:%u", u->tls ? "tls" : "nats", v6 ? "[" : "", u->host,
+             v6 ? "]" : "", (unsigned)u->port);
+    natsStatus s = natsOptions_SetURL(o, url);
+    if (s == NATS_OK && u->user[0])
+        s = natsOptions_SetUserInfo(o, u->user, u->password);
+    if (s == NATS_OK && u->tls)
+        s = natsOptions_SetSecure(o, true);
+    if (s == NATS_OK)
+        s = natsOptions_SetTimeout(o, b->connect_timeout_ms);
+    if (s == NATS_OK) /* a 64 KiB frame in one read or write, not two (the default: 32 KiB) */
+        s = natsOptions_SetIOBufSize(o, IO_BUFFER);
+    if (s == NATS_OK)
+        s = natsOptions_SetMaxReconnect(o, -1);
+    if (s == NATS_OK)
+        s = natsOptions_SetReconnectWait(o, 250);
+    if (s == NATS_OK)
+        s = natsOptions_SetReconnectJitter(o, 250, 1000);
+    if (s == NATS_OK)
+        s = natsOptions_SetRetryOnFailedConnect(o, true, on_connected, c);
+    if (s == NATS_OK)
+        s = natsOptions_SetDisconnectedCB(o, on_disconnected, c);
+    if (s == NATS_OK)
+        s = natsOptions_SetReconnectedCB(o, on_reconnected, c);
+    if (s == NATS_OK)
+        s = natsOptions_SetClosedCB(o, on_closed, c);
+    return s;
+}
+
+natsConnection *steady__nats_connect(bridge *b, conn_ctx *c, natsOptions *o)
+{
+    natsConnection *nc = NULL;
+    natsStatus s = natsConnection_Connect(&nc, o);
+    if (s == NATS_OK)
+        on_connected(nc, c);
+    else if (s == NATS_NOT_YET_CONNECTED) {
+        STEADY_INFO("bridge %s: no server yet; retrying with backoff", b->text);
+        s = NATS_OK;
+    }
+    if (s != NATS_OK || !nc) {
+        STEADY_ERROR("bridge %s: cannot set up its NATS client: %s", b->text,
+                     nats_GetLastError(&s));
+        return NULL;
+    }
+    return nc;
+}
+
+uint64_t steady__nats_mono(void)
+{
+    return steady_clock_monotonic_ns(NULL);
+}
+
+static void log_refused(bridge *b, steady_frame_fault k)
+{
+    uint64_t n = atomic_fetch_add(&b->refused[k], 1) + 1;
+    if ((n & (n - 1)) == 0) /* the 1st, 2nd, 4th, ... of each kind */
+        STEADY_WARN("bridge %s: %s (%llu refused so far as '%s')", b->text, steady_last_error(),
+                    (unsigned long long)n, steady_frame_fault_name(k));
+}
+
+bool steady__nats_accept(bridge *b, natsMsg *m, held *h)
+{
+    steady_frame_fault k = steady_frame_decode(natsMsg_GetData(m), (size_t)natsMsg_GetDataLength(m),
+                                               b->elem_size, b->type_id, &h->f);
+    if (k != STEADY_FRAME_OK) {
+        log_refused(b, k);
+        return false;
+    }
+    uint64_t want = atomic_load(&b->next_seq), first = h->f.first_seq;
+    h->done = 0;
+    if (b->seq_known && first > want)
+        atomic_fetch_add(&b->gaps, first - want);
+    if (b->seq_known && first < want) {
+        uint64_t again = want - first < h->f.count ? want - first : h->f.count;
+        atomic_fetch_add(&b->duplicates, again);
+        h->done = (uint32_t)again;
+    }
+    b->seq_known = true;
+    h->msg = m;
+    return true;
+}
+
+bool steady__nats_deliver(bridge *b, held *h, bool *ended)
+{
+    const unsigned char *e = h->f.elems;
+    size_t left = h->f.count - h->done;
+    size_t sent = left ? steady_tx_send_slice(b->to, e + (size_t)h->done * b->elem_size, left) : 0;
+    h->done += (uint32_t)sent;
+    atomic_fetch_add(&b->elems, sent);
+    if (h->done < h->f.count)
+        return false;
+    uint64_t end = h->f.first_seq + h->f.count;
+    if (end > atomic_load(&b->next_seq) || !b->seq_known)
+        atomic_store(&b->next_seq, end);
+    atomic_fetch_add(&b->frames, 1);
+    if (h->f.flags & STEADY_FRAME_END) {
+        steady_tx_close(b->to);
+        *ended = true;
+    }
+    return true;
+}
