@@ -12,6 +12,11 @@
 #                        printed: http://127.0.0.1:9900/ unless that port is busy); one line per
 #                        build step, the whole CMake log in build/demo.log (shown when a step
 #                        fails)
+#   make demo-distributed  deps + build + lesson 03: two pods (two processes) joined over
+#                        shared memory, then over NATS JetStream (a nats-server the runner
+#                        starts on a free port) with the subscriber SIGKILLed 3 times, then over
+#                        a JetStream cluster of three; each ends with the totals compared
+#                        (DEMO3_ARGS=..., e.g. --rate 50 --beats 100)
 #   make install         build the libraries (build/release), then install headers, libraries,
 #                        steady.pc and the CMake package into PREFIX (/usr/local), under DESTDIR
 #                        when set (staging); docs/BUILDING.md says how to use a custom prefix
@@ -43,6 +48,8 @@ WERROR ?= OFF
 BUILD_TESTS ?= auto
 CTEST_ARGS ?=
 DEMO_ARGS ?=
+DEMO3_ARGS ?= --rate 50 --beats 100
+DEMO3_RUN := examples/lesson-03-distributed/run
 
 RELEASE_DIR := build/release
 DEMO_BIN := $(RELEASE_DIR)/examples/lesson-01-standard
@@ -66,6 +73,8 @@ TEST_DEBS := build-essential gcc clang cmake make pkg-config libcmocka-dev libcl
              util-linux zlib1g-dev libmicrohttpd-dev graphviz prometheus chromium openssl \
              curl python3 libcurl4-openssl-dev libjansson-dev libnats-dev nats-server
 DEMO_DEBS := gcc make cmake pkg-config zlib1g-dev libmicrohttpd-dev python3
+# Lesson 03's bridges: the NATS client library and the server the runner starts.
+DEMO3_DEBS := $(DEMO_DEBS) libnats-dev nats-server
 
 FORMAT_DIRS := include src tests examples bench tools
 
@@ -131,7 +140,7 @@ endef
 # Sanitizers fail to start with a high vm.mmap_rnd_bits; no randomisation avoids it (DESIGN.md).
 NO_ASLR = setarch "$$(uname -m)" -R
 
-.PHONY: build test demo install install-files asan tsan ucontext fuzz deps-test deps-demo \
+.PHONY: build test demo demo-distributed install install-files asan tsan ucontext fuzz deps-test deps-demo \
         format-check format clean help print-test-debs
 
 build:
@@ -165,6 +174,20 @@ demo: deps-demo
 	    port=$$(sed -n 's/.*127\.0\.0\.1:\([0-9]*\).*/\1/p' build/line-server.out | head -1); \
 	    python3 examples/line-server/client.py --port $$port; status=$$?; \
 	    wait $$srv || status=1; tail -1 build/line-server.out; exit $$status
+
+demo-distributed:
+	$(call ensure_debs,$(DEMO3_DEBS))
+	@mkdir -p build && : >$(DEMO_LOG)
+	@$(call quiet_step,configuring $(RELEASE_DIR) (Release)…,$(call configure_release_sh,$(BUILD_TESTS)))
+	@$(call quiet_step,building lesson 03's two pods…,$(CMAKE) --build $(RELEASE_DIR) \
+	    -j $(JOBS) --target lesson-03-publish lesson-03-subscribe)
+	@echo "== lesson 03 over shared memory: two processes, one channel in /dev/shm"
+	$(DEMO3_RUN) --transport shm $(DEMO3_ARGS)
+	@echo "== lesson 03 over NATS JetStream; the subscriber is SIGKILLed 3 times and started"
+	@echo "   again from its saved state: the totals stay exact"
+	$(DEMO3_RUN) --transport nats-js --kill-subscriber 3 $(DEMO3_ARGS)
+	@echo "== lesson 03 over a JetStream cluster of three servers (the stream in 3 replicas)"
+	$(DEMO3_RUN) --transport nats-js --cluster $(DEMO3_ARGS)
 
 # PREFIX and DESTDIR must be absolute (cmake --install would take a relative one from the
 # build directory).

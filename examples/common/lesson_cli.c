@@ -7,9 +7,23 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void usage(FILE *out, const char *prog, const char *summary, const lesson_opt *opts, int n)
+static void usage_texts(FILE *out, const lesson_text_opt *t, int nt)
+{
+    for (int i = 0; i < nt; i++) {
+        char left[48];
+        snprintf(left, sizeof left, "%c%c%s--%s %s", t[i].short_name ? '-' : ' ',
+                 t[i].short_name ? t[i].short_name : ' ', t[i].short_name ? ", " : "  ", t[i].name,
+                 t[i].value);
+        fprintf(out, "  %-22s %s (default %s)\n", left, t[i].help,
+                *t[i].target ? *t[i].target : "none");
+    }
+}
+
+static void usage(FILE *out, const char *prog, const char *summary, const lesson_opt *opts, int n,
+                  const lesson_text_opt *texts, int nt)
 {
     fprintf(out, "%s\n\nUsage: %s [options]\n\nOptions:\n", summary, prog);
+    usage_texts(out, texts, nt);
     for (int i = 0; i < n; i++) {
         char left[48];
         if (opts[i].short_name)
@@ -24,6 +38,17 @@ static void usage(FILE *out, const char *prog, const char *summary, const lesson
             fprintf(out, "  %-22s %s\n", left, opts[i].help);
     }
     fprintf(out, "  %-22s %s\n", "-h, --help", "show this help and exit");
+}
+
+static const lesson_text_opt *find_text(const char *arg, const lesson_text_opt *t, int nt)
+{
+    for (int i = 0; i < nt; i++) {
+        if (arg[0] == '-' && arg[1] == '-' && strcmp(arg + 2, t[i].name) == 0)
+            return &t[i];
+        if (arg[0] == '-' && arg[1] == t[i].short_name && arg[1] && arg[2] == '\0')
+            return &t[i];
+    }
+    return NULL;
 }
 
 static const lesson_opt *find(const char *arg, const lesson_opt *opts, int n)
@@ -54,11 +79,18 @@ static int parse_number(const char *prog, const lesson_opt *o, const char *text)
 lesson_cli_result lesson_cli_parse(int argc, char **argv, const char *summary,
                                    const lesson_opt *opts, int n)
 {
+    return lesson_cli_parse_texts(argc, argv, summary, opts, n, NULL, 0);
+}
+
+lesson_cli_result lesson_cli_parse_texts(int argc, char **argv, const char *summary,
+                                         const lesson_opt *opts, int n,
+                                         const lesson_text_opt *texts, int nt)
+{
     const char *prog = argc > 0 && argv[0] ? argv[0] : "lesson";
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
         if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
-            usage(stdout, prog, summary, opts, n);
+            usage(stdout, prog, summary, opts, n, texts, nt);
             return LESSON_CLI_EXIT_OK;
         }
         const char *eq = strchr(arg, '=');
@@ -67,6 +99,17 @@ lesson_cli_result lesson_cli_parse(int argc, char **argv, const char *summary,
             memcpy(name, arg, (size_t)(eq - arg));
             name[eq - arg] = '\0';
             arg = name;
+        }
+        const lesson_text_opt *t = find_text(arg, texts, nt);
+        if (t) {
+            const char *value = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
+            if (!value || !value[0]) {
+                fprintf(stderr, "%s: --%s needs a value (%s); try --help\n", prog, t->name,
+                        t->value);
+                return LESSON_CLI_ERROR;
+            }
+            *t->target = value;
+            continue;
         }
         const lesson_opt *o = find(arg, opts, n);
         if (!o) {

@@ -1,0 +1,220 @@
+/* lesson-03-subscribe — the subscribing pod: the bridge -> worker -> logger.
+ *
+ * The worker turns each value into a FizzBuzz message; the logger counts them and audits the
+ * sequence (a repeat is dropped and counted, a gap counted). The end of the publisher's stream
+ * crosses the bridge, so this pod stops by itself once it has everything.
+ *
+ * Over nats-js the logger's counts and the next sequence number it expects are durable state
+ * (--state FILE), saved together; only then does it confirm them to the bridge, which
+ * acknowledges to the server no further. A subscriber killed at any moment and started again
+ * with the same --state gets again what it had not saved, drops what it had, and ends with the
+ * exact total of the whole stream. */
+#define _POSIX_C_SOURCE 200809L /* nanosleep */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <steady/ipc.h>
+
+#include "lesson03.h"
+#include "lesson_cli.h"
+#include "lesson_telemetry.h"
+
+#define SAVE_EVERY_NS                                                                              \
+    STEADY_MS(50) /* nats-js: the logger saves and confirms at most this often                     \
+                   */
+
+typedef struct subscriber {
+    const lesson03_args *args;
+    u64ch_rx values;
+    fbch_tx to_logger;
+    fbch_rx from_worker;
+    steady_actor *ingress; /* the bridge (NULL over shm) */
+    bool durable;          /* nats-js: the logger saves and confirms */
+} subscriber;
+
+typedef struct logger_state {
+    uint64_t next; /* the value expected next: everything below was applied */
+    uint64_t fizz, buzz, fizzbuzz, value;
+    uint64_t gaps, repeats;
+} logger_state;
+
+static int worker_run(steady_actor *a, void *arg)
+{
+    subscriber *s = arg;
+    uint64_t in[256];
+    fizzbuzz_msg out[256];
+    while (STEADY_RUNNING(a, STEADY_I(u64ch_rx_is_closed_and_empty(s->values)) &&
+                                 STEADY_I(fbch_tx_close(s->to_logger)))) {
+        steady_reason r =
+            steady_wait_all(a, STEADY_AVAIL(s->values, 1), STEADY_VACANT(s->to_logger, 1)).reason;
+        if (r == STEADY_CLOSED && u64ch_rx_is_closed_and_empty(s->values)) {
+            fbch_tx_close(s->to_logger); /* the stream ended: the logger drains and stops */
+            break;
+        }
+        uint64_t room = fbch_tx_vacant(s->to_logger);
+        size_t n = u64ch_rx_take_slice(s->values, in, room < 256 ? room : 256);
+        for (size_t i = 0; i < n; i++)
+            out[i] = fizzbuzz_of(in[i]);
+        fbch_tx_send_slice(s->to_logger, out, n);
+    }
+    return 0;
+}
+
+static void apply(logger_state *st, const fizzbuzz_msg *m)
+{
+    if (m->value < st->next) { /* applied before (a redelivery after a restart) */
+        st->repeats++;
+        return;
+    }
+    st->gaps += m->value - st->next; /* lost on the way (core NATS is at most once) */
+    st->next = m->value + 1;
+    switch ((fizzbuzz_kind)m->kind) {
+    case FB_FIZZ: st->fizz++; break;
+    case FB_BUZZ: st->buzz++; break;
+    case FB_FIZZBUZZ: st->fizzbuzz++; break;
+    case FB_VALUE: st->value++; break;
+    }
+}
+
+/* nats-js: the counts saved first, then confirmed: the bridge acknowledges no further. */
+static void save(steady_actor *a, subscriber *s, const logger_state *st)
+{
+    if (!s->durable)
+        return;
+    if (steady_actor_persist(a) != STEADY_OK)
+        STEADY_PANIC("cannot save the logger's state: %s", steady_last_error());
+    steady_bridge_confirm(s->ingress, st->next);
+}
+
+static int logger_run(steady_actor *a, void *arg)
+{
+    subscriber *s = arg;
+    logger_state *st = steady_actor_state(a);
+    fizzbuzz_msg batch[256];
+    size_t n;
+    uint64_t saved_at = st->next, last_save = 0;
+    save(a, s, st); /* a pod started again: what it had saved is confirmed at once */
+    while (STEADY_RUNNING(a, STEADY_I(fbch_rx_is_closed_and_empty(s->from_worker)))) {
+        steady_err e = fbch_rx_take_slice_wait(a, s->from_worker, batch, 256, &n);
+        if (e == STEADY_ECLOSED)
+            break;
+        for (size_t i = 0; i < n; i++)
+            apply(st, &batch[i]);
+        uint64_t now = steady_clock_monotonic_ns(NULL);
+        if (st->next != saved_at && now - last_save >= SAVE_EVERY_NS) {
+            save(a, s, st);
+            saved_at = st->next;
+            last_save = now;
+        }
+    }
+    save(a, s, st);
+    uint64_t total = st->fizz + st->buzz + st->fizzbuzz + st->value;
+    STEADY_INFO("Logger shutting down. Total: %" PRIu64 " (F:%" PRIu64 ", B:%" PRIu64
+                ", FB:%" PRIu64 ", V:%" PRIu64 ")",
+                total, st->fizz, st->buzz, st->fizzbuzz, st->value);
+    STEADY_INFO("Audit: next sequence %" PRIu64 ", %" PRIu64 " lost (gaps), %" PRIu64
+                " repeats dropped",
+                st->next, st->gaps, st->repeats);
+    if (fbch_rx_is_closed_and_empty(s->from_worker))
+        steady_actor_request_shutdown(a); /* everything arrived: this pod is done */
+    return 0;
+}
+
+static steady_err build(steady_graph *g, void *pod, const char *where)
+{
+    subscriber *s = pod;
+    const lesson03_args *args = s->args;
+    steady_err e;
+    if (!strcmp(args->transport, "shm")) {
+        steady_ipc_opts o = {.name = where,
+                             .capacity = args->capacity,
+                             .elem_size = sizeof(uint64_t),
+                             .type_id = LESSON03_TYPE_ID};
+        e = steady_ipc_rx_attach(g, &o, &s->values.raw);
+    } else {
+        u64ch_tx from_bridge;
+        s->durable = !strcmp(args->transport, "nats-js");
+        steady_bridge_opts o = {.uri = where, .type_id = LESSON03_TYPE_ID, .confirm = s->durable};
+        if ((e = u64ch_new(g, "ingress->worker", args->capacity, &from_bridge, &s->values)) ==
+            STEADY_OK)
+            e = steady_bridge_ingress(g, from_bridge.raw, &o, &s->ingress);
+    }
+    if (e != STEADY_OK ||
+        (e = fbch_new(g, "worker->logger", args->capacity, &s->to_logger, &s->from_worker)))
+        return e;
+    const steady_actor_opts actors[] = {
+        {.name = "worker",
+         .run = worker_run,
+         .arg = s,
+         .rxs = STEADY_RXS(s->values),
+         .txs = STEADY_TXS(s->to_logger)},
+        {.name = "logger",
+         .run = logger_run,
+         .arg = s,
+         .rxs = STEADY_RXS(s->from_worker),
+         .state_size = sizeof(logger_state),
+         .state_path = s->durable ? args->state : NULL},
+    };
+    for (size_t i = 0; i < sizeof actors / sizeof actors[0]; i++)
+        if ((e = steady_actor_spawn(g, &actors[i], NULL)) != STEADY_OK)
+            return e;
+    return STEADY_OK;
+}
+
+/* One line once this pod receives (the runner waits for it before starting the publisher:
+ * over core NATS, what is published before the subscription exists is lost). */
+static void announce_ready(void *pod)
+{
+    const subscriber *s = pod;
+    steady_bridge_stats st = {.ready = true};
+    for (int i = 0; s->ingress && i < 3000; i++) { /* 30 s */
+        if (steady_bridge_stats_get(s->ingress, &st) != STEADY_OK || st.ready)
+            break;
+        nanosleep(&(struct timespec){0, 10000000}, NULL);
+    }
+    if (st.ready)
+        STEADY_INFO("Subscriber ready.");
+    else
+        STEADY_WARN("Subscriber not ready after 30 s (no server?); still trying.");
+}
+
+static void announce(void *pod, const char *where)
+{
+    const subscriber *s = pod;
+    STEADY_INFO("Subscribing over %s (%s)%s; stops by itself at the end of the stream.",
+                s->args->transport, where, s->durable ? ", durable" : "");
+}
+
+int main(int argc, char **argv)
+{
+    lesson03_args args;
+    lesson03_defaults(&args);
+    lesson_telemetry_args tele = {0};
+    const lesson_text_opt texts[] = {
+        {"transport", 't', "NAME", "shm, nats or nats-js", &args.transport},
+        {"url", 'u', "URL", "the server (nats://HOST:PORT) or the shm name", &args.url},
+        {"subject", 0, "SUBJECT", "the NATS subject", &args.subject},
+        {"stream", 0, "STREAM", "the JetStream stream (nats-js)", &args.stream},
+        {"state", 's', "FILE", "the logger's durable state (nats-js)", &args.state},
+    };
+    const lesson_opt opts[] = {
+        {"replicas", 0, "N", "copies of the JetStream stream (nats-js)", &args.replicas, 1, 5},
+        {"capacity", 'c', "N", "capacity of the channels", &args.capacity, 2, 1u << 24},
+        LESSON_TELEMETRY_OPTS(tele),
+    };
+    switch (lesson_cli_parse_texts(argc, argv, "lesson-03-subscribe: bridge -> worker -> logger",
+                                   opts, (int)(sizeof opts / sizeof opts[0]), texts,
+                                   (int)(sizeof texts / sizeof texts[0]))) {
+    case LESSON_CLI_EXIT_OK: return 0;
+    case LESSON_CLI_ERROR: return 2;
+    case LESSON_CLI_RUN: break;
+    }
+    char where[512];
+    if (!lesson03_endpoint(&args, where, sizeof where, true))
+        return 2;
+    subscriber s = {.args = &args};
+    lesson03_pod pod = {"lesson-03-subscribe", build, announce, announce_ready, &s};
+    return lesson03_run_pod(&pod, where, &tele);
+}

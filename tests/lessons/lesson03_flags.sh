@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# lesson03_flags.sh BIN_DIR — lesson 03's pods and runner refuse what they cannot honour: exit 2
+# and a message naming the problem, before anything starts.
+set -uo pipefail
+bin="$1"
+runner="$(dirname "$0")/../../examples/lesson-03-distributed/run"
+fails=0
+expect() { # exit-status message-part command...
+    local want="$1" part="$2"
+    shift 2
+    local out status
+    out="$("$@" 2>&1)"
+    status=$?
+    if [ "$status" != "$want" ] || ! grep -qF -- "$part" <<<"$out"; then
+        echo "FAIL: $* -> exit $status (want $want), output: $out" >&2
+        fails=$((fails + 1))
+    fi
+}
+pub="$bin/lesson-03-publish" sub="$bin/lesson-03-subscribe"
+expect 2 "is not a transport" "$pub" --transport bogus
+expect 2 "the MQTT bridge is not in this version" "$sub" --transport mqtt
+expect 2 "--url for nats-js is the server" "$sub" --transport nats-js --url foo
+expect 2 "--beats needs a whole number" "$pub" --beats 0
+expect 2 "--replicas needs a whole number from 1 to 5" "$pub" --replicas 9
+expect 2 "is not a channel name" "$pub" --transport shm --url bad/name --no-telemetry
+expect 2 "the subject has an empty token" "$sub" --transport nats --subject a..b --no-telemetry
+expect 2 "--transport needs a value" "$pub" --transport
+expect 0 "--transport NAME" "$pub" --help
+expect 2 "--cluster is for nats-js" bash "$runner" --bin "$bin" --transport shm --cluster
+expect 2 "--kill-subscriber needs nats-js" bash "$runner" --bin "$bin" --transport nats --kill-subscriber 2
+expect 2 "must be shm, nats or nats-js" bash "$runner" --bin "$bin" --transport carrier-pigeon
+expect 2 "is not built" bash "$runner" --bin /nonexistent --transport shm
+[ "$fails" = 0 ] && echo "lesson03_flags: every bad flag refused"
+exit $((fails > 0))
