@@ -53,6 +53,15 @@ typedef struct lesson03_args {
     uint64_t replicas;  /* nats-js: copies of the stream (3 in a cluster of three) */
 } lesson03_args;
 
+/* The transport options both pods take (lesson_text_opt entries; lesson_cli.h). */
+/* clang-format off */
+#define LESSON03_TRANSPORT_OPTS(args)                                                       \
+    {"transport", 't', "NAME", "shm, nats or nats-js", &(args).transport},                  \
+    {"url", 'u', "URL", "the server (nats://HOST:PORT) or the shm name", &(args).url},      \
+    {"subject", 0, "SUBJECT", "the NATS subject", &(args).subject},                         \
+    {"stream", 0, "STREAM", "the JetStream stream (nats-js)", &(args).stream}
+/* clang-format on */
+
 /* The defaults of both pods, and their shared options for lesson_cli (lesson03.c). */
 void lesson03_defaults(lesson03_args *a);
 

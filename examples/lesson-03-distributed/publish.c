@@ -134,10 +134,7 @@ int main(int argc, char **argv)
     lesson03_defaults(&args);
     lesson_telemetry_args tele = {0};
     const lesson_text_opt texts[] = {
-        {"transport", 't', "NAME", "shm, nats or nats-js", &args.transport},
-        {"url", 'u', "URL", "the server (nats://HOST:PORT) or the shm name", &args.url},
-        {"subject", 0, "SUBJECT", "the NATS subject", &args.subject},
-        {"stream", 0, "STREAM", "the JetStream stream (nats-js)", &args.stream},
+        LESSON03_TRANSPORT_OPTS(args),
     };
     const lesson_opt opts[] = {
         {"rate", 'r', "MS", "heartbeat period in milliseconds", &args.rate_ms, 1, 3600000},
