@@ -26,8 +26,10 @@
  * The other schemes of steady/bridge_uri.h are refused with STEADY_EINVAL naming them (MQTT and
  * shm bridges are being built: docs/reference/bridge.md).
  *
- * A lost server is retried forever with backoff and jitter, and a stop never waits for a dead
- * server longer than the graph's grace.
+ * A lost server is retried forever with backoff and jitter (a refusal is logged with the
+ * server's reason when it gives one, e.g. "Authorization Violation"), and a stop never waits
+ * for a dead server longer than the graph's grace. Credentials travel in the URI
+ * (USER:PASS@HOST); TLS is the +tls schemes with the opts.tls_* files.
  *
  * Thread-safety: spawn while building (the thread that builds); steady_bridge_stats_get from
  * any thread. Bridge actors must not be ISOLATED (their client's threads live in main).
@@ -59,6 +61,12 @@ typedef struct steady_bridge_opts {
      * killed at any moment gets again what it had not saved. false: once delivered into the
      * channel. Other transports refuse it (they acknowledge nothing). */
     bool confirm;
+    /* TLS (nats+tls://, nats+js+tls://): files in PEM. tls_ca: the authorities the server's
+     * certificate must chain to (NULL: the system's); tls_cert and tls_key: this client's
+     * certificate and key, for a server that asks for one (both or neither). Copied. */
+    const char *tls_ca;
+    const char *tls_cert;
+    const char *tls_key;
 } steady_bridge_opts;
 
 /* Spawns an actor that drains `from` and publishes it to opts->uri. Errors: STEADY_EINVAL

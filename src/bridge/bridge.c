@@ -3,8 +3,10 @@
  * is freed with it; the building thread fills it between spawn and start, when no actor runs. */
 #include "bridge_impl.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 /* The run function of a bridge actor over transport t. */
 static steady_actor_fn run_fn(steady_transport t, bool egress)
@@ -46,6 +48,34 @@ static steady_err check(steady_graph *g, const void *end, const steady_bridge_op
                                 "NATS (nats://) and JetStream (nats+js://) are; for processes "
                                 "on one host, attach the channel itself (steady/ipc.h)",
                                 fn, steady_transport_name(u->transport));
+    const char *files[] = {o->tls_ca, o->tls_cert, o->tls_key};
+    for (int i = 0; i < 3; i++)
+        if (files[i] && (!files[i][0] || strlen(files[i]) >= BRIDGE_PATH_MAX))
+            return steady_error_set(STEADY_EINVAL,
+                                    "%s: opts.%s is %s; give the path of a PEM file (under %d "
+                                    "bytes) or NULL",
+                                    fn,
+                                    i == 0   ? "tls_ca"
+                                    : i == 1 ? "tls_cert"
+                                             : "tls_key",
+                                    files[i][0] ? "too long" : "empty", BRIDGE_PATH_MAX);
+    for (int i = 0; i < 3; i++)
+        if (files[i] && access(files[i], R_OK) != 0)
+            return steady_error_set(STEADY_EINVAL, "%s: cannot read opts.%s '%s': %s", fn,
+                                    i == 0   ? "tls_ca"
+                                    : i == 1 ? "tls_cert"
+                                             : "tls_key",
+                                    files[i], strerror(errno));
+    if (!o->tls_cert != !o->tls_key)
+        return steady_error_set(STEADY_EINVAL,
+                                "%s: opts.tls_cert and opts.tls_key go together (a client "
+                                "certificate and its key); give both or neither",
+                                fn);
+    if ((o->tls_ca || o->tls_cert) && !u->tls)
+        return steady_error_set(STEADY_EINVAL,
+                                "%s: TLS files given for '%s', which is not TLS; use the scheme "
+                                "%s+tls://",
+                                fn, o->uri, steady_transport_name(u->transport));
     if (o->confirm && u->transport != STEADY_TRANSPORT_NATS_JS)
         return steady_error_set(STEADY_EINVAL,
                                 "%s: opts.confirm needs a transport that acknowledges "
@@ -106,6 +136,9 @@ static steady_err spawn(steady_graph *g, const steady_bridge_opts *o, bool egres
     b->max_batch = o->max_batch ? o->max_batch : fit ? fit : 1;
     b->connect_timeout_ms = o->connect_timeout_ms ? o->connect_timeout_ms : 2000;
     b->confirm = !egress && o->confirm;
+    snprintf(b->tls_ca, sizeof b->tls_ca, "%s", o->tls_ca ? o->tls_ca : "");
+    snprintf(b->tls_cert, sizeof b->tls_cert, "%s", o->tls_cert ? o->tls_cert : "");
+    snprintf(b->tls_key, sizeof b->tls_key, "%s", o->tls_key ? o->tls_key : "");
     atomic_store(&b->fd, -1);
     if (out)
         *out = a;

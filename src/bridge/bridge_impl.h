@@ -14,6 +14,7 @@
 
 #define BRIDGE_MAGIC UINT64_C(0x5354445942524447) /* "STDYBRDG": a bridge's state block */
 #define BRIDGE_FRAME_BYTES (64u * 1024u)          /* max_batch 0: frames up to this size */
+#define BRIDGE_PATH_MAX 1024                      /* a TLS file's path, its NUL included */
 
 /* One bridge actor: its state block (steady_actor_state), written by the building thread
  * before start, then by the actor; the counters are atomics that any thread may read. */
@@ -45,6 +46,7 @@ typedef struct bridge {
     _Atomic uint64_t rewinds;   /* JetStream ingress: consumers made anew after a gap */
     _Atomic uint64_t confirmed; /* ingress with confirm: the application's steady_bridge_confirm */
     bool confirm;               /* ingress: acknowledge only what the application confirmed */
+    char tls_ca[BRIDGE_PATH_MAX], tls_cert[BRIDGE_PATH_MAX], tls_key[BRIDGE_PATH_MAX];
     _Atomic uint64_t refused[STEADY_FRAME_FAULTS];
     bool seq_known; /* ingress: next_seq was set by a first frame */
 } bridge;

@@ -112,6 +112,10 @@ natsStatus steady__nats_options(bridge *b, conn_ctx *c, natsOptions *o)
         s = natsOptions_SetUserInfo(o, u->user, u->password);
     if (s == NATS_OK && u->tls)
         s = natsOptions_SetSecure(o, true);
+    if (s == NATS_OK && b->tls_ca[0])
+        s = natsOptions_LoadCATrustedCertificates(o, b->tls_ca);
+    if (s == NATS_OK && b->tls_cert[0])
+        s = natsOptions_LoadCertificatesChain(o, b->tls_cert, b->tls_key);
     if (s == NATS_OK)
         s = natsOptions_SetTimeout(o, b->connect_timeout_ms);
     if (s == NATS_OK) /* a 64 KiB frame in one read or write, not two (the default: 32 KiB) */
@@ -140,7 +144,11 @@ natsConnection *steady__nats_connect(bridge *b, conn_ctx *c, natsOptions *o)
     if (s == NATS_OK)
         on_connected(nc, c);
     else if (s == NATS_NOT_YET_CONNECTED) {
-        STEADY_INFO("bridge %s: no server yet; retrying with backoff", b->text);
+        const char *text = NULL;
+        if (natsConnection_GetLastError(nc, &text) == NATS_OK || !text || !*text)
+            text = nats_GetLastError(NULL); /* what the attempt left on this thread */
+        STEADY_WARN("bridge %s: not connected (%s); retrying with backoff", b->text,
+                    text && *text ? text : "no server yet");
         s = NATS_OK;
     }
     if (s != NATS_OK || !nc) {

@@ -72,6 +72,10 @@ bool nats_server_start(nats_server *s, int port)
         const char *argv[24] = {"nats-server", "-a", "127.0.0.1", "-p", ports};
         int n = 5;
         char cluster[64];
+        if (s->config[0]) {
+            argv[n++] = "-c";
+            argv[n++] = s->config;
+        }
         if (s->store[0]) {
             argv[n++] = "-js";
             argv[n++] = "-sd";

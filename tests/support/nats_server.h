@@ -17,6 +17,7 @@ typedef struct nats_server {
     char name[32];
     int cluster_port;
     char routes[256];
+    char config[256]; /* a configuration file (-c), e.g. TLS and users; "" for none */
 } nats_server;
 
 /* Three JetStream servers routed into one cluster on 127.0.0.1, each with its own store. */
