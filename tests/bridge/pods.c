@@ -56,11 +56,16 @@ int sink_run(steady_actor *a, void *arg)
 /* The subscribing pod: ingress -> sink. */
 steady_graph *subscriber(const char *uri, sink *k, uint64_t type_id, steady_actor **in)
 {
+    steady_bridge_opts o = {.uri = uri, .type_id = type_id};
+    return subscriber_opts(&o, k, in);
+}
+
+steady_graph *subscriber_opts(const steady_bridge_opts *o, sink *k, steady_actor **in)
+{
     steady_graph *g = new_graph("subscribe");
     u64ch_tx tx;
     assert_int_equal(u64ch_new(g, "received", 4096, &tx, &k->in), STEADY_OK);
-    steady_bridge_opts o = {.uri = uri, .type_id = type_id};
-    assert_int_equal(steady_bridge_ingress(g, tx.raw, &o, in), STEADY_OK);
+    assert_int_equal(steady_bridge_ingress(g, tx.raw, o, in), STEADY_OK);
     assert_int_equal(
         steady_actor_spawn(g,
                            &(steady_actor_opts){
@@ -73,11 +78,16 @@ steady_graph *subscriber(const char *uri, sink *k, uint64_t type_id, steady_acto
 /* The publishing pod: source -> egress. */
 steady_graph *publisher(const char *uri, source *s, steady_actor **out)
 {
+    steady_bridge_opts o = {.uri = uri};
+    return publisher_opts(&o, s, out);
+}
+
+steady_graph *publisher_opts(const steady_bridge_opts *o, source *s, steady_actor **out)
+{
     steady_graph *g = new_graph("publish");
     u64ch_rx rx;
     assert_int_equal(u64ch_new(g, "generated", 4096, &s->out, &rx), STEADY_OK);
-    steady_bridge_opts o = {.uri = uri};
-    assert_int_equal(steady_bridge_egress(g, rx.raw, &o, out), STEADY_OK);
+    assert_int_equal(steady_bridge_egress(g, rx.raw, o, out), STEADY_OK);
     assert_int_equal(steady_actor_spawn(g,
                                         &(steady_actor_opts){.name = "source",
                                                              .run = source_run,

@@ -26,6 +26,9 @@ int sink_run(steady_actor *a, void *arg);
 steady_graph *subscriber(const char *uri, sink *k, uint64_t type_id, steady_actor **in);
 /* The publishing pod: source -> egress (a channel of 4,096). */
 steady_graph *publisher(const char *uri, source *s, steady_actor **out);
+/* The same pods with the bridge's options given whole. */
+steady_graph *subscriber_opts(const steady_bridge_opts *o, sink *k, steady_actor **in);
+steady_graph *publisher_opts(const steady_bridge_opts *o, source *s, steady_actor **out);
 /* A bridge's counters (asserted to be readable). */
 steady_bridge_stats stats(const steady_actor *a);
 /* Waits (bounded: 10 s) until the ingress is ready; asserts it is. */

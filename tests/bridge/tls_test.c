@@ -95,27 +95,8 @@ static uint64_t cross(const steady_bridge_opts *in_o, const steady_bridge_opts *
 {
     sink k = {0};
     source s = {.n = n};
-    steady_graph *sub = new_graph("subscribe"), *pub = new_graph("publish");
-    u64ch_tx tx;
-    u64ch_rx rx;
     steady_actor *in, *out;
-    assert_int_equal(u64ch_new(sub, "received", 4096, &tx, &k.in), STEADY_OK);
-    assert_int_equal(steady_bridge_ingress(sub, tx.raw, in_o, &in), STEADY_OK);
-    assert_int_equal(
-        steady_actor_spawn(sub,
-                           &(steady_actor_opts){
-                               .name = "sink", .run = sink_run, .arg = &k, .rxs = STEADY_RXS(k.in)},
-                           NULL),
-        STEADY_OK);
-    assert_int_equal(u64ch_new(pub, "generated", 4096, &s.out, &rx), STEADY_OK);
-    assert_int_equal(steady_bridge_egress(pub, rx.raw, out_o, &out), STEADY_OK);
-    assert_int_equal(steady_actor_spawn(pub,
-                                        &(steady_actor_opts){.name = "source",
-                                                             .run = source_run,
-                                                             .arg = &s,
-                                                             .txs = STEADY_TXS(s.out)},
-                                        NULL),
-                     STEADY_OK);
+    steady_graph *sub = subscriber_opts(in_o, &k, &in), *pub = publisher_opts(out_o, &s, &out);
     assert_int_equal(steady_graph_start(sub), STEADY_OK);
     await_ready(in);
     assert_int_equal(steady_graph_start(pub), STEADY_OK);
@@ -146,18 +127,8 @@ static void streams_cross_over_tls_with_credentials(void **state)
 static void never_connects(const steady_bridge_opts *o)
 {
     source s = {.n = 10};
-    steady_graph *pub = new_graph("publish");
-    u64ch_rx rx;
     steady_actor *out;
-    assert_int_equal(u64ch_new(pub, "generated", 64, &s.out, &rx), STEADY_OK);
-    assert_int_equal(steady_bridge_egress(pub, rx.raw, o, &out), STEADY_OK);
-    assert_int_equal(steady_actor_spawn(pub,
-                                        &(steady_actor_opts){.name = "source",
-                                                             .run = source_run,
-                                                             .arg = &s,
-                                                             .txs = STEADY_TXS(s.out)},
-                                        NULL),
-                     STEADY_OK);
+    steady_graph *pub = publisher_opts(o, &s, &out);
     assert_int_equal(steady_graph_start(pub), STEADY_OK);
     sleep_ms(1500); /* several attempts */
     assert_false(stats(out).connected);
