@@ -138,6 +138,9 @@ CONFIGS = [
     ("nats/raw", "nats_bridge", "raw", "nats", None, None),
     ("nats/bridge", "nats_bridge", "bridge", "nats", "nats/raw", None),
     ("nats/bridge-troupes", "nats_bridge", "bridge-troupes", "nats", "nats/raw", None),
+    # JetStream (file storage in /tmp): libnats's async publish and pull loop is the floor
+    ("nats/js-raw", "nats_bridge", "js-raw", "nats", None, None),
+    ("nats/js-bridge", "nats_bridge", "js-bridge", "nats", "nats/js-raw", None),
     ("tee/tee1-span4096", "tee", "tee1-span4096", "tee", "steady/span4096", None),
     ("tee/tee2-span4096", "tee", "tee2-span4096", "tee", "steady/span4096", None),
     ("stream/steady-1k", "stream", "steady-1k", "stream", "stream/hand-1k", None),
@@ -237,7 +240,7 @@ def plain_name(name):
 def is_steady(c):
     """Configs that run steady's code (the ones a change to the library can move)."""
     return c[0].startswith(("steady/", "pipe/steady/", "tiny/", "latency/p", "lesson02b/",
-                            "chaos/", "ipc/", "nats/bridge"))  # nats/bridge-troupes too
+                            "chaos/", "ipc/", "nats/bridge", "nats/js-bridge"))
 
 
 def program_path(build, cfg):
