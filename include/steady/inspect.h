@@ -31,6 +31,7 @@
 
 #include "steady/error.h"
 #include "steady/graph.h"
+#include "steady/link.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -85,6 +86,12 @@ typedef struct steady_actor_info {
     /* The last failure's reason ("" if none): copied, so it stays readable after the actor's
      * thread writes a new one. */
     char last_failure[256];
+    /* Its link to the outside (steady/link.h): NULL kind and endpoint and STEADY_LINK_NONE when
+     * it has none; link_downs counts the times the link went from up to down. */
+    const char *link_kind;
+    const char *link_endpoint;
+    steady_link_state link_state;
+    uint32_t link_downs;
 } steady_actor_info;
 
 /* One troupe: a thread (SOLO actors each have a troupe of one) or an ISOLATED child process. */

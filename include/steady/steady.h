@@ -12,6 +12,7 @@
 #include "steady/graph.h"
 #include "steady/inspect.h"
 #include "steady/actor.h"
+#include "steady/link.h"
 #include "steady/wait.h"
 #include "steady/batch.h"
 #include "steady/supervise.h"

@@ -89,13 +89,20 @@ static steady_err check(steady_graph *g, const void *end, const steady_bridge_op
     return STEADY_OK;
 }
 
-/* The URI for log lines: the password left out. */
-static void printable(char *dst, size_t cap, const char *actor, const steady_uri *u)
+/* The URI without its password: for log lines and the link's endpoint. */
+static void endpoint(char *dst, size_t cap, const steady_uri *u)
 {
-    snprintf(dst, cap, "'%s' (%s%s://%s%s%s:%u/%s%s%s%s%s)", actor,
-             steady_transport_name(u->transport), u->tls ? "+tls" : "", u->user,
-             u->user[0] ? "@" : "", u->host, (unsigned)u->port, u->stream, u->stream[0] ? "/" : "",
-             u->subject, u->queue[0] ? "?queue=" : "", u->queue);
+    bool v6 = strchr(u->host, ':') != NULL;
+    snprintf(dst, cap, "%s%s://%s%s%s%s%s:%u/%s%s%s%s%s", steady_transport_name(u->transport),
+             u->tls ? "+tls" : "", u->user, u->user[0] ? "@" : "", v6 ? "[" : "", u->host,
+             v6 ? "]" : "", (unsigned)u->port, u->stream, u->stream[0] ? "/" : "", u->subject,
+             u->queue[0] ? "?queue=" : "", u->queue);
+}
+
+void steady__bridge_set_connected(bridge *b, bool up)
+{
+    atomic_store(&b->connected, up);
+    steady_link_set_state(b->actor, up ? STEADY_LINK_UP : STEADY_LINK_DOWN);
 }
 
 static steady_err spawn(steady_graph *g, const steady_bridge_opts *o, bool egress, void *end,
@@ -126,7 +133,17 @@ static steady_err spawn(steady_graph *g, const steady_bridge_opts *o, bool egres
     b->magic = BRIDGE_MAGIC;
     b->egress = egress;
     b->uri = u;
-    printable(b->text, sizeof b->text, ao.name, &u);
+    char where[1400]; /* 5 parts of up to 255 bytes, and the scheme */
+    endpoint(where, sizeof where, &u);
+    snprintf(b->text, sizeof b->text, "'%.200s' (%s)", ao.name, where);
+    char kind[STEADY_LINK_KIND_MAX];
+    snprintf(kind, sizeof kind, "%s%s %s", steady_transport_name(u.transport), u.tls ? "+tls" : "",
+             egress ? "egress" : "ingress");
+    if (strlen(where) >= STEADY_LINK_ENDPOINT_MAX) /* shown shortened, never refused */
+        memcpy(where + STEADY_LINK_ENDPOINT_MAX - 4, "...", 4);
+    b->actor = a;
+    if ((e = steady_link_describe(a, kind, where)) != STEADY_OK)
+        return e;
     b->type_id = o->type_id;
     b->graph = g;
     b->from = egress ? end : NULL;

@@ -30,6 +30,7 @@ typedef struct bridge {
     steady_rx *from; /* egress */
     steady_tx *to;   /* ingress */
     steady_graph *graph;
+    steady_actor *actor;    /* this bridge (its link's state is kept current: steady/link.h) */
     void *client;           /* the generation's natsConnection (nats.c), NULL between them */
     void *client_ctx;       /* the closure its callbacks get (nats.c conn_ctx) */
     void *client_sub;       /* the ingress's natsSubscription of that connection */
@@ -50,6 +51,10 @@ typedef struct bridge {
     _Atomic uint64_t refused[STEADY_FRAME_FAULTS];
     bool seq_known; /* ingress: next_seq was set by a first frame */
 } bridge;
+
+/* Records whether the client is connected now, in the counters and the actor's link state.
+ * Any thread. */
+void steady__bridge_set_connected(bridge *b, bool up);
 
 /* The actors' run functions of core NATS (nats.c). */
 int steady__bridge_nats_egress(steady_actor *a, void *arg);

@@ -385,7 +385,7 @@ static void close_link(void *p)
     close(l->efd);
     pthread_cond_destroy(&l->cv);
     pthread_mutex_destroy(&l->mu);
-    atomic_store(&l->b->connected, false);
+    steady__bridge_set_connected(l->b, false);
     atomic_store(&l->b->ready, false);
 }
 

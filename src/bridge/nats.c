@@ -96,7 +96,7 @@ static void destroy_conn(void *p)
     steady__nats_release(c); /* no event loop callback after the close returned */
     b->client = NULL;
     b->client_ctx = NULL;
-    atomic_store(&b->connected, false);
+    steady__bridge_set_connected(b, false);
     atomic_store(&b->ready, false);
     atomic_store(&b->fd, -1);
 }

@@ -64,7 +64,7 @@ static void on_disconnected(natsConnection *nc, void *closure)
     (void)nc;
     bridge *b = steady__nats_enter(closure);
     if (b) {
-        atomic_store(&b->connected, false);
+        steady__bridge_set_connected(b, false);
         STEADY_WARN("bridge %s: lost its server; retrying with backoff", b->text);
         steady__nats_leave(closure);
     }
@@ -76,7 +76,7 @@ static void on_reconnected(natsConnection *nc, void *closure)
     bridge *b = steady__nats_enter(closure);
     if (b) {
         atomic_fetch_add(&b->reconnects, 1);
-        atomic_store(&b->connected, true);
+        steady__bridge_set_connected(b, true);
         STEADY_INFO("bridge %s: connected again", b->text);
         steady__nats_leave(closure);
     }
@@ -87,7 +87,7 @@ static void on_connected(natsConnection *nc, void *closure)
     (void)nc;
     bridge *b = steady__nats_enter(closure);
     if (b) {
-        atomic_store(&b->connected, true);
+        steady__bridge_set_connected(b, true);
         STEADY_INFO("bridge %s: connected", b->text);
         steady__nats_leave(closure);
     }

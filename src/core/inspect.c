@@ -155,6 +155,13 @@ static void actor_info(const steady_actor *a, steady_actor_info *o)
         .waiting = atomic_load_explicit(&m->parked, memory_order_acquire) != 0,
     };
     steady__failure_copy(a, o->last_failure, sizeof o->last_failure);
+    if (a->link_kind[0]) {
+        o->link_kind = a->link_kind;
+        o->link_endpoint = a->link_endpoint;
+        o->link_state =
+            (steady_link_state)atomic_load_explicit(&m->link_state, memory_order_relaxed);
+        o->link_downs = atomic_load_explicit(&m->link_downs, memory_order_relaxed);
+    }
 }
 
 size_t steady_inspect_actors(const steady_graph *g, steady_actor_info *out, size_t cap)

@@ -11,6 +11,7 @@
 #define STEADY_CORE_RECORDS_H
 
 #include "core/base.h"
+#include "steady/link.h"
 
 struct steady__arena_block;  /* arena.c */
 struct steady__defer;        /* arena.c */
@@ -147,8 +148,10 @@ struct steady_actor {
     size_t stack_size;
     bool pin;
     int core;
-    bool isolated;    /* SOLO in a child process */
-    char *state_path; /* durable state file, or NULL */
+    bool isolated;                                /* SOLO in a child process */
+    char *state_path;                             /* durable state file, or NULL */
+    char link_kind[STEADY_LINK_KIND_MAX];         /* steady/link.h: "" when never described */
+    char link_endpoint[STEADY_LINK_ENDPOINT_MAX]; /* written before start only */
     steady_actor *next;
 
     /* Owned by the actor's thread. */
@@ -187,6 +190,8 @@ struct steady_actor {
     _Atomic uint32_t fd_waits;       /* descriptors its current wait names (wait.c; inspect.c) */
     _Atomic uint64_t wait_deadline;  /* its parked wait's earliest timer, graph clock; 0: none */
     _Atomic uint32_t parked;         /* 1 from parking in a wait until resumed (inspect.c) */
+    _Atomic uint32_t link_state;     /* steady_link_state (link.c), any thread */
+    _Atomic uint32_t link_downs;     /* UP -> DOWN changes (link.c) */
     _Atomic uint64_t slice_start;    /* steady__ticks() its current run began; 0: not running */
     _Atomic(const char *) veto_file;
     _Atomic(const char *) veto_expr;

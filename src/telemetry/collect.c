@@ -293,6 +293,8 @@ static void refresh(tm_collector *c)
         const tm_stats *m[6] = {
             [STEADY_METRIC_MCPU] = &a->mcpu_w, [STEADY_METRIC_LOAD] = &a->load_w};
         a->color = judge(c->cfg, a->info.label, true, m);
+        if (a->info.link_state == STEADY_LINK_DOWN) /* its server is lost (or not yet there) */
+            a->color = TM_COLOR_RED;
     }
     for (size_t i = 0; i < c->nc; i++) {
         tm_channel *ch = &c->f.channels[i];

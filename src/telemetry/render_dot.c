@@ -48,6 +48,13 @@ static void node_label(tm_buf *b, const tm_frame *f, const tm_actor *a)
                       tm_fmt_count(y, a->mcpu_w.pct[3]));
     if (a->restarts)
         tm_buf_printf(b, NL "restarts %" PRIu32, a->restarts);
+    if (a->info.link_kind) { /* a bridge: where it goes, and whether it is connected */
+        tm_buf_puts(b, NL);
+        text(b, a->info.link_kind);
+        tm_buf_printf(b, " · %s", steady_link_state_name(a->info.link_state));
+        tm_buf_puts(b, NL);
+        text(b, a->info.link_endpoint);
+    }
     if (a->info.waiting_fds)
         tm_buf_printf(b, NL "waits on %" PRIu32 " fd%s", a->info.waiting_fds,
                       a->info.waiting_fds == 1 ? "" : "s");

@@ -133,6 +133,16 @@ static void actor(tm_buf *b, const tm_frame *f, const tm_actor *a)
     lints(b, a->lints);
     tm_buf_puts(b, ",\"last_failure\":");
     str(b, i->last_failure);
+    tm_buf_puts(b, ",\"link\":");
+    if (i->link_kind) {
+        tm_buf_puts(b, "{\"kind\":");
+        str(b, i->link_kind);
+        tm_buf_puts(b, ",\"endpoint\":");
+        str(b, i->link_endpoint);
+        tm_buf_printf(b, ",\"state\":\"%s\",\"downs\":%" PRIu32 "}",
+                      steady_link_state_name(i->link_state), i->link_downs);
+    } else
+        tm_buf_puts(b, "null");
     tm_buf_puts(b, ",\"stats\":{\"mcpu\":");
     stats(b, &a->mcpu_w);
     tm_buf_puts(b, ",\"load\":");

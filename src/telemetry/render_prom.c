@@ -159,6 +159,39 @@ static void actor_info(tm_buf *b, const tm_frame *f)
     }
 }
 
+/* Actors with a link to the outside (steady/link.h): whether it is up, and how often it went
+ * down; the kind and endpoint are labels of the first. */
+static void link_families(tm_buf *b, const tm_frame *f)
+{
+    family up = {"steady_actor_link_up", "gauge",
+                 "1 while the actor's link to the outside (a bridge's server) is connected, "
+                 "0 while it is not."};
+    family downs = {"steady_actor_link_downs_total", "counter",
+                    "Times the actor's link to the outside went down."};
+    bool open = false;
+    for (size_t i = 0; i < f->n_actors; i++) {
+        const tm_actor *a = &f->actors[i];
+        if (a->hidden || !a->info.link_kind)
+            continue;
+        sample(b, &up, &open);
+        actor_labels(b, a);
+        label(b, ",", "kind", a->info.link_kind);
+        label(b, ",", "endpoint", a->info.link_endpoint);
+        tm_buf_puts(b, "}");
+        value(b, a->info.link_state == STEADY_LINK_UP);
+    }
+    open = false;
+    for (size_t i = 0; i < f->n_actors; i++) {
+        const tm_actor *a = &f->actors[i];
+        if (a->hidden || !a->info.link_kind)
+            continue;
+        sample(b, &downs, &open);
+        actor_labels(b, a);
+        tm_buf_puts(b, "}");
+        value(b, a->info.link_downs);
+    }
+}
+
 static const char *const stat_names[4 + TM_N_PCT] = {"avg", "min", "max", "std", "p25",
                                                      "p50", "p75", "p90", "p95", "p99"};
 
@@ -219,6 +252,7 @@ static void actor_families(tm_buf *b, const tm_frame *f)
                           "Worst firing trigger: 0 none configured, 1 ok, 2 yellow, 3 orange, "
                           "4 red."},
                  a_alert);
+    link_families(b, f);
     actor_window(b, f,
                  (family){"steady_actor_mcpu_window", "gauge",
                           "mCPU over the rolling window, one series per statistic."},

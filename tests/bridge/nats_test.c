@@ -157,9 +157,28 @@ static void a_server_killed_mid_stream_costs_only_counted_gaps(void **state)
     uint64_t t0 = now_ns();
     while (stats(in).elems < 20000 && ms_since(t0) < 10000)
         sleep_ms(1);
+    assert_int_equal(steady_link_state_get(in), STEADY_LINK_UP);
     nats_server_stop(&server, true);
-    sleep_ms(300); /* both clients see the loss and start retrying */
+    /* the bridges' links go down (telemetry draws them red), then up again */
+    t0 = now_ns();
+    while ((steady_link_state_get(in) != STEADY_LINK_DOWN ||
+            steady_link_state_get(out) != STEADY_LINK_DOWN) &&
+           ms_since(t0) < 5000)
+        sleep_ms(1);
+    assert_int_equal(steady_link_state_get(in), STEADY_LINK_DOWN);
+    assert_int_equal(steady_link_state_get(out), STEADY_LINK_DOWN);
     assert_true(nats_server_start(&server, server.port));
+    t0 = now_ns();
+    while (steady_link_state_get(in) != STEADY_LINK_UP && ms_since(t0) < 10000)
+        sleep_ms(1);
+    assert_int_equal(steady_link_state_get(in), STEADY_LINK_UP);
+    steady_actor_info info[2];
+    assert_int_equal(steady_inspect_actors(sub, info, 2), 2);
+    assert_string_equal(info[0].link_kind, "nats ingress");
+    char want[128];
+    snprintf(want, sizeof want, "nats://127.0.0.1:%d/test.restart", server.port);
+    assert_string_equal(info[0].link_endpoint, want);
+    assert_true(info[0].link_downs >= 1);
     assert_int_equal(steady_graph_block_until_stopped(pub, 20000), STEADY_OK);
     assert_int_equal(steady_graph_block_until_stopped(sub, 20000), STEADY_OK);
     steady_bridge_stats e = stats(out), i = stats(in);

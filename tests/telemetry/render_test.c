@@ -158,6 +158,10 @@ static tm_frame the_frame(void)
     actors[0].info.placement = STEADY_PLACEMENT_ISOLATED; /* a child process of its own */
     actors[1] = an_actor(1, "middle", 1, 900);
     actors[1].bottleneck = true;
+    actors[1].info.link_kind = "nats+js egress"; /* a bridge whose server is lost */
+    actors[1].info.link_endpoint = "nats+js://u@10.0.0.5:4222/ORDERS/orders.\"new\"";
+    actors[1].info.link_state = STEADY_LINK_DOWN;
+    actors[1].info.link_downs = 3;
     actors[1].color = TM_COLOR_ORANGE;
     actors[1].restarts = actors[1].info.regeneration = 2;
     actors[1].lints = TM_LINT_POLLING | TM_LINT_RESTART_LOOP;
@@ -234,6 +238,8 @@ static void dot_is_valid_graphviz_with_ids_colours_and_lines(void **state)
     contains(b.data, "\"source\" [id=\"a0\", label=\"source\\nISOLATED · pid ");
     contains(b.data, "style=\"rounded,filled,dashed\"];"); /* ISOLATED: a dashed frame */
     contains(b.data, "BOTTLENECK");
+    contains(b.data,
+             "\\nnats+js egress · down\\nnats+js://u@10.0.0.5:4222/ORDERS/orders.\\\"new\\\"");
     contains(b.data, "\"~open:2:from\" [shape=point");
     /* five lanes between the same two actors: one edge, the worst lane's colour */
     contains(b.data, "[id=\"lanes3\", label=\"work ×5 lanes\\n5K/s");
@@ -278,6 +284,10 @@ static void metrics_pass_promtool_with_typed_families_and_quoted_labels(void **s
     assert_null(strstr(b.data, "steady_channel_rate{channel=\"nan\"")); /* NaN: no sample */
     contains(b.data, "actor=\"we\\\"ird\\\\ one\\nline two ünï 漢 ? end\"");
     contains(b.data, "steady_graph_state{state=\"running\"} 1\n");
+    contains(b.data, "steady_actor_link_up{actor=\"middle\",id=\"1\",kind=\"nats+js egress\","
+                     "endpoint=\"nats+js://u@10.0.0.5:4222/ORDERS/orders.\\\"new\\\"\"} 0\n");
+    contains(b.data, "steady_actor_link_downs_total{actor=\"middle\",id=\"1\"} 3\n");
+    assert_null(strstr(b.data, "steady_actor_link_up{actor=\"source\"")); /* no link */
     assert_null(strstr(b.data, "actor=\"sink\""));
     assert_null(strstr(b.data, "steady_channel_latency_seconds{channel=\"b\"")); /* none yet */
     assert_null(strstr(b.data, "steady_actor_mcpu_window{actor=\"we"));          /* n == 0 */
@@ -320,6 +330,9 @@ static void snapshot_is_json_of_the_documented_shape(void **state)
     json_says(j, "j['actors'][2]['stats']['mcpu'], j['actors'][2]['phase']",
               "(None, 'stopped_for_good')");
     json_says(j, "j['actors'][1]['stats']['load']['p90']", "117");
+    json_says(j, "j['actors'][1]['link'], j['actors'][0]['link']",
+              "({'kind': 'nats+js egress', 'endpoint': 'nats+js://u@10.0.0.5:4222/ORDERS/"
+              "orders.\"new\"', 'state': 'down', 'downs': 3}, None)");
     json_says(j, "j['channels'][0]['stats']['latency']['p50'], j['channels'][0]['latency_s']",
               "(0.022, 0.0201)");
     json_says(j,
@@ -431,6 +444,64 @@ static int listener_run(steady_actor *a, void *arg)
 /* A tee of two consumers is two edges from its producer; a stream is its lens and bytes
  * channels, bytes counted as bytes; an actor parked on a descriptor says how many it waits on,
  * in the snapshot and in /metrics. */
+static int idle_run(steady_actor *a, void *arg)
+{
+    (void)arg;
+    while (STEADY_RUNNING(a, true))
+        steady_wait_shutdown(a);
+    return 0;
+}
+
+/* An actor with a link (steady/link.h) shows it through the collector: red while it is down,
+ * its kind, endpoint and state in the three renderings. */
+static void a_link_down_is_red_and_named(void **state)
+{
+    (void)state;
+    steady_graph *g = new_graph("linked");
+    u64ch_tx tx;
+    u64ch_rx rx;
+    steady_actor *egress;
+    assert_int_equal(u64ch_new(g, "a", 64, &tx, &rx), STEADY_OK);
+    assert_int_equal(spawn_with(g, "source", STEADY_TXS(tx), NULL, NULL, NULL), STEADY_OK);
+    assert_int_equal(
+        steady_actor_spawn(
+            g, &(steady_actor_opts){.name = "egress", .run = idle_run, .rxs = STEADY_RXS(rx)},
+            &egress),
+        STEADY_OK);
+    assert_int_equal(steady_link_describe(egress, "nats egress", "nats://10.1.2.3:4222/x"),
+                     STEADY_OK);
+    tm_collect_config cfg = {.frame_ms = 100, .refresh_ms = 100, .window_ms = 1000};
+    tm_collector *c = tm_collector_new(g, &cfg, 1000000000);
+    assert_non_null(c);
+    const tm_frame *f = tm_collector_sample(c, 1100000000, 1700000000000);
+    assert_int_equal(f->actors[1].color, TM_COLOR_RED); /* described: down until connected */
+    assert_int_equal(f->actors[0].color, TM_COLOR_NONE);
+    steady_link_set_state(egress, STEADY_LINK_UP);
+    f = tm_collector_sample(c, 1200000000, 1700000000100);
+    assert_int_equal(f->actors[1].color, TM_COLOR_NONE);
+    steady_link_set_state(egress, STEADY_LINK_DOWN);
+    f = tm_collector_sample(c, 1300000000, 1700000000200);
+    assert_int_equal(f->actors[1].color, TM_COLOR_RED);
+    tm_buf b = {0};
+    tm_render_dot(f, &b);
+    consumer_accepts("dot", "dot -Tsvg -o /dev/null", b.data);
+    contains(b.data, "nats egress · down\\nnats://10.1.2.3:4222/x");
+    contains(b.data, "color=\"red\"");
+    tm_buf_reset(&b);
+    tm_render_prom(f, &b);
+    consumer_accepts("promtool", "promtool check metrics", b.data);
+    contains(b.data, "steady_actor_link_up{actor=\"egress\",id=\"1\",kind=\"nats egress\","
+                     "endpoint=\"nats://10.1.2.3:4222/x\"} 0\n");
+    contains(b.data, "steady_actor_link_downs_total{actor=\"egress\",id=\"1\"} 1\n");
+    tm_buf_reset(&b);
+    tm_render_json(f, &b);
+    json_says(b.data, "j['actors'][1]['link']['state'], j['actors'][1]['link']['downs']",
+              "('down', 1)");
+    tm_buf_free(&b);
+    tm_collector_free(c);
+    steady_graph_free(g);
+}
+
 static void tees_streams_and_descriptor_waits_show(void **state)
 {
     (void)state;
@@ -536,6 +607,7 @@ int main(void)
         cmocka_unit_test(a_large_graph_renders_whole),
         cmocka_unit_test(a_collected_frame_renders_three_ways),
         cmocka_unit_test(tees_streams_and_descriptor_waits_show),
+        cmocka_unit_test(a_link_down_is_red_and_named),
         cmocka_unit_test(config_is_the_documented_object),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
