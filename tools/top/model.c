@@ -163,6 +163,12 @@ static void read_actor(const json_t *o, top_actor *a, bool *oom)
     a->mcpu = num(o, "mcpu");
     a->load = num(o, "load");
     a->bottleneck = flag(o, "bottleneck");
+    const json_t *link = json_object_get(o, "link");
+    if (json_is_object(link)) {
+        a->link_kind = str(link, "kind", oom);
+        a->link_endpoint = str(link, "endpoint", oom);
+        a->link_state = str(link, "state", oom);
+    }
 }
 
 static void read_channel(const json_t *o, top_channel *c, bool *oom)
@@ -174,6 +180,8 @@ static void read_channel(const json_t *o, top_channel *c, bool *oom)
     c->color = str(o, "color", oom);
     c->capacity = num(o, "capacity");
     c->inflight = num(o, "inflight");
+    c->sent_total = num(o, "sent_total");
+    c->taken_total = num(o, "taken_total");
     c->fill = num(o, "fill");
     c->rate = num(o, "rate");
     c->latency_s = num(o, "latency_s");
@@ -342,6 +350,7 @@ void top_snapshot_free(top_snapshot *s)
         top_actor *a = &s->actors[i];
         free(a->label), free(a->placement), free(a->phase), free(a->color);
         free(a->last_failure), free(a->lints);
+        free(a->link_kind), free(a->link_endpoint), free(a->link_state);
     }
     for (size_t i = 0; i < s->n_channels; i++)
         free(s->channels[i].name), free(s->channels[i].color);

@@ -25,12 +25,15 @@ typedef struct top_actor {
     char *lints; /* the lints joined with ",", NULL when there are none */
     double troupe, regeneration, failures, mcpu, load; /* NAN when absent; load in % */
     bool bottleneck;
+    /* Its link to the outside (a bridge: steady/link.h); all NULL when it has none. */
+    char *link_kind, *link_endpoint, *link_state;
 } top_actor;
 
 typedef struct top_channel {
     int64_t id, from, to; /* actor ids; TOP_NO_ID when absent (an endpoint outside the graph) */
     char *name, *color;
     double capacity, inflight, fill, rate, latency_s; /* fill 0..1, rate per second */
+    double sent_total, taken_total;                   /* NAN when absent */
     bool backpressure;
 } top_channel;
 
