@@ -84,6 +84,9 @@ STEADY_API bool steady_ipc_peer_attached(const steady_channel *ch);
  * removed), STEADY_EINVAL (bad name; a file there that is not a steady channel is left
  * alone), STEADY_ESYS (it does not exist: ENOENT, or another error). Any thread. */
 STEADY_API steady_err steady_ipc_remove(const char *name);
+/* true when name is a channel name as opts.name takes it: "/NAME", one leading '/', then 1 to
+ * 200 of A-Z a-z 0-9 . _ - (not "." or ".."); false for NULL. No state; any thread. */
+STEADY_API bool steady_ipc_name_ok(const char *name);
 
 #ifdef __cplusplus
 }

@@ -5,6 +5,7 @@
  * and an optional "?key=value&..." query. Each part is copied into its field whole or refused:
  * nothing is truncated silently. */
 #include <steady/bridge_uri.h>
+#include <steady/ipc.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -315,11 +316,7 @@ steady_err steady_uri_parse(const char *text, steady_uri *out)
     const char *rest = colon + 1;
     if (sc->transport != STEADY_TRANSPORT_SHM)
         return parse_net(text, rest, out);
-    size_t n = strlen(rest);
-    bool ok = n >= 2 && n <= 201 && rest[0] == '/' && strcmp(rest, "/.") && strcmp(rest, "/..");
-    for (size_t i = 1; ok && i < n; i++)
-        ok = is_name_char(rest[i]);
-    if (!ok)
+    if (!steady_ipc_name_ok(rest)) /* the rule of steady/ipc.h, where the name goes */
         return bad(
             out, text,
             "shm takes shm:/NAME: one '/', then 1 to 200 of A-Z a-z 0-9 . _ - (not . or ..)");

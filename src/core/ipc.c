@@ -83,11 +83,9 @@ static const char *side_name(int side)
 
 /* ---- names ---- */
 
-static steady_err check_name(const char *name, const char *fn)
+bool steady_ipc_name_ok(const char *name)
 {
-    if (!name)
-        return steady__fail(STEADY_EINVAL, "%s: opts.name is NULL; give \"/NAME\"", fn);
-    size_t n = strlen(name);
+    size_t n = name ? strlen(name) : 0;
     bool ok = n >= 2 && n <= IPC_NAME_MAX + 1 && name[0] == '/' && strcmp(name, "/.") != 0 &&
               strcmp(name, "/..") != 0;
     for (size_t i = 1; ok && i < n; i++) {
@@ -95,7 +93,15 @@ static steady_err check_name(const char *name, const char *fn)
         ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
              c == '.' || c == '_' || c == '-';
     }
-    if (!ok)
+    return ok;
+}
+
+static steady_err check_name(const char *name, const char *fn)
+{
+    if (!name)
+        return steady__fail(STEADY_EINVAL, "%s: opts.name is NULL; give \"/NAME\"", fn);
+    size_t n = strlen(name);
+    if (!steady_ipc_name_ok(name))
         return steady__fail(STEADY_EINVAL,
                             "%s: '%.*s%s' is not a channel name; give \"/NAME\": one leading '/', "
                             "then 1 to %d of A-Z a-z 0-9 . _ - (not \".\" or \"..\")",

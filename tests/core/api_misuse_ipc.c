@@ -8,6 +8,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 static const char *ipc_name(void)
@@ -100,10 +101,29 @@ static void row_steady_ipc_remove(void **state)
     EXPECT_ERR(steady_ipc_remove(ipc_name()), STEADY_ESYS, "No such file");
 }
 
+static void row_steady_ipc_name_ok(void **state)
+{
+    (void)state;
+    assert_false(steady_ipc_name_ok(NULL));
+    assert_false(steady_ipc_name_ok(""));
+    assert_false(steady_ipc_name_ok("/"));
+    assert_false(steady_ipc_name_ok("/."));
+    assert_false(steady_ipc_name_ok("/.."));
+    assert_false(steady_ipc_name_ok("/a/b"));
+    assert_false(steady_ipc_name_ok("a"));
+    assert_false(steady_ipc_name_ok("/a b"));
+    char huge[203] = "/";
+    memset(huge + 1, 'a', 200);
+    huge[201] = 0;
+    assert_true(steady_ipc_name_ok(huge)); /* 200: the longest */
+    huge[201] = 'a';
+    huge[202] = 0;
+    assert_false(steady_ipc_name_ok(huge));
+    assert_true(steady_ipc_name_ok("/lesson-03_v1.2"));
+}
+
 const api_row api_ipc_rows[] = {
-    ROW(steady_ipc_tx_attach),
-    ROW(steady_ipc_rx_attach),
-    ROW(steady_ipc_peer_attached),
-    ROW(steady_ipc_remove),
+    ROW(steady_ipc_name_ok),       ROW(steady_ipc_tx_attach), ROW(steady_ipc_rx_attach),
+    ROW(steady_ipc_peer_attached), ROW(steady_ipc_remove),
 };
 const size_t api_n_ipc_rows = sizeof api_ipc_rows / sizeof api_ipc_rows[0];
