@@ -56,6 +56,10 @@ typedef struct bridge {
  * Any thread. */
 void steady__bridge_set_connected(bridge *b, bool up);
 
+/* Tests only: core NATS egresses publish the end of their stream once, without repeats, so a
+ * test can tell what reached a receiver by another path (a queue group's end subject). */
+extern _Atomic bool steady__bridge_no_end_repeats;
+
 /* The actors' run functions of core NATS (nats.c). */
 int steady__bridge_nats_egress(steady_actor *a, void *arg);
 int steady__bridge_nats_ingress(steady_actor *a, void *arg);

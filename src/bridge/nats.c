@@ -223,6 +223,8 @@ static bool publish_batch(bridge *b, natsConnection *nc, unsigned char *buf, boo
 
 #define mono steady__nats_mono
 
+_Atomic bool steady__bridge_no_end_repeats;
+
 static void repeat_end(bridge *b, natsConnection *nc, unsigned char *buf)
 {
     steady_frame f = {.elem_size = b->elem_size,
@@ -263,7 +265,8 @@ int steady__bridge_nats_egress(steady_actor *a, void *arg)
         }
         if (ended) {
             uint64_t now = mono();
-            if (now - ended_at < END_LINGER_NS && now - repeated_at >= END_REPEAT_NS) {
+            if (now - ended_at < END_LINGER_NS && now - repeated_at >= END_REPEAT_NS &&
+                !atomic_load_explicit(&steady__bridge_no_end_repeats, memory_order_relaxed)) {
                 repeat_end(b, nc, buf);
                 repeated_at = now;
             }
