@@ -444,7 +444,81 @@ static void row_steady_arena_defer(void **state)
     EXPECT_TEXT(in_actor(defer_bad), "used a NULL actor");
 }
 
+static int link_idle(steady_actor *a, void *arg)
+{
+    (void)arg;
+    while (STEADY_RUNNING(a, true))
+        steady_wait_shutdown(a);
+    return 0;
+}
+
+static steady_actor *link_actor(steady_graph *g, const char *name)
+{
+    steady_actor *a = NULL;
+    assert_int_equal(
+        steady_actor_spawn(g, &(steady_actor_opts){.name = name, .run = link_idle}, &a), STEADY_OK);
+    return a;
+}
+
+static void row_steady_link_describe(void **state)
+{
+    (void)state;
+    steady_graph *g = new_graph("link");
+    steady_actor *a = link_actor(g, "a");
+    EXPECT_ERR(steady_link_describe(NULL, "k", "e"), STEADY_EINVAL, "are needed");
+    EXPECT_ERR(steady_link_describe(a, NULL, "e"), STEADY_EINVAL, "are needed");
+    EXPECT_ERR(steady_link_describe(a, "k", ""), STEADY_EINVAL, "are needed");
+    char huge[4096];
+    memset(huge, 'x', sizeof huge - 1);
+    huge[sizeof huge - 1] = 0;
+    EXPECT_ERR(steady_link_describe(a, huge, "e"), STEADY_EINVAL, "too long");
+    assert_int_equal(steady_link_describe(a, "k", "e"), STEADY_OK);
+    assert_int_equal(steady_link_describe(a, "k2", "e2"), STEADY_OK); /* twice: the last */
+    assert_int_equal(steady_graph_start(g), STEADY_OK);
+    EXPECT_ERR(steady_link_describe(a, "k", "e"), STEADY_ESTATE, "before steady_graph_start()");
+    steady_graph_request_shutdown(g);
+    assert_int_equal(steady_graph_block_until_stopped(g, 5000), STEADY_OK);
+    steady_graph_free(g);
+}
+
+static void row_steady_link_set_state(void **state)
+{
+    (void)state;
+    steady_graph *g = new_graph("link");
+    steady_actor *a = link_actor(g, "a"), *b = link_actor(g, "b");
+    steady_link_set_state(NULL, STEADY_LINK_UP);
+    assert_last_error_mentions("the actor is NULL", NULL);
+    steady_link_set_state(a, STEADY_LINK_UP); /* never described: ignored */
+    assert_last_error_mentions("has no link", NULL);
+    assert_int_equal(steady_link_state_get(a), STEADY_LINK_NONE);
+    assert_int_equal(steady_link_describe(b, "k", "e"), STEADY_OK);
+    steady_link_set_state(b, (steady_link_state)0x7fffffff); /* huge: ignored */
+    assert_last_error_mentions("STEADY_LINK_UP or STEADY_LINK_DOWN", NULL);
+    steady_link_set_state(b, STEADY_LINK_UP);
+    steady_link_set_state(b, STEADY_LINK_UP); /* twice: still up */
+    assert_int_equal(steady_link_state_get(b), STEADY_LINK_UP);
+    steady_graph_free(g);
+}
+
+static void row_steady_link_state_get(void **state)
+{
+    (void)state;
+    assert_int_equal(steady_link_state_get(NULL), STEADY_LINK_NONE);
+}
+
+static void row_steady_link_state_name(void **state)
+{
+    (void)state;
+    assert_string_equal(steady_link_state_name((steady_link_state)-1), "?");
+    assert_string_equal(steady_link_state_name((steady_link_state)0x7fffffff), "?");
+    assert_string_equal(steady_link_state_name(STEADY_LINK_NONE), "none");
+}
+
 const api_row api_actor_rows[] = {
+    ROW(steady_link_describe),
+    ROW(steady_link_set_state),
+    ROW(steady_link_state_get),
+    ROW(steady_link_state_name),
     ROW(steady_tx_produce),
     ROW(steady_rx_consume),
     ROW(steady_map),
