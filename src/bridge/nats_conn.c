@@ -59,9 +59,22 @@ void steady__nats_release(conn_ctx *c)
         steady__nats_ctx_free(c);
 }
 
+/* libnats's own threads take the name of the thread that started the library (an actor's, say
+ * "ingress"), so their log lines would be labelled T[ingress] even for another bridge's
+ * events: a callback running outside any actor names its thread for what it is. */
+static void label_thread(void)
+{
+    char name[16] = "";
+    if (steady_actor_current() || pthread_getname_np(pthread_self(), name, sizeof name) != 0 ||
+        !strcmp(name, "steady-js") || !strcmp(name, "libnats"))
+        return;
+    pthread_setname_np(pthread_self(), "libnats");
+}
+
 static void on_disconnected(natsConnection *nc, void *closure)
 {
     (void)nc;
+    label_thread();
     bridge *b = steady__nats_enter(closure);
     if (b) {
         steady__bridge_set_connected(b, false);
@@ -73,6 +86,7 @@ static void on_disconnected(natsConnection *nc, void *closure)
 static void on_reconnected(natsConnection *nc, void *closure)
 {
     (void)nc;
+    label_thread();
     bridge *b = steady__nats_enter(closure);
     if (b) {
         atomic_fetch_add(&b->reconnects, 1);
@@ -85,6 +99,7 @@ static void on_reconnected(natsConnection *nc, void *closure)
 static void on_connected(natsConnection *nc, void *closure)
 {
     (void)nc;
+    label_thread();
     bridge *b = steady__nats_enter(closure);
     if (b) {
         steady__bridge_set_connected(b, true);
