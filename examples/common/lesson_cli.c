@@ -14,8 +14,10 @@ static void usage_texts(FILE *out, const lesson_text_opt *t, int nt)
         snprintf(left, sizeof left, "%c%c%s--%s %s", t[i].short_name ? '-' : ' ',
                  t[i].short_name ? t[i].short_name : ' ', t[i].short_name ? ", " : "  ", t[i].name,
                  t[i].value);
-        fprintf(out, "  %-22s %s (default %s)\n", left, t[i].help,
-                *t[i].target ? *t[i].target : "none");
+        if (*t[i].target)
+            fprintf(out, "  %-22s %s (default %s)\n", left, t[i].help, *t[i].target);
+        else /* its default depends on other options: the help says it */
+            fprintf(out, "  %-22s %s\n", left, t[i].help);
     }
 }
 

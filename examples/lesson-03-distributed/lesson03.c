@@ -31,6 +31,13 @@ bool lesson03_endpoint(const lesson03_args *a, char *dst, size_t cap, bool subsc
         n = snprintf(dst, cap, "%s%s", url[0] == '/' ? "" : "/", url);
     } else if (!strcmp(t, "nats")) {
         url = url ? url : "nats://127.0.0.1:4222";
+        if (strncmp(url, "nats://", 7) && strncmp(url, "nats+tls://", 11)) {
+            fprintf(stderr,
+                    "lesson-03: --url for nats is the server, nats://HOST:PORT (or "
+                    "nats+tls://), not '%s'\n",
+                    url);
+            return false;
+        }
         n = snprintf(dst, cap, "%s/%s", url, a->subject);
     } else if (!strcmp(t, "nats-js")) {
         url = url ? url : "nats://127.0.0.1:4222";

@@ -57,7 +57,8 @@ typedef struct lesson03_args {
 /* clang-format off */
 #define LESSON03_TRANSPORT_OPTS(args)                                                       \
     {"transport", 't', "NAME", "shm, nats or nats-js", &(args).transport},                  \
-    {"url", 'u', "URL", "the server (nats://HOST:PORT) or the shm name", &(args).url},      \
+    {"url", 'u', "URL", "nats://HOST:PORT (127.0.0.1:4222), or the shm name (lesson-03)",      \
+     &(args).url},                                                                          \
     {"subject", 0, "SUBJECT", "the NATS subject", &(args).subject},                         \
     {"stream", 0, "STREAM", "the JetStream stream (nats-js)", &(args).stream}
 /* clang-format on */

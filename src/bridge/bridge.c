@@ -32,8 +32,11 @@ static steady_err check(steady_graph *g, const void *end, const steady_bridge_op
                                 "%s: opts.uri is NULL; give where to bridge, "
                                 "e.g. nats://127.0.0.1:4222/readings",
                                 fn);
-    if (steady_uri_parse(o->uri, u) != STEADY_OK)
-        return steady_error_set(STEADY_EINVAL, "%s: %s", fn, steady_last_error());
+    if (steady_uri_parse(o->uri, u) != STEADY_OK) {
+        char why[1024]; /* a copy: the detail is rewritten from it (never read while written) */
+        snprintf(why, sizeof why, "%s", steady_last_error());
+        return steady_error_set(STEADY_EINVAL, "%s: %s", fn, why);
+    }
     bool nats = u->transport == STEADY_TRANSPORT_NATS || u->transport == STEADY_TRANSPORT_NATS_JS;
 #ifndef STEADY_BRIDGE_NATS
     if (nats)

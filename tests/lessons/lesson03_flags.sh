@@ -30,5 +30,13 @@ expect 2 "--cluster is for nats-js" bash "$runner" --bin "$bin" --transport shm 
 expect 2 "--kill-subscriber needs nats-js" bash "$runner" --bin "$bin" --transport nats --kill-subscriber 2
 expect 2 "must be shm, nats or nats-js" bash "$runner" --bin "$bin" --transport carrier-pigeon
 expect 2 "is not built" bash "$runner" --bin /nonexistent --transport shm
+expect 2 "--transport needs a value" bash "$runner" --bin "$bin" --transport
+expect 2 "-b needs a value" bash "$runner" --bin "$bin" -t shm -b
+expect 2 "--kill-subscriber needs a whole number" bash "$runner" --bin "$bin" -t nats-js --kill-subscriber abc
+expect 2 "--rate needs a whole number" bash "$runner" --bin "$bin" -t shm --rate abc
+expect 2 "--beats needs a whole number" bash "$runner" --bin "$bin" -t shm --beats 0
+expect 2 "--url for nats is the server" "$pub" --transport nats --url 127.0.0.1:4222
+out="$(bash "$runner" --help)"
+grep -q "set -euo" <<<"$out" && { echo "FAIL: run --help shows its code" >&2; fails=$((fails + 1)); }
 [ "$fails" = 0 ] && echo "lesson03_flags: every bad flag refused"
 exit $((fails > 0))
