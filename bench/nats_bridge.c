@@ -36,6 +36,25 @@ static void die(const char *what, natsStatus s)
     exit(1);
 }
 
+/* Writes next, next+1, ... (at most a frame's worth, up to n) into v; returns how many. */
+static uint64_t fill_frame(uint64_t *v, uint64_t next, uint64_t n)
+{
+    uint64_t k = n - next + 1 < PER_FRAME ? n - next + 1 : PER_FRAME;
+    for (uint64_t i = 0; i < k; i++)
+        v[i] = next + i;
+    return k;
+}
+
+/* Adds the values of a raw frame (header, then u64s) to *sum; returns how many. */
+static size_t sum_frame(natsMsg *m, uint64_t *sum)
+{
+    const uint64_t *v = (const void *)(natsMsg_GetData(m) + STEADY_FRAME_HEADER);
+    size_t k = ((size_t)natsMsg_GetDataLength(m) - STEADY_FRAME_HEADER) / 8;
+    for (size_t i = 0; i < k; i++)
+        *sum += v[i];
+    return k;
+}
+
 /* ---- raw ---- */
 
 typedef struct raw_rx {
@@ -52,11 +71,7 @@ static void *raw_receive(void *p)
         natsStatus s = natsSubscription_NextMsg(&m, r->sub, 10000);
         if (s != NATS_OK)
             die("raw: no message within 10 s (lost?)", s);
-        const uint64_t *v = (const void *)(natsMsg_GetData(m) + STEADY_FRAME_HEADER);
-        size_t k = ((size_t)natsMsg_GetDataLength(m) - STEADY_FRAME_HEADER) / 8;
-        for (size_t i = 0; i < k; i++)
-            r->sum += v[i];
-        r->got += k;
+        r->got += sum_frame(m, &r->sum);
         natsMsg_Destroy(m);
     }
     r->done_ns = bench_now_ns();
@@ -100,9 +115,7 @@ static uint64_t run_raw(const char *url, uint64_t n, uint64_t *sum)
     pthread_create(&t, NULL, raw_receive, &r);
     uint64_t t0 = bench_now_ns();
     for (uint64_t next = 1; next <= n;) {
-        uint64_t k = n - next + 1 < PER_FRAME ? n - next + 1 : PER_FRAME;
-        for (uint64_t i = 0; i < k; i++)
-            v[i] = next + i;
+        uint64_t k = fill_frame(v, next, n);
         s = natsConnection_Publish(pub, "bench.raw", msg, (int)(STEADY_FRAME_HEADER + k * 8));
         if (s != NATS_OK)
             die("raw: publish", s);
@@ -134,12 +147,7 @@ static void *js_receive(void *p)
         if (s != NATS_OK)
             die("js-raw: no message within 10 s (lost?)", s);
         for (int i = 0; i < list.Count; i++) {
-            natsMsg *m = list.Msgs[i];
-            const uint64_t *v = (const void *)(natsMsg_GetData(m) + STEADY_FRAME_HEADER);
-            size_t k = ((size_t)natsMsg_GetDataLength(m) - STEADY_FRAME_HEADER) / 8;
-            for (size_t j = 0; j < k; j++)
-                r->sum += v[j];
-            r->got += k;
+            r->got += sum_frame(list.Msgs[i], &r->sum);
         }
         natsMsg_Ack(list.Msgs[list.Count - 1], NULL); /* AckAll: the batch */
         natsMsgList_Destroy(&list);
@@ -185,9 +193,7 @@ static uint64_t run_js_raw(const char *url, uint64_t n, uint64_t *sum)
     pthread_create(&t, NULL, js_receive, &r);
     uint64_t t0 = bench_now_ns();
     for (uint64_t next = 1; next <= n;) {
-        uint64_t k = n - next + 1 < PER_FRAME ? n - next + 1 : PER_FRAME;
-        for (uint64_t i = 0; i < k; i++)
-            v[i] = next + i;
+        uint64_t k = fill_frame(v, next, n);
         char id[32];
         snprintf(id, sizeof id, "%" PRIu64, next);
         jsPubOptions po;

@@ -21,7 +21,7 @@ void lesson03_defaults(lesson03_args *a)
     };
 }
 
-bool lesson03_endpoint(const lesson03_args *a, char *dst, size_t cap, bool subscriber)
+bool lesson03_endpoint(const lesson03_args *a, char *dst, size_t cap)
 {
     const char *t = a->transport;
     const char *url = a->url;
@@ -59,7 +59,6 @@ bool lesson03_endpoint(const lesson03_args *a, char *dst, size_t cap, bool subsc
                 "lesson-03: --transport '%s' is not a transport; give shm, nats or nats-js\n", t);
         return false;
     }
-    (void)subscriber;
     if (n < 0 || (size_t)n >= cap) {
         fprintf(stderr, "lesson-03: --url '%s' is too long\n", url);
         return false;

@@ -68,7 +68,7 @@ void lesson03_defaults(lesson03_args *a);
 
 /* The bridge URI for the transport, or for shm the mapping's name ("/NAME"), into dst. false
  * (the reason printed to stderr) when the transport is unknown or not built. */
-bool lesson03_endpoint(const lesson03_args *a, char *dst, size_t cap, bool subscriber);
+bool lesson03_endpoint(const lesson03_args *a, char *dst, size_t cap);
 
 /* A pod's own part of running: build its graph (where: the endpoint), say what runs, and
  * what to do once the graph runs (NULL: nothing). */

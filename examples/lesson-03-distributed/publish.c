@@ -153,7 +153,7 @@ int main(int argc, char **argv)
     case LESSON_CLI_RUN: break;
     }
     char where[512];
-    if (!lesson03_endpoint(&args, where, sizeof where, false))
+    if (!lesson03_endpoint(&args, where, sizeof where))
         return 2;
     publisher p = {.args = &args};
     lesson03_pod pod = {"lesson-03-publish", build, announce, NULL, &p};

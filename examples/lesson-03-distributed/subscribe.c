@@ -209,7 +209,7 @@ int main(int argc, char **argv)
     case LESSON_CLI_RUN: break;
     }
     char where[512];
-    if (!lesson03_endpoint(&args, where, sizeof where, true))
+    if (!lesson03_endpoint(&args, where, sizeof where))
         return 2;
     subscriber s = {.args = &args};
     lesson03_pod pod = {"lesson-03-subscribe", build, announce, announce_ready, &s};
