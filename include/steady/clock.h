@@ -32,8 +32,13 @@ extern "C" {
 #define STEADY_US(x) STEADY__SCALED(x, 1000u)
 #define STEADY_MS(x) STEADY__SCALED(x, 1000000u)
 #define STEADY_SEC(x) STEADY__SCALED(x, 1000000000u)
+/* x > UINT64_MAX / unit, written so that a narrow x (a uint32_t) draws no -Wtype-limits
+ * "comparison is always false" from a user's -Wextra: x - (max + 1) wraps below UINT64_MAX - max
+ * exactly when x > max. */
 #define STEADY__SCALED(x, unit)                                                                    \
-    ((uint64_t)(x) > UINT64_MAX / (unit) ? UINT64_MAX : (uint64_t)(x) * (unit))
+    ((uint64_t)(x)-UINT64_MAX / (unit)-1u < UINT64_MAX - UINT64_MAX / (unit)                       \
+         ? UINT64_MAX                                                                              \
+         : (uint64_t)(x) * (unit))
 
 typedef struct steady_clock {
     /* Monotonic nanoseconds. Called from any thread, concurrently: must be thread-safe. */

@@ -185,8 +185,9 @@ static int probe_run(steady_actor *a, void *arg)
     steady_reason *r = st->reason;
     r[0] = steady_wait_vacant(a, p->tx, 1); /* READY: the channel is empty */
     STEADY_ASSERT(u64_tx_try_send(p->tx, 7) == STEADY_OK);
-    r[1] = steady_wait_avail(a, p->rx, 1);         /* READY */
-    r[2] = steady_wait_timeout(a, STEADY_US(50));  /* TIMEOUT */
+    r[1] = steady_wait_avail(a, p->rx, 1); /* READY */
+    uint32_t us = 50; /* a narrow count: the duration macros draw no -Wtype-limits from it */
+    r[2] = steady_wait_timeout(a, STEADY_US(us));  /* TIMEOUT */
     r[3] = steady_wait_periodic(a, STEADY_US(50)); /* READY */
     STEADY_ASSERT(u64_tx_try_send(u64_tx_bundle_lane(p->txb, 1), 9) == STEADY_OK);
     r[4] = steady_wait_avail_lane(a, p->rxb, 1, &st->lane[0]);  /* READY on lane 1 */
