@@ -68,13 +68,15 @@ comma := ,
 # HTTP server; graphviz (dot) and prometheus (promtool) check what telemetry serves; chromium
 # and nodejs/npm run the dashboard's browser test (playwright-core from npm, web/package.json);
 # openssl makes the TLS test's certificate; curl is the tests' second client; libnats-dev is
-# libsteady-bridge's NATS client and nats-server the server its tests start on 127.0.0.1.
+# libsteady-bridge's NATS client and nats-server the server its tests start on 127.0.0.1;
+# libmosquitto-dev its MQTT client and mosquitto the broker (mosquitto_passwd: its passwords).
 TEST_DEBS := build-essential gcc clang cmake make pkg-config libcmocka-dev libclang-rt-14-dev \
              util-linux zlib1g-dev libmicrohttpd-dev graphviz prometheus chromium openssl \
-             curl python3 libcurl4-openssl-dev libjansson-dev libnats-dev nats-server
+             curl python3 libcurl4-openssl-dev libjansson-dev libnats-dev nats-server \
+             libmosquitto-dev mosquitto
 DEMO_DEBS := gcc make cmake pkg-config zlib1g-dev libmicrohttpd-dev python3
-# Lesson 03's bridges: the NATS client library and the server the runner starts.
-DEMO3_DEBS := $(DEMO_DEBS) libnats-dev nats-server
+# Lesson 03's bridges: the NATS and MQTT client libraries and the servers the runner starts.
+DEMO3_DEBS := $(DEMO_DEBS) libnats-dev nats-server libmosquitto-dev mosquitto
 
 FORMAT_DIRS := include src tests examples bench tools
 
@@ -274,7 +276,7 @@ help:
 # (deps-bench) with the other peers in BENCH_DEBS; never in TEST_DEBS (CI runs no benchmarks).
 BENCH_PEER_DEBS := golang-go rustc cargo librust-crossbeam-channel-dev
 BENCH_DEBS := g++ pkg-config python3 valgrind libck-dev libboost-dev libzmq3-dev libcaf-dev \
-              libnats-dev nats-server \
+              libnats-dev nats-server libmosquitto-dev mosquitto \
               $(BENCH_PEER_DEBS)
 BENCH_ROUNDS ?=
 BENCH_ARGS ?=

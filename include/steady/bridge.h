@@ -23,8 +23,16 @@
  *   opts.confirm, once the application confirmed it (steady_bridge_confirm). The stream and
  *   the consumer are made when missing. JetStream's blocking calls run on a helper thread per
  *   bridge, never on the actor's.
- * The other schemes of steady/bridge_uri.h are refused with STEADY_EINVAL naming them (MQTT and
- * shm bridges are being built: docs/reference/bridge.md).
+ * - MQTT (mqtt://, mqtts://) at the URI's QoS: the egress takes elements from its channel only
+ *   once their frame completed (QoS 0: written to the socket; 1: PUBACK; 2: PUBCOMP), up to 32
+ *   frames in flight, and publishes again what a broker that kept no session lost; the ingress
+ *   drops repeats by sequence number and counts gaps. QoS 0 is at most once; QoS 1 and 2 lose
+ *   nothing while the broker keeps the client's messages: session=NAME in the URI makes the
+ *   ingress's session persistent (the broker keeps what arrives while it is away), and the
+ *   broker's own queue limit (mosquitto: max_queued_messages) must not drop them. libmosquitto
+ *   acknowledges a message as it hands it over, so an ingress killed loses what it had not
+ *   delivered (counted as gaps). The client runs on the actor's thread, as core NATS does.
+ * shm: URIs are refused with STEADY_EINVAL: attach the channel itself (steady/ipc.h).
  *
  * A lost server is retried forever with backoff and jitter (a refusal is logged with the
  * server's reason when it gives one, e.g. "Authorization Violation"), and a stop never waits
@@ -61,8 +69,8 @@ typedef struct steady_bridge_opts {
      * killed at any moment gets again what it had not saved. false: once delivered into the
      * channel. Other transports refuse it (they acknowledge nothing). */
     bool confirm;
-    /* TLS (nats+tls://, nats+js+tls://): files in PEM. tls_ca: the authorities the server's
-     * certificate must chain to (NULL: the system's); tls_cert and tls_key: this client's
+    /* TLS (nats+tls://, nats+js+tls://, mqtts://): files in PEM. tls_ca: the authorities the
+     * server's certificate must chain to (NULL: the system's); tls_cert and tls_key: this client's
      * certificate and key, for a server that asks for one (both or neither). Copied. */
     const char *tls_ca;
     const char *tls_cert;

@@ -17,9 +17,23 @@ static steady_actor_fn run_fn(steady_transport t, bool egress)
     if (t == STEADY_TRANSPORT_NATS_JS)
         return egress ? steady__bridge_js_egress : steady__bridge_js_ingress;
 #endif
+#ifdef STEADY_BRIDGE_MQTT
+    if (t == STEADY_TRANSPORT_MQTT)
+        return egress ? steady__bridge_mqtt_egress : steady__bridge_mqtt_ingress;
+#endif
     (void)t;
     (void)egress;
     return NULL; /* never reached: check() refuses the transport */
+}
+
+/* The scheme of a transport as a URI writes it. */
+static const char *scheme(steady_transport t, bool tls)
+{
+    if (!tls)
+        return steady_transport_name(t);
+    return t == STEADY_TRANSPORT_MQTT      ? "mqtts"
+           : t == STEADY_TRANSPORT_NATS_JS ? "nats+js+tls"
+                                           : "nats+tls";
 }
 
 static steady_err check(steady_graph *g, const void *end, const steady_bridge_opts *o,
@@ -45,11 +59,19 @@ static steady_err check(steady_graph *g, const void *end, const steady_bridge_op
                                 "install libnats-dev (Debian) and build it again",
                                 fn);
 #endif
-    if (!nats)
+#ifndef STEADY_BRIDGE_MQTT
+    if (u->transport == STEADY_TRANSPORT_MQTT)
+        return steady_error_set(STEADY_EINVAL,
+                                "%s: this libsteady-bridge was built without the MQTT client; "
+                                "install libmosquitto-dev (Debian) and build it again",
+                                fn);
+#endif
+    if (!nats && u->transport != STEADY_TRANSPORT_MQTT)
         return steady_error_set(STEADY_EINVAL,
                                 "%s: %s bridges are not in this version of libsteady-bridge; "
-                                "NATS (nats://) and JetStream (nats+js://) are; for processes "
-                                "on one host, attach the channel itself (steady/ipc.h)",
+                                "NATS (nats://), JetStream (nats+js://) and MQTT (mqtt://) are; "
+                                "for processes on one host, attach the channel itself "
+                                "(steady/ipc.h)",
                                 fn, steady_transport_name(u->transport));
     const char *files[] = {o->tls_ca, o->tls_cert, o->tls_key};
     for (int i = 0; i < 3; i++)
@@ -77,8 +99,8 @@ static steady_err check(steady_graph *g, const void *end, const steady_bridge_op
     if ((o->tls_ca || o->tls_cert) && !u->tls)
         return steady_error_set(STEADY_EINVAL,
                                 "%s: TLS files given for '%s', which is not TLS; use the scheme "
-                                "%s+tls://",
-                                fn, o->uri, steady_transport_name(u->transport));
+                                "%s://",
+                                fn, o->uri, scheme(u->transport, true));
     if (o->confirm && u->transport != STEADY_TRANSPORT_NATS_JS)
         return steady_error_set(STEADY_EINVAL,
                                 "%s: opts.confirm needs a transport that acknowledges "
@@ -96,10 +118,15 @@ static steady_err check(steady_graph *g, const void *end, const steady_bridge_op
 static void endpoint(char *dst, size_t cap, const steady_uri *u)
 {
     bool v6 = strchr(u->host, ':') != NULL;
-    snprintf(dst, cap, "%s%s://%s%s%s%s%s:%u/%s%s%s%s%s", steady_transport_name(u->transport),
-             u->tls ? "+tls" : "", u->user, u->user[0] ? "@" : "", v6 ? "[" : "", u->host,
-             v6 ? "]" : "", (unsigned)u->port, u->stream, u->stream[0] ? "/" : "", u->subject,
-             u->queue[0] ? "?queue=" : "", u->queue);
+    char query[STEADY_URI_MAX + 32] = "";
+    if (u->queue[0])
+        snprintf(query, sizeof query, "?queue=%s", u->queue);
+    if (u->transport == STEADY_TRANSPORT_MQTT)
+        snprintf(query, sizeof query, "?qos=%d%s%s", u->qos, u->durable[0] ? "&session=" : "",
+                 u->durable);
+    snprintf(dst, cap, "%s://%s%s%s%s%s:%u/%s%s%s%s", scheme(u->transport, u->tls), u->user,
+             u->user[0] ? "@" : "", v6 ? "[" : "", u->host, v6 ? "]" : "", (unsigned)u->port,
+             u->stream, u->stream[0] ? "/" : "", u->subject, query);
 }
 
 void steady__bridge_set_connected(bridge *b, bool up)
@@ -140,8 +167,7 @@ static steady_err spawn(steady_graph *g, const steady_bridge_opts *o, bool egres
     endpoint(where, sizeof where, &u);
     snprintf(b->text, sizeof b->text, "'%.200s' (%s)", ao.name, where);
     char kind[STEADY_LINK_KIND_MAX];
-    snprintf(kind, sizeof kind, "%s%s %s", steady_transport_name(u.transport), u.tls ? "+tls" : "",
-             egress ? "egress" : "ingress");
+    snprintf(kind, sizeof kind, "%s %s", scheme(u.transport, u.tls), egress ? "egress" : "ingress");
     if (strlen(where) >= STEADY_LINK_ENDPOINT_MAX) /* shown shortened, never refused */
         memcpy(where + STEADY_LINK_ENDPOINT_MAX - 4, "...", 4);
     b->actor = a;

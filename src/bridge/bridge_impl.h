@@ -1,5 +1,6 @@
-/* bridge/bridge_impl.h — the bridge actors' record (bridge.c) and the transports that run
- * them (nats.c). Private to libsteady-bridge. */
+/* bridge/bridge_impl.h — the bridge actors' record (bridge.c), what every transport does with
+ * frames (carry.c), and the transports that run them (nats.c, jetstream.c, mqtt.c). Private to
+ * libsteady-bridge. */
 #ifndef STEADY_BRIDGE_IMPL_H
 #define STEADY_BRIDGE_IMPL_H
 
@@ -50,11 +51,36 @@ typedef struct bridge {
     char tls_ca[BRIDGE_PATH_MAX], tls_cert[BRIDGE_PATH_MAX], tls_key[BRIDGE_PATH_MAX];
     _Atomic uint64_t refused[STEADY_FRAME_FAULTS];
     bool seq_known; /* ingress: next_seq was set by a first frame */
+    /* Ingress, its actor's thread only: the sequence number after the last frame accepted
+     * (next_seq counts what was delivered; frames set aside lie between the two). Set to
+     * next_seq at each generation's start (steady__bridge_ingress_begin). */
+    uint64_t accepted;
 } bridge;
 
 /* Records whether the client is connected now, in the counters and the actor's link state.
  * Any thread. */
 void steady__bridge_set_connected(bridge *b, bool up);
+
+/* Copies n elements of esz bytes from offset off of a channel's readable region (carry.c). */
+void steady__bridge_copy_span(const steady_span *sp, size_t off, size_t n, size_t esz,
+                              unsigned char *dst);
+
+/* A received frame being delivered into the ingress's channel. */
+typedef struct held {
+    void *msg; /* what carries it (the transport's message), owned by the caller */
+    steady_frame f;
+    uint32_t done; /* elements of f already delivered or skipped */
+} held;
+
+/* An ingress generation starts: what an earlier one accepted and never delivered is gone. */
+void steady__bridge_ingress_begin(bridge *b);
+/* Checks the len bytes at data as the ingress's next frame (carry.c): false when refused
+ * (counted and logged). Else fills h->f (pointing into data) and h->done, with gaps counted and
+ * repeats skipped; h->msg is the caller's. */
+bool steady__bridge_accept(bridge *b, const void *data, size_t len, held *h);
+/* Delivers what fits of h into the ingress's channel: true when all of it is (or its end
+ * applied: *ended, the channel closed). */
+bool steady__bridge_deliver(bridge *b, held *h, bool *ended);
 
 /* Tests only: core NATS egresses publish the end of their stream once, without repeats, so a
  * test can tell what reached a receiver by another path (a queue group's end subject). */
@@ -63,8 +89,11 @@ extern _Atomic bool steady__bridge_no_end_repeats;
 /* The actors' run functions of core NATS (nats.c). */
 int steady__bridge_nats_egress(steady_actor *a, void *arg);
 int steady__bridge_nats_ingress(steady_actor *a, void *arg);
-/* ... and of JetStream (jetstream.c). */
+/* ... of JetStream (jetstream.c). */
 int steady__bridge_js_egress(steady_actor *a, void *arg);
 int steady__bridge_js_ingress(steady_actor *a, void *arg);
+/* ... and of MQTT (mqtt.c). */
+int steady__bridge_mqtt_egress(steady_actor *a, void *arg);
+int steady__bridge_mqtt_ingress(steady_actor *a, void *arg);
 
 #endif

@@ -41,22 +41,6 @@ static int link_wait(steady_actor *a, js_link *l)
 
 /* ---- egress ---- */
 
-/* Copies n elements from offset off of the channel's readable region into dst. */
-static void copy_span(const steady_span *sp, size_t off, size_t n, size_t esz, unsigned char *dst)
-{
-    while (n) {
-        bool in_a = off < sp->a_len;
-        const unsigned char *src = in_a ? sp->a : sp->b;
-        size_t at = in_a ? off : off - sp->a_len;
-        size_t k = (in_a ? sp->a_len : sp->b_len) - at;
-        k = k < n ? k : n;
-        memcpy(dst, src + at * esz, k * esz);
-        dst += k * esz;
-        off += k;
-        n -= k;
-    }
-}
-
 /* A frame's message id: the generation's nonce, and its sequence numbers. A publisher started
  * again sends its stream again under new ids (the ingress drops what it delivered before, by
  * sequence number): with the old ones, a frame that matched an old id would be dropped as a
@@ -74,7 +58,8 @@ static bool publish(js_link *l, const js_slot *s, uint64_t taken, unsigned char 
 {
     bridge *b = l->b;
     steady_span sp = steady_rx_peek_slice(b->from);
-    copy_span(&sp, (size_t)(s->first - taken), s->count, b->elem_size, buf + STEADY_FRAME_HEADER);
+    steady__bridge_copy_span(&sp, (size_t)(s->first - taken), s->count, b->elem_size,
+                             buf + STEADY_FRAME_HEADER);
     steady_frame f = {.elem_size = b->elem_size,
                       .count = s->count,
                       .first_seq = s->first,
@@ -349,7 +334,7 @@ static void deliver_all(js_link *l, held *h, unacked *u, bool *ended)
                 continue;
             }
         }
-        if (!steady__nats_deliver(b, h, ended))
+        if (!steady__bridge_deliver(b, h, ended))
             return;
         u->msg[(u->head + u->len) % JS_UNACKED] = h->msg;
         u->end[(u->head + u->len++) % JS_UNACKED] = h->f.first_seq + h->f.count;
@@ -384,6 +369,7 @@ int steady__bridge_js_ingress(steady_actor *a, void *arg)
 {
     (void)arg;
     bridge *b = steady_actor_state(a);
+    steady__bridge_ingress_begin(b);
     held *h = steady_arena_alloc(a, sizeof *h);
     unacked *u = steady_arena_alloc(a, sizeof *u);
     memset(h, 0, sizeof *h);

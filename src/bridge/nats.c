@@ -302,7 +302,7 @@ static bool next_frame(bridge *b, natsSubscription *sub, held *h)
 /* Delivers what fits of h; true when all of it is delivered (or its end applied). */
 static bool deliver(bridge *b, held *h, bool *ended)
 {
-    if (!steady__nats_deliver(b, h, ended))
+    if (!steady__bridge_deliver(b, h, ended))
         return false;
     natsMsg_Destroy(h->msg);
     h->msg = NULL;
@@ -360,6 +360,7 @@ int steady__bridge_nats_ingress(steady_actor *a, void *arg)
 {
     (void)arg;
     bridge *b = steady_actor_state(a);
+    steady__bridge_ingress_begin(b);
     natsConnection *nc = connect_nats(a, b);
     natsSubscription *sub = nc ? subscribe(b, nc) : NULL;
     if (!sub)

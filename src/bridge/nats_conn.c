@@ -1,5 +1,5 @@
 /* bridge/nats_conn.c — what every NATS bridge connection shares (nats_impl.h): the callback
- * context that outlives the actor's generation, the options, and the ingress's frame checks. */
+ * context that outlives the actor's generation, and the options. */
 #include "nats_impl.h"
 
 #include <stdio.h>
@@ -177,54 +177,4 @@ natsConnection *steady__nats_connect(bridge *b, conn_ctx *c, natsOptions *o)
 uint64_t steady__nats_mono(void)
 {
     return steady_clock_monotonic_ns(NULL);
-}
-
-static void log_refused(bridge *b, steady_frame_fault k)
-{
-    uint64_t n = atomic_fetch_add(&b->refused[k], 1) + 1;
-    if ((n & (n - 1)) == 0) /* the 1st, 2nd, 4th, ... of each kind */
-        STEADY_WARN("bridge %s: %s (%llu refused so far as '%s')", b->text, steady_last_error(),
-                    (unsigned long long)n, steady_frame_fault_name(k));
-}
-
-bool steady__nats_accept(bridge *b, natsMsg *m, held *h)
-{
-    steady_frame_fault k = steady_frame_decode(natsMsg_GetData(m), (size_t)natsMsg_GetDataLength(m),
-                                               b->elem_size, b->type_id, &h->f);
-    if (k != STEADY_FRAME_OK) {
-        log_refused(b, k);
-        return false;
-    }
-    uint64_t want = atomic_load(&b->next_seq), first = h->f.first_seq;
-    h->done = 0;
-    if (b->seq_known && first > want)
-        atomic_fetch_add(&b->gaps, first - want);
-    if (b->seq_known && first < want) {
-        uint64_t again = want - first < h->f.count ? want - first : h->f.count;
-        atomic_fetch_add(&b->duplicates, again);
-        h->done = (uint32_t)again;
-    }
-    b->seq_known = true;
-    h->msg = m;
-    return true;
-}
-
-bool steady__nats_deliver(bridge *b, held *h, bool *ended)
-{
-    const unsigned char *e = h->f.elems;
-    size_t left = h->f.count - h->done;
-    size_t sent = left ? steady_tx_send_slice(b->to, e + (size_t)h->done * b->elem_size, left) : 0;
-    h->done += (uint32_t)sent;
-    atomic_fetch_add(&b->elems, sent);
-    if (h->done < h->f.count)
-        return false;
-    uint64_t end = h->f.first_seq + h->f.count;
-    if (end > atomic_load(&b->next_seq) || !b->seq_known)
-        atomic_store(&b->next_seq, end);
-    atomic_fetch_add(&b->frames, 1);
-    if (h->f.flags & STEADY_FRAME_END) {
-        steady_tx_close(b->to);
-        *ended = true;
-    }
-    return true;
 }

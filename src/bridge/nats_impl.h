@@ -1,6 +1,5 @@
 /* bridge/nats_impl.h — what the core NATS (nats.c) and JetStream (jetstream.c) bridges share
- * (nats_conn.c): the connection's callback context, its options, and the ingress's frame
- * checks. Private to libsteady-bridge. */
+ * (nats_conn.c): the connection's callback context and its options. Private to libsteady-bridge. */
 #ifndef STEADY_BRIDGE_NATS_IMPL_H
 #define STEADY_BRIDGE_NATS_IMPL_H
 
@@ -43,18 +42,14 @@ natsConnection *steady__nats_connect(bridge *b, conn_ctx *c, natsOptions *o);
 /* Network time is real time, whatever clock the graph runs on. */
 uint64_t steady__nats_mono(void);
 
-/* A frame of a message being delivered into the ingress's channel. */
-typedef struct held {
-    natsMsg *msg;
-    steady_frame f;
-    uint32_t done; /* elements of f already delivered or skipped */
-} held;
-
-/* Checks message m as the ingress's next frame: false when refused (counted and logged; m is
- * left to the caller). Else fills h (m held) with gaps counted and repeats skipped. */
-bool steady__nats_accept(bridge *b, natsMsg *m, held *h);
-/* Delivers what fits of h into the ingress's channel: true when all of it is (or its end
- * applied: *ended, the channel closed). The message stays in h for the caller. */
-bool steady__nats_deliver(bridge *b, held *h, bool *ended);
+/* Checks message m as the ingress's next frame (steady__bridge_accept): false when refused
+ * (m left to the caller), else h holds m. */
+static inline bool steady__nats_accept(bridge *b, natsMsg *m, held *h)
+{
+    if (!steady__bridge_accept(b, natsMsg_GetData(m), (size_t)natsMsg_GetDataLength(m), h))
+        return false;
+    h->msg = m;
+    return true;
+}
 
 #endif

@@ -215,6 +215,15 @@ static const char *parse_param(const char *s, size_t n, steady_uri *u)
                        "'_'";
         return copy_part(u->durable, v, vl, false) ? NULL : "the durable name is too long";
     }
+    if (kl == 7 && !memcmp(s, "session", 7)) {
+        if (u->transport != STEADY_TRANSPORT_MQTT)
+            return "session= (a persistent MQTT session) is an MQTT parameter";
+        for (size_t i = 0; i < vl; i++)
+            if (!is_name_char(v[i]))
+                return "the session name has a character that is not a letter, digit, '-', '.' "
+                       "or '_'";
+        return copy_part(u->durable, v, vl, false) ? NULL : "the session name is too long";
+    }
     if (kl == 8 && !memcmp(s, "replicas", 8)) {
         if (u->transport != STEADY_TRANSPORT_NATS_JS)
             return "replicas= (copies of a stream) is a JetStream (nats+js) parameter";
@@ -223,8 +232,8 @@ static const char *parse_param(const char *s, size_t n, steady_uri *u)
         u->replicas = v[0] - '0';
         return NULL;
     }
-    return "unknown query parameter; the parameters are qos (mqtt), queue (nats), durable and "
-           "replicas (nats+js)";
+    return "unknown query parameter; the parameters are qos and session (mqtt), queue (nats), "
+           "durable and replicas (nats+js)";
 }
 
 static const char *parse_query(const char *q, steady_uri *u)

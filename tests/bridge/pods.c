@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <string.h>
+
 #include "pods.h"
 
 /* ---- the pods ------------------------------------------------------------------------------ */
@@ -112,4 +114,60 @@ void await_ready(const steady_actor *in)
     while (!stats(in).ready && ms_since(t0) < 10000)
         sleep_ms(2);
     assert_true(stats(in).ready);
+}
+
+/* ---- bad peers ----------------------------------------------------------------------------- */
+
+/* A frame of `count` u64 values from `first`, with the given header tweaks. */
+static size_t frame_of(unsigned char *buf, size_t cap, uint64_t first, uint32_t count,
+                       uint32_t elem, uint64_t type, uint32_t flags)
+{
+    uint64_t v[16];
+    for (uint32_t i = 0; i < count; i++)
+        v[i] = first + i;
+    steady_frame f = {.elem_size = elem,
+                      .count = elem == 8 ? count : count / 2,
+                      .first_seq = first,
+                      .type_id = type,
+                      .flags = flags,
+                      .elems = v};
+    return steady_frame_encode(buf, cap, &f);
+}
+
+void send_bad_peers(void (*publish)(void *ctx, const void *p, size_t n), void *ctx)
+{
+    unsigned char buf[256];
+    size_t n;
+    const char *json = "{\"temperature\": 21.5, \"room\": \"kitchen\", \"sensor\": 7}";
+    publish(ctx, json, strlen(json)); /* a stranger */
+    n = frame_of(buf, sizeof buf, 0, 4, 8, 0xfeed, 0);
+    publish(ctx, buf, n - 5); /* truncated */
+    n = frame_of(buf, sizeof buf, 0, 4, 16, 0xfeed, 0);
+    publish(ctx, buf, n); /* another element size */
+    n = frame_of(buf, sizeof buf, 0, 4, 8, 0xbeef, 0);
+    publish(ctx, buf, n); /* another type */
+    n = frame_of(buf, sizeof buf, 0, 4, 8, 0xfeed, 0);
+    buf[4] = 9;
+    publish(ctx, buf, n); /* another format version */
+    n = frame_of(buf, sizeof buf, 0, 10, 8, 0xfeed, 0);
+    publish(ctx, buf, n);                                         /* good: 0..9 */
+    publish(ctx, buf, n);                                         /* the same again */
+    n = frame_of(buf, sizeof buf, 12, 4, 8, 0, STEADY_FRAME_END); /* 10, 11 lost; no type */
+    publish(ctx, buf, n);
+}
+
+void assert_bad_peers_outcome(const sink *k, const steady_actor *in)
+{
+    assert_int_equal(k->count, 14); /* 0..9 and 12..15, in order */
+    assert_int_equal(k->out_of_order, 0);
+    assert_int_equal(k->last, 15);
+    steady_bridge_stats i = stats(in);
+    assert_int_equal(i.refused[STEADY_FRAME_MAGIC], 1);
+    assert_int_equal(i.refused[STEADY_FRAME_TRUNCATED], 1);
+    assert_int_equal(i.refused[STEADY_FRAME_ELEM_SIZE], 1);
+    assert_int_equal(i.refused[STEADY_FRAME_TYPE], 1);
+    assert_int_equal(i.refused[STEADY_FRAME_VERSION_MISMATCH], 1);
+    assert_int_equal(i.duplicates, 10);
+    assert_int_equal(i.gaps, 2);
+    assert_int_equal(i.next_seq, 16);
 }

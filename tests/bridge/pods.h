@@ -34,4 +34,12 @@ steady_bridge_stats stats(const steady_actor *a);
 /* Waits (bounded: 10 s) until the ingress is ready; asserts it is. */
 void await_ready(const steady_actor *in);
 
+/* The bad peers' messages every ingress test sends on its subject, through publish(ctx, bytes,
+ * len): a stranger's JSON, a truncated frame, frames of another element size, type and format
+ * version, then the values 0..9 twice and an end frame from 12 (10 and 11 lost, no type). */
+void send_bad_peers(void (*publish)(void *ctx, const void *p, size_t n), void *ctx);
+/* Asserts what an ingress expecting type 0xfeed made of them: 0..9 and 12..15 in order, one
+ * refusal of each kind, 10 duplicates, 2 gaps. */
+void assert_bad_peers_outcome(const sink *k, const steady_actor *in);
+
 #endif

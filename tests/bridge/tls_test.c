@@ -3,7 +3,9 @@
  * openssl; a nats-server (JetStream on) requires TLS, verifies client certificates and checks a
  * user and password. Streams cross over nats+tls:// and nats+js+tls:// exactly; a wrong
  * password, a missing client certificate, an authority the server's certificate does not chain
- * to, and a plain connection to the TLS server never connect (a stop stays bounded). */
+ * to, and a plain connection to the TLS server never connect (a stop stays bounded). The same
+ * over MQTT (mqtts://) against a mosquitto that requires TLS, client certificates and a
+ * password (its password file made with mosquitto_passwd), when the MQTT bridge is built. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,6 +19,10 @@
 
 #include "nats_server.h"
 #include "pods.h"
+#ifdef STEADY_TEST_MQTT
+#include "mqtt_broker.h"
+static mqtt_broker broker = {.quiet = true};
+#endif
 
 static nats_server server;
 static char dir[64]; /* the certificates and the server's configuration */
@@ -70,6 +76,20 @@ static int start_server(void **state)
             dir, dir, dir);
     fclose(f);
     path(server.store, sizeof server.store, "store");
+#ifdef STEADY_TEST_MQTT
+    if (!mqtt_broker_path())
+        fail_msg("mosquitto is not installed; run make deps-test");
+    if (!sh("mosquitto_passwd -c -b %s/mqtt.passwd steady 'pa ss:w@rd'", dir))
+        fail_msg("cannot make the broker's password file with mosquitto_passwd in %s", dir);
+    /* As root, mosquitto would drop to its own user, who cannot read this test's files. */
+    snprintf(broker.extra, sizeof broker.extra,
+             "cafile %s/ca.pem\ncertfile %s/server.pem\nkeyfile %s/server-key.pem\n"
+             "require_certificate true\nallow_anonymous false\npassword_file %s/mqtt.passwd\n"
+             "%s",
+             dir, dir, dir, dir, geteuid() == 0 ? "user root\n" : "");
+    if (!mqtt_broker_start(&broker, 0))
+        fail_msg("mosquitto with TLS did not start (its configuration: %s)", broker.dir);
+#endif
     return nats_server_start(&server, 0) ? 0 : -1;
 }
 
@@ -77,6 +97,9 @@ static int stop_server(void **state)
 {
     (void)state;
     nats_server_stop(&server, false);
+#ifdef STEADY_TEST_MQTT
+    mqtt_broker_remove(&broker);
+#endif
     sh("rm -rf '%s'", dir);
     return 0;
 }
@@ -102,7 +125,9 @@ static uint64_t cross(const steady_bridge_opts *in_o, const steady_bridge_opts *
     assert_int_equal(steady_graph_start(pub), STEADY_OK);
     assert_int_equal(steady_graph_block_until_stopped(pub, 20000), STEADY_OK);
     assert_int_equal(steady_graph_block_until_stopped(sub, 20000), STEADY_OK);
-    assert_true(stats(in).connected || stats(in).elems == n);
+    assert_int_equal(stats(out).elems, n);
+    assert_int_equal(stats(in).elems, k.count); /* the sink saw what the ingress delivered */
+    assert_int_equal(stats(in).gaps + stats(in).duplicates, 0);
     steady_graph_free(pub);
     steady_graph_free(sub);
     return k.out_of_order == 0 ? k.count : 0;
@@ -120,6 +145,13 @@ static void streams_cross_over_tls_with_credentials(void **state)
     assert_int_equal(cross(&c, &c, 200000), 200000);
     steady_bridge_opts j = tls_opts(js, ca, cert, key);
     assert_int_equal(cross(&j, &j, 200000), 200000);
+#ifdef STEADY_TEST_MQTT
+    char mq[160];
+    snprintf(mq, sizeof mq, "mqtts://steady:pa%%20ss%%3Aw%%40rd@127.0.0.1:%d/tls/mqtt?qos=1",
+             broker.port);
+    steady_bridge_opts m = tls_opts(mq, ca, cert, key);
+    assert_int_equal(cross(&m, &m, 200000), 200000);
+#endif
 }
 
 /* An egress that can never connect: its stop is bounded and unclean, and it never said
@@ -132,6 +164,9 @@ static void never_connects(const steady_bridge_opts *o)
     assert_int_equal(steady_graph_start(pub), STEADY_OK);
     sleep_ms(1500); /* several attempts */
     assert_false(stats(out).connected);
+    steady_actor_info info[2]; /* and the egress never failed (a retry's wait once did) */
+    assert_int_equal(steady_inspect_actors(pub, info, 2), 2);
+    assert_int_equal(info[0].failures + info[1].failures, 0);
     uint64_t t0 = now_ns();
     assert_int_equal(steady_graph_block_until_stopped(pub, 500), STEADY_EUNCLEAN);
     assert_true(ms_since(t0) < 8000);
@@ -157,6 +192,22 @@ static void wrong_credentials_and_certificates_never_connect(void **state)
              server.port);
     steady_bridge_opts plain = {.uri = uri};
     never_connects(&plain); /* the server requires TLS */
+#ifdef STEADY_TEST_MQTT
+    snprintf(uri, sizeof uri, "mqtts://steady:wrong@127.0.0.1:%d/tls/bad", broker.port);
+    steady_bridge_opts mo = tls_opts(uri, ca, cert, key);
+    never_connects(&mo); /* the password */
+    snprintf(uri, sizeof uri, "mqtts://steady:pa%%20ss%%3Aw%%40rd@127.0.0.1:%d/tls/bad",
+             broker.port);
+    steady_bridge_opts mnocert = {.uri = uri, .tls_ca = ca};
+    never_connects(&mnocert); /* the broker verifies client certificates */
+    steady_bridge_opts mstranger = tls_opts(uri, ca, cert, key);
+    mstranger.tls_ca = other;
+    never_connects(&mstranger); /* the broker's certificate does not chain to this authority */
+    snprintf(uri, sizeof uri, "mqtt://steady:pa%%20ss%%3Aw%%40rd@127.0.0.1:%d/tls/bad",
+             broker.port);
+    steady_bridge_opts mplain = {.uri = uri};
+    never_connects(&mplain); /* the broker requires TLS */
+#endif
 }
 
 static void tls_options_refuse_misuse(void **state)
@@ -170,6 +221,12 @@ static void tls_options_refuse_misuse(void **state)
     steady_bridge_opts o = tls_opts("nats://127.0.0.1/x", ca, cert, key);
     assert_int_equal(steady_bridge_egress(g, rx.raw, &o, NULL), STEADY_EINVAL);
     assert_non_null(strstr(steady_last_error(), "which is not TLS; use the scheme nats+tls://"));
+    o.uri = "mqtt://127.0.0.1/x";
+    assert_int_equal(steady_bridge_egress(g, rx.raw, &o, NULL), STEADY_EINVAL);
+    assert_non_null(strstr(steady_last_error(), "which is not TLS; use the scheme mqtts://"));
+    o.uri = "nats+js://127.0.0.1/S/x";
+    assert_int_equal(steady_bridge_egress(g, rx.raw, &o, NULL), STEADY_EINVAL);
+    assert_non_null(strstr(steady_last_error(), "use the scheme nats+js+tls://"));
     o.uri = "nats+tls://127.0.0.1/x";
     o.tls_key = NULL;
     assert_int_equal(steady_bridge_egress(g, rx.raw, &o, NULL), STEADY_EINVAL);

@@ -65,6 +65,10 @@ static void each_transport_parses_with_its_defaults(void **state)
     assert_int_equal(u.port, 9999);
     assert_int_equal(u.qos, 2);
     assert_int_equal(parse_ok("mqtts://broker/a").port, 8883);
+    u = parse_ok("mqtt://h/a/b?session=plant-7.sub_1&qos=0");
+    assert_string_equal(u.durable, "plant-7.sub_1"); /* the persistent session's client id */
+    assert_int_equal(u.qos, 0);
+    assert_string_equal(parse_ok("mqtt://h/a").durable, "");
     u = parse_ok("nats+tls://[::1]:4223/x.y?queue=workers");
     assert_true(u.tls);
     assert_string_equal(u.host, "::1");
@@ -123,6 +127,9 @@ static void malformed_uris_are_refused_naming_the_part(void **state)
     refused("mqtt://h/a?queue=w", "queue= (a queue group) is a core NATS parameter");
     refused("nats://h/a?durable=d", "durable= (a durable consumer) is a JetStream");
     refused("nats://h/a?colour=red", "unknown query parameter");
+    refused("nats+js://h/S/a?session=s", "session= (a persistent MQTT session) is an MQTT");
+    refused("mqtt://h/a?session=a/b", "the session name has a character");
+    refused("mqtt://h/a?session=a%20b", "the session name has a character");
     refused("nats://h/a?replicas=3", "replicas= (copies of a stream) is a JetStream");
     refused("nats+js://h/S/a?replicas=0", "replicas must be 1 to 5");
     refused("nats+js://h/S/a?replicas=6", "replicas must be 1 to 5");

@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #endif
 #include "nats_server.h"
+#include "test_ports.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -27,36 +28,10 @@ const char *nats_server_path(void)
     return NULL;
 }
 
-static int free_port(void)
-{
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t len = sizeof a;
-    int port = -1;
-    if (fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof a) == 0 &&
-        getsockname(fd, (struct sockaddr *)&a, &len) == 0)
-        port = ntohs(a.sin_port);
-    if (fd >= 0)
-        close(fd);
-    return port;
-}
-
-static bool accepts(int port)
-{
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET,
-                            .sin_port = htons((uint16_t)port),
-                            .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    bool ok = fd >= 0 && connect(fd, (struct sockaddr *)&a, sizeof a) == 0;
-    if (fd >= 0)
-        close(fd);
-    return ok;
-}
-
 bool nats_server_start(nats_server *s, int port)
 {
     const char *path = nats_server_path();
-    if (!path || (port == 0 && (port = free_port()) <= 0))
+    if (!path || (port == 0 && (port = test_free_port()) <= 0))
         return false;
     s->port = port;
     snprintf(s->url, sizeof s->url, "nats://127.0.0.1:%d", port);
@@ -98,17 +73,7 @@ bool nats_server_start(nats_server *s, int port)
         execv(path, (char *const *)argv);
         _exit(127);
     }
-    for (int i = 0; i < 1000; i++) { /* 10 s */
-        if (accepts(port))
-            return true;
-        if (waitpid(s->pid, NULL, WNOHANG) == s->pid) {
-            s->pid = 0;
-            return false;
-        }
-        nanosleep(&(struct timespec){0, 10000000}, NULL);
-    }
-    nats_server_stop(s, true);
-    return false;
+    return test_await_server(&s->pid, port);
 }
 
 void nats_server_stop(nats_server *s, bool hard)
@@ -171,8 +136,8 @@ bool nats_cluster_start(nats_cluster *c)
         return false;
     int cport[3];
     for (int i = 0; i < 3; i++) {
-        c->s[i].port = free_port();
-        cport[i] = free_port();
+        c->s[i].port = test_free_port();
+        cport[i] = test_free_port();
     }
     c->urls[0] = 0;
     for (int i = 0; i < 3; i++) {

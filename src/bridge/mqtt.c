@@ -1,0 +1,323 @@
+/* bridge/mqtt.c — the MQTT bridge actors (steady/bridge.h, mqtt://, mqtts://), on
+ * libmosquitto run by the actor itself (mqtt_impl.h).
+ *
+ * Egress: frames are published at the URI's QoS, up to MQTT_WINDOW not yet completed (QoS 0:
+ * written to the socket; 1: PUBACK; 2: PUBCOMP). Elements leave the channel only once their
+ * frame completed, in order. After a connection lost, a broker that kept no session of the
+ * client (CONNACK without session-present) gets every frame not completed again, as new
+ * messages: the ingress drops what it already had by sequence number. The end of the stream is
+ * a frame like the others; over QoS 0, which may lose any frame, it is published again every
+ * 100 ms for 1 s.
+ *
+ * Ingress: a subscription at the URI's QoS, made again at each connection; with session=NAME
+ * the client's session is persistent, so the broker keeps what arrives for it while it is
+ * away (QoS 1 and 2). Frames are delivered straight into the channel; what does not fit is
+ * copied aside and the socket is not read until it is delivered, so a full channel holds the
+ * broker back through TCP. libmosquitto acknowledges a message as it hands it over: an
+ * ingress killed loses what it received and had not delivered downstream (gaps, counted).
+ */
+#include "mqtt_impl.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define PERIOD_NS STEADY_MS(100)
+#define END_REPEAT_NS STEADY_MS(100)
+#define END_LINGER_NS STEADY_SEC(1)
+#define CLOSE_MS 200 /* what is left to write at the end, and the DISCONNECT */
+
+#define mono steady__mqtt_mono
+
+/* ---- egress ---- */
+
+static mqtt_slot *slot_at(mqtt_client *c, unsigned i)
+{
+    return &c->win[(c->w_head + i) % MQTT_WINDOW];
+}
+
+/* Publishes s's frame (its elements still at the channel's front from `taken` on): false
+ * when the client refused it (logged when it never can). */
+static bool publish(mqtt_client *c, mqtt_slot *s, uint64_t taken)
+{
+    bridge *b = c->b;
+    steady_span sp = steady_rx_peek_slice(b->from);
+    steady__bridge_copy_span(&sp, (size_t)(s->first - taken), s->count, b->elem_size,
+                             c->frame + STEADY_FRAME_HEADER);
+    steady_frame f = {.elem_size = b->elem_size,
+                      .count = s->count,
+                      .first_seq = s->first,
+                      .type_id = b->type_id,
+                      .flags = s->end ? STEADY_FRAME_END : 0,
+                      .elems = c->frame + STEADY_FRAME_HEADER};
+    size_t len = steady_frame_encode(c->frame, steady_frame_size(b->elem_size, s->count), &f);
+    /* Marked sent, with its id written, before the client may write it and call back:
+     * without a thread of its own, libmosquitto writes at once and a QoS 0 frame completes
+     * inside mosquitto_publish, which writes the id first. */
+    s->sent = true;
+    s->mid = -1;
+    int rc =
+        mosquitto_publish(c->mosq, &s->mid, b->uri.subject, (int)len, c->frame, b->uri.qos, false);
+    if (rc == MOSQ_ERR_OVERSIZE_PACKET || rc == MOSQ_ERR_PAYLOAD_SIZE) {
+        STEADY_ERROR("bridge %s: the broker takes no message of %zu bytes; give the bridge a "
+                     "smaller opts.max_batch",
+                     b->text, len);
+        c->fatal = true;
+    }
+    s->sent = rc == MOSQ_ERR_SUCCESS;
+    return s->sent;
+}
+
+/* Publishes what is not on the wire yet, oldest first, while the window has room. */
+static void publish_all(mqtt_client *c, bool *end_sent)
+{
+    bridge *b = c->b;
+    uint64_t taken = steady_channel_taken_total(steady_rx_channel(b->from));
+    size_t flying = 0;
+    for (unsigned i = 0; i < c->w_len; i++) {
+        mqtt_slot *s = slot_at(c, i);
+        if (!s->done && !s->sent && !publish(c, s, taken))
+            return;
+        flying += s->count;
+    }
+    steady_span sp = steady_rx_peek_slice(b->from);
+    size_t have = sp.a_len + sp.b_len;
+    while (c->w_len < MQTT_WINDOW && !*end_sent) {
+        size_t n = have - flying < b->max_batch ? have - flying : b->max_batch;
+        bool end = n == 0 && steady_rx_is_closed(b->from) &&
+                   (sp = steady_rx_peek_slice(b->from), sp.a_len + sp.b_len == flying);
+        if (n == 0 && !end)
+            return;
+        mqtt_slot *s = slot_at(c, c->w_len++); /* in the window first: it may complete at once */
+        *s = (mqtt_slot){.first = taken + flying, .count = (uint32_t)n, .end = end};
+        if (!publish(c, s, taken)) {
+            c->w_len--; /* not sent (no callback can name it): tried again at the next wake */
+            return;
+        }
+        atomic_store(&b->next_seq, s->first + n);
+        flying += n;
+        *end_sent = end;
+    }
+}
+
+/* Takes the completed frames at the window's front out of the channel: true once the end of
+ * the stream completed. */
+static bool settle(mqtt_client *c)
+{
+    bridge *b = c->b;
+    size_t n = 0, frames = 0;
+    bool end = false;
+    while (c->w_len && slot_at(c, 0)->done) {
+        n += slot_at(c, 0)->count;
+        end |= slot_at(c, 0)->end;
+        frames++;
+        c->w_head = (c->w_head + 1) % MQTT_WINDOW;
+        c->w_len--;
+    }
+    if (!frames)
+        return false;
+    steady_rx_advance_take(b->from, n);
+    atomic_fetch_add(&b->frames, frames);
+    atomic_fetch_add(&b->elems, n);
+    if (b->uri.qos > 0)
+        atomic_fetch_add(&b->acked, n);
+    return end;
+}
+
+void steady__mqtt_on_published(mqtt_client *c, int mid)
+{
+    for (unsigned i = 0; i < c->w_len; i++) {
+        mqtt_slot *s = slot_at(c, i);
+        if (s->sent && s->mid == mid) {
+            s->done = true;
+            return;
+        }
+    }
+}
+
+static void repeat_end(mqtt_client *c)
+{
+    bridge *b = c->b;
+    steady_frame f = {.elem_size = b->elem_size,
+                      .first_seq = atomic_load(&b->next_seq),
+                      .type_id = b->type_id,
+                      .flags = STEADY_FRAME_END};
+    size_t len = steady_frame_encode(c->frame, STEADY_FRAME_HEADER, &f);
+    (void)mosquitto_publish(c->mosq, NULL, b->uri.subject, (int)len, c->frame, 0, false);
+}
+
+int steady__bridge_mqtt_egress(steady_actor *a, void *arg)
+{
+    (void)arg;
+    bridge *b = steady_actor_state(a);
+    mqtt_client *c = steady_arena_alloc(a, sizeof *c);
+    if (!steady__mqtt_open(a, b, c))
+        return 1;
+    c->frame = steady_arena_alloc(a, steady_frame_size(b->elem_size, b->max_batch));
+    atomic_store(&b->next_seq, steady_channel_taken_total(steady_rx_channel(b->from)));
+    bool end_sent = false, stream_end_delivered = false;
+    uint64_t ended_at = 0, repeated_at = 0;
+    while (STEADY_RUNNING(a, STEADY_I(stream_end_delivered))) {
+        steady__mqtt_service(c);
+        if (c->fatal)
+            return 1;
+        if (settle(c))
+            ended_at = repeated_at = mono();
+        if (c->state == MQTT_UP && !ended_at)
+            publish_all(c, &end_sent);
+        if (ended_at) {
+            uint64_t now = mono();
+            bool lingering = b->uri.qos == 0 && now - ended_at < END_LINGER_NS;
+            if (lingering && c->state == MQTT_UP && now - repeated_at >= END_REPEAT_NS) {
+                repeat_end(c); /* repeats: not counted */
+                repeated_at = now;
+            }
+            if (!lingering) {
+                steady__mqtt_flush_close(c, CLOSE_MS);
+                stream_end_delivered = true;
+                steady_actor_request_shutdown(a);
+                continue;
+            }
+            steady_wait_any(a, steady__mqtt_cond(c), STEADY_PERIODIC(END_REPEAT_NS));
+        } else if (c->state == MQTT_UP && c->w_len < MQTT_WINDOW && !end_sent) {
+            steady_wait_any(a, steady_cond_avail(b->from, 1), steady__mqtt_cond(c),
+                            STEADY_PERIODIC(PERIOD_NS));
+        } else {
+            steady_wait_any(a, steady__mqtt_cond(c), STEADY_PERIODIC(PERIOD_NS));
+        }
+    }
+    return 0;
+}
+
+/* ---- both ---- */
+
+void steady__mqtt_on_up(mqtt_client *c)
+{
+    bridge *b = c->b;
+    if (b->egress) {
+        atomic_store(&b->ready, true);
+        if (!c->session_present) /* the broker forgot what was in flight: all of it again */
+            for (unsigned i = 0; i < c->w_len; i++)
+                slot_at(c, i)->sent = false;
+        return;
+    }
+    int rc = mosquitto_subscribe(c->mosq, NULL, b->uri.subject, b->uri.qos);
+    if (rc != MOSQ_ERR_SUCCESS)
+        STEADY_WARN("bridge %s: cannot subscribe now (%s); trying at the next connection", b->text,
+                    mosquitto_strerror(rc));
+}
+
+void steady__mqtt_on_down(mqtt_client *c)
+{
+    for (unsigned i = 0; c->b->egress && i < c->w_len; i++)
+        if (c->b->uri.qos == 0) /* QoS 0 in flight is dropped by the client: again */
+            slot_at(c, i)->sent = slot_at(c, i)->done;
+}
+
+/* ---- ingress ---- */
+
+void steady__mqtt_on_subscribed(mqtt_client *c)
+{
+    atomic_store(&c->b->ready, true);
+}
+
+/* Delivers the frames set aside, oldest first, while the channel has room. */
+static void drain(mqtt_client *c)
+{
+    while (c->p_len && !c->ended) {
+        mqtt_pending *p = &c->pend[c->p_head];
+        bool ended = false;
+        if (!steady__bridge_deliver(c->b, &p->h, &ended))
+            return;
+        c->ended = ended;
+        c->p_head = (c->p_head + 1) % c->p_cap;
+        c->p_len--;
+    }
+}
+
+/* A free pending slot at the ring's back, the ring grown when full: NULL when out of memory. */
+static mqtt_pending *pend_slot(mqtt_client *c)
+{
+    if (c->p_len == c->p_cap) {
+        unsigned cap = c->p_cap ? c->p_cap * 2 : 4;
+        mqtt_pending *n = calloc(cap, sizeof *n);
+        if (!n)
+            return NULL;
+        for (unsigned i = 0; i < c->p_cap; i++) /* oldest first; the rest keep their buffers */
+            n[i] = c->pend[(c->p_head + i) % c->p_cap];
+        free(c->pend);
+        c->pend = n;
+        c->p_head = 0;
+        c->p_cap = cap;
+    }
+    return &c->pend[(c->p_head + c->p_len) % c->p_cap];
+}
+
+void steady__mqtt_on_message(mqtt_client *c, const void *payload, size_t len)
+{
+    bridge *b = c->b;
+    held h = {0};
+    /* An egress subscribes to nothing; a session it shares with an ingress (one client id
+     * for two clients: a mistake the broker answers by dropping one) may still hand it some. */
+    if (b->egress || c->ended || !steady__bridge_accept(b, payload, len, &h))
+        return; /* after the end, or refused (counted, logged) */
+    bool ended = false;
+    if (c->p_len == 0 && steady__bridge_deliver(b, &h, &ended)) {
+        c->ended = ended;
+        return;
+    }
+    mqtt_pending *p = pend_slot(c);
+    if (p && p->cap < len) {
+        unsigned char *grown = realloc(p->bytes, len);
+        if (grown) {
+            p->bytes = grown;
+            p->cap = len;
+        }
+    }
+    if (!p || p->cap < len) {
+        STEADY_ERROR("bridge %s: out of memory for a frame of %zu bytes; the bridge fails", b->text,
+                     len);
+        c->fatal = true;
+        return;
+    }
+    memcpy(p->bytes, payload, len);
+    p->h = h;
+    p->h.f.elems = p->bytes + ((const unsigned char *)h.f.elems - (const unsigned char *)payload);
+    c->p_len++;
+}
+
+static void free_pending(void *arg)
+{
+    mqtt_client *c = arg;
+    for (unsigned i = 0; i < c->p_cap; i++)
+        free(c->pend[i].bytes);
+    free(c->pend);
+    c->pend = NULL;
+    c->p_cap = c->p_len = 0;
+}
+
+int steady__bridge_mqtt_ingress(steady_actor *a, void *arg)
+{
+    (void)arg;
+    bridge *b = steady_actor_state(a);
+    steady__bridge_ingress_begin(b);
+    mqtt_client *c = steady_arena_alloc(a, sizeof *c);
+    if (!steady__mqtt_open(a, b, c))
+        return 1;
+    steady_arena_defer(a, free_pending, c);
+    while (!c->ended && STEADY_RUNNING(a, true)) {
+        drain(c);
+        steady__mqtt_service(c);
+        drain(c);
+        if (c->fatal)
+            return 1;
+        if (c->ended)
+            break;
+        if (c->p_len)
+            steady_wait_any(a, steady_cond_vacant(b->to, 1), steady__mqtt_cond(c),
+                            STEADY_PERIODIC(PERIOD_NS));
+        else
+            steady_wait_any(a, steady__mqtt_cond(c), STEADY_PERIODIC(PERIOD_NS));
+    }
+    steady__mqtt_flush_close(c, CLOSE_MS);
+    return 0;
+}

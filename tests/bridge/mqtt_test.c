@@ -1,0 +1,253 @@
+/* mqtt_test.c — the MQTT bridge actors (steady/bridge.h, mqtt://) against a real mosquitto on
+ * 127.0.0.1 and a free port: a stream crosses in order at QoS 0, 1 and 2 and its end stops the
+ * receiving graph; a persistent session (session=NAME) keeps what was published while its
+ * subscriber was away; bad peers' messages are refused and counted; a broker killed and
+ * started again mid-stream costs only counted gaps, never a hang; a stop with no broker is
+ * bounded. The publishing and subscribing graphs are two graphs of this process. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <mosquitto.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <steady/bridge.h>
+#include <steady/steady.h>
+
+#include "mqtt_broker.h"
+#include "pods.h"
+#include "steady_test_support.h"
+
+static mqtt_broker broker = {.quiet = true};
+
+static int start_broker(void **state)
+{
+    (void)state;
+    if (!mqtt_broker_path()) /* a test dependency: make deps-test installs mosquitto */
+        fail_msg("mosquitto is not installed; run make deps-test");
+    mosquitto_lib_init();
+    return mqtt_broker_start(&broker, 0) ? 0 : -1;
+}
+
+static int stop_broker(void **state)
+{
+    (void)state;
+    mqtt_broker_remove(&broker);
+    mosquitto_lib_cleanup();
+    return 0;
+}
+
+/* One stream of n values from a publishing pod to a subscribing pod, the subscriber first. */
+static void cross(const char *uri, uint64_t n, sink *k, steady_bridge_stats *e,
+                  steady_bridge_stats *i)
+{
+    source s = {.n = n};
+    steady_actor *in, *out;
+    steady_graph *sub = subscriber(uri, k, 0, &in), *pub = publisher(uri, &s, &out);
+    assert_int_equal(steady_graph_start(sub), STEADY_OK);
+    await_ready(in);
+    assert_int_equal(steady_graph_start(pub), STEADY_OK);
+    assert_int_equal(steady_graph_block_until_stopped(pub, 30000), STEADY_OK);
+    assert_int_equal(steady_graph_block_until_stopped(sub, 30000), STEADY_OK);
+    *e = stats(out);
+    *i = stats(in);
+    steady_graph_free(pub);
+    steady_graph_free(sub);
+}
+
+static void a_stream_crosses_in_order_at_each_qos(void **state)
+{
+    (void)state;
+    for (int qos = 0; qos <= 2; qos++) {
+        char uri[128];
+        snprintf(uri, sizeof uri, "%s/test/qos%d?qos=%d", broker.url, qos, qos);
+        sink k = {0};
+        steady_bridge_stats e, i;
+        uint64_t n = 300000;
+        cross(uri, n, &k, &e, &i);
+        assert_int_equal(e.elems, n);
+        assert_int_equal(e.next_seq, n);
+        assert_true(e.frames >= n / 8187 + 1); /* 64 KiB frames: 8,187 u64 each, and the end */
+        assert_int_equal(e.acked, qos ? n : 0);
+        assert_int_equal(k.out_of_order, 0);
+        assert_int_equal(k.count + i.gaps, n); /* QoS 0 may lose; what it lost is counted */
+        if (qos > 0) {                         /* acknowledged: nothing lost */
+            assert_int_equal(k.count, n);
+            assert_int_equal(k.last, n - 1);
+            assert_int_equal(i.frames, e.frames);
+        }
+        assert_int_equal(i.duplicates, 0);
+    }
+}
+
+/* A persistent session made before the publisher starts keeps every QoS 1 frame published
+ * while its subscriber is away: the subscriber started afterwards gets the whole stream. */
+static void a_persistent_session_keeps_what_came_while_away(void **state)
+{
+    (void)state;
+    char uri[160];
+    snprintf(uri, sizeof uri, "%s/test/session?qos=1&session=steady-test-sub", broker.url);
+    sink k0 = {0};
+    steady_actor *in;
+    steady_graph *sub = subscriber(uri, &k0, 0, &in);
+    assert_int_equal(steady_graph_start(sub), STEADY_OK);
+    await_ready(in); /* the session and its subscription exist at the broker */
+    steady_graph_request_shutdown(sub);
+    assert_int_equal(steady_graph_block_until_stopped(sub, 5000), STEADY_OK);
+    steady_graph_free(sub);
+    source s = {.n = 200000};
+    steady_actor *out;
+    char pub_uri[128]; /* its own client id: one session is one client */
+    snprintf(pub_uri, sizeof pub_uri, "%s/test/session?qos=1", broker.url);
+    steady_graph *pub = publisher(pub_uri, &s, &out);
+    assert_int_equal(steady_graph_start(pub), STEADY_OK);
+    assert_int_equal(steady_graph_block_until_stopped(pub, 30000), STEADY_OK);
+    assert_int_equal(stats(out).acked, s.n);
+    steady_graph_free(pub);
+    sink k = {0};
+    sub = subscriber(uri, &k, 0, &in); /* nobody published now: all of it from the session */
+    assert_int_equal(steady_graph_start(sub), STEADY_OK);
+    assert_int_equal(steady_graph_block_until_stopped(sub, 30000), STEADY_OK);
+    assert_int_equal(k.count, s.n);
+    assert_int_equal(k.out_of_order, 0);
+    assert_int_equal(k.last, s.n - 1);
+    assert_int_equal(stats(in).gaps + stats(in).duplicates, 0);
+    steady_graph_free(sub);
+}
+
+/* A foreign client: its own libmosquitto with its own thread, QoS 1, waited for. */
+static void foreign_publish(void *m, const void *p, size_t n)
+{
+    assert_int_equal(mosquitto_publish(m, NULL, "test/bad", (int)n, p, 1, false), MOSQ_ERR_SUCCESS);
+}
+
+static void bad_peers_are_refused_and_counted(void **state)
+{
+    (void)state;
+    char uri[128];
+    snprintf(uri, sizeof uri, "%s/test/bad?qos=1", broker.url);
+    sink k = {0};
+    steady_actor *in;
+    steady_graph *sub = subscriber(uri, &k, 0xfeed, &in);
+    assert_int_equal(steady_graph_start(sub), STEADY_OK);
+    await_ready(in);
+    struct mosquitto *m = mosquitto_new(NULL, true, NULL);
+    assert_non_null(m);
+    assert_int_equal(mosquitto_connect(m, "127.0.0.1", broker.port, 10), MOSQ_ERR_SUCCESS);
+    assert_int_equal(mosquitto_loop_start(m), MOSQ_ERR_SUCCESS);
+    send_bad_peers(foreign_publish, m);
+    assert_int_equal(steady_graph_block_until_stopped(sub, 10000), STEADY_OK);
+    mosquitto_disconnect(m);
+    mosquitto_loop_stop(m, false);
+    mosquitto_destroy(m);
+    assert_bad_peers_outcome(&k, in);
+    steady_graph_free(sub);
+}
+
+/* The broker SIGKILLed mid-stream and started again (it keeps nothing: persistence off): both
+ * links go down and come up, the egress publishes again what was not acknowledged, the
+ * ingress subscribes again; what was lost with the broker is counted as gaps, every value that
+ * arrived is in order, the end arrives, and neither side hangs. At QoS 0 and 1. */
+static void a_broker_killed_mid_stream_costs_only_counted_gaps(void **state)
+{
+    (void)state;
+    for (int qos = 0; qos <= 1; qos++) {
+        char uri[128];
+        snprintf(uri, sizeof uri, "%s/test/restart?qos=%d", broker.url, qos);
+        sink k = {0};
+        source s = {.n = 200000, .pace = 100}; /* about 2 s of stream */
+        steady_actor *in, *out;
+        steady_graph *sub = subscriber(uri, &k, 0, &in), *pub = publisher(uri, &s, &out);
+        assert_int_equal(steady_graph_start(sub), STEADY_OK);
+        await_ready(in);
+        assert_int_equal(steady_graph_start(pub), STEADY_OK);
+        uint64_t t0 = now_ns();
+        while (stats(in).elems < 20000 && ms_since(t0) < 10000)
+            sleep_ms(1);
+        assert_int_equal(steady_link_state_get(in), STEADY_LINK_UP);
+        mqtt_broker_stop(&broker, true);
+        t0 = now_ns();
+        while ((steady_link_state_get(in) != STEADY_LINK_DOWN ||
+                steady_link_state_get(out) != STEADY_LINK_DOWN) &&
+               ms_since(t0) < 5000)
+            sleep_ms(1);
+        assert_int_equal(steady_link_state_get(in), STEADY_LINK_DOWN);
+        assert_int_equal(steady_link_state_get(out), STEADY_LINK_DOWN);
+        assert_true(mqtt_broker_start(&broker, broker.port));
+        assert_int_equal(steady_graph_block_until_stopped(pub, 30000), STEADY_OK);
+        assert_int_equal(steady_graph_block_until_stopped(sub, 30000), STEADY_OK);
+        steady_bridge_stats e = stats(out), i = stats(in);
+        assert_int_equal(e.elems, s.n);
+        assert_int_equal(k.out_of_order, 0);
+        assert_int_equal(k.count + i.gaps, s.n); /* what did not arrive is counted */
+        assert_true(k.count > 20000 && k.last == s.n - 1);
+        assert_true(e.reconnects >= 1 && i.reconnects >= 1);
+        steady_graph_free(pub);
+        steady_graph_free(sub);
+    }
+}
+
+static void a_stop_with_no_broker_is_bounded_and_names_the_egress(void **state)
+{
+    (void)state;
+    char uri[128];
+    snprintf(uri, sizeof uri, "mqtt://127.0.0.1:%d/test/none", broker.port);
+    mqtt_broker_stop(&broker, true); /* nobody listens there now */
+    source s = {.n = 100};
+    steady_actor *out;
+    steady_graph *pub = publisher(uri, &s, &out);
+    assert_int_equal(steady_graph_start(pub), STEADY_OK);
+    sleep_ms(1500); /* attempts 100 ms to 1.6 s apart; the egress never fails meanwhile */
+    steady_actor_info info[2];
+    assert_int_equal(steady_inspect_actors(pub, info, 2), 2);
+    for (int k = 0; k < 2; k++)
+        assert_int_equal(info[k].failures, 0);
+    uint64_t t0 = now_ns();
+    steady_err e = steady_graph_block_until_stopped(pub, 500);
+    assert_true(ms_since(t0) < 5000);
+    assert_int_equal(e, STEADY_EUNCLEAN); /* its frames never left: the stop says so */
+    assert_non_null(strstr(steady_last_error(), "actor 'egress' vetoed"));
+    assert_false(stats(out).connected);
+    steady_graph_free(pub);
+    assert_true(mqtt_broker_start(&broker, broker.port));
+}
+
+/* The link's description names the transport, the endpoint and its QoS and session. */
+static void the_link_names_the_topic_qos_and_session(void **state)
+{
+    (void)state;
+    char uri[160];
+    snprintf(uri, sizeof uri, "mqtt://u:secret@127.0.0.1:%d/a/b?qos=2&session=s1", broker.port);
+    steady_graph *g = new_graph("link");
+    u64ch_tx tx;
+    u64ch_rx rx;
+    assert_int_equal(u64ch_new(g, "c", 8, &tx, &rx), STEADY_OK);
+    steady_bridge_opts o = {.uri = uri};
+    assert_int_equal(steady_bridge_ingress(g, tx.raw, &o, NULL), STEADY_OK);
+    steady_actor_info info[1];
+    assert_int_equal(steady_inspect_actors(g, info, 1), 1);
+    assert_string_equal(info[0].link_kind, "mqtt ingress");
+    char want[128];
+    snprintf(want, sizeof want, "mqtt://u@127.0.0.1:%d/a/b?qos=2&session=s1", broker.port);
+    assert_string_equal(info[0].link_endpoint, want); /* the password left out */
+    steady_bridge_opts confirm = {.uri = uri, .confirm = true, .name = "c2"};
+    assert_int_equal(steady_bridge_egress(g, rx.raw, &confirm, NULL), STEADY_EINVAL);
+    assert_non_null(strstr(steady_last_error(), "mqtt acknowledges nothing"));
+    steady_graph_free(g);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(a_stream_crosses_in_order_at_each_qos),
+        cmocka_unit_test(a_persistent_session_keeps_what_came_while_away),
+        cmocka_unit_test(bad_peers_are_refused_and_counted),
+        cmocka_unit_test(a_broker_killed_mid_stream_costs_only_counted_gaps),
+        cmocka_unit_test(a_stop_with_no_broker_is_bounded_and_names_the_egress),
+        cmocka_unit_test(the_link_names_the_topic_qos_and_session),
+    };
+    return cmocka_run_group_tests(tests, start_broker, stop_broker);
+}
