@@ -15,7 +15,8 @@
 #   make demo-distributed  deps + build + lesson 03: two pods (two processes) joined over
 #                        shared memory, then over NATS JetStream (a nats-server the runner
 #                        starts on a free port) with the subscriber SIGKILLed 3 times, then over
-#                        a JetStream cluster of three; each ends with the totals compared
+#                        a JetStream cluster of three, then over MQTT (mosquitto); each ends
+#                        with the totals compared
 #                        (DEMO3_ARGS=..., e.g. --rate 50 --beats 100)
 #   make install         build the libraries (build/release), then install headers, libraries,
 #                        steady.pc and the CMake package into PREFIX (/usr/local), under DESTDIR
@@ -190,6 +191,8 @@ demo-distributed:
 	$(DEMO3_RUN) --transport nats-js --kill-subscriber 3 $(DEMO3_ARGS)
 	@echo "== lesson 03 over a JetStream cluster of three servers (the stream in 3 replicas)"
 	$(DEMO3_RUN) --transport nats-js --cluster $(DEMO3_ARGS)
+	@echo "== lesson 03 over MQTT (mosquitto), QoS 1 into the subscriber's persistent session"
+	$(DEMO3_RUN) --transport mqtt $(DEMO3_ARGS)
 
 # PREFIX and DESTDIR must be absolute (cmake --install would take a relative one from the
 # build directory).

@@ -9,7 +9,8 @@ void lesson03_defaults(lesson03_args *a)
 {
     *a = (lesson03_args){
         .transport = "shm",
-        .url = NULL, /* per transport: nats://127.0.0.1:4222, or the shm name "lesson-03" */
+        .url = NULL, /* per transport: nats://127.0.0.1:4222, mqtt://127.0.0.1:1883, or the shm
+                        name "lesson-03" */
         .subject = "lesson03.values",
         .stream = "LESSON03",
         .state = "lesson-03-subscriber.state",
@@ -18,6 +19,7 @@ void lesson03_defaults(lesson03_args *a)
         .batch = 10000,
         .capacity = 65536,
         .replicas = 1,
+        .qos = 1,
     };
 }
 
@@ -51,12 +53,22 @@ bool lesson03_endpoint(const lesson03_args *a, char *dst, size_t cap)
         n = snprintf(dst, cap, "nats+js%s://%s/%s/%s?replicas=%u", tls ? "+tls" : "",
                      url + (tls ? 11 : 7), a->stream, a->subject, (unsigned)a->replicas);
     } else if (!strcmp(t, "mqtt")) {
-        fprintf(stderr, "lesson-03: --transport mqtt: the MQTT bridge is not in this version of "
-                        "libsteady-bridge yet; use shm, nats or nats-js\n");
-        return false;
+        url = url ? url : "mqtt://127.0.0.1:1883";
+        if (strncmp(url, "mqtt://", 7) && strncmp(url, "mqtts://", 8)) {
+            fprintf(stderr,
+                    "lesson-03: --url for mqtt is the broker, mqtt://HOST:PORT (or mqtts://), "
+                    "not '%s'\n",
+                    url);
+            return false;
+        }
+        bool named = a->session && a->session[0];
+        n = snprintf(dst, cap, "%s/%s?qos=%u%s%s", url, a->subject, (unsigned)a->qos,
+                     named ? "&session=" : "", named ? a->session : "");
     } else {
         fprintf(stderr,
-                "lesson-03: --transport '%s' is not a transport; give shm, nats or nats-js\n", t);
+                "lesson-03: --transport '%s' is not a transport; give shm, nats, nats-js or "
+                "mqtt\n",
+                t);
         return false;
     }
     if (n < 0 || (size_t)n >= cap) {

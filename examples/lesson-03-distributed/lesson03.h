@@ -42,25 +42,31 @@ STEADY_CHANNEL_TYPE(fbch, fizzbuzz_msg);
 /* What a pod is told on its command line (both pods take the transport options). */
 typedef struct lesson03_args {
     const char *transport; /* shm, nats, nats-js, mqtt */
-    const char *url;       /* the server (nats://HOST:PORT) or the shm name */
+    const char *url;       /* the server (nats://HOST:PORT, mqtt://HOST:PORT) or the shm name */
     const char *subject;
-    const char *stream; /* nats-js */
-    const char *state;  /* subscriber: its durable state file (nats-js) */
-    uint64_t rate_ms;   /* publisher */
-    uint64_t beats;     /* publisher */
-    uint64_t batch;     /* publisher: values per beat */
-    uint64_t capacity;  /* channel capacity */
-    uint64_t replicas;  /* nats-js: copies of the stream (3 in a cluster of three) */
+    const char *stream;  /* nats-js */
+    const char *state;   /* subscriber: its durable state file (nats-js) */
+    uint64_t rate_ms;    /* publisher */
+    uint64_t beats;      /* publisher */
+    uint64_t batch;      /* publisher: values per beat */
+    uint64_t capacity;   /* channel capacity */
+    uint64_t replicas;   /* nats-js: copies of the stream (3 in a cluster of three) */
+    uint64_t qos;        /* mqtt: 0, 1 or 2 */
+    const char *session; /* mqtt, subscriber: its persistent session ("" or NULL: none) */
 } lesson03_args;
 
 /* The transport options both pods take (lesson_text_opt entries; lesson_cli.h). */
 /* clang-format off */
 #define LESSON03_TRANSPORT_OPTS(args)                                                       \
-    {"transport", 't', "NAME", "shm, nats or nats-js", &(args).transport},                  \
-    {"url", 'u', "URL", "nats://HOST:PORT (127.0.0.1:4222), or the shm name (lesson-03)",      \
-     &(args).url},                                                                          \
-    {"subject", 0, "SUBJECT", "the NATS subject", &(args).subject},                         \
+    {"transport", 't', "NAME", "shm, nats, nats-js or mqtt", &(args).transport},            \
+    {"url", 'u', "URL", "nats://HOST:PORT (127.0.0.1:4222), mqtt://HOST:PORT "               \
+     "(127.0.0.1:1883), or the shm name (lesson-03)", &(args).url},                         \
+    {"subject", 0, "SUBJECT", "the NATS subject or MQTT topic", &(args).subject},           \
     {"stream", 0, "STREAM", "the JetStream stream (nats-js)", &(args).stream}
+
+/* The numeric option both pods take for MQTT (a lesson_opt entry). */
+#define LESSON03_QOS_OPT(args)                                                              \
+    {"qos", 0, "N", "MQTT quality of service, 0 to 2 (mqtt)", &(args).qos, 0, 2}
 /* clang-format on */
 
 /* The defaults of both pods, and their shared options for lesson_cli (lesson03.c). */

@@ -142,6 +142,7 @@ int main(int argc, char **argv)
          1000000000},
         {"batch", 0, "N", "values generated per beat", &args.batch, 1, 100000000},
         {"replicas", 0, "N", "copies of the JetStream stream (nats-js)", &args.replicas, 1, 5},
+        LESSON03_QOS_OPT(args),
         {"capacity", 'c', "N", "capacity of the values channel", &args.capacity, 2, 1u << 24},
         LESSON_TELEMETRY_OPTS(tele),
     };

@@ -191,13 +191,19 @@ int main(int argc, char **argv)
 {
     lesson03_args args;
     lesson03_defaults(&args);
+    args.session = "lesson-03-subscriber";
     lesson_telemetry_args tele = {0};
     const lesson_text_opt texts[] = {
         LESSON03_TRANSPORT_OPTS(args),
         {"state", 's', "FILE", "the logger's durable state (nats-js)", &args.state},
+        {"session", 0, "NAME",
+         "the persistent MQTT session (mqtt; lesson-03-subscriber; '' for none): the broker "
+         "keeps what arrives while this pod is away",
+         &args.session},
     };
     const lesson_opt opts[] = {
         {"replicas", 0, "N", "copies of the JetStream stream (nats-js)", &args.replicas, 1, 5},
+        LESSON03_QOS_OPT(args),
         {"capacity", 'c', "N", "capacity of the channels", &args.capacity, 2, 1u << 24},
         LESSON_TELEMETRY_OPTS(tele),
     };

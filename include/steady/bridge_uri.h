@@ -7,8 +7,9 @@
  *   nats+js://[USER[:PASS]@]HOST[:PORT]/STREAM/SUBJECT[?durable=NAME][&replicas=N]
  *                                              NATS JetStream (no loss, no duplicate); a
  *                                              stream the bridge creates keeps N copies (1)
- *   mqtt://[USER[:PASS]@]HOST[:PORT]/TOPIC[?qos=0|1|2]
- *                                              MQTT 3.1.1 / 5; port 1883, qos 1 by default
+ *   mqtt://[USER[:PASS]@]HOST[:PORT]/TOPIC[?qos=0|1|2][&session=NAME]
+ *                                              MQTT 3.1.1; port 1883, qos 1 by default;
+ *                                              session: a persistent one with client id NAME
  * TLS: nats+tls, nats+js+tls (port 4222) and mqtts (port 8883); the certificates are bridge
  * options, not URI parts. HOST is a name, an IPv4 address or [an IPv6 address]. USER and PASS
  * may use %XX escapes. SUBJECT is NATS tokens separated by '.', each of printable characters
@@ -49,7 +50,8 @@ typedef struct steady_uri {
     char stream[STEADY_URI_MAX];  /* nats+js: the stream; else "" */
     char subject[STEADY_URI_MAX]; /* the subject, the topic, or shm's "/NAME" */
     char queue[STEADY_URI_MAX];   /* nats: the queue group; "" when none */
-    char durable[STEADY_URI_MAX]; /* nats+js: the durable consumer's name; "" when none */
+    char durable[STEADY_URI_MAX]; /* nats+js: the durable consumer's name; mqtt: the persistent
+                                     session's client id (session=); "" when none */
     int qos;                      /* mqtt: 0, 1 or 2; else -1 */
     int replicas;                 /* nats+js: 1 to 5 (1 when not given); else 0 */
     bool wildcard;                /* the subject or topic has a wildcard (receive only) */

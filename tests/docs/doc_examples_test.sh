@@ -44,7 +44,7 @@ fi
 # The same for the bridge library's archive (libsteady-bridge.a): the bridge pages' programs.
 if [[ -n "${STEADY_BRIDGE_LIB:-}" ]]; then
     testing_lib+=("$(cd "$(dirname "$STEADY_BRIDGE_LIB")" && pwd)/$(basename "$STEADY_BRIDGE_LIB")")
-    read -r -a bridge_libs <<<"${STEADY_BRIDGE_LIBS:-}" # its own dependencies (-lnats)
+    read -r -a bridge_libs <<<"${STEADY_BRIDGE_LIBS:-}" # its own dependencies (-lnats -lmosquitto)
     testing_lib+=("${bridge_libs[@]}")
 fi
 cd "$STEADY_SOURCE_DIR"
