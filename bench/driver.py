@@ -78,6 +78,10 @@ SECTIONS = [
              "values, the server sharing the cores (nats_bridge.c): libnats's own publish / "
              "NextMsg loop, and source -> egress -> ingress -> sink (target: >= 0.8x the raw "
              "client)"),
+    ("mqtt", "u64 per second end to end through MQTT on loopback (mosquitto), 64 KiB messages "
+             "of 8,187 values, at most 32 not yet completed, the broker sharing the cores "
+             "(mqtt_bridge.c): libmosquitto's own threaded loop, and source -> egress -> ingress "
+             "-> sink, at QoS 0 and 1 (target: >= 0.8x the raw client)"),
     ("abl-msg", "ablation of the floor ring's layout, one message per push/pop (vs base)"),
     ("abl-64", "ablation of the floor ring's layout, spans of 64 (vs base)"),
     ("abl-4096", "ablation of the floor ring's layout, spans of 4096 (vs base)"),
@@ -141,6 +145,12 @@ CONFIGS = [
     # JetStream (file storage in /tmp): libnats's async publish and pull loop is the floor
     ("nats/js-raw", "nats_bridge", "js-raw", "nats", None, None),
     ("nats/js-bridge", "nats_bridge", "js-bridge", "nats", "nats/js-raw", None),
+    # MQTT on loopback, a mosquitto started by the program (mqtt_bridge.c): libmosquitto's own
+    # threaded clients are the floor, at QoS 0 (written) and 1 (PUBACK)
+    ("mqtt/raw0", "mqtt_bridge", "raw0", "mqtt", None, None),
+    ("mqtt/bridge0", "mqtt_bridge", "bridge0", "mqtt", "mqtt/raw0", None),
+    ("mqtt/raw1", "mqtt_bridge", "raw1", "mqtt", None, None),
+    ("mqtt/bridge1", "mqtt_bridge", "bridge1", "mqtt", "mqtt/raw1", None),
     ("tee/tee1-span4096", "tee", "tee1-span4096", "tee", "steady/span4096", None),
     ("tee/tee2-span4096", "tee", "tee2-span4096", "tee", "steady/span4096", None),
     ("stream/steady-1k", "stream", "steady-1k", "stream", "stream/hand-1k", None),
@@ -240,7 +250,7 @@ def plain_name(name):
 def is_steady(c):
     """Configs that run steady's code (the ones a change to the library can move)."""
     return c[0].startswith(("steady/", "pipe/steady/", "tiny/", "latency/p", "lesson02b/",
-                            "chaos/", "ipc/", "nats/bridge", "nats/js-bridge"))
+                            "chaos/", "ipc/", "nats/bridge", "nats/js-bridge", "mqtt/bridge"))
 
 
 def program_path(build, cfg):

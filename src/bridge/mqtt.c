@@ -67,17 +67,18 @@ static bool publish(mqtt_client *c, mqtt_slot *s, uint64_t taken)
     return s->sent;
 }
 
-/* Publishes what is not on the wire yet, oldest first, while the window has room. */
-static void publish_all(mqtt_client *c, bool *end_sent)
+/* Publishes what is not on the wire yet, oldest first, while the window has room: returns the
+ * elements in the window (they stay in the channel until completed). */
+static size_t publish_all(mqtt_client *c, bool *end_sent)
 {
     bridge *b = c->b;
     uint64_t taken = steady_channel_taken_total(steady_rx_channel(b->from));
     size_t flying = 0;
     for (unsigned i = 0; i < c->w_len; i++) {
         mqtt_slot *s = slot_at(c, i);
-        if (!s->done && !s->sent && !publish(c, s, taken))
-            return;
         flying += s->count;
+        if (!s->done && !s->sent && !publish(c, s, taken))
+            return flying;
     }
     steady_span sp = steady_rx_peek_slice(b->from);
     size_t have = sp.a_len + sp.b_len;
@@ -86,17 +87,18 @@ static void publish_all(mqtt_client *c, bool *end_sent)
         bool end = n == 0 && steady_rx_is_closed(b->from) &&
                    (sp = steady_rx_peek_slice(b->from), sp.a_len + sp.b_len == flying);
         if (n == 0 && !end)
-            return;
+            return flying;
         mqtt_slot *s = slot_at(c, c->w_len++); /* in the window first: it may complete at once */
         *s = (mqtt_slot){.first = taken + flying, .count = (uint32_t)n, .end = end};
         if (!publish(c, s, taken)) {
             c->w_len--; /* not sent (no callback can name it): tried again at the next wake */
-            return;
+            return flying;
         }
         atomic_store(&b->next_seq, s->first + n);
         flying += n;
         *end_sent = end;
     }
+    return flying;
 }
 
 /* Takes the completed frames at the window's front out of the channel: true once the end of
@@ -156,14 +158,19 @@ int steady__bridge_mqtt_egress(steady_actor *a, void *arg)
     atomic_store(&b->next_seq, steady_channel_taken_total(steady_rx_channel(b->from)));
     bool end_sent = false, stream_end_delivered = false;
     uint64_t ended_at = 0, repeated_at = 0;
+    uint64_t capacity = steady_channel_capacity(steady_rx_channel(b->from));
+    size_t flying = 0;
     while (STEADY_RUNNING(a, STEADY_I(stream_end_delivered))) {
         steady__mqtt_service(c);
         if (c->fatal)
             return 1;
         if (settle(c))
             ended_at = repeated_at = mono();
-        if (c->state == MQTT_UP && !ended_at)
-            publish_all(c, &end_sent);
+        if (c->state == MQTT_UP && !ended_at) {
+            flying = publish_all(c, &end_sent);
+            if (c->w_len && slot_at(c, 0)->done)
+                continue; /* completed while published (QoS 0, written at once): settle first */
+        }
         if (ended_at) {
             uint64_t now = mono();
             bool lingering = b->uri.qos == 0 && now - ended_at < END_LINGER_NS;
@@ -178,8 +185,11 @@ int steady__bridge_mqtt_egress(steady_actor *a, void *arg)
                 continue;
             }
             steady_wait_any(a, steady__mqtt_cond(c), STEADY_PERIODIC(END_REPEAT_NS));
-        } else if (c->state == MQTT_UP && c->w_len < MQTT_WINDOW && !end_sent) {
-            steady_wait_any(a, steady_cond_avail(b->from, 1), steady__mqtt_cond(c),
+        } else if (c->state == MQTT_UP && c->w_len < MQTT_WINDOW && !end_sent &&
+                   flying < capacity) {
+            /* More than the window holds already: the elements in flight are still in the
+             * channel, so waiting for any one would return at once, again and again. */
+            steady_wait_any(a, steady_cond_avail(b->from, flying + 1), steady__mqtt_cond(c),
                             STEADY_PERIODIC(PERIOD_NS));
         } else {
             steady_wait_any(a, steady__mqtt_cond(c), STEADY_PERIODIC(PERIOD_NS));

@@ -4,7 +4,8 @@
  * npm was available at configure time, from @viz-js/viz's browser build. Without npm the table
  * holds the page without the layout engine (the dashboard then shows the DOT text).
  * Constant data: safe from any thread.
- * Private to libsteady-telemetry (never installed). */
+ * Private to libsteady-telemetry (never installed); steady-pods (tools/top) embeds its own page
+ * with the same generator and this same table type. */
 #ifndef STEADY_TELEMETRY_ASSETS_H
 #define STEADY_TELEMETRY_ASSETS_H
 

@@ -17,14 +17,12 @@
 //
 // Exit status: 0 pass, 1 fail, 77 skipped (no playwright-core, no Chromium).
 
-import { createRequire } from 'node:module';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 
-const SKIP = 77;
-const here = path.dirname(fileURLToPath(import.meta.url));
+import { SKIP, findChromium, loadPlaywright } from '../support/browser.mjs';
 
 function parseArgs(argv) {
   const a = { expectViz: null, shots: null, nodeModules: [], chromium: null };
@@ -56,26 +54,6 @@ function parseArgs(argv) {
   }
   if (!a.base) throw new Error('--base URL is required');
   return a;
-}
-
-async function loadPlaywright(dirs) {
-  const candidates = [...dirs];
-  if (process.env.STEADY_NODE_MODULES) candidates.push(process.env.STEADY_NODE_MODULES);
-  candidates.push(path.resolve(here, '../../web/node_modules'));
-  for (const d of candidates) {
-    try {
-      const req = createRequire(path.join(path.resolve(d), 'noop.js'));
-      const p = req.resolve('playwright-core');
-      const mod = await import(pathToFileURL(p).href);
-      return { pw: mod.default || mod, from: d };
-    } catch { /* next */ }
-  }
-  return { pw: null, tried: candidates };
-}
-
-function findChromium(want) {
-  const list = want ? [want] : ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
-  return list.find((p) => fs.existsSync(p)) || null;
 }
 
 const results = [];

@@ -6,33 +6,8 @@
 # message, bad arguments exit 2.
 set -uo pipefail
 pods="$1" bin="$2"
-work="$(mktemp -d /tmp/steady-pods-test.XXXXXX)"
-pids=()
-cleanup() {
-    for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
-port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-accepts() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-await() { for _ in $(seq 1 1000); do accepts "$1" && return 0; sleep 0.01; done; fail "nothing on port $1"; }
-
-np="$(port)" sp="$(port)" pp="$(port)"
-nats-server -a 127.0.0.1 -p "$np" >"$work/server.log" 2>&1 &
-server=$!
-pids+=("$server")
-await "$np"
-mkdir "$work/sub" "$work/pub"
-(cd "$work/sub" && exec "$bin/lesson-03-subscribe" -t nats -u "nats://127.0.0.1:$np" \
-    --telemetry-port "$sp") >"$work/sub.log" 2>&1 &
-pids+=($!)
-(cd "$work/pub" && exec "$bin/lesson-03-publish" -t nats -u "nats://127.0.0.1:$np" \
-    --telemetry-port "$pp" --rate 100 --beats 300) >"$work/pub.log" 2>&1 &
-pids+=($!)
-await "$sp"
-await "$pp"
+. "$(dirname "$0")/two_pods.sh"
+start_two_pods "$bin" 300
 urls=("http://127.0.0.1:$pp" "http://127.0.0.1:$sp")
 for _ in $(seq 1 500); do # until both pods have published a frame and the bridge is up
     text="$("$pods" "${urls[@]}" 2>&1)" && grep -q "egress (up) -> pod 2 ingress (up)" <<<"$text" && break

@@ -2,8 +2,30 @@
 #include "join.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "fetch.h"
+
+void top_pod_read(top_pod *pod, const char *arg, const char *cacert, long timeout_ms, char **shown)
+{
+    char *url = NULL;
+    if (!top_url_normalize(arg, &url, shown, pod->why, sizeof pod->why)) {
+        pod->shown = arg;
+        return;
+    }
+    pod->shown = *shown;
+    top_fetch_opts fo = {url, NULL, cacert, timeout_ms, NULL};
+    top_fetch *f = top_fetch_new(&fo, pod->why, sizeof pod->why);
+    const char *body = NULL;
+    size_t len = 0;
+    if (f && top_fetch_get(f, &body, &len, pod->why, sizeof pod->why) == TOP_FETCH_OK)
+        pod->ok =
+            top_snapshot_parse(body, len, &pod->snap, pod->why, sizeof pod->why) == TOP_PARSE_OK;
+    top_fetch_free(f);
+    free(url);
+}
 
 /* The place a link names, for matching: the endpoint without "user@" and "?query". */
 static void place_of(const char *endpoint, char *dst, size_t cap)
@@ -130,10 +152,15 @@ static void q(FILE *out, const char *s)
 static const char *const palette[] = {"#4f8fd8", "#d89a4f", "#5fb86a",
                                       "#b65fb8", "#c9c94f", "#4fc9c9"};
 
+const char *top_join_colour(size_t p)
+{
+    return palette[p % (sizeof palette / sizeof palette[0])];
+}
+
 static void pod_cluster(FILE *out, const top_pod *pod, size_t p)
 {
     const top_snapshot *s = &pod->snap;
-    const char *colour = palette[p % (sizeof palette / sizeof palette[0])];
+    const char *colour = top_join_colour(p);
     fprintf(out, "  subgraph cluster_pod%zu {\n    label=", p);
     char title[512];
     snprintf(title, sizeof title, "pod %zu: %s (%s)", p + 1, or (s->graph_name, "?"), pod->shown);

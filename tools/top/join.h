@@ -27,6 +27,10 @@ typedef struct top_bridge {
     double rate, lag;            /* NAN when unknown */
 } top_bridge;
 
+/* Reads the pod at URL arg (normalized: http://HOST:PORT gains /snapshot.json) into *pod:
+ * pod->ok, or pod->why says what went wrong. *shown (malloc'd, free it) is the URL for people. */
+void top_pod_read(top_pod *pod, const char *arg, const char *cacert, long timeout_ms, char **shown);
+
 /* The bridges between pods[0..n); *out malloc'd (free it), its count returned; 0 with *out
  * NULL when there is none (or out of memory). */
 size_t top_join_bridges(const top_pod *pods, size_t n, top_bridge **out);
@@ -37,5 +41,18 @@ void top_join_text(FILE *out, const top_pod *pods, size_t n, const top_bridge *b
  * and each bridge a bold dashed edge between the pods, labelled with its place, rate and lag;
  * an actor whose link is down is red. */
 void top_join_dot(FILE *out, const top_pod *pods, size_t n, const top_bridge *b, size_t nb);
+
+/* The colour of pod p ("#rrggbb"), the same in every view. */
+const char *top_join_colour(size_t p);
+
+/* The same as JSON (join_json.c), for the served page (steady-pods --serve): a malloc'd string
+ * (free it), NULL when out of memory. Its form:
+ *   {"pods": [{"url", "ok", "why", "name", "state", "colour",
+ *              "actors": [{"id", "label", "link_kind", "link_endpoint", "link_state"}],
+ *              "channels": [{"from", "to", "name", "rate", "fill"}]}],
+ *    "bridges": [{"from_pod", "to_pod", "egress", "ingress", "endpoint", "up", "rate",
+ *                 "lag"}]}
+ * (pod indices from 0, actor ids as the pods give them; a figure not known is null). */
+char *top_join_json(const top_pod *pods, size_t n, const top_bridge *b, size_t nb);
 
 #endif

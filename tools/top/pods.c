@@ -1,13 +1,14 @@
 /* pods.c — steady-pods: one view of several pods, joined at their bridges.
  *
- *   steady-pods [--dot] [--timeout MS] [--cacert FILE] URL URL...
+ *   steady-pods [--dot | --serve [ADDR:]PORT] [--timeout MS] [--cacert FILE] URL URL...
  *
  * Reads each pod's /snapshot.json (the telemetry every steady graph can serve), finds the
  * bridges between them (an egress in one pod and an ingress in another naming the same place:
  * join.h), and prints the pods and bridges as text, or with --dot as one Graphviz graph: a
  * cluster per pod in its own colour, each bridge a dashed edge with its rate and lag, an actor
- * whose link is down in red. Exit status: 0 when every pod answered, 1 when one did not (the
- * others are still shown), 2 for bad arguments. */
+ * whose link is down in red. With --serve, a web page of the same, kept current (serve.h).
+ * Exit status: 0 when every pod answered, 1 when one did not (the others are still shown), 2
+ * for bad arguments; --serve: 0 once stopped by a signal. */
 #define _POSIX_C_SOURCE 200809L
 #include <curl/curl.h>
 #include <errno.h>
@@ -15,48 +16,31 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fetch.h"
 #include "join.h"
 #include "model.h"
+#include "serve.h"
 
 #define MAX_PODS 64
 
 static int usage(FILE *out, int rc)
 {
-    fputs("Usage: steady-pods [--dot] [--timeout MS] [--cacert FILE] URL URL...\n"
+    fputs("Usage: steady-pods [--dot | --serve [ADDR:]PORT] [--timeout MS] [--cacert FILE] "
+          "URL URL...\n"
           "  URL       a pod's telemetry (http://HOST:PORT, as its 'Telemetry on' line says)\n"
           "  --dot     one Graphviz graph of every pod and bridge (else text)\n"
+          "  --serve   a web page of the pods joined (2-D and 3-D), refreshed every second, on\n"
+          "            ADDR:PORT (127.0.0.1 by default; port 0: any); Ctrl-C stops it\n"
           "  --timeout how long each pod may take to answer (default 3000 ms)\n"
           "  --cacert  the CA certificates for https:// URLs (PEM)\n",
           out);
     return rc;
 }
 
-static void read_pod(top_pod *pod, const char *arg, const char *cacert, long timeout_ms,
-                     char **shown)
-{
-    char *url = NULL;
-    if (!top_url_normalize(arg, &url, shown, pod->why, sizeof pod->why)) {
-        pod->shown = arg;
-        return;
-    }
-    pod->shown = *shown;
-    top_fetch_opts fo = {url, NULL, cacert, timeout_ms, NULL};
-    top_fetch *f = top_fetch_new(&fo, pod->why, sizeof pod->why);
-    const char *body = NULL;
-    size_t len = 0;
-    if (f && top_fetch_get(f, &body, &len, pod->why, sizeof pod->why) == TOP_FETCH_OK)
-        pod->ok =
-            top_snapshot_parse(body, len, &pod->snap, pod->why, sizeof pod->why) == TOP_PARSE_OK;
-    top_fetch_free(f);
-    free(url);
-}
-
 int main(int argc, char **argv)
 {
     bool dot = false;
     long timeout_ms = 3000;
-    const char *cacert = NULL, *urls[MAX_PODS];
+    const char *cacert = NULL, *urls[MAX_PODS], *serve = NULL;
     size_t n = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -64,6 +48,8 @@ int main(int argc, char **argv)
             return usage(stdout, 0);
         if (!strcmp(a, "--dot"))
             dot = true;
+        else if (!strcmp(a, "--serve") && i + 1 < argc)
+            serve = argv[++i];
         else if (!strcmp(a, "--timeout") && i + 1 < argc) {
             char *end;
             errno = 0;
@@ -87,16 +73,31 @@ int main(int argc, char **argv)
         fprintf(stderr, "steady-pods: give the pods' telemetry URLs\n");
         return usage(stderr, 2);
     }
+    if (dot && serve) {
+        fprintf(stderr, "steady-pods: --dot and --serve: choose one\n");
+        return 2;
+    }
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
         fprintf(stderr, "steady-pods: libcurl could not start\n");
         return 1;
+    }
+    if (serve) {
+#ifdef TOP_SERVE
+        int rc = top_pods_serve(serve, urls, n, cacert, timeout_ms, 1000);
+#else
+        fprintf(stderr, "steady-pods: built without libmicrohttpd: no --serve (Debian: apt-get "
+                        "install libmicrohttpd-dev, and build again)\n");
+        int rc = 2;
+#endif
+        curl_global_cleanup();
+        return rc;
     }
     top_pod pods[MAX_PODS];
     char *shown[MAX_PODS] = {0};
     memset(pods, 0, sizeof pods);
     int rc = 0;
     for (size_t i = 0; i < n; i++) {
-        read_pod(&pods[i], urls[i], cacert, timeout_ms, &shown[i]);
+        top_pod_read(&pods[i], urls[i], cacert, timeout_ms, &shown[i]);
         if (!pods[i].ok) {
             fprintf(stderr, "steady-pods: %s: %s\n", pods[i].shown, pods[i].why);
             rc = 1;
