@@ -14,9 +14,9 @@
 #                        fails)
 #   make demo-distributed  deps + build + lesson 03: two pods (two processes) joined over
 #                        shared memory, then over NATS JetStream (a nats-server the runner
-#                        starts on a free port) with the subscriber SIGKILLed 3 times, then over
-#                        a JetStream cluster of three, then over MQTT (mosquitto); each ends
-#                        with the totals compared
+#                        starts on a free port), each with the subscriber SIGKILLed 3 times,
+#                        then over a JetStream cluster of three, then over MQTT (mosquitto);
+#                        each ends with the totals compared
 #                        (DEMO3_ARGS=..., e.g. --rate 50 --beats 100)
 #   make install         build the libraries (build/release), then install headers, libraries,
 #                        steady.pc and the CMake package into PREFIX (/usr/local), under DESTDIR
@@ -184,8 +184,9 @@ demo-distributed:
 	@$(call quiet_step,configuring $(RELEASE_DIR) (Release)…,$(call configure_release_sh,$(BUILD_TESTS)))
 	@$(call quiet_step,building lesson 03's two pods…,$(CMAKE) --build $(RELEASE_DIR) \
 	    -j $(JOBS) --target lesson-03-publish lesson-03-subscribe)
-	@echo "== lesson 03 over shared memory: two processes, one channel in /dev/shm"
-	$(DEMO3_RUN) --transport shm $(DEMO3_ARGS)
+	@echo "== lesson 03 over shared memory: two processes, one channel in /dev/shm; the"
+	@echo "   subscriber is SIGKILLed 3 times and started again from its saved state"
+	$(DEMO3_RUN) --transport shm --kill-subscriber 3 $(DEMO3_ARGS)
 	@echo "== lesson 03 over NATS JetStream; the subscriber is SIGKILLed 3 times and started"
 	@echo "   again from its saved state: the totals stay exact"
 	$(DEMO3_RUN) --transport nats-js --kill-subscriber 3 $(DEMO3_ARGS)

@@ -4,13 +4,15 @@
  * sequence (a repeat is dropped and counted, a gap counted). The end of the publisher's stream
  * crosses the bridge, so this pod stops by itself once it has everything.
  *
- * Over nats-js the logger's counts and the next sequence number it expects are durable state
- * (--state FILE), saved together; only then does it confirm them to the bridge, which
- * acknowledges to the server no further. A subscriber killed at any moment and started again
- * with the same --state gets again what it had not saved, drops what it had, and ends with the
- * exact total of the whole stream. */
+ * Over nats-js and shm the logger's counts and the next sequence number it expects are durable
+ * state (--state FILE), saved together; only then does it confirm them: to the bridge, which
+ * acknowledges to the server no further, or, over shm, to the worker, which takes from the
+ * shared ring no further (it reads ahead without taking: the ring keeps what was not saved).
+ * A subscriber killed at any moment and started again with the same --state gets again what it
+ * had not saved, drops what it had, and ends with the exact total of the whole stream. */
 #define _POSIX_C_SOURCE 200809L /* nanosleep */
 #include <inttypes.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -21,9 +23,8 @@
 #include "lesson_cli.h"
 #include "lesson_telemetry.h"
 
-#define SAVE_EVERY_NS                                                                              \
-    STEADY_MS(50) /* nats-js: the logger saves and confirms at most this often                     \
-                   */
+#define SAVE_EVERY_NS STEADY_MS(50)  /* nats-js, shm: the logger saves and confirms this often */
+#define CONFIRM_POLL_NS STEADY_MS(5) /* shm: the worker looks for a newer confirmation */
 
 typedef struct subscriber {
     const lesson03_args *args;
@@ -31,7 +32,12 @@ typedef struct subscriber {
     fbch_tx to_logger;
     fbch_rx from_worker;
     steady_actor *ingress; /* the bridge (NULL over shm) */
-    bool durable;          /* nats-js: the logger saves and confirms */
+    bool durable;          /* nats-js, shm: the logger saves and confirms */
+    bool shm;              /* the values channel is the shared ring itself */
+    /* shm: the logger's last saved `next`; the worker takes the ring's elements below it.
+     * Written by the logger after each save, read by the worker (release / acquire: the save
+     * is done before the ring lets the elements go). */
+    _Atomic uint64_t confirmed;
 } subscriber;
 
 typedef struct logger_state {
@@ -62,6 +68,68 @@ static int worker_run(steady_actor *a, void *arg)
     return 0;
 }
 
+/* The ring's element i past its head (the readable region may wrap). */
+static uint64_t value_at(const steady_span *sp, size_t i)
+{
+    return i < sp->a_len ? ((const uint64_t *)sp->a)[i] : ((const uint64_t *)sp->b)[i - sp->a_len];
+}
+
+/* shm: takes from the ring what the logger saved (at most what was forwarded), and, until
+ * the logger's channel is closed, forwards up to 256 more without taking them; returns the
+ * elements now forwarded and not taken. */
+static uint64_t worker_shm_step(subscriber *s, uint64_t ahead, bool closed)
+{
+    steady_rx *rx = s->values.raw;
+    uint64_t taken = steady_channel_taken_total(steady_rx_channel(rx));
+    uint64_t upto = atomic_load_explicit(&s->confirmed, memory_order_acquire);
+    uint64_t k = upto > taken ? upto - taken : 0;
+    k = k < ahead ? k : ahead;
+    if (k) {
+        steady_rx_advance_take(rx, k);
+        ahead -= k;
+    }
+    if (closed)
+        return ahead;
+    steady_span sp = steady_rx_peek_slice(rx);
+    uint64_t have = sp.a_len + sp.b_len, room = fbch_tx_vacant(s->to_logger);
+    uint64_t n = have - ahead < room ? have - ahead : room;
+    fizzbuzz_msg out[256];
+    n = n < 256 ? n : 256;
+    for (uint64_t i = 0; i < n; i++)
+        out[i] = fizzbuzz_of(value_at(&sp, (size_t)(ahead + i)));
+    fbch_tx_send_slice(s->to_logger, out, n);
+    return ahead + n;
+}
+
+/* The worker over shm: reads ahead of the ring's head, takes only what the logger saved. It
+ * stops once the stream ended and everything was saved and taken. */
+static int worker_shm_run(steady_actor *a, void *arg)
+{
+    subscriber *s = arg;
+    uint64_t ahead = 0;
+    bool closed = false;
+    while (STEADY_RUNNING(a, STEADY_I(u64ch_rx_is_closed_and_empty(s->values)) &&
+                                 STEADY_I(fbch_tx_close(s->to_logger)))) {
+        ahead = worker_shm_step(s, ahead, closed);
+        if (u64ch_rx_is_closed_and_empty(s->values)) {
+            steady_actor_request_shutdown(a); /* everything saved and taken */
+            steady_wait_shutdown(a);
+            continue;
+        }
+        steady_span sp = steady_rx_peek_slice(s->values.raw);
+        if (!closed && steady_rx_is_closed(s->values.raw) && sp.a_len + sp.b_len == ahead)
+            closed = fbch_tx_close(s->to_logger); /* all forwarded: the logger ends, saves */
+        if (!closed && sp.a_len + sp.b_len > ahead)
+            steady_wait_any(a, STEADY_VACANT(s->to_logger, 1), STEADY_PERIODIC(CONFIRM_POLL_NS));
+        else if (closed)
+            steady_wait_periodic(a, CONFIRM_POLL_NS); /* the logger's last save, then take all */
+        else
+            steady_wait_any(a, steady_cond_avail(s->values.raw, ahead + 1),
+                            STEADY_PERIODIC(CONFIRM_POLL_NS));
+    }
+    return 0;
+}
+
 static void apply(logger_state *st, const fizzbuzz_msg *m)
 {
     if (m->value < st->next) { /* applied before (a redelivery after a restart) */
@@ -78,14 +146,18 @@ static void apply(logger_state *st, const fizzbuzz_msg *m)
     }
 }
 
-/* nats-js: the counts saved first, then confirmed: the bridge acknowledges no further. */
+/* nats-js, shm: the counts saved first, then confirmed: the bridge acknowledges, the worker
+ * takes from the ring, no further. */
 static void save(steady_actor *a, subscriber *s, const logger_state *st)
 {
     if (!s->durable)
         return;
     if (steady_actor_persist(a) != STEADY_OK)
         STEADY_PANIC("cannot save the logger's state: %s", steady_last_error());
-    steady_bridge_confirm(s->ingress, st->next);
+    if (s->shm)
+        atomic_store_explicit(&s->confirmed, st->next, memory_order_release);
+    else
+        steady_bridge_confirm(s->ingress, st->next);
 }
 
 static int logger_run(steady_actor *a, void *arg)
@@ -97,9 +169,11 @@ static int logger_run(steady_actor *a, void *arg)
     uint64_t saved_at = st->next, last_save = 0;
     save(a, s, st); /* a pod started again: what it had saved is confirmed at once */
     while (STEADY_RUNNING(a, STEADY_I(fbch_rx_is_closed_and_empty(s->from_worker)))) {
-        steady_err e = fbch_rx_take_slice_wait(a, s->from_worker, batch, 256, &n);
-        if (e == STEADY_ECLOSED)
+        n = fbch_rx_take_slice(s->from_worker, batch, 256);
+        if (n == 0 && fbch_rx_is_closed_and_empty(s->from_worker))
             break;
+        if (n == 0) /* a save is due even when nothing comes: over shm the worker waits for it */
+            steady_wait_any(a, STEADY_AVAIL(s->from_worker, 1), STEADY_PERIODIC(SAVE_EVERY_NS));
         for (size_t i = 0; i < n; i++)
             apply(st, &batch[i]);
         uint64_t now = steady_clock_monotonic_ns(NULL);
@@ -128,6 +202,7 @@ static steady_err build(steady_graph *g, void *pod, const char *where)
     const lesson03_args *args = s->args;
     steady_err e;
     if (!strcmp(args->transport, "shm")) {
+        s->shm = s->durable = true;
         steady_ipc_opts o = {.name = where,
                              .capacity = args->capacity,
                              .elem_size = sizeof(uint64_t),
@@ -146,7 +221,7 @@ static steady_err build(steady_graph *g, void *pod, const char *where)
         return e;
     const steady_actor_opts actors[] = {
         {.name = "worker",
-         .run = worker_run,
+         .run = s->shm ? worker_shm_run : worker_run,
          .arg = s,
          .rxs = STEADY_RXS(s->values),
          .txs = STEADY_TXS(s->to_logger)},
@@ -195,7 +270,7 @@ int main(int argc, char **argv)
     lesson_telemetry_args tele = {0};
     const lesson_text_opt texts[] = {
         LESSON03_TRANSPORT_OPTS(args),
-        {"state", 's', "FILE", "the logger's durable state (nats-js)", &args.state},
+        {"state", 's', "FILE", "the logger's durable state (nats-js, shm)", &args.state},
         {"session", 0, "NAME",
          "the persistent MQTT session (mqtt; lesson-03-subscriber; '' for none): the broker "
          "keeps what arrives while this pod is away",

@@ -24,7 +24,8 @@
 #define PERIOD_NS STEADY_MS(100)
 #define END_REPEAT_NS STEADY_MS(100)
 #define END_LINGER_NS STEADY_SEC(1)
-#define CLOSE_MS 200 /* what is left to write at the end, and the DISCONNECT */
+#define CLOSE_MS 200            /* what is left to write at the end, and the DISCONNECT */
+#define STALL_NS STEADY_SEC(10) /* frames in flight and none completed: said in the log */
 
 #define mono steady__mqtt_mono
 
@@ -88,6 +89,8 @@ static size_t publish_all(mqtt_client *c, bool *end_sent)
                    (sp = steady_rx_peek_slice(b->from), sp.a_len + sp.b_len == flying);
         if (n == 0 && !end)
             return flying;
+        if (c->w_len == 0)
+            c->progress_at = mono();
         mqtt_slot *s = slot_at(c, c->w_len++); /* in the window first: it may complete at once */
         *s = (mqtt_slot){.first = taken + flying, .count = (uint32_t)n, .end = end};
         if (!publish(c, s, taken)) {
@@ -117,6 +120,8 @@ static bool settle(mqtt_client *c)
     }
     if (!frames)
         return false;
+    c->progress_at = mono();
+    c->stall_told = false;
     steady_rx_advance_take(b->from, n);
     atomic_fetch_add(&b->frames, frames);
     atomic_fetch_add(&b->elems, n);
@@ -134,6 +139,20 @@ void steady__mqtt_on_published(mqtt_client *c, int mid)
             return;
         }
     }
+}
+
+/* Says once when a connected broker has completed nothing for STALL_NS while frames wait: the
+ * stream is stuck (a broker holding QoS 2 frames past its own limit never answers them). */
+static void tell_stall(mqtt_client *c)
+{
+    if (c->state != MQTT_UP || !c->w_len || c->stall_told || mono() - c->progress_at < STALL_NS)
+        return;
+    c->stall_told = true;
+    STEADY_WARN("bridge %s: the broker completed no frame for %llu s with %u in flight; the "
+                "stream is stuck (a broker whose max_inflight_messages is below %d never "
+                "answers some QoS 2 frames: raise it, or use QoS 1)",
+                c->b->text, (unsigned long long)(STALL_NS / STEADY_SEC(1)), c->w_len,
+                MQTT_BROKER_INFLIGHT);
 }
 
 static void repeat_end(mqtt_client *c)
@@ -166,6 +185,7 @@ int steady__bridge_mqtt_egress(steady_actor *a, void *arg)
             return 1;
         if (settle(c))
             ended_at = repeated_at = mono();
+        tell_stall(c);
         if (c->state == MQTT_UP && !ended_at) {
             flying = publish_all(c, &end_sent);
             if (c->w_len && slot_at(c, 0)->done)

@@ -17,6 +17,12 @@
 #include "bridge_impl.h"
 
 #define MQTT_WINDOW 32 /* egress: frames published and not yet completed */
+/* QoS 1 and 2 messages the client lets the broker hold unacknowledged; the rest of the window
+ * waits in the client. mosquitto's default max_inflight_messages: past it, mosquitto 2.0
+ * queues an incoming QoS 2 message without a PUBREC, and a publisher that has more in flight
+ * waited for one that never came (lesson 03 over QoS 2 hung in 2 runs of 8). MQTT 3.1.1 has no
+ * way to learn the broker's figure. */
+#define MQTT_BROKER_INFLIGHT 20
 
 typedef enum mqtt_state {
     MQTT_DOWN,       /* no connection: the next attempt at retry_at */
@@ -56,6 +62,8 @@ typedef struct mqtt_client {
     mqtt_slot win[MQTT_WINDOW];
     unsigned w_head, w_len;
     unsigned char *frame; /* the encode buffer: a header and max_batch elements */
+    uint64_t progress_at; /* the last frame completed (or the window's first frame sent) */
+    bool stall_told;      /* the stall was logged (once per stall) */
     /* Ingress: frames not wholly delivered, oldest first (a ring that grows). */
     mqtt_pending *pend;
     unsigned p_head, p_len, p_cap;

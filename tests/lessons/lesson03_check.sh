@@ -6,7 +6,9 @@ set -uo pipefail
 bin="$1"
 shift
 runner="$(dirname "$0")/../../examples/lesson-03-distributed/run"
-out="$(bash "$runner" --bin "$bin" --no-telemetry "$@" 2>&1)"
+# Interrupted (SIGINT, as Ctrl-C) before ctest's own timeout, so a hang still shows the pods'
+# last log lines instead of nothing.
+out="$(timeout -s INT "${LESSON03_CHECK_TIMEOUT:-100}" bash "$runner" --bin "$bin" --no-telemetry "$@" 2>&1)"
 status=$?
 fail() {
     echo "lesson03_check: $*" >&2

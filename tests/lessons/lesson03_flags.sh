@@ -22,7 +22,7 @@ expect 2 "--url for mqtt is the broker" "$sub" --transport mqtt --url nats://127
 expect 2 "--qos needs a whole number from 0 to 2" "$pub" --transport mqtt --qos 3
 expect 2 "the session name has a character" "$sub" --transport mqtt --session 'a b' --no-telemetry
 expect 2 "--qos is for mqtt" bash "$runner" --bin "$bin" --transport nats --qos 1
-expect 2 "--kill-subscriber needs nats-js" bash "$runner" --bin "$bin" --transport mqtt --kill-subscriber 1
+expect 2 "--kill-subscriber needs nats-js or shm" bash "$runner" --bin "$bin" --transport mqtt --kill-subscriber 1
 expect 2 "--url for nats-js is the server" "$sub" --transport nats-js --url foo
 expect 2 "--beats needs a whole number" "$pub" --beats 0
 expect 2 "--replicas needs a whole number from 1 to 5" "$pub" --replicas 9
@@ -31,7 +31,7 @@ expect 2 "the subject has an empty token" "$sub" --transport nats --subject a..b
 expect 2 "--transport needs a value" "$pub" --transport
 expect 0 "--transport NAME" "$pub" --help
 expect 2 "--cluster is for nats-js" bash "$runner" --bin "$bin" --transport shm --cluster
-expect 2 "--kill-subscriber needs nats-js" bash "$runner" --bin "$bin" --transport nats --kill-subscriber 2
+expect 2 "--kill-subscriber needs nats-js or shm" bash "$runner" --bin "$bin" --transport nats --kill-subscriber 2
 expect 2 "must be shm, nats, nats-js or mqtt" bash "$runner" --bin "$bin" --transport carrier-pigeon
 expect 2 "is not built" bash "$runner" --bin /nonexistent --transport shm
 expect 2 "--transport needs a value" bash "$runner" --bin "$bin" --transport

@@ -37,7 +37,6 @@ static bool write_config(mqtt_broker *m)
             "per_listener_settings false\n"
             "persistence false\n"
             "max_queued_messages 0\n"
-            "max_inflight_messages 32\n"
             "%s"
             "log_dest %s\n"
             "listener %d 127.0.0.1\n"

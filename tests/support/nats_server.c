@@ -129,8 +129,9 @@ bool nats_jetstream_ready(const char *url, int ms)
     return false;
 }
 
-bool nats_cluster_start(nats_cluster *c)
+static bool cluster_try(nats_cluster *c)
 {
+    memset(c, 0, sizeof *c);
     snprintf(c->dir, sizeof c->dir, "/tmp/steady-js-cluster-XXXXXX");
     if (!mkdtemp(c->dir))
         return false;
@@ -156,6 +157,20 @@ bool nats_cluster_start(nats_cluster *c)
         if (!nats_jetstream_ready(c->s[i].url, 30000))
             return false;
     return true;
+}
+
+/* A port picked free may be taken before a server binds it, and an election may not finish in
+ * time on a loaded machine (it failed once in CI): three tries, from nothing each time. */
+bool nats_cluster_start(nats_cluster *c)
+{
+    for (int attempt = 0; attempt < 3; attempt++) {
+        if (cluster_try(c))
+            return true;
+        fprintf(stderr, "nats_cluster_start: try %d failed; starting the cluster again\n",
+                attempt + 1);
+        nats_cluster_stop(c);
+    }
+    return false;
 }
 
 bool nats_cluster_restart(nats_cluster *c, int i)
