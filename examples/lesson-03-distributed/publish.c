@@ -123,9 +123,10 @@ static steady_err build(steady_graph *g, void *pod, const char *where)
 static void announce(void *pod, const char *where)
 {
     const lesson03_args *a = ((publisher *)pod)->args;
-    STEADY_INFO("Publishing %" PRIu64 " values over %s (%s): %" PRIu64 " beats of %" PRIu64
+    STEADY_INFO("Publishing %" PRIu64 " values over %s (%s): %" PRIu64 " %s of %" PRIu64
                 ", one every %" PRIu64 " ms; Ctrl-C stops it early.",
-                a->beats * a->batch, a->transport, where, a->beats, a->batch, a->rate_ms);
+                a->beats * a->batch, a->transport, where, a->beats,
+                a->beats == 1 ? "beat" : "beats", a->batch, a->rate_ms);
 }
 
 int main(int argc, char **argv)

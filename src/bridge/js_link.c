@@ -269,8 +269,9 @@ static void rewind_consumer(js_link *l)
             break;
         if (worth_logging(tries))
             STEADY_WARN("bridge %s: cannot restart its consumer at %llu: %s; trying again "
-                        "(%llu tries)",
-                        l->b->text, (unsigned long long)from, err, (unsigned long long)tries);
+                        "(%llu %s)",
+                        l->b->text, (unsigned long long)from, err, (unsigned long long)tries,
+                        tries == 1 ? "try" : "tries so far");
         nap(l, tries < 4 ? 100u << tries : 1000u);
     }
     pthread_mutex_lock(&l->mu);
@@ -330,8 +331,8 @@ static void *helper_main(void *arg)
         if ((s = set_up(l, err, sizeof err)) == NATS_OK)
             break;
         if (worth_logging(tries))
-            STEADY_WARN("bridge %s: JetStream not ready: %s; trying again (%llu tries)", b->text,
-                        err, (unsigned long long)tries);
+            STEADY_WARN("bridge %s: JetStream not ready: %s; trying again (%llu %s)", b->text, err,
+                        (unsigned long long)tries, tries == 1 ? "try" : "tries so far");
         nap(l, tries < 4 ? 100u << tries : 1000u);
     }
     pthread_mutex_lock(&l->mu);

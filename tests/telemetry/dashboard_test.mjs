@@ -209,15 +209,23 @@ async function main() {
       await shot(page, '03-hover-edge.png');
     }
 
-    // Select a channel: its charts
-    if (viz) {
-      // the back-pressure edge if there is one, else the first
-      await clickSoon(async () => {
-        const bp = page.locator('#content svg g.edge.tm-backpressure text').first();
-        return (await bp.count()) ? bp : page.locator('#content svg g.edge text').first();
-      }, true);
-    } else {
-      await clickSoon(() => page.locator('#lists tr[data-kind="channel"]').first(), false);
+    // Select a channel: its charts. The graph is drawn anew at every refresh, so a click can
+    // land on an element just replaced and select nothing (it failed so once in CI): click
+    // again only when nothing was selected, since a second click on a selection clears it.
+    for (let i = 0; i < 5; i++) {
+      if (viz) {
+        // the back-pressure edge if there is one, else the first
+        await clickSoon(async () => {
+          const bp = page.locator('#content svg g.edge.tm-backpressure text').first();
+          return (await bp.count()) ? bp : page.locator('#content svg g.edge text').first();
+        }, true);
+      } else {
+        await clickSoon(() => page.locator('#lists tr[data-kind="channel"]').first(), false);
+      }
+      const picked = await page.waitForFunction(
+        () => /^Channel/.test(document.getElementById('sel-title')?.textContent || ''), null,
+        { timeout: 1500 }).then(() => true, () => false);
+      if (picked) break;
     }
     const sel = (await page.textContent('#sel-title')) || '';
     check('clicking a channel selects it', /^Channel/.test(sel), sel);
