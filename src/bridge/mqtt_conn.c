@@ -197,7 +197,8 @@ bool steady__mqtt_open(steady_actor *a, bridge *b, mqtt_client *c)
     mosquitto_subscribe_callback_set(c->mosq, on_subscribe);
     int rc = mosquitto_int_option(c->mosq, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V311);
     if (rc == MOSQ_ERR_SUCCESS)
-        rc = mosquitto_int_option(c->mosq, MOSQ_OPT_SEND_MAXIMUM, MQTT_BROKER_INFLIGHT);
+        rc = mosquitto_int_option(c->mosq, MOSQ_OPT_SEND_MAXIMUM,
+                                  b->uri.qos == 2 ? MQTT_BROKER_INFLIGHT : MQTT_WINDOW);
     if (rc == MOSQ_ERR_SUCCESS)
         rc = mosquitto_int_option(c->mosq, MOSQ_OPT_TCP_NODELAY, 1);
     if (rc == MOSQ_ERR_SUCCESS && b->uri.user[0])

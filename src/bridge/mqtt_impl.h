@@ -17,11 +17,12 @@
 #include "bridge_impl.h"
 
 #define MQTT_WINDOW 32 /* egress: frames published and not yet completed */
-/* QoS 1 and 2 messages the client lets the broker hold unacknowledged; the rest of the window
- * waits in the client. mosquitto's default max_inflight_messages: past it, mosquitto 2.0
- * queues an incoming QoS 2 message without a PUBREC, and a publisher that has more in flight
- * waited for one that never came (lesson 03 over QoS 2 hung in 2 runs of 8). MQTT 3.1.1 has no
- * way to learn the broker's figure. */
+/* QoS 2 messages the client lets the broker hold unfinished; the rest of the window waits in
+ * the client. mosquitto's default max_inflight_messages: past it, mosquitto 2.0 queues an
+ * incoming QoS 2 message without a PUBREC, and a publisher that has more in flight waited for
+ * one that never came (lesson 03 over QoS 2 hung in 2 runs of 8). QoS 1 past it is still
+ * acknowledged, so QoS 1 keeps the whole window. MQTT 3.1.1 has no way to learn the broker's
+ * figure. */
 #define MQTT_BROKER_INFLIGHT 20
 
 typedef enum mqtt_state {
