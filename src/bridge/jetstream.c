@@ -189,8 +189,8 @@ int steady__bridge_js_egress(steady_actor *a, void *arg)
         return 1;
     unsigned char *buf =
         steady_arena_alloc(a, STEADY_FRAME_HEADER + (size_t)b->max_batch * b->elem_size);
-    bool end_sent = false, end_acked = false;
-    while (STEADY_RUNNING(a, STEADY_I(end_acked))) {
+    bool end_sent = false, stream_end_acknowledged = false;
+    while (STEADY_RUNNING(a, STEADY_I(stream_end_acknowledged))) {
         int r = link_wait(a, l);
         if (r <= 0) {
             if (r < 0)
@@ -198,7 +198,7 @@ int steady__bridge_js_egress(steady_actor *a, void *arg)
             continue;
         }
         if (settle(l)) {
-            end_acked = true;
+            stream_end_acknowledged = true;
             steady_actor_request_shutdown(a);
             break;
         }
@@ -226,6 +226,12 @@ typedef struct unacked {
     unsigned head, len;
     uint64_t sseq; /* the stream sequence number of the last message taken */
 } unacked;
+
+/* The ingress's shutdown vote (its name is what an unclean stop reports). */
+static bool stream_end_applied_and_acknowledged(bool ended, const unacked *u)
+{
+    return ended && u->len == 0;
+}
 
 static void destroy_unacked(void *p)
 {
@@ -382,7 +388,7 @@ int steady__bridge_js_ingress(steady_actor *a, void *arg)
     steady_arena_defer(a, destroy_unacked, u);
     steady_arena_defer(a, destroy_held, h);
     bool ended = false;
-    while (STEADY_RUNNING(a, STEADY_I(ended && u->len == 0))) {
+    while (STEADY_RUNNING(a, STEADY_I(stream_end_applied_and_acknowledged(ended, u)))) {
         int r = link_wait(a, l);
         if (r <= 0) {
             if (r < 0)

@@ -225,6 +225,13 @@ static bool publish_batch(bridge *b, natsConnection *nc, unsigned char *buf, boo
 
 _Atomic bool steady__bridge_no_end_repeats;
 
+/* The egress's shutdown vote (its name is what an unclean stop reports): the end crossed,
+ * lingered, and the client wrote everything out. */
+static bool stream_end_written(natsConnection *nc, bool ended, uint64_t ended_at)
+{
+    return ended && mono() - ended_at >= END_LINGER_NS && flushed(nc);
+}
+
 static void repeat_end(bridge *b, natsConnection *nc, unsigned char *buf)
 {
     steady_frame f = {.elem_size = b->elem_size,
@@ -251,8 +258,7 @@ int steady__bridge_nats_egress(steady_actor *a, void *arg)
     bool ended = false;
     uint64_t ended_at = 0, repeated_at = 0;
     /* Done once the end crossed, lingered, and the client wrote everything out. */
-    while (
-        STEADY_RUNNING(a, STEADY_I(ended && mono() - ended_at >= END_LINGER_NS && flushed(nc)))) {
+    while (STEADY_RUNNING(a, STEADY_I(stream_end_written(nc, ended, ended_at)))) {
         service(b, nc);
         if (!ended) {
             /* Only while the client's buffer is short: a write the socket takes in part makes
