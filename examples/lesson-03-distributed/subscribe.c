@@ -97,8 +97,7 @@ static uint64_t worker_shm_step(subscriber *s, uint64_t ahead, bool closed)
     n = n < 256 ? n : 256;
     for (uint64_t i = 0; i < n; i++)
         out[i] = fizzbuzz_of(value_at(&sp, (size_t)(ahead + i)));
-    fbch_tx_send_slice(s->to_logger, out, n);
-    return ahead + n;
+    return ahead + fbch_tx_send_slice(s->to_logger, out, n); /* what was sent, not asked */
 }
 
 /* The worker over shm: reads ahead of the ring's head, takes only what the logger saved. It

@@ -6,8 +6,8 @@
  * frame completed, in order. After a connection lost, a broker that kept no session of the
  * client (CONNACK without session-present) gets every frame not completed again, as new
  * messages: the ingress drops what it already had by sequence number. The end of the stream is
- * a frame like the others; over QoS 0, which may lose any frame, it is published again every
- * 100 ms for 1 s.
+ * a frame like the others; over QoS 0, which may lose any frame, it is published again 10
+ * times, 100 ms apart, each while connected.
  *
  * Ingress: a subscription at the URI's QoS, made again at each connection; with session=NAME
  * the client's session is persistent, so the broker keeps what arrives for it while it is
@@ -23,8 +23,8 @@
 
 #define PERIOD_NS STEADY_MS(100)
 #define END_REPEAT_NS STEADY_MS(100)
-#define END_LINGER_NS STEADY_SEC(1)
-#define CLOSE_MS 200            /* what is left to write at the end, and the DISCONNECT */
+#define END_REPEATS 10 /* QoS 0: the end published again this often, each while connected */
+#define CLOSE_MS 200   /* what is left to write at the end, and the DISCONNECT */
 #define STALL_NS STEADY_SEC(10) /* frames in flight and none completed: said in the log */
 
 #define mono steady__mqtt_mono
@@ -177,6 +177,7 @@ int steady__bridge_mqtt_egress(steady_actor *a, void *arg)
     atomic_store(&b->next_seq, steady_channel_taken_total(steady_rx_channel(b->from)));
     bool end_sent = false, stream_end_delivered = false;
     uint64_t ended_at = 0, repeated_at = 0;
+    unsigned repeats = 0;
     uint64_t capacity = steady_channel_capacity(steady_rx_channel(b->from));
     size_t flying = 0;
     while (STEADY_RUNNING(a, STEADY_I(stream_end_delivered))) {
@@ -192,11 +193,14 @@ int steady__bridge_mqtt_egress(steady_actor *a, void *arg)
                 continue; /* completed while published (QoS 0, written at once): settle first */
         }
         if (ended_at) {
+            /* Counted while connected, not in wall time: a broker away for the whole linger
+             * would otherwise get no end at all, and the subscriber would wait for ever. */
             uint64_t now = mono();
-            bool lingering = b->uri.qos == 0 && now - ended_at < END_LINGER_NS;
+            bool lingering = b->uri.qos == 0 && repeats < END_REPEATS;
             if (lingering && c->state == MQTT_UP && now - repeated_at >= END_REPEAT_NS) {
                 repeat_end(c); /* repeats: not counted */
                 repeated_at = now;
+                repeats++;
             }
             if (!lingering) {
                 steady__mqtt_flush_close(c, CLOSE_MS);

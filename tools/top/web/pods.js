@@ -1,4 +1,4 @@
-// pods.js: the joined view of several pods (steady-pods --serve). Every second it reads
+// pods.js: the joined view of several pods (steady-pods --serve). Each second it reads
 // /pods.json (the pods and their bridges, joined by the server) and, when the graph changed,
 // /pods.dot, laid out by @viz-js/viz into the 2-D view; the 3-D view (pods3d.js, three.js) is
 // loaded when first shown. window.podsView tells a test what is drawn.
@@ -59,8 +59,8 @@ async function refresh() {
     table(data);
     const dot = await (await fetch('/pods.dot', { cache: 'no-store' })).text();
     if (dot !== state.dot) {
-      state.dot = dot;
       await layout(dot);
+      state.dot = dot; // after the layout: one that failed is tried again
     }
     if (state.view3d) state.view3d.update(data);
     Object.assign(window.podsView, { pods: data.pods.length, bridges: data.bridges.length, down });
@@ -77,9 +77,11 @@ async function show(which) {
   $('show2d').classList.toggle('on', which === '2d');
   $('show3d').classList.toggle('on', which === '3d');
   if (which === '3d' && !state.view3d) {
-    const { PodsView3d } = await import('/pods3d.js');
-    state.view3d = new PodsView3d($('scene'));
-    window.podsView.view3d = state.view3d.stats;
+    state.loading3d = state.loading3d || import('/pods3d.js').then(({ PodsView3d }) => {
+      state.view3d = new PodsView3d($('scene'));
+      window.podsView.view3d = state.view3d.stats;
+    }, (e) => { $('summary').textContent = `no 3-D view here (${e.message})`; });
+    await state.loading3d;
   }
   if (state.view3d && state.data) state.view3d.update(state.data);
 }
@@ -87,5 +89,10 @@ async function show(which) {
 $('show2d').addEventListener('click', () => show('2d'));
 $('show3d').addEventListener('click', () => show('3d'));
 if (location.hash === '#3d') show('3d');
-refresh();
-setInterval(refresh, 1000);
+// One refresh at a time: the next is scheduled when this one ends (a slow layout never
+// overlaps the next, and an older answer never overwrites a newer one).
+async function loop() {
+  await refresh();
+  setTimeout(loop, 1000);
+}
+loop();

@@ -56,6 +56,14 @@ export class PodsView3d {
       b.to_pod, b.ingress, b.up])]);
     if (key === this.key) return;
     this.key = key;
+    // The old scene's GPU buffers and textures go with it (a flapping link rebuilds it often).
+    this.group.traverse((o) => {
+      if (o.geometry) o.geometry.dispose();
+      if (o.material) {
+        if (o.material.map) o.material.map.dispose();
+        o.material.dispose();
+      }
+    });
     this.group.clear();
     const where = new Map(); // "pod:actor" -> position
     const stats = { layers: 0, actors: 0, channels: 0, bridges: 0, down: 0 };
