@@ -171,7 +171,6 @@ bool steady__mqtt_open(steady_actor *a, bridge *b, mqtt_client *c)
 {
     memset(c, 0, sizeof *c);
     c->b = b;
-    c->a = a;
     c->state = MQTT_DOWN;
     c->backoff_ns = BACKOFF_MIN_NS;
     pthread_once(&lib_once, lib_init);

@@ -50,7 +50,6 @@ typedef struct mqtt_pending {
 
 typedef struct mqtt_client {
     bridge *b;
-    steady_actor *a;
     struct mosquitto *mosq;
     mqtt_state state;
     uint64_t retry_at, backoff_ns, misc_at;
