@@ -126,8 +126,9 @@ STEADY_API steady_err steady_test_inject_new(steady_graph *g, const char *name, 
 STEADY_API uint64_t steady_test_inject_sent(const steady_test_inject *i);
 
 /* Spawns an actor `name` that owns rx and takes everything that arrives, keeping a copy, until
- * the channel is closed and empty, or shutdown (then it takes what is left and ends). BUILDING
- * only. Errors as steady_test_inject_new. */
+ * the channel is closed and empty, also after shutdown is requested (its vote is the
+ * producer's close: what a producer sends while it finishes is kept). BUILDING only. Errors as
+ * steady_test_inject_new. */
 STEADY_API steady_err steady_test_drain_new(steady_graph *g, const char *name, steady_rx *rx,
                                             steady_test_drain **out);
 /* Elements taken so far. Any thread. */

@@ -73,17 +73,20 @@ static bool keep(steady_test_drain *d, const void *elem)
     return true;
 }
 
+/* Takes until the producer closed and everything was taken, also after shutdown is requested:
+ * a producer may still send while it finishes (a flush before it closes), and every producer's
+ * end closes when its actor ends, so the vote always comes. */
 static int drain_run(steady_actor *a, void *arg)
 {
     steady_test_drain *d = arg;
     unsigned char elem[4096];
-    steady_err e;
-    while ((e = steady_rx_take_wait(a, d->rx, elem)) == STEADY_OK)
-        if (!keep(d, elem))
+    while (STEADY_RUNNING(a, STEADY_I(steady_rx_is_closed_and_empty(d->rx)))) {
+        steady_err e = steady_rx_take_wait(a, d->rx, elem);
+        if (e == STEADY_ECLOSED)
+            break;
+        if (e == STEADY_OK && !keep(d, elem))
             return 1;
-    while (e == STEADY_ESHUTDOWN && steady_rx_try_take(d->rx, elem) == STEADY_OK)
-        if (!keep(d, elem)) /* shutdown: take what is left, then end */
-            return 1;
+    }
     return 0;
 }
 

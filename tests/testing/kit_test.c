@@ -110,6 +110,46 @@ static void a_closed_injection_drains_and_the_graph_stops_by_itself(void **state
     steady_test_graph_free(r.g);
 }
 
+/* A producer that finishes its work after the stop was asked: once shutdown is requested it
+ * waits 50 ms, sends a last value (a flush), and ends (its end closes the channel). */
+static int late_flush_run(steady_actor *a, void *arg)
+{
+    num_tx *out = arg;
+    for (uint64_t v = 1; v <= 3; v++)
+        if (num_tx_send_wait(a, *out, v) != STEADY_OK)
+            return 1;
+    steady_wait_shutdown(a);
+    steady_wait_one(a, STEADY_PERIODIC(STEADY_MS(50)));
+    return num_tx_send_wait(a, *out, 1000) == STEADY_OK ? 0 : 1; /* ending closes out */
+}
+
+/* A drain takes until its producer closed: a value sent after the stop was asked is kept (a
+ * drain that took what was left at the request and ended lost it). */
+static void a_drain_keeps_what_its_producer_sends_after_the_stop_request(void **state)
+{
+    (void)state;
+    steady_graph *g;
+    assert_int_equal(steady_test_graph_new(&g, &(steady_test_opts){.name = "flush"}), STEADY_OK);
+    static num_tx tx;
+    num_rx rx;
+    assert_int_equal(num_new(g, "values", 8, &tx, &rx), STEADY_OK);
+    assert_int_equal(steady_actor_spawn(g,
+                                        &(steady_actor_opts){.name = "flusher",
+                                                             .run = late_flush_run,
+                                                             .arg = &tx,
+                                                             .txs = STEADY_TXS(tx)},
+                                        NULL),
+                     STEADY_OK);
+    steady_test_drain *d;
+    assert_int_equal(steady_test_drain_new(g, "sink", rx.raw, &d), STEADY_OK);
+    assert_int_equal(steady_graph_start(g), STEADY_OK);
+    assert_true(steady_test_until_drained(g, d, 3, 10000));
+    steady_graph_request_shutdown(g);
+    assert_int_equal(steady_graph_block_until_stopped(g, 10000), STEADY_OK);
+    assert_true(steady_test_expect_equal(d, (uint64_t[]){1, 2, 3, 1000}, 4, NULL));
+    steady_test_graph_free(g);
+}
+
 static void each_expectation_says_what_differed(void **state)
 {
     (void)state;
@@ -673,6 +713,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(a_closed_injection_drains_and_the_graph_stops_by_itself),
+        cmocka_unit_test(a_drain_keeps_what_its_producer_sends_after_the_stop_request),
         cmocka_unit_test(each_expectation_says_what_differed),
         cmocka_unit_test(a_struct_difference_prints_with_the_users_format),
         cmocka_unit_test(padding_differs_until_the_drain_compares_fields),
