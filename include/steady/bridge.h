@@ -51,6 +51,7 @@
 #include "steady/actor.h"
 #include "steady/bridge_frame.h"
 #include "steady/channel.h"
+#include "steady/stream.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -86,6 +87,23 @@ STEADY_API steady_err steady_bridge_egress(steady_graph *g, steady_rx *from,
 /* Spawns an actor that receives from opts->uri and fills `to`. Errors as for the egress. */
 STEADY_API steady_err steady_bridge_ingress(steady_graph *g, steady_tx *to,
                                             const steady_bridge_opts *opts, steady_actor **out);
+
+/* The same for a stream's variable-size messages (steady/stream.h): the egress drains the
+ * stream `from` (both of its channels) and publishes its messages, as many per frame as fit
+ * 64 KiB (opts.max_batch: messages per frame at most) and always at least one, so a frame is
+ * as large as the stream's largest message (up to half its max_bytes) and the transport must
+ * carry that (NATS: the server's max_payload, 1 MB by default). The ingress fills the stream
+ * `to` and refuses a frame holding a message larger than its max_message (counted as
+ * STEADY_FRAME_TOO_LARGE, logged with the fix). Sequence numbers, stats and confirmations
+ * count messages. A stream's frames and a channel's are told apart: an egress of one and an
+ * ingress of the other refuse each other's frames (STEADY_FRAME_ELEM_SIZE). Errors as for the
+ * channel calls, and STEADY_EINVAL for a NULL stream end. */
+STEADY_API steady_err steady_bridge_stream_egress(steady_graph *g, steady_stream_rx from,
+                                                  const steady_bridge_opts *opts,
+                                                  steady_actor **out);
+STEADY_API steady_err steady_bridge_stream_ingress(steady_graph *g, steady_stream_tx to,
+                                                   const steady_bridge_opts *opts,
+                                                   steady_actor **out);
 
 /* What a bridge has done; every field a snapshot. */
 typedef struct steady_bridge_stats {

@@ -26,6 +26,7 @@
  *   steady_stream_send_wait(a, tx, data, len)      copy in, waiting for room
  *   steady_stream_peek(rx, &msg)                   the head message, in place
  *   steady_stream_peek_batch(rx, msgs, max)        up to max messages, in place
+ *   steady_stream_peek_from(rx, skip, msgs, max)   ... after the first skip
  *   steady_stream_advance_take(rx, n)              take n messages (one commit of both channels)
  *   steady_stream_try_take(rx, buf, cap, &len)     copy out
  *   steady_stream_take_wait(a, rx, buf, cap, &len) copy out, waiting for a message
@@ -167,6 +168,12 @@ STEADY_API steady_err steady_stream_peek(steady_stream_rx rx, steady_stream_msg 
 /* Up to max head messages in place, in order; returns how many. */
 STEADY_API size_t steady_stream_peek_batch(steady_stream_rx rx, steady_stream_msg *msgs,
                                            size_t max);
+/* Up to max messages in place, in order, starting skip messages past the head (a sender
+ * keeping messages in flight until a peer acknowledges them reads past those); returns how many
+ * (0 when no more than skip are ready). skip 0 is steady_stream_peek_batch. Marks the head as
+ * peeked. */
+STEADY_API size_t steady_stream_peek_from(steady_stream_rx rx, size_t skip, steady_stream_msg *msgs,
+                                          size_t max);
 /* Takes the n head messages (min(n, ready)) with their bytes, in one commit of both channels;
  * returns how many. */
 STEADY_API size_t steady_stream_advance_take(steady_stream_rx rx, size_t n);

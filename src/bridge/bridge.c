@@ -135,17 +135,56 @@ void steady__bridge_set_connected(bridge *b, bool up)
     steady_link_set_state(b->actor, up ? STEADY_LINK_UP : STEADY_LINK_DOWN);
 }
 
-static steady_err spawn(steady_graph *g, const steady_bridge_opts *o, bool egress, void *end,
+/* What a bridge carries: a channel's end, or a stream's two (the lens channel's stands for the
+ * stream: it counts the messages). */
+typedef struct carried {
+    void *end; /* the steady_rx / steady_tx given to the actor */
+    void *bytes_end;
+    const steady_stream_rx *srx;
+    const steady_stream_tx *stx;
+} carried;
+
+/* Frames and batches of what c carries: elements of the channel ch, or the messages of a
+ * stream whose bytes channel is `bytes`. */
+static void size_frames(bridge *b, const steady_bridge_opts *o, const carried *c,
+                        steady_channel *ch, steady_channel *bytes)
+{
+    if (!bytes) {
+        b->elem_size = steady_channel_elem_size(ch);
+        uint32_t fit = (BRIDGE_FRAME_BYTES - STEADY_FRAME_HEADER) / b->elem_size;
+        b->max_batch = o->max_batch ? o->max_batch : fit ? fit : 1;
+        b->frame_cap = STEADY_FRAME_HEADER + (size_t)b->max_batch * b->elem_size;
+        return;
+    }
+    b->stream = true;
+    b->elem_size = STEADY_FRAME_MESSAGES;
+    if (c->srx)
+        b->srx = *c->srx;
+    if (c->stx)
+        b->stx = *c->stx;
+    /* The largest message a stream holds takes half its bytes ring (steady/stream.h): a frame
+     * always holds one, whatever its size, and as many as fit BRIDGE_FRAME_BYTES. */
+    size_t largest =
+        STEADY_FRAME_HEADER + STEADY_FRAME_PREFIX + (size_t)(steady_channel_capacity(bytes) / 2);
+    b->frame_cap = largest > BRIDGE_FRAME_BYTES ? largest : BRIDGE_FRAME_BYTES;
+    b->max_batch = o->max_batch ? o->max_batch : UINT32_MAX;
+}
+
+static steady_err spawn(steady_graph *g, const steady_bridge_opts *o, bool egress, const carried *c,
                         steady_actor **out, const char *fn)
 {
     steady_uri u;
-    steady_err e = check(g, end, o, &u, fn);
+    steady_err e = check(g, c->end, o, &u, fn);
     if (e != STEADY_OK)
         return e;
-    steady_channel *ch = egress ? steady_rx_channel(end) : steady_tx_channel(end);
-    if (!ch)
-        return steady_error_set(STEADY_EINVAL, "%s: that is not a %s end", fn,
-                                egress ? "receiving" : "sending");
+    steady_channel *ch = egress ? steady_rx_channel(c->end) : steady_tx_channel(c->end);
+    steady_channel *bytes = !c->bytes_end ? NULL
+                            : egress      ? steady_rx_channel(c->bytes_end)
+                                          : steady_tx_channel(c->bytes_end);
+    if (!ch || (c->bytes_end && !bytes))
+        return steady_error_set(STEADY_EINVAL, "%s: that is not a %s end%s", fn,
+                                egress ? "receiving" : "sending",
+                                c->bytes_end ? " of a stream (steady_stream_new makes them)" : "");
     steady_actor *a = NULL;
     steady_actor_opts ao = {
         .name = o->name  ? o->name
@@ -153,8 +192,8 @@ static steady_err spawn(steady_graph *g, const steady_bridge_opts *o, bool egres
                          : "ingress",
         .run = run_fn(u.transport, egress),
         .troupe = o->troupe,
-        .txs = egress ? NULL : (steady_tx *const[]){end, NULL},
-        .rxs = egress ? (steady_rx *const[]){end, NULL} : NULL,
+        .txs = egress ? NULL : (steady_tx *const[]){c->end, c->bytes_end, NULL},
+        .rxs = egress ? (steady_rx *const[]){c->end, c->bytes_end, NULL} : NULL,
         .state_size = sizeof(bridge),
     };
     if ((e = steady_actor_spawn(g, &ao, &a)) != STEADY_OK)
@@ -175,11 +214,9 @@ static steady_err spawn(steady_graph *g, const steady_bridge_opts *o, bool egres
         return e;
     b->type_id = o->type_id;
     b->graph = g;
-    b->from = egress ? end : NULL;
-    b->to = egress ? NULL : end;
-    b->elem_size = steady_channel_elem_size(ch);
-    uint32_t fit = (BRIDGE_FRAME_BYTES - STEADY_FRAME_HEADER) / b->elem_size;
-    b->max_batch = o->max_batch ? o->max_batch : fit ? fit : 1;
+    b->from = egress ? c->end : NULL;
+    b->to = egress ? NULL : c->end;
+    size_frames(b, o, c, ch, bytes);
     b->connect_timeout_ms = o->connect_timeout_ms ? o->connect_timeout_ms : 2000;
     b->confirm = !egress && o->confirm;
     snprintf(b->tls_ca, sizeof b->tls_ca, "%s", o->tls_ca ? o->tls_ca : "");
@@ -194,13 +231,40 @@ static steady_err spawn(steady_graph *g, const steady_bridge_opts *o, bool egres
 steady_err steady_bridge_egress(steady_graph *g, steady_rx *from, const steady_bridge_opts *opts,
                                 steady_actor **out)
 {
-    return spawn(g, opts, true, from, out, "steady_bridge_egress");
+    return spawn(g, opts, true, &(carried){.end = from}, out, "steady_bridge_egress");
 }
 
 steady_err steady_bridge_ingress(steady_graph *g, steady_tx *to, const steady_bridge_opts *opts,
                                  steady_actor **out)
 {
-    return spawn(g, opts, false, to, out, "steady_bridge_ingress");
+    return spawn(g, opts, false, &(carried){.end = to}, out, "steady_bridge_ingress");
+}
+
+steady_err steady_bridge_stream_egress(steady_graph *g, steady_stream_rx from,
+                                       const steady_bridge_opts *opts, steady_actor **out)
+{
+    const char *fn = "steady_bridge_stream_egress";
+    if (!from.lens.raw || !from.bytes.raw)
+        return steady_error_set(STEADY_EINVAL,
+                                "%s: a NULL stream end; make it with "
+                                "steady_stream_new",
+                                fn);
+    return spawn(g, opts, true,
+                 &(carried){.end = from.lens.raw, .bytes_end = from.bytes.raw, .srx = &from}, out,
+                 fn);
+}
+
+steady_err steady_bridge_stream_ingress(steady_graph *g, steady_stream_tx to,
+                                        const steady_bridge_opts *opts, steady_actor **out)
+{
+    const char *fn = "steady_bridge_stream_ingress";
+    if (!to.lens.raw || !to.bytes.raw)
+        return steady_error_set(STEADY_EINVAL,
+                                "%s: a NULL stream end; make it with "
+                                "steady_stream_new",
+                                fn);
+    return spawn(g, opts, false,
+                 &(carried){.end = to.lens.raw, .bytes_end = to.bytes.raw, .stx = &to}, out, fn);
 }
 
 steady_err steady_bridge_confirm(steady_actor *a, uint64_t next_seq)

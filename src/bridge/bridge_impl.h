@@ -25,11 +25,15 @@ typedef struct bridge {
     steady_uri uri;
     char text[2048]; /* the URI for log lines (the password left out) */
     uint64_t type_id;
-    uint32_t max_batch; /* elements per frame */
-    uint32_t elem_size;
+    uint32_t max_batch; /* elements (a stream: messages) per frame at most */
+    uint32_t elem_size; /* STEADY_FRAME_MESSAGES (0) for a stream's messages */
+    size_t frame_cap;   /* bytes of the largest frame the egress sends */
     uint32_t connect_timeout_ms;
-    steady_rx *from; /* egress */
-    steady_tx *to;   /* ingress */
+    steady_rx *from; /* egress (a stream: its lens channel, which counts the messages) */
+    steady_tx *to;   /* ingress (likewise) */
+    bool stream;     /* carries a stream's messages (steady/stream.h): srx / stx are its ends */
+    steady_stream_rx srx;
+    steady_stream_tx stx;
     steady_graph *graph;
     steady_actor *actor;    /* this bridge (its link's state is kept current: steady/link.h) */
     void *client;           /* the generation's natsConnection (nats.c), NULL between them */
@@ -61,15 +65,22 @@ typedef struct bridge {
  * Any thread. */
 void steady__bridge_set_connected(bridge *b, bool up);
 
-/* Copies n elements of esz bytes from offset off of a channel's readable region (carry.c). */
-void steady__bridge_copy_span(const steady_span *sp, size_t off, size_t n, size_t esz,
-                              unsigned char *dst);
+/* Egress (carry.c): writes up to max elements (a stream: messages) from `skip` past the
+ * channel's front into payload, as a frame carries them, no more than frame_cap bytes with
+ * the header (but always one when one is there); returns how many, with *bytes their payload
+ * bytes. Called again with the same skip and count it writes the same payload (a frame sent
+ * again). */
+uint32_t steady__bridge_fill(bridge *b, size_t skip, size_t max, unsigned char *payload,
+                             size_t *bytes);
+/* Egress: takes n elements (a stream: messages and their bytes) from the channel's front. */
+void steady__bridge_take(bridge *b, size_t n);
 
 /* A received frame being delivered into the ingress's channel. */
 typedef struct held {
     void *msg; /* what carries it (the transport's message), owned by the caller */
     steady_frame f;
     uint32_t done; /* elements of f already delivered or skipped */
+    size_t at;     /* messages: the payload offset of the next one (steady_frame_message) */
 } held;
 
 /* An ingress generation starts: what an earlier one accepted and never delivered is gone. */
@@ -81,6 +92,10 @@ bool steady__bridge_accept(bridge *b, const void *data, size_t len, held *h);
 /* Delivers what fits of h into the ingress's channel: true when all of it is (or its end
  * applied: *ended, the channel closed). */
 bool steady__bridge_deliver(bridge *b, held *h, bool *ended);
+
+/* The condition of room in the ingress's channel for h's next element (a stream: both of its
+ * channels, for the next message). */
+steady_cond steady__bridge_room(bridge *b, const held *h);
 
 /* Tests only: core NATS egresses publish the end of their stream once, without repeats, so a
  * test can tell what reached a receiver by another path (a queue group's end subject). */

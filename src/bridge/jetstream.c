@@ -53,21 +53,24 @@ static void msg_id(char *dst, size_t cap, const js_link *l, uint64_t first, uint
 }
 
 /* Publishes s's frame (its elements still at the channel's front, `taken` the sequence number
- * of the first there): true when the client took it. */
-static bool publish(js_link *l, const js_slot *s, uint64_t taken, unsigned char *buf)
+ * of the first there; its payload already in buf when `filled` gives its bytes): true when the
+ * client took it. */
+static bool publish(js_link *l, const js_slot *s, uint64_t taken, unsigned char *buf,
+                    const size_t *filled)
 {
     bridge *b = l->b;
-    steady_span sp = steady_rx_peek_slice(b->from);
-    steady__bridge_copy_span(&sp, (size_t)(s->first - taken), s->count, b->elem_size,
-                             buf + STEADY_FRAME_HEADER);
+    size_t bytes = filled ? *filled : 0;
+    if (!filled)
+        (void)steady__bridge_fill(b, (size_t)(s->first - taken), s->count,
+                                  buf + STEADY_FRAME_HEADER, &bytes);
     steady_frame f = {.elem_size = b->elem_size,
                       .count = s->count,
                       .first_seq = s->first,
                       .type_id = b->type_id,
                       .flags = s->end ? STEADY_FRAME_END : 0,
-                      .elems = buf + STEADY_FRAME_HEADER};
-    size_t len =
-        steady_frame_encode(buf, STEADY_FRAME_HEADER + (size_t)s->count * b->elem_size, &f);
+                      .elems = buf + STEADY_FRAME_HEADER,
+                      .bytes = bytes};
+    size_t len = steady_frame_encode(buf, b->frame_cap, &f);
     char id[64], prev[64];
     msg_id(id, sizeof id, l, s->first, s->count, s->end);
     msg_id(prev, sizeof prev, l, s->prev_first, s->prev_count, s->prev_end);
@@ -96,7 +99,7 @@ static bool settle(js_link *l)
         l->w_len--;
     }
     pthread_mutex_unlock(&l->mu);
-    steady_rx_advance_take(b->from, n);
+    steady__bridge_take(b, n);
     atomic_fetch_add(&b->frames, frames);
     atomic_fetch_add(&b->elems, n);
     atomic_fetch_add(&b->acked, n);
@@ -120,7 +123,7 @@ static void resend(js_link *l, uint64_t taken, unsigned char *buf)
             return; /* in order: none after a frame that must wait */
         if (!due)
             continue;
-        bool took = publish(l, &s, taken, buf);
+        bool took = publish(l, &s, taken, buf, NULL);
         pthread_mutex_lock(&l->mu);
         js_slot *w = &l->win[(l->w_head + i) % JS_WINDOW];
         if (w->state != JS_ACKED) {
@@ -150,6 +153,9 @@ static size_t publish_new(js_link *l, uint64_t taken, unsigned char *buf, bool *
             steady_rx_peek_slice(b->from).a_len + steady_rx_peek_slice(b->from).b_len == flying;
         if (n == 0 && !end)
             break;
+        size_t bytes = 0; /* the payload first: a stream's frame ends where 64 KiB is full */
+        if (n)
+            n = steady__bridge_fill(b, flying, n, buf + STEADY_FRAME_HEADER, &bytes);
         js_slot s = {.first = taken + flying, .count = (uint32_t)n, .end = end};
         if (l->has_last) {
             s.has_prev = true;
@@ -164,7 +170,7 @@ static size_t publish_new(js_link *l, uint64_t taken, unsigned char *buf, bool *
         pthread_mutex_lock(&l->mu);
         l->win[(l->w_head + l->w_len++) % JS_WINDOW] = s;
         pthread_mutex_unlock(&l->mu);
-        if (!publish(l, &s, taken, buf)) {
+        if (!publish(l, &s, taken, buf, &bytes)) {
             pthread_mutex_lock(&l->mu); /* not sent: out again (no ack can match it) */
             l->w_len--;
             pthread_mutex_unlock(&l->mu);
@@ -187,8 +193,7 @@ int steady__bridge_js_egress(steady_actor *a, void *arg)
     js_link *l = steady__js_open(a, b);
     if (!l)
         return 1;
-    unsigned char *buf =
-        steady_arena_alloc(a, STEADY_FRAME_HEADER + (size_t)b->max_batch * b->elem_size);
+    unsigned char *buf = steady_arena_alloc(a, b->frame_cap);
     bool end_sent = false, stream_end_acknowledged = false;
     while (STEADY_RUNNING(a, STEADY_I(stream_end_acknowledged))) {
         int r = link_wait(a, l);
@@ -407,7 +412,7 @@ int steady__bridge_js_ingress(steady_actor *a, void *arg)
         if (!ended)
             ask(l, h, u);
         if (h->msg)
-            steady_wait_any(a, STEADY_FD(l->efd, STEADY_FD_READABLE), steady_cond_vacant(b->to, 1),
+            steady_wait_any(a, STEADY_FD(l->efd, STEADY_FD_READABLE), steady__bridge_room(b, h),
                             STEADY_PERIODIC(PERIOD_NS));
         else
             steady_wait_any(a, STEADY_FD(l->efd, STEADY_FD_READABLE), STEADY_PERIODIC(PERIOD_NS));

@@ -36,21 +36,25 @@ static mqtt_slot *slot_at(mqtt_client *c, unsigned i)
     return &c->win[(c->w_head + i) % MQTT_WINDOW];
 }
 
-/* Publishes s's frame (its elements still at the channel's front from `taken` on): false
- * when the client refused it (logged when it never can). */
+/* Publishes s's frame (its elements still at the channel's front from `taken` on; at most
+ * s->count of them, and s->count becomes what the frame holds: a stream's frame ends where
+ * 64 KiB is full, the same again when sent again): false when the client refused it (logged
+ * when it never can). */
 static bool publish(mqtt_client *c, mqtt_slot *s, uint64_t taken)
 {
     bridge *b = c->b;
-    steady_span sp = steady_rx_peek_slice(b->from);
-    steady__bridge_copy_span(&sp, (size_t)(s->first - taken), s->count, b->elem_size,
-                             c->frame + STEADY_FRAME_HEADER);
+    size_t bytes = 0;
+    if (s->count)
+        s->count = steady__bridge_fill(b, (size_t)(s->first - taken), s->count,
+                                       c->frame + STEADY_FRAME_HEADER, &bytes);
     steady_frame f = {.elem_size = b->elem_size,
                       .count = s->count,
                       .first_seq = s->first,
                       .type_id = b->type_id,
                       .flags = s->end ? STEADY_FRAME_END : 0,
-                      .elems = c->frame + STEADY_FRAME_HEADER};
-    size_t len = steady_frame_encode(c->frame, steady_frame_size(b->elem_size, s->count), &f);
+                      .elems = c->frame + STEADY_FRAME_HEADER,
+                      .bytes = bytes};
+    size_t len = steady_frame_encode(c->frame, b->frame_cap, &f);
     /* Marked sent, with its id written, before the client may write it and call back:
      * without a thread of its own, libmosquitto writes at once and a QoS 0 frame completes
      * inside mosquitto_publish, which writes the id first. */
@@ -97,8 +101,8 @@ static size_t publish_all(mqtt_client *c, bool *end_sent)
             c->w_len--; /* not sent (no callback can name it): tried again at the next wake */
             return flying;
         }
-        atomic_store(&b->next_seq, s->first + n);
-        flying += n;
+        atomic_store(&b->next_seq, s->first + s->count);
+        flying += s->count;
         *end_sent = end;
     }
     return flying;
@@ -122,7 +126,7 @@ static bool settle(mqtt_client *c)
         return false;
     c->progress_at = mono();
     c->stall_told = false;
-    steady_rx_advance_take(b->from, n);
+    steady__bridge_take(b, n);
     atomic_fetch_add(&b->frames, frames);
     atomic_fetch_add(&b->elems, n);
     if (b->uri.qos > 0)
@@ -173,7 +177,7 @@ int steady__bridge_mqtt_egress(steady_actor *a, void *arg)
     mqtt_client *c = steady_arena_alloc(a, sizeof *c);
     if (!steady__mqtt_open(a, b, c))
         return 1;
-    c->frame = steady_arena_alloc(a, steady_frame_size(b->elem_size, b->max_batch));
+    c->frame = steady_arena_alloc(a, b->frame_cap);
     atomic_store(&b->next_seq, steady_channel_taken_total(steady_rx_channel(b->from)));
     bool end_sent = false, stream_end_delivered = false;
     uint64_t ended_at = 0, repeated_at = 0;
@@ -347,7 +351,7 @@ int steady__bridge_mqtt_ingress(steady_actor *a, void *arg)
         if (c->ended)
             break;
         if (c->p_len)
-            steady_wait_any(a, steady_cond_vacant(b->to, 1), steady__mqtt_cond(c),
+            steady_wait_any(a, steady__bridge_room(b, &c->pend[c->p_head].h), steady__mqtt_cond(c),
                             STEADY_PERIODIC(PERIOD_NS));
         else
             steady_wait_any(a, steady__mqtt_cond(c), STEADY_PERIODIC(PERIOD_NS));

@@ -190,16 +190,18 @@ static bool flushed(natsConnection *nc)
 static bool publish_batch(bridge *b, natsConnection *nc, unsigned char *buf, bool *ended)
 {
     steady_rx *from = b->from;
-    size_t n = steady_rx_peek_slice_copy(from, buf + STEADY_FRAME_HEADER, b->max_batch);
+    size_t bytes;
+    uint32_t n = steady__bridge_fill(b, 0, b->max_batch, buf + STEADY_FRAME_HEADER, &bytes);
     if (n == 0 && !steady_rx_is_closed_and_empty(from))
         return false;
     steady_frame f = {.elem_size = b->elem_size,
-                      .count = (uint32_t)n,
+                      .count = n,
                       .first_seq = steady_channel_taken_total(steady_rx_channel(from)),
                       .type_id = b->type_id,
                       .flags = n ? 0 : STEADY_FRAME_END,
-                      .elems = buf + STEADY_FRAME_HEADER};
-    size_t len = steady_frame_encode(buf, STEADY_FRAME_HEADER + n * b->elem_size, &f);
+                      .elems = buf + STEADY_FRAME_HEADER,
+                      .bytes = bytes};
+    size_t len = steady_frame_encode(buf, b->frame_cap, &f);
     if (natsConnection_Publish(nc, b->uri.subject, buf, (int)len) != NATS_OK)
         return false;
     if (n == 0) { /* the end, also to every member of a queue group */
@@ -207,7 +209,7 @@ static bool publish_batch(bridge *b, natsConnection *nc, unsigned char *buf, boo
         end_subject(subj, sizeof subj, b->uri.subject);
         (void)natsConnection_Publish(nc, subj, buf, (int)len);
     }
-    steady_rx_advance_take(from, n);
+    steady__bridge_take(b, n);
     atomic_fetch_add(&b->frames, 1);
     atomic_fetch_add(&b->elems, n);
     atomic_store(&b->next_seq, f.first_seq + n);
@@ -253,8 +255,7 @@ int steady__bridge_nats_egress(steady_actor *a, void *arg)
     if (!nc)
         return 1;
     atomic_store(&b->ready, true);
-    unsigned char *buf =
-        steady_arena_alloc(a, STEADY_FRAME_HEADER + (size_t)b->max_batch * b->elem_size);
+    unsigned char *buf = steady_arena_alloc(a, b->frame_cap);
     bool ended = false;
     uint64_t ended_at = 0, repeated_at = 0;
     /* Done once the end crossed, lingered, and the client wrote everything out. */
@@ -388,11 +389,11 @@ int steady__bridge_nats_ingress(steady_actor *a, void *arg)
         /* A queue group's end, once every frame read before it was delivered: the server
          * forwards the publisher's frames in order, so they were parsed before it. */
         if (!ended && !h->msg && b->client_end_sub && end_arrived(b))
-            ended = steady_tx_close(b->to);
+            ended = b->stream ? steady_stream_tx_close(b->stx) : steady_tx_close(b->to);
         if (ended)
             break;
         if (h->msg)
-            steady_wait_any(a, steady_cond_vacant(b->to, 1), socket_cond(b),
+            steady_wait_any(a, steady__bridge_room(b, h), socket_cond(b),
                             STEADY_PERIODIC(PERIOD_NS));
         else
             steady_wait_any(a, socket_cond(b), STEADY_PERIODIC(PERIOD_NS));

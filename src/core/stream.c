@@ -319,6 +319,36 @@ static size_t ready_records(steady_stream_rx rx, size_t max, const char *op)
     return (size_t)n;
 }
 
+size_t steady_stream_peek_from(steady_stream_rx rx, size_t skip, steady_stream_msg *msgs,
+                               size_t max)
+{
+    if (check_rx(rx, "steady_stream_peek_from") != STEADY_OK || max == 0)
+        return 0;
+    if (!msgs) {
+        steady__misuse(STEADY_EINVAL, "steady_stream_peek_from: msgs is NULL with max %zu", max);
+        return 0;
+    }
+    size_t want = skip > SIZE_MAX - max ? SIZE_MAX : skip + max;
+    size_t n = ready_records(rx, want, "stream peek");
+    if (n <= skip)
+        return 0;
+    n -= skip;
+    const steady_rx *l = rx.lens.raw, *b = rx.bytes.raw;
+    uint64_t seq = l->head + skip, cursor = b->head;
+    if (skip) { /* the first one's record says where it starts */
+        steady_stream_rec r;
+        memcpy(&r, l->slots + (size_t)(seq & l->mask) * sizeof r, sizeof r);
+        cursor = r.at - sizeof(steady__frame);
+    }
+    for (size_t i = 0; i < n; i++) {
+        steady__frame f;
+        cursor = find_frame(l, b, cursor, seq + i, &f);
+        msgs[i] = (steady_stream_msg){b->slots + ((cursor + sizeof f) & b->mask), f.len};
+        cursor += STEADY__FRAME_BYTES(f.len);
+    }
+    return n;
+}
+
 size_t steady_stream_peek_batch(steady_stream_rx rx, steady_stream_msg *msgs, size_t max)
 {
     if (check_rx(rx, "steady_stream_peek_batch") != STEADY_OK || max == 0)
@@ -327,16 +357,7 @@ size_t steady_stream_peek_batch(steady_stream_rx rx, steady_stream_msg *msgs, si
         steady__misuse(STEADY_EINVAL, "steady_stream_peek_batch: msgs is NULL with max %zu", max);
         return 0;
     }
-    size_t n = ready_records(rx, max, "stream peek");
-    const steady_rx *l = rx.lens.raw, *b = rx.bytes.raw;
-    uint64_t cursor = b->head, seq = l->head;
-    for (size_t i = 0; i < n; i++) {
-        steady__frame f;
-        cursor = find_frame(l, b, cursor, seq + i, &f);
-        msgs[i] = (steady_stream_msg){b->slots + ((cursor + sizeof f) & b->mask), f.len};
-        cursor += STEADY__FRAME_BYTES(f.len);
-    }
-    return n;
+    return steady_stream_peek_from(rx, 0, msgs, max);
 }
 
 steady_err steady_stream_peek(steady_stream_rx rx, steady_stream_msg *msg)

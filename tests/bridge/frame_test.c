@@ -123,14 +123,99 @@ static void encoding_refuses_what_it_cannot_write(void **state)
     assert_non_null(strstr(steady_last_error(), "needs 104 bytes, the buffer has 64"));
     assert_int_equal(steady_frame_encode(NULL, 64, &f), 0);
     assert_int_equal(steady_frame_encode(buf, 64, NULL), 0);
-    f.elem_size = 0;
+    f.elem_size = STEADY_FRAME_MESSAGES; /* 0 payload bytes are not 8 messages */
     assert_int_equal(steady_frame_encode(buf, 64, &f), 0);
-    assert_non_null(strstr(steady_last_error(), "element size 0"));
+    assert_non_null(strstr(steady_last_error(), "0 payload bytes are not 8 whole messages"));
+    f.bytes = SIZE_MAX; /* a payload no buffer holds */
+    assert_int_equal(steady_frame_encode(buf, 64, &f), 0);
+    assert_non_null(strstr(steady_last_error(), "needs 0 bytes"));
     f = (steady_frame){.elem_size = 8, .count = 1, .elems = NULL};
     assert_int_equal(steady_frame_encode(buf, 64, &f), 0);
     assert_non_null(strstr(steady_last_error(), "elems is NULL"));
     assert_int_equal(steady_frame_size(0, 1), 0);
     assert_int_equal(steady_frame_size(8, 0), STEADY_FRAME_HEADER);
+}
+
+/* Appends a message (its length, then its bytes) at p; returns the bytes written. */
+static size_t put_message(unsigned char *p, const char *text)
+{
+    uint32_t n = (uint32_t)strlen(text);
+    unsigned char len[4] = {(unsigned char)n, (unsigned char)(n >> 8), (unsigned char)(n >> 16),
+                            (unsigned char)(n >> 24)};
+    memcpy(p, len, 4);
+    memcpy(p + 4, text, n);
+    return 4 + n;
+}
+
+/* Variable-size messages (a stream's): three of 5, 0 and 11 bytes round-trip and walk in
+ * order; a frame whose lengths do not add up, or of the other kind, is refused. */
+static void messages_round_trip_and_bad_lengths_are_refused(void **state)
+{
+    (void)state;
+    unsigned char payload[64], buf[128], bent[128];
+    size_t bytes = put_message(payload, "hello");
+    bytes += put_message(payload + bytes, "");
+    bytes += put_message(payload + bytes, "hello again");
+    steady_frame f = {.elem_size = STEADY_FRAME_MESSAGES,
+                      .count = 3,
+                      .first_seq = 7,
+                      .elems = payload,
+                      .bytes = bytes};
+    size_t n = steady_frame_encode(buf, sizeof buf, &f);
+    assert_int_equal(n, STEADY_FRAME_HEADER + 4 + 5 + 4 + 4 + 11);
+    steady_frame d;
+    assert_int_equal(steady_frame_decode(buf, n, STEADY_FRAME_MESSAGES, 0, &d), STEADY_FRAME_OK);
+    assert_int_equal(d.count, 3);
+    assert_int_equal(d.first_seq, 7);
+    assert_int_equal(d.bytes, bytes);
+    const char *want[] = {"hello", "", "hello again"};
+    size_t at = 0;
+    uint32_t len;
+    for (int i = 0; i < 3; i++) {
+        const void *m = steady_frame_message(&d, &at, &len);
+        assert_non_null(m);
+        assert_int_equal(len, strlen(want[i]));
+        assert_memory_equal(m, want[i], len);
+    }
+    assert_null(steady_frame_message(&d, &at, &len)); /* the end */
+    assert_null(steady_frame_message(NULL, &at, &len));
+    at = 0;
+    assert_null(steady_frame_message(&d, NULL, &len));
+    assert_null(steady_frame_message(&d, &at, NULL));
+    at = SIZE_MAX;
+    assert_null(steady_frame_message(&d, &at, &len));
+    steady_frame fixed = {.elem_size = 8, .count = 1, .elems = payload, .bytes = 8};
+    at = 0;
+    assert_null(steady_frame_message(&fixed, &at, &len)); /* not messages */
+    /* the kinds disagree, either way */
+    expect_fault(buf, n, 8, 0, STEADY_FRAME_ELEM_SIZE, "variable-size messages (a stream, 0)");
+    size_t m8 = steady_frame_encode(bent, sizeof bent,
+                                    &(steady_frame){.elem_size = 8, .count = 1, .elems = payload});
+    expect_fault(bent, m8, STEADY_FRAME_MESSAGES, 0, STEADY_FRAME_ELEM_SIZE,
+                 "elements of 8 bytes where variable-size messages");
+    /* a length past the end, a count above what is there, bytes left over, a cut frame */
+    memcpy(bent, buf, n);
+    bent[STEADY_FRAME_HEADER] = 200;
+    expect_fault(bent, n, STEADY_FRAME_MESSAGES, 0, STEADY_FRAME_LENGTH,
+                 "not the 3 whole messages");
+    memcpy(bent, buf, n);
+    bent[12] = 4;
+    expect_fault(bent, n, STEADY_FRAME_MESSAGES, 0, STEADY_FRAME_LENGTH, "not the 4 whole");
+    memcpy(bent, buf, n);
+    bent[12] = 2;
+    expect_fault(bent, n, STEADY_FRAME_MESSAGES, 0, STEADY_FRAME_LENGTH, "not the 2 whole");
+    expect_fault(buf, n - 1, STEADY_FRAME_MESSAGES, 0, STEADY_FRAME_LENGTH, "not the 3 whole");
+    /* an end of a stream of messages: no payload */
+    size_t e = steady_frame_encode(
+        bent, sizeof bent,
+        &(steady_frame){.elem_size = 0, .first_seq = 3, .flags = STEADY_FRAME_END});
+    assert_int_equal(e, STEADY_FRAME_HEADER);
+    assert_int_equal(steady_frame_decode(bent, e, 0, 0, &d), STEADY_FRAME_OK);
+    assert_int_equal(d.flags, STEADY_FRAME_END);
+    /* the encoder refuses a payload that is not count whole messages */
+    f.count = 4;
+    assert_int_equal(steady_frame_encode(buf, sizeof buf, &f), 0);
+    assert_non_null(strstr(steady_last_error(), "are not 4 whole messages"));
 }
 
 static void fault_names_cover_every_fault(void **state)
@@ -149,6 +234,7 @@ int main(void)
         cmocka_unit_test(the_end_of_a_stream_is_an_empty_frame_with_its_flag),
         cmocka_unit_test(every_bad_frame_is_refused_with_its_fault),
         cmocka_unit_test(encoding_refuses_what_it_cannot_write),
+        cmocka_unit_test(messages_round_trip_and_bad_lengths_are_refused),
         cmocka_unit_test(fault_names_cover_every_fault),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -186,6 +186,24 @@ static void row_steady_stream_peek_batch(void **state)
     steady_graph_free(f.g);
 }
 
+static void row_steady_stream_peek_from(void **state)
+{
+    (void)state;
+    steady_stream_msg m[4];
+    assert_int_equal(steady_stream_peek_from(none_rx, 0, m, 4), 0);
+    sfx f;
+    sfx_make(&f);
+    assert_int_equal(steady_stream_try_send(f.tx, "xy", 2), STEADY_OK);
+    assert_int_equal(steady_stream_peek_from(f.rx, 0, m, 0), 0);
+    EXPECT_DETAIL(steady_stream_peek_from(f.rx, 0, NULL, 4), "msgs is NULL");
+    assert_int_equal(steady_stream_peek_from(f.rx, 0, m, SIZE_MAX), 1);
+    assert_int_equal(steady_stream_peek_from(f.rx, SIZE_MAX, m, SIZE_MAX), 0);
+    assert_int_equal(steady_stream_peek_from(f.rx, 1, m, 4), 0);
+    steady_stream_tx_close(f.tx);
+    assert_int_equal(steady_stream_peek_from(f.rx, 0, m, 4), 1); /* closed: still there */
+    steady_graph_free(f.g);
+}
+
 static void row_steady_stream_advance_take(void **state)
 {
     (void)state;
@@ -270,20 +288,13 @@ static void row_steady_stream_rx_is_closed_and_empty(void **state)
 }
 
 const api_row api_stream_rows[] = {
-    ROW(steady_stream_new),
-    ROW(steady_stream_try_send),
-    ROW(steady__stream_send),
-    ROW(steady_stream_send_wait),
-    ROW(steady_stream_claim),
-    ROW(steady_stream_claim_wait),
-    ROW(steady_stream_publish),
-    ROW(steady_stream_peek),
-    ROW(steady_stream_peek_batch),
-    ROW(steady_stream_advance_take),
-    ROW(steady_stream_try_take),
-    ROW(steady_stream_take_wait),
-    ROW(steady_stream_tx_close),
-    ROW(steady_stream_rx_close),
-    ROW(steady_stream_rx_is_closed_and_empty),
+    ROW(steady_stream_new),          ROW(steady_stream_try_send),
+    ROW(steady__stream_send),        ROW(steady_stream_send_wait),
+    ROW(steady_stream_claim),        ROW(steady_stream_claim_wait),
+    ROW(steady_stream_publish),      ROW(steady_stream_peek),
+    ROW(steady_stream_peek_batch),   ROW(steady_stream_peek_from),
+    ROW(steady_stream_advance_take), ROW(steady_stream_try_take),
+    ROW(steady_stream_take_wait),    ROW(steady_stream_tx_close),
+    ROW(steady_stream_rx_close),     ROW(steady_stream_rx_is_closed_and_empty),
 };
 const size_t api_n_stream_rows = sizeof api_stream_rows / sizeof api_stream_rows[0];

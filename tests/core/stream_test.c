@@ -408,6 +408,42 @@ static void bad_options_are_refused_with_the_fix(void **state)
     steady_graph_free(g);
 }
 
+/* peek_from(skip) sees what peek_batch sees past its first skip messages, at every skip and
+ * over many turns of a 256-byte ring (frames of 8 to 64 bytes, skips to the wrap between). */
+static void peek_from_reads_past_the_messages_in_flight(void **state)
+{
+    (void)state;
+    steady_graph *g = new_graph("stream-peek-from");
+    steady_stream_tx tx;
+    steady_stream_rx rx;
+    steady_stream_opts o = {.name = "s", .max_messages = 16, .max_bytes = 256, .max_message = 56};
+    assert_int_equal(steady_stream_new(g, &o, &tx, &rx), STEADY_OK);
+    unsigned char data[56];
+    uint64_t sent = 0, taken = 0;
+    for (int turn = 0; turn < 400; turn++) {
+        size_t len = (size_t)((sent * 7) % 57);
+        fill(data, sent, len);
+        if (steady_stream_try_send(tx, data, len) == STEADY_OK)
+            sent++;
+        steady_stream_msg all[16], from[16];
+        size_t n = steady_stream_peek_batch(rx, all, 16);
+        assert_int_equal(n, sent - taken);
+        for (size_t skip = 0; skip <= n + 1; skip++) {
+            size_t k = steady_stream_peek_from(rx, skip, from, 16);
+            assert_int_equal(k, skip < n ? n - skip : 0);
+            for (size_t i = 0; i < k; i++) {
+                assert_ptr_equal(from[i].data, all[skip + i].data);
+                assert_int_equal(from[i].len, all[skip + i].len);
+            }
+        }
+        assert_int_equal(steady_stream_peek_from(rx, 1, from, SIZE_MAX), n ? n - 1 : 0);
+        if (turn % 3 == 2 || n == 16)
+            taken += steady_stream_advance_take(rx, (size_t)(turn % 4) + 1);
+    }
+    assert_true(taken > 100);
+    steady_graph_free(g);
+}
+
 /* From main, on a graph never started (no owners yet): sizes and buffers. */
 static void sizes_and_buffers_are_checked(void **state)
 {
@@ -491,6 +527,7 @@ int main(void)
         cmocka_unit_test(an_isolated_producer_failing_mid_message_loses_nothing),
         cmocka_unit_test(deaths_between_the_two_steps_lose_nothing),
         cmocka_unit_test(bad_options_are_refused_with_the_fix),
+        cmocka_unit_test(peek_from_reads_past_the_messages_in_flight),
         cmocka_unit_test(sizes_and_buffers_are_checked),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
