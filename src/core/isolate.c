@@ -251,12 +251,16 @@ static void zygote_lost(struct steady__iso *iso, const char *why)
     STEADY_ERROR("no zygote is left to start ISOLATED processes (%s); their actors are stopped "
                  "for good",
                  why);
+    steady_graph *g = iso->kids[0].t->graph;
+    snprintf(g->zygote_lost_why, sizeof g->zygote_lost_why, "%s", why);
+    /* release: the reason is read after the acquire load in the stop's report (stop.c). */
+    atomic_store_explicit(&g->zygote_lost, true, memory_order_release);
     for (size_t i = 0; i < iso->n; i++) {
         kid *k = &iso->kids[i];
         if (!k->gone && !atomic_load_explicit(&k->pid, memory_order_relaxed))
             kid_lost(k, why); /* a running child ends as it will; its death then stops them */
     }
-    steady__graph_request(iso->kids[0].t->graph, "zygote lost");
+    steady__graph_request(g, "zygote lost");
 }
 
 /* The serving zygote died: its children die with it (PR_SET_PDEATHSIG). Each death goes to the

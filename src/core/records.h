@@ -285,7 +285,11 @@ struct steady_graph {
     _Atomic uint32_t signals_seen;   /* SIGINT/SIGTERM received while this graph owned them */
     _Atomic uint32_t signal_pending; /* one arrived, maybe before RUNNING (signal.c) */
     _Atomic uint32_t force_stop;     /* a second one: stop waiting for the votes (stop.c) */
-    char *report;                    /* stop.c: the stop's report, final once stop_done */
+    /* No zygote is left to start ISOLATED processes (isolate.c): the stop that follows is
+     * degraded, whatever the actors did. The reason is written before the flag's release. */
+    char zygote_lost_why[200];
+    _Atomic bool zygote_lost;
+    char *report; /* stop.c: the stop's report, final once stop_done */
     size_t report_len, report_cap;
 };
 

@@ -222,6 +222,13 @@ static unsigned append_left_behind(steady_graph *g)
 }
 
 /* The report's first line, which names the worst thing that happened. */
+/* The zygote was lost (isolate.c): its reason, or NULL. */
+static const char *zygote_lost(const steady_graph *g)
+{
+    /* acquire: pairs with the release store in isolate.c after the reason was written. */
+    return atomic_load_explicit(&g->zygote_lost, memory_order_acquire) ? g->zygote_lost_why : NULL;
+}
+
 static void append_headline(steady_graph *g, bool voted, bool behind, unsigned vetoes,
                             unsigned losses, unsigned lost_channels)
 {
@@ -245,8 +252,16 @@ static void append_headline(steady_graph *g, bool voted, bool behind, unsigned v
     else if (lost_channels)
         append(g, "graph '%s' stopped degraded: showstoppers lost on %u channel%s\n", g->name,
                lost_channels, steady__plural(lost_channels));
+    else if (zygote_lost(g))
+        append(g, "graph '%s' stopped degraded: no zygote was left to start ISOLATED processes\n",
+               g->name);
     else
         append(g, "graph '%s' stopped cleanly\n", g->name);
+    if (zygote_lost(g)) /* the stop was the loss's, whatever else the headline says */
+        append(g,
+               "no zygote was left to start ISOLATED processes (%s): the graph was stopped "
+               "for it\n",
+               zygote_lost(g));
 }
 
 /* Builds the report and returns the stop's result. Lines go worst first (vetoes, lost actors,
@@ -283,9 +298,9 @@ static steady_err build_report(steady_graph *g, bool voted)
         if (!a->vetoed && !lost(a))
             append_outcome(g, a);
     append_dropped(g, false);
-    return !voted || behind          ? STEADY_EUNCLEAN
-           : losses || lost_channels ? STEADY_EDEGRADED
-                                     : STEADY_OK;
+    return !voted || behind                            ? STEADY_EUNCLEAN
+           : losses || lost_channels || zygote_lost(g) ? STEADY_EDEGRADED
+                                                       : STEADY_OK;
 }
 
 /* The log lines of a stop that was not clean: one per actor that vetoed or was lost. */
