@@ -111,9 +111,21 @@ static void on_publish(struct mosquitto *m, void *obj, int mid)
     steady__mqtt_on_published(obj, mid);
 }
 
+/* A persistent session keeps every subscription it was ever given: a session= reused with
+ * another topic still gets the old topic's messages, which are not this bridge's stream. */
 static void on_message(struct mosquitto *m, void *obj, const struct mosquitto_message *msg)
 {
     (void)m;
+    mqtt_client *c = obj;
+    if (!msg->topic || strcmp(msg->topic, c->b->uri.subject) != 0) {
+        uint64_t n = ++c->other_topic;
+        if ((n & (n - 1)) == 0)
+            STEADY_WARN("bridge %s: a message on topic '%s', not this bridge's: dropped (%llu so "
+                        "far; a persistent session subscribed to it before? give each stream "
+                        "its own session=)",
+                        c->b->text, msg->topic ? msg->topic : "", (unsigned long long)n);
+        return;
+    }
     steady__mqtt_on_message(obj, msg->payload, msg->payloadlen > 0 ? (size_t)msg->payloadlen : 0);
 }
 

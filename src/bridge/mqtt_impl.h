@@ -67,7 +67,8 @@ typedef struct mqtt_client {
     /* Ingress: frames not wholly delivered, oldest first (a ring that grows). */
     mqtt_pending *pend;
     unsigned p_head, p_len, p_cap;
-    bool ended; /* ingress: the end of the stream was applied */
+    bool ended;           /* ingress: the end of the stream was applied */
+    uint64_t other_topic; /* ingress: messages on another topic, dropped */
 } mqtt_client;
 
 /* Makes c's client for b (a mosquitto object with its options and callbacks, destroyed with

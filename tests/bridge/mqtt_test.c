@@ -122,6 +122,51 @@ static void a_persistent_session_keeps_what_came_while_away(void **state)
     steady_graph_free(sub);
 }
 
+/* A session reused with another topic: the broker still holds the old topic's subscription
+ * and its messages, and hands them to the new ingress. They are not its stream: dropped, and
+ * said (they were taken for its frames: repeats and a stream out of order). */
+static void a_session_reused_for_another_topic_drops_the_old_topics_messages(void **state)
+{
+    (void)state;
+    char old_uri[160], new_uri[160], pub_old[160], pub_new[160];
+    snprintf(old_uri, sizeof old_uri, "%s/test/reuse-a?qos=1&session=steady-test-reuse",
+             broker.url);
+    snprintf(new_uri, sizeof new_uri, "%s/test/reuse-b?qos=1&session=steady-test-reuse",
+             broker.url);
+    snprintf(pub_old, sizeof pub_old, "%s/test/reuse-a?qos=1", broker.url);
+    snprintf(pub_new, sizeof pub_new, "%s/test/reuse-b?qos=1", broker.url);
+    sink k0 = {0};
+    steady_actor *in, *out;
+    steady_graph *sub = subscriber(old_uri, &k0, 0, &in);
+    assert_int_equal(steady_graph_start(sub), STEADY_OK);
+    await_ready(in); /* the session now holds a subscription to reuse-a */
+    steady_graph_request_shutdown(sub);
+    assert_int_equal(steady_graph_block_until_stopped(sub, 5000), STEADY_OK);
+    steady_graph_free(sub);
+    source old = {.n = 20000};
+    steady_graph *pub = publisher(pub_old, &old, &out); /* kept for the session meanwhile */
+    assert_int_equal(steady_graph_start(pub), STEADY_OK);
+    assert_int_equal(steady_graph_block_until_stopped(pub, 30000), STEADY_OK);
+    steady_graph_free(pub);
+    sink k = {0};
+    capture_start();
+    sub = subscriber(new_uri, &k, 0, &in);
+    assert_int_equal(steady_graph_start(sub), STEADY_OK);
+    await_ready(in);
+    source s = {.n = 50000};
+    pub = publisher(pub_new, &s, &out);
+    assert_int_equal(steady_graph_start(pub), STEADY_OK);
+    assert_int_equal(steady_graph_block_until_stopped(pub, 30000), STEADY_OK);
+    assert_int_equal(steady_graph_block_until_stopped(sub, 30000), STEADY_OK);
+    capture_stop();
+    assert_int_equal(k.count, s.n);
+    assert_int_equal(k.out_of_order, 0);
+    assert_int_equal(stats(in).gaps + stats(in).duplicates, 0);
+    assert_non_null(strstr(captured, "a message on topic 'test/reuse-a', not this bridge's"));
+    steady_graph_free(pub);
+    steady_graph_free(sub);
+}
+
 /* A foreign client: its own libmosquitto with its own thread, QoS 1, waited for. */
 static void foreign_publish(void *m, const void *p, size_t n)
 {
@@ -304,6 +349,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(a_stream_crosses_in_order_at_each_qos),
         cmocka_unit_test(a_persistent_session_keeps_what_came_while_away),
+        cmocka_unit_test(a_session_reused_for_another_topic_drops_the_old_topics_messages),
         cmocka_unit_test(bad_peers_are_refused_and_counted),
         cmocka_unit_test(a_broker_killed_mid_stream_costs_only_counted_gaps),
         cmocka_unit_test(a_stop_with_no_broker_is_bounded_and_names_the_egress),
