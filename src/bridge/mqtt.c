@@ -126,6 +126,7 @@ static bool settle(mqtt_client *c)
         return false;
     c->progress_at = mono();
     c->stall_told = false;
+    steady__mqtt_progress(c);
     steady__bridge_take(b, n);
     atomic_fetch_add(&b->frames, frames);
     atomic_fetch_add(&b->elems, n);

@@ -50,6 +50,31 @@ static uint64_t jitter(mqtt_client *c, uint64_t ns)
     return ns - ns / 4 + x % (ns / 2 + 1);
 }
 
+void steady__mqtt_progress(mqtt_client *c)
+{
+    c->progressed = true;
+    c->refusals = 0;
+}
+
+/* An egress that lost its connection with frames in flight and none completed since it
+ * connected: under MQTT 3.1.1 that is how a broker refuses a PUBLISH (a QoS above its max_qos,
+ * a packet above its max_packet_size). Said at the 3rd such loss in a row and the 4th, 8th, ...;
+ * the backoff is then not reset, so a refusal costs one attempt in BACKOFF_MAX_NS. */
+static bool refused_frames(mqtt_client *c, const char *why)
+{
+    bridge *b = c->b;
+    if (!b->egress || !c->w_len || c->progressed)
+        return false;
+    unsigned n = ++c->refusals;
+    if (n == 3 || (n > 3 && (n & (n - 1)) == 0))
+        STEADY_ERROR("bridge %s: the broker closed the connection %u times in a row before "
+                     "completing a frame (%s); it may refuse the frames: a max_qos below this "
+                     "URI's qos=%d, or a max_packet_size or message_size_limit below a frame of "
+                     "up to %zu bytes (give a smaller opts.max_batch); retrying with backoff",
+                     b->text, n, why, b->uri.qos, b->frame_cap);
+    return true;
+}
+
 /* The connection is gone (or never came): says why, once per loss and at the 1st, 2nd, 4th,
  * ... failed attempt in a row, and sets the next attempt. */
 static void lost(mqtt_client *c, const char *why)
@@ -61,7 +86,9 @@ static void lost(mqtt_client *c, const char *why)
     c->state = MQTT_DOWN;
     steady__bridge_set_connected(b, false);
     atomic_store(&b->ready, false);
-    if (was_up) {
+    if (was_up && refused_frames(c, why)) {
+        c->failures = 0; /* the backoff goes on growing: no progress was made */
+    } else if (was_up) {
         c->failures = 0;
         c->backoff_ns = BACKOFF_MIN_NS;
         STEADY_WARN("bridge %s: lost its server (%s); retrying with backoff", b->text, why);
@@ -90,8 +117,8 @@ static void on_connect(struct mosquitto *m, void *obj, int rc, int flags)
     if (again)
         atomic_fetch_add(&c->b->reconnects, 1);
     c->state = MQTT_UP;
-    c->failures = 0;
-    c->backoff_ns = BACKOFF_MIN_NS;
+    c->failures = 0; /* the backoff is reset when the connection is lost after progress */
+    c->progressed = false;
     c->session_present = flags & 1;
     steady__bridge_set_connected(c->b, true);
     STEADY_INFO("bridge %s: connected%s", c->b->text, again ? " again" : "");

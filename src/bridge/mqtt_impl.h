@@ -58,6 +58,8 @@ typedef struct mqtt_client {
     bool session_present; /* the last CONNACK found the broker's session of this client id */
     bool tried;           /* connect_async was called: later attempts are reconnects */
     bool fatal;           /* the broker refused what the bridge needs (logged): it fails */
+    bool progressed;      /* egress: a frame completed since the last CONNACK */
+    unsigned refusals;    /* egress: connections lost in a row with frames and none completed */
     /* Egress: the window, oldest first. */
     mqtt_slot win[MQTT_WINDOW];
     unsigned w_head, w_len;
@@ -89,6 +91,8 @@ void steady__mqtt_on_down(mqtt_client *c);                               /* the 
 void steady__mqtt_on_published(mqtt_client *c, int mid);                 /* egress: completed */
 void steady__mqtt_on_message(mqtt_client *c, const void *p, size_t len); /* ingress */
 void steady__mqtt_on_subscribed(mqtt_client *c);                         /* ingress: SUBACK */
+/* Egress: a frame completed since the last connection (the broker takes them). */
+void steady__mqtt_progress(mqtt_client *c);
 
 /* Network time is real time, whatever clock the graph runs on. */
 uint64_t steady__mqtt_mono(void);

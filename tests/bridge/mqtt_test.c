@@ -320,6 +320,37 @@ static void a_stuck_broker_is_named_in_the_log(void **state)
     mqtt_broker_remove(&tight);
 }
 
+/* A broker that refuses the frames by closing the connection (max_qos 1 under a QoS 2 egress;
+ * MQTT 3.1.1 gives no other answer): the egress says what the broker may refuse, and backs off
+ * to one attempt in 2 s instead of reconnecting ten times a second for ever. */
+static void a_broker_refusing_the_frames_is_named_and_not_hammered(void **state)
+{
+    (void)state;
+    mqtt_broker strict = {.quiet = true};
+    snprintf(strict.extra, sizeof strict.extra, "max_qos 1\n");
+    assert_true(mqtt_broker_start(&strict, 0));
+    char uri[128];
+    snprintf(uri, sizeof uri, "%s/test/refused?qos=2", strict.url);
+    source s = {.n = 1000};
+    steady_actor *out;
+    capture_start();
+    steady_graph *pub = publisher(uri, &s, &out);
+    assert_int_equal(steady_graph_start(pub), STEADY_OK);
+    sleep_ms(5000);
+    uint64_t reconnects = stats(out).reconnects;
+    steady_graph_request_shutdown(pub);
+    assert_int_equal(steady_graph_block_until_stopped(pub, 500), STEADY_EUNCLEAN);
+    capture_stop();
+    print_message("%llu reconnections in 5 s\n", (unsigned long long)reconnects);
+    assert_true(reconnects >= 2 && reconnects <= 12); /* 100 ms doubling to 2 s: about 6 */
+    if (!strstr(captured, "closed the connection 3 times in a row before completing a frame") ||
+        !strstr(captured, "a max_qos below this URI's qos=2"))
+        fail_msg("log:\n%s", captured);
+    assert_int_equal(stats(out).elems, 0);
+    steady_graph_free(pub);
+    mqtt_broker_remove(&strict);
+}
+
 /* The link's description names the transport, the endpoint and its QoS and session. */
 static void the_link_names_the_topic_qos_and_session(void **state)
 {
@@ -354,6 +385,7 @@ int main(void)
         cmocka_unit_test(a_broker_killed_mid_stream_costs_only_counted_gaps),
         cmocka_unit_test(a_stop_with_no_broker_is_bounded_and_names_the_egress),
         cmocka_unit_test(a_stuck_broker_is_named_in_the_log),
+        cmocka_unit_test(a_broker_refusing_the_frames_is_named_and_not_hammered),
         cmocka_unit_test(the_link_names_the_topic_qos_and_session),
     };
     return cmocka_run_group_tests(tests, start_broker, stop_broker);
