@@ -76,21 +76,24 @@ static uint64_t value_at(const steady_span *sp, size_t i)
 
 /* shm: takes from the ring what the logger saved (at most what was forwarded), and, until
  * the logger's channel is closed, forwards up to 256 more without taking them; returns the
- * elements now forwarded and not taken. */
+ * elements now forwarded and not taken. Saved means a value below the logger's confirmed
+ * `next`, compared by value, not by place in the ring: a publisher started again on the same
+ * ring sends from 0 at later places (repeats, which the logger counts and saves past). */
 static uint64_t worker_shm_step(subscriber *s, uint64_t ahead, bool closed)
 {
     steady_rx *rx = s->values.raw;
-    uint64_t taken = steady_channel_taken_total(steady_rx_channel(rx));
     uint64_t upto = atomic_load_explicit(&s->confirmed, memory_order_acquire);
-    uint64_t k = upto > taken ? upto - taken : 0;
-    k = k < ahead ? k : ahead;
+    steady_span sp = steady_rx_peek_slice(rx);
+    uint64_t k = 0;
+    while (k < ahead && value_at(&sp, (size_t)k) < upto)
+        k++;
     if (k) {
         steady_rx_advance_take(rx, k);
         ahead -= k;
     }
     if (closed)
         return ahead;
-    steady_span sp = steady_rx_peek_slice(rx);
+    sp = steady_rx_peek_slice(rx);
     uint64_t have = sp.a_len + sp.b_len, room = fbch_tx_vacant(s->to_logger);
     uint64_t n = have - ahead < room ? have - ahead : room;
     fizzbuzz_msg out[256];

@@ -253,7 +253,7 @@ static void zygote_lost(struct steady__iso *iso, const char *why)
                  why);
     steady_graph *g = iso->kids[0].t->graph;
     snprintf(g->zygote_lost_why, sizeof g->zygote_lost_why, "%s", why);
-    /* release: the reason is read after the acquire load in the stop's report (stop.c). */
+    /* release: pairs with the acquire load in stop.c (zygote_lost), which then reads the reason. */
     atomic_store_explicit(&g->zygote_lost, true, memory_order_release);
     for (size_t i = 0; i < iso->n; i++) {
         kid *k = &iso->kids[i];

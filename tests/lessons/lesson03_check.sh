@@ -33,4 +33,8 @@ if [[ "$args" =~ " --kill-subscriber "([0-9]+)" " ]]; then # each kill happened 
     k="${BASH_REMATCH[1]}"
     grep -q "subscriber SIGKILLed ($k of $k)" <<<"$out" || fail "fewer than $k kills mid-stream"
 fi
+if [[ "$args" =~ " --kill-publisher "([0-9]+)" " ]]; then
+    k="${BASH_REMATCH[1]}"
+    grep -q "publisher SIGKILLed ($k of $k)" <<<"$out" || fail "fewer than $k publisher kills"
+fi
 echo "lesson03_check: $want over $*"
