@@ -32,7 +32,8 @@
  *   broker's own queue limit (mosquitto: max_queued_messages) must not drop them. libmosquitto
  *   acknowledges a message as it hands it over, so an ingress killed loses what it had not
  *   delivered (counted as gaps). The client runs on the actor's thread, as core NATS does.
- * shm: URIs are refused with STEADY_EINVAL: attach the channel itself (steady/ipc.h).
+ * shm: URIs are refused with STEADY_EINVAL: attach the channel (or the stream) itself
+ * (steady/ipc.h).
  *
  * A lost server is retried forever with backoff and jitter (a refusal is logged with the
  * server's reason when it gives one, e.g. "Authorization Violation"), and a stop never waits

@@ -45,6 +45,7 @@
 #include <stdint.h>
 
 #include "steady/channel.h"
+#include "steady/stream.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -75,6 +76,39 @@ STEADY_API steady_err steady_ipc_tx_attach(steady_graph *g, const steady_ipc_opt
  * takes report STEADY_ECLOSED). */
 STEADY_API steady_err steady_ipc_rx_attach(steady_graph *g, const steady_ipc_opts *opts,
                                            steady_rx **rx);
+
+/* ---- streams between processes ----
+ * A stream (steady/stream.h) whose two channels are each placed in a named mapping:
+ * /dev/shm/NAME.lens (one record per message) and /dev/shm/NAME.bytes (the messages' frames),
+ * attached as the channels above are (the same checks, locks, lifetime and doorbells), and
+ * given to actors as a stream's ends (STEADY_TXS(tx.lens, tx.bytes)). A process killed between
+ * the two steps of a send or a take is mended when its successor attaches, as a restarted actor
+ * is in-process: a producer's frame published without its record is dropped (the next is
+ * written in its place), a consumer's bytes taken but not released are released; so neither a
+ * message nor a byte is lost, repeated or misread across SIGKILLs. */
+typedef struct steady_ipc_stream_opts {
+    /* "/NAME": the mappings NAME.lens and NAME.bytes; NAME as steady_ipc_name_ok takes it, at
+     * most 194 bytes (room for ".bytes"). */
+    const char *name;
+    /* Creating the mappings: messages and frame bytes in flight (as steady_stream_opts; a
+     * message's frame takes 8 + its length rounded up to 8, and the largest message is
+     * max_bytes / 2 - 8). Attaching: 0 takes the mapping's, any other value must equal it. */
+    uint64_t max_messages;
+    uint64_t max_bytes;
+    uint64_t type_id; /* the messages' fingerprint; 0: not checked */
+} steady_ipc_stream_opts;
+
+/* Attaches the sending end of the stream opts->name, creating its mappings when there are
+ * none, into *tx (its max_message the largest its bytes hold). Errors as steady_ipc_tx_attach,
+ * for either mapping (the detail names it), and STEADY_EINVAL for max_bytes under 32. On an
+ * error after the first mapping was attached, free the graph (it holds that end). */
+STEADY_API steady_err steady_ipc_stream_tx_attach(steady_graph *g,
+                                                  const steady_ipc_stream_opts *opts,
+                                                  steady_stream_tx *tx);
+/* The same for the receiving end. */
+STEADY_API steady_err steady_ipc_stream_rx_attach(steady_graph *g,
+                                                  const steady_ipc_stream_opts *opts,
+                                                  steady_stream_rx *rx);
 
 /* True when a process holds the other end of ch, an ipc channel, now. False for a channel
  * that is not one (with a STEADY_EINVAL detail) and for NULL. Any thread. */

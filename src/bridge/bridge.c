@@ -70,7 +70,7 @@ static steady_err check(steady_graph *g, const void *end, const steady_bridge_op
         return steady_error_set(STEADY_EINVAL,
                                 "%s: %s bridges are not in this version of libsteady-bridge; "
                                 "NATS (nats://), JetStream (nats+js://) and MQTT (mqtt://) are; "
-                                "for processes on one host, attach the channel itself "
+                                "for processes on one host, attach the channel (or stream) itself "
                                 "(steady/ipc.h)",
                                 fn, steady_transport_name(u->transport));
     const char *files[] = {o->tls_ca, o->tls_cert, o->tls_key};

@@ -77,6 +77,61 @@ static void row_steady_ipc_rx_attach(void **state)
 
 static bool b_;
 
+/* The stream rows: side 0 attaches the sending end, 1 the receiving. */
+static steady_err stream_attach(steady_graph *g, const steady_ipc_stream_opts *o, int side,
+                                bool null_end)
+{
+    steady_stream_tx t;
+    steady_stream_rx r;
+    return side == 0 ? steady_ipc_stream_tx_attach(g, o, null_end ? NULL : &t)
+                     : steady_ipc_stream_rx_attach(g, o, null_end ? NULL : &r);
+}
+
+static void stream_attach_misuse(int side)
+{
+    const char *nm = ipc_name();
+    steady_ipc_stream_opts ok = {.name = nm, .max_messages = 4, .max_bytes = 256};
+    steady_graph *g = new_graph("ipc-stream-misuse");
+    EXPECT_ERR(stream_attach(NULL, &ok, side, false), STEADY_EINVAL, "must not be NULL");
+    EXPECT_ERR(stream_attach(g, NULL, side, false), STEADY_EINVAL, "must not be NULL");
+    EXPECT_ERR(stream_attach(g, &ok, side, true), STEADY_EINVAL, "must not be NULL");
+    steady_ipc_stream_opts o = ok;
+    o.name = NULL;
+    EXPECT_ERR(stream_attach(g, &o, side, false), STEADY_EINVAL, "is not '/NAME'");
+    char huge[203] = "/";
+    memset(huge + 1, 'a', 200); /* a channel name, but no room for ".bytes" */
+    huge[201] = 0;
+    o.name = huge;
+    EXPECT_ERR(stream_attach(g, &o, side, false), STEADY_EINVAL, "1 to 194");
+    o = ok;
+    o.max_bytes = 31;
+    EXPECT_ERR(stream_attach(g, &o, side, false), STEADY_EINVAL, "give at least 32");
+    o.max_bytes = UINT64_MAX;
+    EXPECT_ERR(stream_attach(g, &o, side, false), STEADY_EINVAL, "the capacity is too large");
+    o = ok;
+    o.max_messages = o.max_bytes = 0; /* attaching only: there is nothing to attach to */
+    EXPECT_ERR(stream_attach(g, &o, side, false), STEADY_EINVAL, "there is no channel");
+    steady_graph_free(g);
+    fx f; /* a started graph */
+    fx_make(&f, NULL);
+    fx_start(&f);
+    EXPECT_ERR(stream_attach(f.g, &ok, side, false), STEADY_ESTATE, "before steady_graph_start");
+    assert_int_equal(fx_stop(&f), STEADY_OK);
+    steady_graph_free(f.g);
+}
+
+static void row_steady_ipc_stream_tx_attach(void **state)
+{
+    (void)state;
+    stream_attach_misuse(0);
+}
+
+static void row_steady_ipc_stream_rx_attach(void **state)
+{
+    (void)state;
+    stream_attach_misuse(1);
+}
+
 static void row_steady_ipc_peer_attached(void **state)
 {
     (void)state;
@@ -123,7 +178,8 @@ static void row_steady_ipc_name_ok(void **state)
 }
 
 const api_row api_ipc_rows[] = {
-    ROW(steady_ipc_name_ok),       ROW(steady_ipc_tx_attach), ROW(steady_ipc_rx_attach),
-    ROW(steady_ipc_peer_attached), ROW(steady_ipc_remove),
+    ROW(steady_ipc_name_ok),          ROW(steady_ipc_tx_attach), ROW(steady_ipc_rx_attach),
+    ROW(steady_ipc_peer_attached),    ROW(steady_ipc_remove),    ROW(steady_ipc_stream_tx_attach),
+    ROW(steady_ipc_stream_rx_attach),
 };
 const size_t api_n_ipc_rows = sizeof api_ipc_rows / sizeof api_ipc_rows[0];
