@@ -29,6 +29,7 @@
 
 #include <steady/steady.h>
 
+#include "ipc_pods.h"
 #include "steady_test_support.h"
 
 #define BATCH 256
@@ -94,18 +95,6 @@ static int producer_run(steady_actor *a, void *arg)
     return 0;
 }
 
-/* The last value in the log, + 1 (0 for an empty log). */
-static uint64_t log_resume(int fd)
-{
-    off_t end = lseek(fd, 0, SEEK_END);
-    uint64_t last = 0;
-    if (end < (off_t)sizeof last)
-        return 0;
-    if (pread(fd, &last, sizeof last, end - (off_t)sizeof last) != (ssize_t)sizeof last)
-        return UINT64_MAX;
-    return last + 1;
-}
-
 static void consume_batch(pod *p, steady_rx *rx, steady_actor *a)
 {
     uint64_t v[BATCH], keep[BATCH];
@@ -149,8 +138,9 @@ static int consumer_run(steady_actor *a, void *arg)
 }
 
 /* A pod's whole life in a child: 0 when it ended as designed. */
-static int run_pod(pod *p, bool producer)
+static int run_pod(void *arg, bool producer)
 {
+    pod *p = arg;
     steady_graph *g = NULL;
     if (steady_graph_new(&g, &(steady_graph_opts){.name = producer ? "producer" : "consumer",
                                                   .no_signal_handlers = true}) != STEADY_OK)
@@ -164,7 +154,7 @@ static int run_pod(pod *p, bool producer)
     }
     if (!producer) {
         p->fd = open(p->log, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-        p->resumed_from = p->next = log_resume(p->fd);
+        p->resumed_from = p->next = ipc_log_resume(p->fd);
     }
     /* Each list lives to the end of this function (a compound literal's block). */
     steady_tx *const *txs = STEADY_TXS(p->out);
@@ -190,73 +180,14 @@ static int run_pod(pod *p, bool producer)
     return p->bad ? 14 : !woken ? 15 : 0;
 }
 
-/* Pods not yet waited for: a failing test's teardown kills them, so none outlives it. */
-static pid_t live[4];
-
-static void forget(pid_t pid)
-{
-    for (int i = 0; i < 4; i++)
-        if (live[i] == pid)
-            live[i] = 0;
-}
-
-static int kill_live_pods(void **state)
-{
-    (void)state;
-    for (int i = 0; i < 4; i++)
-        if (live[i] > 0) {
-            kill(live[i], SIGKILL);
-            waitpid(live[i], NULL, 0);
-            live[i] = 0;
-        }
-    return 0;
-}
-
 static pid_t start_pod(pod *p, bool producer)
 {
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0)
-        _exit(run_pod(p, producer));
-    for (int i = 0; i < 4; i++)
-        if (live[i] == 0) {
-            live[i] = pid;
-            break;
-        }
-    return pid;
+    return ipc_pod_start(run_pod, p, producer);
 }
 
-/* The pod's exit code, or a failure naming it when it has not ended within 60 s (a stream
- * that stalls: a lost wake-up across the processes). */
-static int exit_code(pid_t pid)
-{
-    int st = 0;
-    uint64_t t0 = now_ns();
-    pid_t r;
-    while ((r = waitpid(pid, &st, WNOHANG)) == 0 && ms_since(t0) < 60000)
-        sleep_ms(2);
-    forget(pid);
-    if (r == 0) {
-        kill(pid, SIGKILL);
-        waitpid(pid, &st, 0);
-        fail_msg("pod %d did not end within 60 s: its stream stalled", (int)pid);
-    }
-    assert_int_equal(r, pid);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-
-/* The log holds exactly 0..n-1. */
-static void assert_log_exact(const char *log, uint64_t n)
-{
-    FILE *f = fopen(log, "rb");
-    assert_non_null(f);
-    uint64_t v, i = 0, wrong = 0;
-    while (fread(&v, sizeof v, 1, f) == 1)
-        wrong += v != i++;
-    fclose(f);
-    assert_int_equal(wrong, 0);
-    assert_int_equal(i, n);
-}
+#define exit_code ipc_pod_exit_code
+#define assert_log_exact ipc_assert_log_exact
+#define kill_live_pods ipc_pods_kill_live
 
 static void fresh_log(char *log, size_t cap)
 {
@@ -310,20 +241,7 @@ static void sigkilled_pods_restart_and_lose_or_repeat_nothing(void **state)
     /* About 2 s of stream at 1 M/s: the 20 kills come while both run. */
     pod p = {.name = fresh_name(), .n = 2000000, .capacity = 4096, .pace = 1000, .log = log};
     pid_t c = start_pod(&p, false), q = start_pod(&p, true);
-    int kills = 0;
-    for (int i = 0; i < 20; i++) {
-        sleep_ms(10 + (unsigned)(i * 7) % 20);
-        bool consumer = i % 2 == 0;
-        pid_t *who = consumer ? &c : &q;
-        if (kill(*who, SIGKILL) == 0)
-            kills++;
-        int code = exit_code(*who);
-        if (code != 128 + SIGKILL) { /* it had already finished: it must have ended well */
-            assert_int_equal(code, 0);
-            break;
-        }
-        *who = start_pod(&p, !consumer);
-    }
+    int kills = ipc_pods_kill_in_turn(run_pod, &p, &c, &q, 20);
     assert_int_equal(exit_code(q), 0);
     assert_int_equal(exit_code(c), 0);
     assert_log_exact(log, p.n);
