@@ -146,16 +146,18 @@ void steady__mqtt_on_published(mqtt_client *c, int mid)
     }
 }
 
-/* Says once when a connected broker has completed nothing for STALL_NS while frames wait: the
- * stream is stuck (a broker holding QoS 2 frames past its own limit never answers them). */
+/* Says once when a broker has completed nothing for STALL_NS of connected time while frames
+ * wait (the clock starts again at each connection: an outage is not a stall): the stream is
+ * stuck (a frozen broker; one holding QoS 2 frames past its own limit never answers them). */
 static void tell_stall(mqtt_client *c)
 {
     if (c->state != MQTT_UP || !c->w_len || c->stall_told || mono() - c->progress_at < STALL_NS)
         return;
     c->stall_told = true;
     STEADY_WARN("bridge %s: the broker completed no frame for %llu s with %u in flight; the "
-                "stream is stuck (a broker whose max_inflight_messages is below %d never "
-                "answers some QoS 2 frames: raise it, or use QoS 1)",
+                "stream is stuck (a frozen or overloaded broker; at QoS 2, a broker whose "
+                "max_inflight_messages is below %d never answers some frames: raise it, or use "
+                "QoS 1)",
                 c->b->text, (unsigned long long)(STALL_NS / STEADY_SEC(1)), c->w_len,
                 MQTT_BROKER_INFLIGHT);
 }
@@ -234,6 +236,8 @@ void steady__mqtt_on_up(mqtt_client *c)
     bridge *b = c->b;
     if (b->egress) {
         atomic_store(&b->ready, true);
+        c->progress_at = mono(); /* a stall is counted while connected, not through an outage */
+        c->stall_told = false;
         if (!c->session_present) /* the broker forgot what was in flight: all of it again */
             for (unsigned i = 0; i < c->w_len; i++)
                 slot_at(c, i)->sent = false;
