@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #define KEEPALIVE_S 10 /* a server silent for 1.5x this is lost (the client pings) */
@@ -262,6 +263,8 @@ static void attempt(mqtt_client *c)
     int err = errno;
     c->tried = true;
     c->state = MQTT_CONNECTING;
+    c->connect_at = steady__mqtt_mono();
+    c->connect_errno = err;
     c->misc_at = steady__mqtt_mono() + STEADY_SEC(1);
     if (rc != MOSQ_ERR_SUCCESS)
         lost(c, reason(rc, err));
@@ -274,6 +277,29 @@ static bool failed(mqtt_client *c, int rc, int err)
     if (rc == MOSQ_ERR_SUCCESS)
         return c->state == MQTT_DOWN; /* a callback found it lost or refused */
     lost(c, reason(rc, err));
+    return true;
+}
+
+/* An attempt that got no CONNACK within connect_timeout_ms (a black-hole address, a TLS
+ * handshake that never ends), or whose socket failed to connect (refused: over TLS,
+ * libmosquitto would otherwise notice only at its keepalive): true when it was given up. */
+static bool attempt_failed(mqtt_client *c, int fd, short revents, uint64_t now)
+{
+    if (c->state != MQTT_CONNECTING)
+        return false;
+    int err = 0;
+    socklen_t len = sizeof err;
+    if (revents & (POLLERR | POLLHUP)) { /* over TLS the handshake already took SO_ERROR */
+        if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0 || !err)
+            err = c->connect_errno;
+        lost(c, err ? strerror(err) : "the connection closed while connecting");
+        return true;
+    }
+    if (now < c->connect_at || now - c->connect_at < (uint64_t)c->b->connect_timeout_ms * 1000000u)
+        return false; /* (now may predate an attempt begun in this service) */
+    char why[64];
+    snprintf(why, sizeof why, "no CONNACK within %u ms", c->b->connect_timeout_ms);
+    lost(c, why);
     return true;
 }
 
@@ -295,7 +321,7 @@ void steady__mqtt_service(mqtt_client *c)
     }
     bool tls_connecting = c->b->uri.tls && c->state == MQTT_CONNECTING;
     struct pollfd p = {.fd = fd, .events = POLLIN | (mosquitto_want_write(c->mosq) ? POLLOUT : 0)};
-    if (poll(&p, 1, 0) < 0)
+    if (poll(&p, 1, 0) < 0 || attempt_failed(c, fd, p.revents, now))
         return;
     /* A TLS handshake goes on inside loop_read, whatever the socket is ready for. Reads wait
      * while the ingress holds frames its channel has no room for: back-pressure. */

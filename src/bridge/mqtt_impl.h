@@ -53,6 +53,8 @@ typedef struct mqtt_client {
     struct mosquitto *mosq;
     mqtt_state state;
     uint64_t retry_at, backoff_ns, misc_at;
+    uint64_t connect_at;  /* the current attempt began (MQTT_CONNECTING) */
+    int connect_errno;    /* errno as connect_async left it (over TLS it may have failed) */
     unsigned failures;    /* attempts failed in a row: logged at 1, 2, 4, 8, ... */
     unsigned ups;         /* CONNACKs accepted */
     bool session_present; /* the last CONNACK found the broker's session of this client id */

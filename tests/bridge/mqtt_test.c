@@ -12,6 +12,10 @@
 
 #include <mosquitto.h>
 #include <pthread.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -21,6 +25,7 @@
 
 #include "mqtt_broker.h"
 #include "pods.h"
+#include "test_ports.h"
 #include "steady_test_support.h"
 
 static mqtt_broker broker = {.quiet = true};
@@ -448,6 +453,43 @@ static void a_broker_refusing_the_frames_is_named_and_not_hammered(void **state)
     mqtt_broker_remove(&strict);
 }
 
+/* A port that takes TCP connections and never answers (a black hole: a listening socket nobody
+ * accepts from), and a port that refuses them: each attempt ends within opts.connect_timeout_ms
+ * (300 ms here), or at once when refused, so the backoff, not libmosquitto's keepalive (15 s
+ * without a CONNACK), paces the attempts: the 4th failed attempt in a row is logged within 3 s. */
+static void an_attempt_ends_within_the_connect_timeout(void **state)
+{
+    (void)state;
+    int hole = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t alen = sizeof a;
+    assert_int_equal(bind(hole, (struct sockaddr *)&a, sizeof a), 0);
+    assert_int_equal(listen(hole, 16), 0);
+    assert_int_equal(getsockname(hole, (struct sockaddr *)&a, &alen), 0);
+    int ports[2] = {ntohs(a.sin_port), test_free_port()};
+    const char *why[2] = {"no CONNACK within 300 ms", "Connection refused"};
+    for (int t = 0; t < 2; t++) {
+        char uri[128];
+        snprintf(uri, sizeof uri, "mqtt://127.0.0.1:%d/test/hole?qos=1", ports[t]);
+        steady_bridge_opts o = {.uri = uri, .connect_timeout_ms = 300};
+        source s = {.n = 10};
+        steady_actor *out;
+        capture_start();
+        steady_graph *pub = publisher_opts(&o, &s, &out);
+        assert_int_equal(steady_graph_start(pub), STEADY_OK);
+        uint64_t t0 = now_ns();
+        while (!strstr(captured, "(4 tries in a row)") && ms_since(t0) < 3000)
+            sleep_ms(20);
+        steady_graph_request_shutdown(pub);
+        assert_int_equal(steady_graph_block_until_stopped(pub, 500), STEADY_EUNCLEAN);
+        capture_stop();
+        if (!strstr(captured, "(4 tries in a row)") || !strstr(captured, why[t]))
+            fail_msg("port %d: log:\n%s", ports[t], captured);
+        steady_graph_free(pub);
+    }
+    close(hole);
+}
+
 /* The link's description names the transport, the endpoint and its QoS and session. */
 static void the_link_names_the_topic_qos_and_session(void **state)
 {
@@ -482,6 +524,7 @@ int main(void)
         cmocka_unit_test(a_broker_killed_mid_stream_costs_only_counted_gaps),
         cmocka_unit_test(a_long_outage_is_not_called_a_stuck_stream),
         cmocka_unit_test(a_stop_with_no_broker_is_bounded_and_names_the_egress),
+        cmocka_unit_test(an_attempt_ends_within_the_connect_timeout),
         cmocka_unit_test(a_stuck_broker_is_named_in_the_log),
         cmocka_unit_test(a_frozen_broker_is_named_in_the_log),
         cmocka_unit_test(a_broker_refusing_the_frames_is_named_and_not_hammered),
