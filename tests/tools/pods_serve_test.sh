@@ -39,6 +39,18 @@ assert d["bridges"][0]["from_pod"] == 0 and d["bridges"][0]["to_pod"] == 1
 curl -sf "$base/pods.dot" | dot -Tsvg >/dev/null || fail "dot refused /pods.dot"
 [ "$(curl -s -o /dev/null -w '%{http_code}' "$base/nothing")" = 404 ] || fail "no 404"
 [ "$(curl -s -o /dev/null -w '%{http_code}' -X POST "$base/")" = 405 ] || fail "POST is not 405"
+# Only addresses and localhost name this server (DNS rebinding): a DNS name gets 421.
+port="${base##*:}"
+[ "$(curl -s -o /dev/null -w '%{http_code}' -H "Host: evil.example:$port" "$base/pods.json")" = 421 ] ||
+    fail "a DNS name in Host is not refused with 421"
+for h in "localhost:$port" "127.0.0.1:$port" "127.0.0.1" "[::1]:$port"; do
+    [ "$(curl -s -o /dev/null -w '%{http_code}' -H "Host: $h" "$base/pods.json")" = 200 ] ||
+        fail "Host $h is refused"
+done
+for h in "" "127.0.0.1:" "127.0.0.1:x" "[::1" "evil.example"; do
+    [ "$(curl -s -o /dev/null -w '%{http_code}' -H "Host: $h" "$base/pods.json")" != 200 ] ||
+        fail "Host '$h' is served"
+done
 
 "$node" "$here/pods_page_test.mjs" --base "$base" --pods 2 --nodes 6 --bridges 1 \
     --stop-cmd "kill -9 $server" "$@"

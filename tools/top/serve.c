@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "join.h"
@@ -58,12 +59,44 @@ static enum MHD_Result text(struct MHD_Connection *c, unsigned status, const cha
                  MHD_create_response_from_buffer(strlen(msg), (void *)msg, MHD_RESPMEM_PERSISTENT));
 }
 
+/* A Host header that names this server by address or as localhost, with or without a port.
+ * A DNS name is refused: a page of another site whose name an attacker re-points at 127.0.0.1
+ * (DNS rebinding) would otherwise read /pods.json as same-origin. */
+static bool host_ok(const char *host)
+{
+    if (!host || !*host)
+        return false;
+    char name[256];
+    const char *end = host[0] == '[' ? strchr(host, ']') : strrchr(host, ':');
+    if (host[0] == '[' && !end)
+        return false;
+    size_t len = end ? (size_t)(end - host) + (host[0] == '[') : strlen(host);
+    const char *port = end ? end + (host[0] == '[') : host + len;
+    if (len == 0 || len >= sizeof name || (*port && (*port != ':' || !port[1])))
+        return false;
+    for (const char *p = *port ? port + 1 : port; *p; p++)
+        if (*p < '0' || *p > '9')
+            return false;
+    memcpy(name, host, len);
+    name[len] = 0;
+    unsigned char a[16];
+    if (name[0] == '[') { /* [IPv6] */
+        name[len - 1] = 0;
+        return inet_pton(AF_INET6, name + 1, a) == 1;
+    }
+    return !strcasecmp(name, "localhost") || inet_pton(AF_INET, name, a) == 1;
+}
+
 static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *url,
                               const char *method, const char *version, const char *upload,
                               size_t *upload_len, void **con_cls)
 {
     (void)version, (void)upload, (void)upload_len, (void)con_cls;
     view *v = cls;
+    if (!host_ok(MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST)))
+        return text(c, MHD_HTTP_MISDIRECTED_REQUEST,
+                    "this Host is not served: reach steady-pods by its address (e.g. "
+                    "http://127.0.0.1:PORT/) or as localhost, not by a DNS name\n");
     if (strcmp(method, "GET") && strcmp(method, "HEAD"))
         return text(c, MHD_HTTP_METHOD_NOT_ALLOWED, "GET only\n");
     bool json = !strcmp(url, "/pods.json"), dot = !strcmp(url, "/pods.dot");
