@@ -16,7 +16,8 @@
 #                        shared memory, then over NATS JetStream (a nats-server the runner
 #                        starts on a free port), each with the subscriber SIGKILLed 3 times,
 #                        then over a JetStream cluster of three, then over MQTT (mosquitto);
-#                        each ends with the totals compared
+#                        each serves both pods on one joined page while it runs (its URL
+#                        printed) and ends with the totals compared
 #                        (DEMO3_ARGS=..., e.g. --rate 50 --beats 100)
 #   make install         build the libraries (build/release), then install headers, libraries,
 #                        steady.pc and the CMake package into PREFIX (/usr/local), under DESTDIR
