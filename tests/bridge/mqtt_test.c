@@ -39,9 +39,34 @@ static int start_broker(void **state)
     return mqtt_broker_start(&broker, 0) ? 0 : -1;
 }
 
+/* A broker a test started for itself (another configuration): removed by the test, or by
+ * this teardown when one of its assertions failed first (it was left running). */
+static mqtt_broker *own_broker;
+
+static int remove_own_broker(void **state)
+{
+    (void)state;
+    if (own_broker)
+        mqtt_broker_remove(own_broker);
+    own_broker = NULL;
+    return 0;
+}
+
+/* The shared broker thawed (SIGCONT) whatever a frozen-broker test did: a stopped broker
+ * would fail every later test, and its SIGTERM would wait for ever. */
+static int thaw_broker(void **state)
+{
+    (void)state;
+    if (broker.pid > 0)
+        kill(broker.pid, SIGCONT);
+    return 0;
+}
+
 static int stop_broker(void **state)
 {
     (void)state;
+    if (broker.pid > 0) /* a frozen-broker test that failed before thawing it */
+        kill(broker.pid, SIGCONT);
     mqtt_broker_remove(&broker);
     mosquitto_lib_cleanup();
     return 0;
@@ -385,7 +410,9 @@ static void a_frozen_broker_is_named_in_the_log(void **state)
 static void a_stuck_broker_is_named_in_the_log(void **state)
 {
     (void)state;
-    mqtt_broker tight = {.quiet = true};
+    static mqtt_broker tight;
+    tight = (mqtt_broker){.quiet = true};
+    own_broker = &tight;
     snprintf(tight.extra, sizeof tight.extra, "max_inflight_messages 5\n");
     assert_true(mqtt_broker_start(&tight, 0));
     steady_log_set_sink(sink_lines, NULL);
@@ -420,6 +447,7 @@ static void a_stuck_broker_is_named_in_the_log(void **state)
     steady_graph_free(pub);
     steady_graph_free(sub);
     mqtt_broker_remove(&tight);
+    own_broker = NULL;
 }
 
 /* A broker that refuses the frames by closing the connection (max_qos 1 under a QoS 2 egress;
@@ -428,7 +456,9 @@ static void a_stuck_broker_is_named_in_the_log(void **state)
 static void a_broker_refusing_the_frames_is_named_and_not_hammered(void **state)
 {
     (void)state;
-    mqtt_broker strict = {.quiet = true};
+    static mqtt_broker strict;
+    strict = (mqtt_broker){.quiet = true};
+    own_broker = &strict;
     snprintf(strict.extra, sizeof strict.extra, "max_qos 1\n");
     assert_true(mqtt_broker_start(&strict, 0));
     char uri[128];
@@ -451,6 +481,7 @@ static void a_broker_refusing_the_frames_is_named_and_not_hammered(void **state)
     assert_int_equal(stats(out).elems, 0);
     steady_graph_free(pub);
     mqtt_broker_remove(&strict);
+    own_broker = NULL;
 }
 
 /* A port that takes TCP connections and never answers (a black hole: a listening socket nobody
@@ -525,9 +556,10 @@ int main(void)
         cmocka_unit_test(a_long_outage_is_not_called_a_stuck_stream),
         cmocka_unit_test(a_stop_with_no_broker_is_bounded_and_names_the_egress),
         cmocka_unit_test(an_attempt_ends_within_the_connect_timeout),
-        cmocka_unit_test(a_stuck_broker_is_named_in_the_log),
-        cmocka_unit_test(a_frozen_broker_is_named_in_the_log),
-        cmocka_unit_test(a_broker_refusing_the_frames_is_named_and_not_hammered),
+        cmocka_unit_test_teardown(a_stuck_broker_is_named_in_the_log, remove_own_broker),
+        cmocka_unit_test_teardown(a_frozen_broker_is_named_in_the_log, thaw_broker),
+        cmocka_unit_test_teardown(a_broker_refusing_the_frames_is_named_and_not_hammered,
+                                  remove_own_broker),
         cmocka_unit_test(the_link_names_the_topic_qos_and_session),
     };
     return cmocka_run_group_tests(tests, start_broker, stop_broker);
