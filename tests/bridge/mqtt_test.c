@@ -328,48 +328,75 @@ static bool said_has(const char *text)
     return has;
 }
 
+/* The lines said about stalls so far (read under the sink's lock). */
+static unsigned stalls_told(void)
+{
+    pthread_mutex_lock(&lines_mu);
+    unsigned n = stall_lines;
+    pthread_mutex_unlock(&lines_mu);
+    return n;
+}
+
+/* A watched stream for the outage tests: about 3 s of paced values over QoS 1 without a
+ * session, the log going to sink_lines (stall count reset), started and running (10,000
+ * values delivered) when this returns. Paced so that frames are in flight when the broker
+ * goes (published into its dead socket until the loss is seen) and the stream goes on after. */
+typedef struct watched {
+    sink k;
+    source s;
+    steady_actor *in, *out;
+    steady_graph *sub, *pub;
+} watched;
+
+static void watch_start(watched *w, const char *topic)
+{
+    char uri[128];
+    snprintf(uri, sizeof uri, "%s/test/%s?qos=1", broker.url, topic);
+    *w = (watched){.s = {.n = 300000, .pace = 100}};
+    w->sub = subscriber(uri, &w->k, 0, &w->in);
+    w->pub = publisher(uri, &w->s, &w->out);
+    assert_int_equal(steady_graph_start(w->sub), STEADY_OK);
+    await_ready(w->in);
+    pthread_mutex_lock(&lines_mu);
+    stall_lines = 0;
+    pthread_mutex_unlock(&lines_mu);
+    steady_log_set_sink(sink_lines, NULL);
+    assert_int_equal(steady_graph_start(w->pub), STEADY_OK);
+    uint64_t t0 = now_ns();
+    while (stats(w->in).elems < 10000 && ms_since(t0) < 10000)
+        sleep_ms(1);
+}
+
+/* Both pods stopped (the end is at most once here, no session: a lost one ends the wait after
+ * 20 s), the log back to its default, every value taken by the egress, and both freed. */
+static void watch_end(watched *w)
+{
+    assert_int_equal(steady_graph_block_until_stopped(w->pub, 30000), STEADY_OK);
+    uint64_t t0 = now_ns();
+    while (stats(w->in).next_seq < w->s.n && ms_since(t0) < 20000)
+        sleep_ms(10);
+    steady_graph_request_shutdown(w->sub);
+    assert_int_equal(steady_graph_block_until_stopped(w->sub, 30000), STEADY_OK);
+    steady_log_set_sink(NULL, NULL);
+    assert_int_equal(stats(w->out).elems, w->s.n);
+    steady_graph_free(w->pub);
+    steady_graph_free(w->sub);
+}
+
 /* A broker away for more than 10 s with frames in flight: when it is back and completes them,
  * nothing is stuck, and the egress must not say so (it counted the outage as time the broker
  * completed nothing). */
 static void a_long_outage_is_not_called_a_stuck_stream(void **state)
 {
     (void)state;
-    char uri[128];
-    snprintf(uri, sizeof uri, "%s/test/outage?qos=1", broker.url);
-    sink k = {0};
-    /* About 3 s of stream: frames are in flight when the broker dies (published into its dead
-     * socket until the loss is seen), and the stream goes on after both sides are back. */
-    source s = {.n = 300000, .pace = 100};
-    steady_actor *in, *out;
-    steady_graph *sub = subscriber(uri, &k, 0, &in), *pub = publisher(uri, &s, &out);
-    assert_int_equal(steady_graph_start(sub), STEADY_OK);
-    await_ready(in);
-    pthread_mutex_lock(&lines_mu);
-    stall_lines = 0;
-    pthread_mutex_unlock(&lines_mu);
-    steady_log_set_sink(sink_lines, NULL);
-    assert_int_equal(steady_graph_start(pub), STEADY_OK);
-    uint64_t t0 = now_ns();
-    while (stats(in).elems < 10000 && ms_since(t0) < 10000)
-        sleep_ms(1);
+    static watched w;
+    watch_start(&w, "outage");
     mqtt_broker_stop(&broker, true);
-    assert_true(stats(out).elems < s.n);
+    assert_true(stats(w.out).elems < w.s.n);
     sleep_ms(11000);
     assert_true(mqtt_broker_start(&broker, broker.port));
-    assert_int_equal(steady_graph_block_until_stopped(pub, 30000), STEADY_OK);
-    t0 = now_ns(); /* the end is at most once here (no session): a lost one ends the wait */
-    while (stats(in).next_seq < s.n && ms_since(t0) < 20000)
-        sleep_ms(10);
-    steady_graph_request_shutdown(sub);
-    assert_int_equal(steady_graph_block_until_stopped(sub, 30000), STEADY_OK);
-    steady_log_set_sink(NULL, NULL);
-    pthread_mutex_lock(&lines_mu);
-    unsigned told = stall_lines;
-    pthread_mutex_unlock(&lines_mu);
-    assert_int_equal(told, 0);
-    assert_int_equal(stats(out).elems, s.n);
-    steady_graph_free(pub);
-    steady_graph_free(sub);
+    watch_end(&w);
+    assert_int_equal(stalls_told(), 0);
 }
 
 /* A frozen broker (SIGSTOP: its socket stays open, nothing answers) with frames in flight: the
@@ -378,45 +405,17 @@ static void a_long_outage_is_not_called_a_stuck_stream(void **state)
 static void a_frozen_broker_is_named_in_the_log(void **state)
 {
     (void)state;
-    char uri[128];
-    snprintf(uri, sizeof uri, "%s/test/frozen?qos=1", broker.url);
-    sink k = {0};
-    source s = {.n = 300000, .pace = 100};
-    steady_actor *in, *out;
-    steady_graph *sub = subscriber(uri, &k, 0, &in), *pub = publisher(uri, &s, &out);
-    assert_int_equal(steady_graph_start(sub), STEADY_OK);
-    await_ready(in);
-    pthread_mutex_lock(&lines_mu);
-    stall_lines = 0;
-    pthread_mutex_unlock(&lines_mu);
-    steady_log_set_sink(sink_lines, NULL);
-    assert_int_equal(steady_graph_start(pub), STEADY_OK);
-    uint64_t t0 = now_ns();
-    while (stats(in).elems < 10000 && ms_since(t0) < 10000)
-        sleep_ms(1);
+    static watched w;
+    watch_start(&w, "frozen");
     kill(broker.pid, SIGSTOP);
-    t0 = now_ns();
-    unsigned told = 0;
-    while (!told && ms_since(t0) < 14000) {
+    uint64_t t0 = now_ns();
+    while (!stalls_told() && ms_since(t0) < 14000)
         sleep_ms(50);
-        pthread_mutex_lock(&lines_mu);
-        told = stall_lines;
-        pthread_mutex_unlock(&lines_mu);
-    }
     uint64_t took = ms_since(t0);
     kill(broker.pid, SIGCONT);
-    steady_log_set_sink(NULL, NULL);
-    assert_true(told > 0);
+    assert_true(stalls_told() > 0);
     assert_true(took >= 9000); /* 10 s: never sooner (a little for the clocks) */
-    assert_int_equal(steady_graph_block_until_stopped(pub, 30000), STEADY_OK);
-    t0 = now_ns(); /* the end is at most once here (no session): a lost one ends the wait */
-    while (stats(in).next_seq < s.n && ms_since(t0) < 20000)
-        sleep_ms(10);
-    steady_graph_request_shutdown(sub);
-    assert_int_equal(steady_graph_block_until_stopped(sub, 30000), STEADY_OK);
-    assert_int_equal(stats(out).elems, s.n);
-    steady_graph_free(pub);
-    steady_graph_free(sub);
+    watch_end(&w);
 }
 
 /* A broker that takes fewer unfinished QoS 2 messages from a client than the bridge keeps at

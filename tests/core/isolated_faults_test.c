@@ -445,6 +445,24 @@ static void a_killed_standby_is_replaced_before_the_zygote_dies(void **state)
     check_zygote_kills(1, true);
 }
 
+/* Kills the zygote z and its standby s (the zygote stopped first, so it cannot start another
+ * standby in between), waits for the stop, keeps its report, ends the log capture and frees
+ * the graph: the stop's result, with *took its milliseconds. */
+static steady_err lose_zygote_and_standby(steady_graph *g, pid_t z, pid_t s, char *report,
+                                          size_t cap, uint64_t *took)
+{
+    kill(z, SIGSTOP);
+    kill(s, SIGKILL);
+    kill(z, SIGKILL);
+    uint64_t t0 = now_ns();
+    steady_err e = steady_graph_block_until_stopped(g, 10000);
+    *took = ms_since(t0);
+    steady_graph_report(g, report, cap);
+    capture_stop();
+    steady_graph_free(g);
+    return e;
+}
+
 /* The zygote and its standby both killed (the zygote stopped first, so it cannot start another
  * standby in between): nothing can restart the ISOLATED actor; the graph must say so and stop,
  * not hang or spin. */
@@ -458,16 +476,9 @@ static void a_zygote_lost_with_its_standby_stops_the_graph_degraded(void **state
     assert_true(await_received(&l, N / 4, 10000));
     pid_t z = steady__iso_zygote_pid(g), s = child_named(z, "steady-standby");
     assert_true(z > 0 && s > 0);
-    kill(z, SIGSTOP);
-    kill(s, SIGKILL);
-    kill(z, SIGKILL);
-    uint64_t t0 = now_ns();
-    steady_err e = steady_graph_block_until_stopped(g, 10000);
-    uint64_t took = ms_since(t0);
     char report[2048];
-    steady_graph_report(g, report, sizeof report);
-    capture_stop();
-    steady_graph_free(g);
+    uint64_t took;
+    steady_err e = lose_zygote_and_standby(g, z, s, report, sizeof report, &took);
     if (e != STEADY_EDEGRADED)
         fail_msg("stop: %s\n%s\nlog:\n%s", steady_strerror(e), report, captured);
     if (took > 8000)
@@ -522,14 +533,9 @@ static void a_zygote_lost_after_its_actors_ended_still_stops_degraded(void **sta
         sleep_ms(1);
     assert_true(z > 0 && s > 0);
     sleep_ms(100); /* 'quick' ended meanwhile */
-    kill(z, SIGSTOP);
-    kill(s, SIGKILL);
-    kill(z, SIGKILL);
-    steady_err e = steady_graph_block_until_stopped(g, 10000);
     char report[2048];
-    steady_graph_report(g, report, sizeof report);
-    capture_stop();
-    steady_graph_free(g);
+    uint64_t took;
+    steady_err e = lose_zygote_and_standby(g, z, s, report, sizeof report, &took);
     if (e != STEADY_EDEGRADED)
         fail_msg("stop: %s\n%s\nlog:\n%s", steady_strerror(e), report, captured);
     if (!strstr(report, "no zygote was left to start ISOLATED processes"))
