@@ -338,6 +338,32 @@ static void free_pending(void *arg)
     c->p_cap = c->p_len = 0;
 }
 
+/* The ingress's vote, evaluated only once its graph is stopping. Its client acknowledged every
+ * frame it read (at QoS 1 and 2 the broker forgets it then), so a frame held for want of room
+ * would be lost with the stop: the ingress reads no more, agrees once what it holds is in its
+ * channel, and its consumer drains that before it ends. */
+static bool holds_nothing(mqtt_client *c)
+{
+    c->stopping = true;
+    return c->p_len == 0;
+}
+
+/* Logs what an ingress stopped without agreeing (its graph's grace ran out) still held. */
+static void tell_held(mqtt_client *c)
+{
+    uint64_t n = 0;
+    for (unsigned i = 0; i < c->p_len; i++) {
+        const held *h = &c->pend[(c->p_head + i) % c->p_cap].h;
+        n += h->f.count - (c->b->stream ? 0 : h->done);
+    }
+    if (c->p_len)
+        STEADY_ERROR("bridge %s: stopped holding %u frame(s) (%s%llu %s) its channel had no room "
+                     "for; acknowledged to the broker, they are lost (its consumer did not drain "
+                     "the channel within the graph's grace)",
+                     c->b->text, c->p_len, c->b->stream ? "up to " : "", (unsigned long long)n,
+                     c->b->stream ? "messages" : "elements");
+}
+
 int steady__bridge_mqtt_ingress(steady_actor *a, void *arg)
 {
     (void)arg;
@@ -347,7 +373,7 @@ int steady__bridge_mqtt_ingress(steady_actor *a, void *arg)
     if (!steady__mqtt_open(a, b, c))
         return 1;
     steady_arena_defer(a, free_pending, c);
-    while (!c->ended && STEADY_RUNNING(a, true)) {
+    while (!c->ended && STEADY_RUNNING(a, STEADY_I(holds_nothing(c)))) {
         drain(c);
         steady__mqtt_service(c);
         drain(c);
@@ -361,6 +387,7 @@ int steady__bridge_mqtt_ingress(steady_actor *a, void *arg)
         else
             steady_wait_any(a, steady__mqtt_cond(c), STEADY_PERIODIC(PERIOD_NS));
     }
+    tell_held(c);
     steady__mqtt_flush_close(c, CLOSE_MS);
     return 0;
 }

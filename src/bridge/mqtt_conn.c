@@ -169,6 +169,12 @@ static void on_subscribe(struct mosquitto *m, void *obj, int mid, int n, const i
         c->fatal = true;
         return;
     }
+    if (granted[0] < c->b->uri.qos) /* the broker's max_qos: its messages come at that QoS */
+        STEADY_WARN("bridge %s: the broker granted QoS %d, not the qos=%d asked (its max_qos?); "
+                    "%s",
+                    c->b->text, granted[0], c->b->uri.qos,
+                    granted[0] == 0 ? "frames may be lost on the way (counted as gaps)"
+                                    : "frames may come twice (the repeats are dropped)");
     steady__mqtt_on_subscribed(c);
 }
 
@@ -325,7 +331,7 @@ void steady__mqtt_service(mqtt_client *c)
         return;
     /* A TLS handshake goes on inside loop_read, whatever the socket is ready for. Reads wait
      * while the ingress holds frames its channel has no room for: back-pressure. */
-    bool can_read = (p.revents & (POLLIN | POLLERR | POLLHUP)) || tls_connecting;
+    bool can_read = ((p.revents & (POLLIN | POLLERR | POLLHUP)) || tls_connecting) && !c->stopping;
     for (int i = 0; can_read && c->p_len == 0 && i < READS_PER_WAKE; i++) {
         int rc = mosquitto_loop_read(c->mosq, 1);
         if (failed(c, rc, errno))
@@ -357,7 +363,7 @@ steady_cond steady__mqtt_cond(mqtt_client *c)
         return STEADY_PERIODIC(PERIOD_NS);
     if (c->b->uri.tls && c->state == MQTT_CONNECTING) /* want_write stays set: no spin on it */
         return STEADY_PERIODIC(TLS_STEP_NS);
-    unsigned ev = (c->p_len == 0 ? STEADY_FD_READABLE : 0u) |
+    unsigned ev = (c->p_len == 0 && !c->stopping ? STEADY_FD_READABLE : 0u) |
                   (mosquitto_want_write(c->mosq) ? STEADY_FD_WRITABLE : 0u);
     return ev ? STEADY_FD(fd, (steady_fd_events)ev) : STEADY_PERIODIC(PERIOD_NS);
 }

@@ -72,6 +72,8 @@ typedef struct mqtt_client {
     mqtt_pending *pend;
     unsigned p_head, p_len, p_cap;
     bool ended;           /* ingress: the end of the stream was applied */
+    bool stopping;        /* ingress: its graph is stopping; it reads no more (what it reads
+                             is acknowledged to the broker at once) */
     uint64_t other_topic; /* ingress: messages on another topic, dropped */
 } mqtt_client;
 

@@ -43,9 +43,19 @@ int sink_run(steady_actor *a, void *arg)
             steady_wait_shutdown(a);
             continue;
         }
+        if (k->hold_at && k->count >= k->hold_at) { /* its channel fills up behind it */
+            if (k->hold_for_good) {
+                steady_wait_one(a, STEADY_TIMEOUT(STEADY_MS(10)));
+                continue;
+            }
+            k->hold_at = 0;
+            steady_wait_shutdown(a);
+            continue;
+        }
         steady_wait_avail(a, k->in, 1);
         uint64_t v;
-        while (u64ch_rx_try_take(k->in, &v) == STEADY_OK) {
+        while ((!k->hold_at || k->count < k->hold_at) &&
+               u64ch_rx_try_take(k->in, &v) == STEADY_OK) {
             k->out_of_order += k->any && v <= k->last;
             k->last = v;
             k->any = true;

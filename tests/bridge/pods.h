@@ -18,6 +18,8 @@ typedef struct sink {
     u64ch_rx in;
     uint64_t count, last, out_of_order;
     bool any;
+    uint64_t hold_at; /* takes nothing more from hold_at values on until its graph stops (0: no) */
+    bool hold_for_good; /* with hold_at: nor afterwards (a consumer that never drains) */
 } sink;
 
 int source_run(steady_actor *a, void *arg);
