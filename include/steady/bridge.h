@@ -115,7 +115,8 @@ typedef struct steady_bridge_stats {
     uint64_t next_seq;   /* the sequence number of the next element to send / expected */
     uint64_t gaps;       /* ingress: elements never received (lost in transit) */
     uint64_t duplicates; /* ingress: elements received again and dropped */
-    uint64_t dropped;    /* ingress: messages its client dropped (a slow consumer) */
+    uint64_t dropped;    /* core NATS ingress: messages its client dropped (a slow consumer),
+                            and frames it had received and not delivered when it stopped */
     uint64_t refused[STEADY_FRAME_FAULTS]; /* ingress: frames refused, by fault */
     uint64_t reconnects;                   /* connections lost and made again */
     uint64_t acked;   /* JetStream: egress, elements the stream acknowledged; ingress, the

@@ -363,6 +363,24 @@ static natsSubscription *subscribe(bridge *b, natsConnection *nc)
     return sub;
 }
 
+/* An ingress that stops before its stream's end: the frames its client received and it never
+ * delivered are lost (core NATS keeps nothing for it), so they are counted as dropped and said. */
+static void tell_undelivered(bridge *b, natsSubscription *sub, const held *h)
+{
+    int msgs = 0, bytes = 0;
+    if (natsSubscription_GetPending(sub, &msgs, &bytes) != NATS_OK)
+        msgs = 0;
+    uint64_t n = (uint64_t)msgs + (h->msg ? 1 : 0);
+    int64_t dropped = 0;
+    if (natsSubscription_GetDropped(sub, &dropped) != NATS_OK)
+        dropped = 0;
+    atomic_store(&b->dropped, (uint64_t)dropped + n);
+    if (n)
+        STEADY_WARN("bridge %s: stopped with %llu frame(s) received and not delivered: dropped "
+                    "(core NATS is at most once; nats+js:// keeps them for the next ingress)",
+                    b->text, (unsigned long long)n);
+}
+
 int steady__bridge_nats_ingress(steady_actor *a, void *arg)
 {
     (void)arg;
@@ -398,5 +416,7 @@ int steady__bridge_nats_ingress(steady_actor *a, void *arg)
         else
             steady_wait_any(a, socket_cond(b), STEADY_PERIODIC(PERIOD_NS));
     }
+    if (!ended)
+        tell_undelivered(b, sub, h);
     return 0;
 }

@@ -77,6 +77,40 @@ static void a_stream_crosses_in_order_and_its_end_stops_the_receiver(void **stat
     steady_graph_free(sub);
 }
 
+/* A subscriber stopped while its sink takes nothing and the frames wait in its client: they
+ * are lost (core NATS), and the ingress counts them as dropped and says so. */
+static void a_stop_counts_what_the_ingress_received_and_never_delivered(void **state)
+{
+    (void)state;
+    char uri[128];
+    uri_for(uri, sizeof uri, "test.undelivered");
+    sink k = {.hold_at = 10000};
+    source s = {.n = 300000};
+    steady_actor *in, *out;
+    steady_graph *sub = subscriber(uri, &k, 0, &in), *pub = publisher(uri, &s, &out);
+    assert_int_equal(steady_graph_start(sub), STEADY_OK);
+    await_ready(in);
+    capture_start();
+    assert_int_equal(steady_graph_start(pub), STEADY_OK);
+    assert_int_equal(steady_graph_block_until_stopped(pub, 10000), STEADY_OK);
+    sleep_ms(200); /* the last frames reach the subscriber's client */
+    steady_graph_request_shutdown(sub);
+    assert_int_equal(steady_graph_block_until_stopped(sub, 10000), STEADY_OK);
+    capture_stop();
+    steady_bridge_stats i = stats(in);
+    steady_graph_free(pub);
+    steady_graph_free(sub);
+    print_message("%llu frames dropped at the stop\n", (unsigned long long)i.dropped);
+    assert_true(i.dropped >= 1);
+    assert_true(k.count < s.n);
+    assert_int_equal(k.count, i.elems);
+    char want[96];
+    snprintf(want, sizeof want, "stopped with %llu frame(s) received and not delivered: dropped",
+             (unsigned long long)i.dropped);
+    if (!strstr(captured, want))
+        fail_msg("wanted '%s' in the log:\n%s", want, captured);
+}
+
 static void nats_publish(void *nc, const void *p, size_t n)
 {
     assert_int_equal(natsConnection_Publish(nc, "test.bad", p, (int)n), NATS_OK);
@@ -294,6 +328,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(a_stream_crosses_in_order_and_its_end_stops_the_receiver),
+        cmocka_unit_test(a_stop_counts_what_the_ingress_received_and_never_delivered),
         cmocka_unit_test(bad_peers_are_refused_and_counted),
         cmocka_unit_test(a_server_killed_mid_stream_costs_only_counted_gaps),
         cmocka_unit_test(a_stop_with_no_server_is_bounded_and_names_the_egress),
