@@ -35,7 +35,8 @@ STEADY_API steady_log_level steady_log_get_level(void);
 STEADY_API steady_err steady_log_parse_level(const char *text, steady_log_level *out);
 STEADY_API const char *steady_log_level_name(steady_log_level level);
 
-/* Receives each formatted line (without the trailing newline). NULL restores stderr. The sink is
+/* Receives each formatted line (without the trailing newline; line[len] is '\0', so it may be
+ * read as a C string; valid only during the call). NULL restores stderr. The sink is
  * called on the logging thread, serialised by the library under a lock: it must not log
  * through steady itself (that would deadlock). */
 typedef void (*steady_log_sink)(void *ctx, steady_log_level level, const char *line, size_t len);

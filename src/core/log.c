@@ -159,6 +159,7 @@ void steady__log_emit_line(steady_log_level l, const char *line, size_t n)
     if (n > sizeof buf - 2)
         n = sizeof buf - 2;
     memcpy(buf, line, n);
+    buf[n] = '\0'; /* a sink may read its line as a C string */
     pthread_mutex_lock(&sink_lock);
     if (sink_fn) {
         sink_fn(sink_ctx, l, buf, n);

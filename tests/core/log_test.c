@@ -37,6 +37,7 @@ static struct {
     char *lines[MAX_LINES];
     steady_log_level levels[MAX_LINES];
     size_t n;
+    size_t unterminated; /* lines whose line[len] was not '\0' */
 } cap = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
 static void capture_sink(void *ctx, steady_log_level level, const char *line, size_t len)
@@ -48,6 +49,7 @@ static void capture_sink(void *ctx, steady_log_level level, const char *line, si
         cap.levels[cap.n] = level;
         cap.n++;
     }
+    cap.unterminated += line[len] != '\0';
     pthread_mutex_unlock(&cap.lock);
 }
 
@@ -313,6 +315,22 @@ static void overlong_message_is_truncated_not_overflowed(void **state)
         line_matches(cap.lines[0], STAMP "T\\[[^]]*\\] INFO \\[log_test\\.c:[0-9]+\\] x+$"));
 }
 
+/* A sink may treat its line as a C string (line[len] is '\0'): a short line after a long one
+ * once carried the long one's bytes past its end (a sink's strstr or "%s" read them). */
+static void a_sink_gets_each_line_nul_terminated(void **state)
+{
+    (void)state;
+    static char big[900];
+    memset(big, 'x', sizeof big - 1);
+    capture_begin(STEADY_LOG_INFO);
+    cap.unterminated = 0;
+    STEADY_INFO("%s", big);
+    STEADY_INFO("short");
+    capture_end();
+    assert_int_equal(cap.n, 2);
+    assert_int_equal(cap.unterminated, 0);
+}
+
 static void without_a_sink_lines_go_to_stderr_one_per_line(void **state)
 {
     (void)state;
@@ -442,6 +460,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(level_names_parse_case_insensitively),
         cmocka_unit_test(lines_from_many_threads_arrive_whole),
         cmocka_unit_test(overlong_message_is_truncated_not_overflowed),
+        cmocka_unit_test(a_sink_gets_each_line_nul_terminated),
         cmocka_unit_test(without_a_sink_lines_go_to_stderr_one_per_line),
         cmocka_unit_test(steady_log_env_sets_the_level_of_a_fresh_process),
         cmocka_unit_test(set_level_wins_over_the_steady_log_env),
