@@ -323,9 +323,32 @@ void steady__mqtt_on_message(mqtt_client *c, const void *payload, size_t len)
         return;
     }
     memcpy(p->bytes, payload, len);
+    if (c->p_len == 0) {
+        c->held_at = mono();
+        c->hold_told = false;
+    }
     p->h = h;
     p->h.f.elems = p->bytes + ((const unsigned char *)h.f.elems - (const unsigned char *)payload);
     c->p_len++;
+}
+
+/* Says once per hold, at the keepalive, that the consumer keeps the ingress from reading: it
+ * sends nothing either, so the broker will drop the connection at 1.5x the keepalive, and
+ * without a session what it queued for this client is then lost. Reading on would take the
+ * broker's whole backlog into memory; holding keeps back-pressure, and says what it costs. */
+static void tell_hold(mqtt_client *c)
+{
+    if (!c->p_len || c->hold_told || mono() - c->held_at < STEADY_SEC(MQTT_KEEPALIVE_S))
+        return;
+    c->hold_told = true;
+    STEADY_WARN("bridge %s: its channel has had no room for %d s, and the ingress reads nothing "
+                "meanwhile (back-pressure through TCP), nor answers the broker's keepalive: the "
+                "broker drops the connection at %d s of silence; %s",
+                c->b->text, MQTT_KEEPALIVE_S, MQTT_KEEPALIVE_S * 3 / 2,
+                c->b->uri.durable[0]
+                    ? "its session keeps what comes meanwhile"
+                    : "without a session= what comes meanwhile is lost (give one, or a consumer "
+                      "that keeps up)");
 }
 
 static void free_pending(void *arg)
@@ -381,6 +404,7 @@ int steady__bridge_mqtt_ingress(steady_actor *a, void *arg)
             return 1;
         if (c->ended)
             break;
+        tell_hold(c);
         if (c->p_len)
             steady_wait_any(a, steady__bridge_room(b, &c->pend[c->p_head].h), steady__mqtt_cond(c),
                             STEADY_PERIODIC(PERIOD_NS));

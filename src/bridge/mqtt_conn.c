@@ -10,7 +10,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#define KEEPALIVE_S 10 /* a server silent for 1.5x this is lost (the client pings) */
 #define BACKOFF_MIN_NS STEADY_MS(100)
 #define BACKOFF_MAX_NS STEADY_SEC(2)
 #define PERIOD_NS STEADY_MS(100)
@@ -264,8 +263,9 @@ static void attempt(mqtt_client *c)
 {
     bridge *b = c->b;
     errno = 0;
-    int rc = c->tried ? mosquitto_reconnect_async(c->mosq)
-                      : mosquitto_connect_async(c->mosq, b->uri.host, b->uri.port, KEEPALIVE_S);
+    int rc = c->tried
+                 ? mosquitto_reconnect_async(c->mosq)
+                 : mosquitto_connect_async(c->mosq, b->uri.host, b->uri.port, MQTT_KEEPALIVE_S);
     int err = errno;
     c->tried = true;
     c->state = MQTT_CONNECTING;

@@ -17,6 +17,9 @@
 #include "bridge_impl.h"
 
 #define MQTT_WINDOW 32 /* egress: frames published and not yet completed */
+/* The MQTT keepalive, seconds: each side takes the other as lost after 1.5x this in silence
+ * (the client pings when it has nothing else to send). */
+#define MQTT_KEEPALIVE_S 10
 /* QoS 2 messages the client lets the broker hold unfinished; the rest of the window waits in
  * the client. mosquitto's default max_inflight_messages: past it, mosquitto 2.0 queues an
  * incoming QoS 2 message without a PUBREC, and a publisher that has more in flight waited for
@@ -74,6 +77,8 @@ typedef struct mqtt_client {
     bool ended;           /* ingress: the end of the stream was applied */
     bool stopping;        /* ingress: its graph is stopping; it reads no more (what it reads
                              is acknowledged to the broker at once) */
+    uint64_t held_at;     /* ingress: since when it holds frames (p_len > 0) */
+    bool hold_told;       /* ingress: this hold was said to be long */
     uint64_t other_topic; /* ingress: messages on another topic, dropped */
 } mqtt_client;
 

@@ -205,32 +205,6 @@ static void a_stop_loses_no_frame_the_ingress_holds(void **state)
     steady_graph_free(sub);
 }
 
-/* The same stop with a sink that never drains its channel: the stop is not clean (the ingress
- * and the sink still vetoed at the deadline), and the ingress says what it held is lost. */
-static void a_frame_held_past_the_grace_is_said_lost(void **state)
-{
-    (void)state;
-    char uri[160], pub_uri[128];
-    snprintf(uri, sizeof uri, "%s/test/held-lost?qos=1&session=steady-test-held-lost", broker.url);
-    snprintf(pub_uri, sizeof pub_uri, "%s/test/held-lost?qos=1", broker.url);
-    make_session(uri);
-    publish_all_of(pub_uri, 30000);
-    sink k = {.hold_at = 10000, .hold_for_good = true};
-    steady_actor *in;
-    steady_graph *sub = subscriber(uri, &k, 0, &in);
-    capture_start();
-    assert_int_equal(steady_graph_start(sub), STEADY_OK);
-    for (int i = 0; i < 1000 && stats(in).elems < 10000 + 4096; i++)
-        usleep(10000);
-    steady_graph_request_shutdown(sub);
-    assert_int_equal(steady_graph_block_until_stopped(sub, 500), STEADY_EUNCLEAN);
-    steady_graph_free(sub); /* joins the ingress: it has logged by now */
-    capture_stop();
-    assert_non_null(strstr(captured, "holds_nothing(c)"));
-    assert_non_null(strstr(captured, "stopped holding 1 frame(s) ("));
-    assert_non_null(strstr(captured, "they are lost"));
-}
-
 /* A session reused with another topic: the broker still holds the old topic's subscription
  * and its messages, and hands them to the new ingress. They are not its stream: dropped, and
  * said (they were taken for its frames: repeats and a stream out of order). */
@@ -396,6 +370,16 @@ static bool said_has(const char *text)
     return has;
 }
 
+/* Forgets the lines said so far (a test's own start). */
+static void said_reset(void)
+{
+    pthread_mutex_lock(&lines_mu);
+    said_len = 0;
+    said[0] = 0;
+    stall_lines = refusal_lines = 0;
+    pthread_mutex_unlock(&lines_mu);
+}
+
 /* The lines said about stalls so far (read under the sink's lock). */
 static unsigned stalls_told(void)
 {
@@ -403,6 +387,41 @@ static unsigned stalls_told(void)
     unsigned n = stall_lines;
     pthread_mutex_unlock(&lines_mu);
     return n;
+}
+
+/* The same stop with a sink that never drains its channel: after the keepalive (10 s) the
+ * ingress says its broker will drop it (it reads nothing, so it answers no keepalive); the stop
+ * is not clean (the ingress and the sink still vetoed at the deadline), and the ingress says
+ * what it held is lost. */
+static void a_frame_held_past_the_grace_is_said_lost(void **state)
+{
+    (void)state;
+    char uri[160], pub_uri[128];
+    snprintf(uri, sizeof uri, "%s/test/held-lost?qos=1&session=steady-test-held-lost", broker.url);
+    snprintf(pub_uri, sizeof pub_uri, "%s/test/held-lost?qos=1", broker.url);
+    make_session(uri);
+    publish_all_of(pub_uri, 30000);
+    sink k = {.hold_at = 10000, .hold_for_good = true};
+    steady_actor *in;
+    steady_graph *sub = subscriber(uri, &k, 0, &in);
+    said_reset();
+    steady_log_set_sink(sink_lines, NULL);
+    assert_int_equal(steady_graph_start(sub), STEADY_OK);
+    for (int i = 0; i < 1000 && stats(in).elems < 10000 + 4096; i++)
+        usleep(10000);
+    const char *hold = "its channel has had no room for 10 s, and the ingress reads nothing "
+                       "meanwhile";
+    for (int i = 0; i < 150 && !said_has(hold); i++)
+        sleep_ms(100);
+    steady_graph_request_shutdown(sub);
+    assert_int_equal(steady_graph_block_until_stopped(sub, 500), STEADY_EUNCLEAN);
+    steady_graph_free(sub); /* joins the ingress: it has logged by now */
+    steady_log_set_sink(NULL, NULL);
+    assert_true(said_has(hold));
+    assert_true(said_has("its session keeps what comes meanwhile"));
+    assert_true(said_has("holds_nothing(c)"));
+    assert_true(said_has("stopped holding 1 frame(s) ("));
+    assert_true(said_has("they are lost"));
 }
 
 /* A watched stream for the outage tests: about 3 s of paced values over QoS 1 without a
@@ -425,9 +444,7 @@ static void watch_start(watched *w, const char *topic)
     w->pub = publisher(uri, &w->s, &w->out);
     assert_int_equal(steady_graph_start(w->sub), STEADY_OK);
     await_ready(w->in);
-    pthread_mutex_lock(&lines_mu);
-    stall_lines = 0;
-    pthread_mutex_unlock(&lines_mu);
+    said_reset();
     steady_log_set_sink(sink_lines, NULL);
     assert_int_equal(steady_graph_start(w->pub), STEADY_OK);
     uint64_t t0 = now_ns();
@@ -499,6 +516,7 @@ static void a_stuck_broker_is_named_in_the_log(void **state)
     own_broker = &tight;
     snprintf(tight.extra, sizeof tight.extra, "max_inflight_messages 5\n");
     assert_true(mqtt_broker_start(&tight, 0));
+    said_reset();
     steady_log_set_sink(sink_lines, NULL);
     char uri[128];
     snprintf(uri, sizeof uri, "%s/test/stuck?qos=2", tight.url);
@@ -610,10 +628,7 @@ static void an_attempt_ends_within_the_connect_timeout(void **state)
         steady_bridge_opts o = {.uri = uri, .connect_timeout_ms = 300};
         source s = {.n = 10};
         steady_actor *out;
-        pthread_mutex_lock(&lines_mu);
-        said_len = 0;
-        said[0] = 0;
-        pthread_mutex_unlock(&lines_mu);
+        said_reset();
         steady_log_set_sink(sink_lines, NULL);
         steady_graph *pub = publisher_opts(&o, &s, &out);
         assert_int_equal(steady_graph_start(pub), STEADY_OK);
