@@ -19,6 +19,27 @@ start_two_pods "$bin" 600
 [ $? = 1 ] || fail "a port taken is not exit 1"
 grep -q "cannot serve on 127.0.0.1:$np" "$work/taken.log" || fail "no message: $(cat "$work/taken.log")"
 
+# A pod URL that is not UTF-8 (a byte 0xff): still a pod in /pods.json (jansson refused the
+# string, and the pod vanished), not reachable, with its reason.
+"$pods" --serve 0 "http://127.0.0.1:$pp" $'http://127.0.0.1:1/\xff' >"$work/odd.log" 2>&1 &
+odd=$!
+pids+=("$odd")
+for _ in $(seq 1 500); do grep -q "joined on" "$work/odd.log" && break; sleep 0.01; done
+obase="$(sed -n 's|.*joined on \(http://[0-9.:]*\)/.*|\1|p' "$work/odd.log")"
+odd_ok() {
+    curl -sf "$obase/pods.json" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+assert len(d["pods"]) == 2, d["pods"]
+assert d["pods"][0]["ok"] and not d["pods"][1]["ok"] and d["pods"][1]["why"], d["pods"]
+assert d["pods"][1]["url"] == "http://127.0.0.1:1/?/snapshot.json", d["pods"][1]["url"]
+' 2>/dev/null
+}
+for _ in $(seq 1 50); do odd_ok && break; sleep 0.1; done # until a join after the first frame
+odd_ok || fail "a pod with a URL that is not UTF-8 is not in /pods.json: $(curl -s "$obase/pods.json")"
+kill -TERM "$odd"
+wait "$odd"
+
 "$pods" --serve 0 "http://127.0.0.1:$pp" "http://127.0.0.1:$sp" >"$work/serve.log" 2>&1 &
 serve=$!
 pids+=("$serve")

@@ -3,6 +3,7 @@
 
 #include <jansson.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 static json_t *num(double v)
@@ -10,9 +11,25 @@ static json_t *num(double v)
     return isnan(v) || isinf(v) ? json_null() : json_real(v);
 }
 
+/* s as a JSON string. jansson refuses a string that is not UTF-8 (a URL or an error text from
+ * the command line or the network), and the pod holding it vanished from /pods.json: such a
+ * string is given with each of its non-ASCII bytes as '?'. */
 static json_t *str(const char *s)
 {
-    return s ? json_string(s) : json_null();
+    if (!s)
+        return json_null();
+    json_t *j = json_string(s);
+    if (j)
+        return j;
+    size_t n = strlen(s);
+    char *t = malloc(n + 1);
+    if (!t)
+        return json_null();
+    for (size_t i = 0; i <= n; i++)
+        t[i] = (unsigned char)s[i] < 0x80 ? s[i] : '?';
+    j = json_string(t);
+    free(t);
+    return j ? j : json_null();
 }
 
 static json_t *actor_json(const top_actor *a)
@@ -38,8 +55,8 @@ static json_t *pod_json(const top_pod *pod, size_t p)
         json_array_append_new(actors, actor_json(&s->actors[i]));
     for (size_t i = 0; pod->ok && i < s->n_channels; i++)
         json_array_append_new(channels, channel_json(&s->channels[i]));
-    return json_pack("{s:s, s:b, s:o, s:o, s:o, s:s, s:o, s:o}", "url", pod->shown, "ok", pod->ok,
-                     "why", pod->ok ? json_null() : json_string(pod->why), "name",
+    return json_pack("{s:o, s:b, s:o, s:o, s:o, s:s, s:o, s:o}", "url", str(pod->shown), "ok",
+                     pod->ok, "why", str(pod->ok ? NULL : pod->why), "name",
                      str(pod->ok ? s->graph_name : NULL), "state",
                      str(pod->ok ? s->graph_state : NULL), "colour", top_join_colour(p), "actors",
                      actors, "channels", channels);
