@@ -85,6 +85,12 @@ typedef struct held {
 
 /* An ingress generation starts: what an earlier one accepted and never delivered is gone. */
 void steady__bridge_ingress_begin(bridge *b);
+
+/* size zeroed bytes of a's arena, or NULL, logged ("out of memory"): the actor then fails. */
+void *steady__bridge_alloc(steady_actor *a, const bridge *b, size_t size);
+/* Registers fn(ctx) to run at the generation's end; when it cannot be (out of memory, logged),
+ * runs it now and returns false: the actor then fails. */
+bool steady__bridge_defer(steady_actor *a, const bridge *b, void (*fn)(void *), void *ctx);
 /* Checks the len bytes at data as the ingress's next frame (carry.c): false when refused
  * (counted and logged). Else fills h->f (pointing into data) and h->done, with gaps counted and
  * repeats skipped; h->msg is the caller's. */

@@ -20,6 +20,25 @@ void steady__bridge_ingress_begin(bridge *b)
     b->accepted = atomic_load(&b->next_seq);
 }
 
+void *steady__bridge_alloc(steady_actor *a, const bridge *b, size_t size)
+{
+    void *p = steady_arena_alloc(a, size);
+    if (!p)
+        STEADY_ERROR("bridge %s: out of memory for %zu bytes; the bridge fails (and is restarted "
+                     "as its supervision says)",
+                     b->text, size);
+    return p;
+}
+
+bool steady__bridge_defer(steady_actor *a, const bridge *b, void (*fn)(void *), void *ctx)
+{
+    if (steady_arena_defer(a, fn, ctx) == STEADY_OK)
+        return true;
+    fn(ctx);
+    STEADY_ERROR("bridge %s: out of memory for a clean-up; the bridge fails", b->text);
+    return false;
+}
+
 /* A messages frame whose every message fits the receiving stream; else the fault (detail set). */
 static steady_frame_fault messages_fit(const bridge *b, const steady_frame *f)
 {

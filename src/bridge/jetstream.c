@@ -193,7 +193,9 @@ int steady__bridge_js_egress(steady_actor *a, void *arg)
     js_link *l = steady__js_open(a, b);
     if (!l)
         return 1;
-    unsigned char *buf = steady_arena_alloc(a, b->frame_cap);
+    unsigned char *buf = steady__bridge_alloc(a, b, b->frame_cap);
+    if (!buf)
+        return 1;
     bool end_sent = false, stream_end_acknowledged = false;
     while (STEADY_RUNNING(a, STEADY_I(stream_end_acknowledged))) {
         int r = link_wait(a, l);
@@ -381,17 +383,18 @@ int steady__bridge_js_ingress(steady_actor *a, void *arg)
     (void)arg;
     bridge *b = steady_actor_state(a);
     steady__bridge_ingress_begin(b);
-    held *h = steady_arena_alloc(a, sizeof *h);
-    unacked *u = steady_arena_alloc(a, sizeof *u);
-    memset(h, 0, sizeof *h);
-    memset(u, 0, sizeof *u);
+    held *h = steady__bridge_alloc(a, b, sizeof *h);
+    unacked *u = h ? steady__bridge_alloc(a, b, sizeof *u) : NULL;
+    if (!u)
+        return 1;
     js_link *l = steady__js_open(a, b);
     if (!l)
         return 1;
     /* Deferred after the link: run before its close (defers run last first), whose flush
      * writes the naks they leave. */
-    steady_arena_defer(a, destroy_unacked, u);
-    steady_arena_defer(a, destroy_held, h);
+    if (!steady__bridge_defer(a, b, destroy_unacked, u) ||
+        !steady__bridge_defer(a, b, destroy_held, h))
+        return 1;
     bool ended = false;
     while (STEADY_RUNNING(a, STEADY_I(stream_end_applied_and_acknowledged(ended, u)))) {
         int r = link_wait(a, l);

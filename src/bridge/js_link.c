@@ -416,8 +416,9 @@ static void durable_name(char *dst, size_t cap, const steady_uri *u)
 
 js_link *steady__js_open(steady_actor *a, bridge *b)
 {
-    js_link *l = steady_arena_alloc(a, sizeof *l);
-    memset(l, 0, sizeof *l);
+    js_link *l = steady__bridge_alloc(a, b, sizeof *l);
+    if (!l)
+        return NULL;
     l->b = b;
     if (getrandom(&l->nonce, sizeof l->nonce, 0) != sizeof l->nonce)
         l->nonce = steady__nats_mono() ^ (uint64_t)getpid() << 32;
@@ -448,7 +449,8 @@ js_link *steady__js_open(steady_actor *a, bridge *b)
         return NULL;
     }
     enrol(l);
-    steady_arena_defer(a, close_link, l);
+    if (!steady__bridge_defer(a, b, close_link, l))
+        return NULL;
     l->started = pthread_create(&l->helper, NULL, helper_main, l) == 0;
     if (!l->started) {
         STEADY_ERROR("bridge %s: cannot start its JetStream thread", b->text);

@@ -177,10 +177,12 @@ int steady__bridge_mqtt_egress(steady_actor *a, void *arg)
 {
     (void)arg;
     bridge *b = steady_actor_state(a);
-    mqtt_client *c = steady_arena_alloc(a, sizeof *c);
-    if (!steady__mqtt_open(a, b, c))
+    mqtt_client *c = steady__bridge_alloc(a, b, sizeof *c);
+    if (!c || !steady__mqtt_open(a, b, c))
         return 1;
-    c->frame = steady_arena_alloc(a, b->frame_cap);
+    c->frame = steady__bridge_alloc(a, b, b->frame_cap);
+    if (!c->frame)
+        return 1;
     atomic_store(&b->next_seq, steady_channel_taken_total(steady_rx_channel(b->from)));
     bool end_sent = false, stream_end_delivered = false;
     uint64_t ended_at = 0, repeated_at = 0;
@@ -392,10 +394,11 @@ int steady__bridge_mqtt_ingress(steady_actor *a, void *arg)
     (void)arg;
     bridge *b = steady_actor_state(a);
     steady__bridge_ingress_begin(b);
-    mqtt_client *c = steady_arena_alloc(a, sizeof *c);
-    if (!steady__mqtt_open(a, b, c))
+    mqtt_client *c = steady__bridge_alloc(a, b, sizeof *c);
+    if (!c || !steady__mqtt_open(a, b, c))
         return 1;
-    steady_arena_defer(a, free_pending, c);
+    if (!steady__bridge_defer(a, b, free_pending, c))
+        return 1;
     while (!c->ended && STEADY_RUNNING(a, STEADY_I(holds_nothing(c)))) {
         drain(c);
         steady__mqtt_service(c);

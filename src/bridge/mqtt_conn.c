@@ -233,7 +233,8 @@ bool steady__mqtt_open(steady_actor *a, bridge *b, mqtt_client *c)
         STEADY_ERROR("bridge %s: cannot make its MQTT client: %s", b->text, strerror(errno));
         return false;
     }
-    steady_arena_defer(a, destroy, c);
+    if (!steady__bridge_defer(a, b, destroy, c))
+        return false;
     mosquitto_connect_with_flags_callback_set(c->mosq, on_connect);
     mosquitto_disconnect_callback_set(c->mosq, on_disconnect);
     mosquitto_publish_callback_set(c->mosq, on_publish);

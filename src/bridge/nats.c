@@ -116,8 +116,10 @@ static natsConnection *connect_nats(steady_actor *a, bridge *b)
         return NULL;
     b->actor_thread = pthread_self();
     natsStatus s = natsOptions_Create(&o);
-    if (s == NATS_OK)
-        steady_arena_defer(a, destroy_opts, o);
+    if (s == NATS_OK && !steady__bridge_defer(a, b, destroy_opts, o)) {
+        steady__nats_ctx_free(c);
+        return NULL;
+    }
     if (s == NATS_OK)
         s = steady__nats_options(b, c, o);
     if (s == NATS_OK)
@@ -132,8 +134,7 @@ static natsConnection *connect_nats(steady_actor *a, bridge *b)
     }
     b->client = nc;
     b->client_ctx = c;
-    steady_arena_defer(a, destroy_conn, b);
-    return nc;
+    return steady__bridge_defer(a, b, destroy_conn, b) ? nc : NULL;
 }
 
 /* Runs the client's read and write events that are due now (poll with no wait). */
@@ -255,7 +256,9 @@ int steady__bridge_nats_egress(steady_actor *a, void *arg)
     if (!nc)
         return 1;
     atomic_store(&b->ready, true);
-    unsigned char *buf = steady_arena_alloc(a, b->frame_cap);
+    unsigned char *buf = steady__bridge_alloc(a, b, b->frame_cap);
+    if (!buf)
+        return 1;
     bool ended = false;
     uint64_t ended_at = 0, repeated_at = 0;
     /* Done once the end crossed, lingered, and the client wrote everything out. */
@@ -390,9 +393,11 @@ int steady__bridge_nats_ingress(steady_actor *a, void *arg)
     natsSubscription *sub = nc ? subscribe(b, nc) : NULL;
     if (!sub)
         return 1;
-    held *h = steady_arena_alloc(a, sizeof *h);
-    memset(h, 0, sizeof *h);
-    steady_arena_defer(a, destroy_held, h);
+    held *h = steady__bridge_alloc(a, b, sizeof *h);
+    if (!h)
+        return 1;
+    if (!steady__bridge_defer(a, b, destroy_held, h))
+        return 1;
     bool ended = false;
     while (!ended && STEADY_RUNNING(a, true)) {
         service(b, nc);

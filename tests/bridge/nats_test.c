@@ -14,6 +14,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <steady/bridge.h>
@@ -109,6 +110,57 @@ static void a_stop_counts_what_the_ingress_received_and_never_delivered(void **s
              (unsigned long long)i.dropped);
     if (!strstr(captured, want))
         fail_msg("wanted '%s' in the log:\n%s", want, captured);
+}
+
+/* An allocator that refuses blocks the size of a bridge's frame buffer (64 KiB and its block
+ * header) while `refuse_frames` is set: nothing else of a built graph is that size. */
+static atomic_bool refuse_frames;
+static atomic_uint refused_frames;
+
+static void *picky_alloc(void *ctx, size_t size, size_t align)
+{
+    (void)ctx;
+    if (atomic_load(&refuse_frames) && size >= 65536 && size <= 65536 + 128) {
+        atomic_fetch_add(&refused_frames, 1);
+        return NULL;
+    }
+    void *p = NULL;
+    return posix_memalign(&p, align, size) == 0 ? p : NULL;
+}
+
+static void picky_free(void *ctx, void *p)
+{
+    (void)ctx;
+    free(p);
+}
+
+/* An egress whose frame buffer cannot be had fails with a line that says so (it used the NULL
+ * buffer), is restarted as its supervision says, and the graph's stop says it is degraded. */
+static void an_egress_out_of_memory_fails_and_says_so(void **state)
+{
+    (void)state;
+    assert_int_equal(steady_set_allocator(&(steady_allocator){picky_alloc, picky_free, NULL}),
+                     STEADY_OK);
+    char uri[128];
+    uri_for(uri, sizeof uri, "test.oom");
+    source s = {.n = 1000};
+    steady_actor *out;
+    steady_graph *pub = publisher(uri, &s, &out);
+    capture_start();
+    atomic_store(&refuse_frames, true);
+    assert_int_equal(steady_graph_start(pub), STEADY_OK);
+    for (int i = 0; i < 500 && atomic_load(&refused_frames) < 2; i++)
+        sleep_ms(10);
+    steady_graph_request_shutdown(pub);
+    steady_err e = steady_graph_block_until_stopped(pub, 5000);
+    atomic_store(&refuse_frames, false);
+    steady_graph_free(pub);
+    capture_stop();
+    assert_int_equal(steady_set_allocator(NULL), STEADY_OK);
+    assert_true(atomic_load(&refused_frames) >= 2); /* failed, restarted, failed again */
+    assert_true(e == STEADY_EDEGRADED || e == STEADY_EUNCLEAN);
+    if (!strstr(captured, "bridge 'egress'") || !strstr(captured, "out of memory for 65536 bytes"))
+        fail_msg("log:\n%s", captured);
 }
 
 static void nats_publish(void *nc, const void *p, size_t n)
@@ -334,6 +386,7 @@ int main(void)
         cmocka_unit_test(a_stop_with_no_server_is_bounded_and_names_the_egress),
         cmocka_unit_test(a_queue_group_splits_the_stream_and_both_members_end),
         cmocka_unit_test(freeing_a_graph_as_soon_as_its_bridge_stopped_is_safe),
+        cmocka_unit_test(an_egress_out_of_memory_fails_and_says_so),
         cmocka_unit_test(bridge_calls_refuse_bad_arguments),
     };
     return cmocka_run_group_tests(tests, start_server, stop_server);
