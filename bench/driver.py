@@ -74,6 +74,10 @@ SECTIONS = [
     ("ipc", "a channel between two processes, spans of 4096 u64, producer on cpu0, consumer on "
             "cpu1 (isolated.c): an ISOLATED producer, and one in a process with its own graph over a "
             "named mapping (steady/ipc.h; target: shm >= 0.8x of the in-process channel)"),
+    ("ipcstream", "a stream of 16-271-byte messages between two processes, written and read in "
+                  "place, producer on cpu0, consumer on cpu1 (ipc_stream.c): the producer in a "
+                  "process with its own graph over two named mappings (steady/ipc.h; target: shm "
+                  ">= 0.8x of the in-process stream)"),
     ("nats", "u64 per second end to end through core NATS on loopback, 64 KiB messages of 8,187 "
              "values, the server sharing the cores (nats_bridge.c): libnats's own publish / "
              "NextMsg loop, and source -> egress -> ingress -> sink (target: >= 0.8x the raw "
@@ -137,6 +141,9 @@ CONFIGS = [
     ("ipc/inproc", "isolated_channel", "inproc", "ipc", None, None),
     ("ipc/isolated", "isolated_channel", "isolated", "ipc", "ipc/inproc", None),
     ("ipc/shm", "isolated_channel", "shm", "ipc", "ipc/inproc", None),
+    # a stream between processes (ipc_stream.c): the in-process stream is the floor
+    ("ipcstream/inproc", "ipc_stream", "inproc", "ipcstream", None, None),
+    ("ipcstream/shm", "ipc_stream", "shm", "ipcstream", "ipcstream/inproc", None),
     # core NATS on loopback, a nats-server started by the program (nats_bridge.c): the raw client
     # is the floor of the bridge
     ("nats/raw", "nats_bridge", "raw", "nats", None, None),
@@ -250,7 +257,8 @@ def plain_name(name):
 def is_steady(c):
     """Configs that run steady's code (the ones a change to the library can move)."""
     return c[0].startswith(("steady/", "pipe/steady/", "tiny/", "latency/p", "lesson02b/",
-                            "chaos/", "ipc/", "nats/bridge", "nats/js-bridge", "mqtt/bridge"))
+                            "chaos/", "ipc/", "ipcstream/", "nats/bridge", "nats/js-bridge",
+                            "mqtt/bridge"))
 
 
 def program_path(build, cfg):
