@@ -24,6 +24,7 @@
 #include <steady/steady.h>
 
 #include "bench_common.h"
+#include "steady_run.h"
 
 STEADY_CHANNEL_TYPE(u64ch, uint64_t);
 
@@ -150,33 +151,18 @@ int main(int argc, char **argv)
         fprintf(stderr, "error: setup: %s\n", steady_last_error());
         return 1;
     }
-    double before = bench_probe_ns();
-    uint64_t t0 = bench_now_ns(), c0 = bench_cpu_ns();
-    if (steady_graph_start(g) || steady_graph_block_until_stopped(g, 10000)) {
-        fprintf(stderr, "error: run: %s\n", steady_last_error());
+    bench_result res = {.n = n};
+    if (!bench_run_with_pod(g, pod, &res))
         return 1;
-    }
-    uint64_t wall = bench_now_ns() - t0, cpu = bench_cpu_ns() - c0;
-    double after = bench_probe_ns();
-    int status = 0;
-    if (pod > 0 &&
-        (waitpid(pod, &status, 0) != pod || !WIFEXITED(status) || WEXITSTATUS(status) != 0)) {
-        fprintf(stderr, "error: the producer's process failed (status %d)\n", status);
-        return 1;
-    }
     consumer_state *st = steady_actor_state(c);
     char extra[64]; /* the consumer's side: how often a parked thread was woken */
     snprintf(extra, sizeof extra, " wakes=%llu", (unsigned long long)steady_graph_futex_wakes(g));
     bench_check_sum(modes[mode].name, st->sum, bench_sum_1_to_n(n));
     char config[32];
     snprintf(config, sizeof config, "ipc/%s", modes[mode].name);
-    bench_print(&(bench_result){.config = config,
-                                .n = n,
-                                .wall_ns = wall,
-                                .cpu_ns = cpu,
-                                .probe_before = before,
-                                .probe_after = after,
-                                .extra = extra});
+    res.config = config;
+    res.extra = extra;
+    bench_print(&res);
     steady_graph_free(g);
     return 0;
 }
