@@ -282,6 +282,7 @@ help:
 BENCH_PEER_DEBS := golang-go rustc cargo librust-crossbeam-channel-dev
 BENCH_DEBS := g++ pkg-config python3 valgrind libck-dev libboost-dev libzmq3-dev libcaf-dev \
               libnats-dev nats-server libmosquitto-dev mosquitto \
+              iceoryx libiceoryx-binding-c-dev \
               $(BENCH_PEER_DEBS)
 BENCH_ROUNDS ?=
 BENCH_ARGS ?=

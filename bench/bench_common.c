@@ -220,17 +220,19 @@ void bench_print(const bench_result *r)
 
 void bench_fill_next(void *ctx, void *dst, size_t k)
 {
-    uint64_t *next = ctx, *d = dst;
+    uint64_t *d = dst, n = *(uint64_t *)ctx;
     for (size_t i = 0; i < k; i++)
-        d[i] = ++*next;
+        d[i] = ++n;
+    *(uint64_t *)ctx = n;
 }
 
 void bench_add_sum(void *ctx, const void *src, size_t k)
 {
-    uint64_t *sum = ctx;
     const uint64_t *s = src;
+    uint64_t sum = *(uint64_t *)ctx;
     for (size_t i = 0; i < k; i++)
-        *sum += s[i];
+        sum += s[i];
+    *(uint64_t *)ctx = sum;
 }
 
 void bench_check_sum(const char *config, uint64_t got, uint64_t want)

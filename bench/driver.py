@@ -5,7 +5,8 @@ Every configuration runs once per round, in a freshly shuffled order, for R roun
 its own process that probes the placement of the two vCPUs before and after its timed region
 and prints one `result` line (bench_common.h). The table gives, per placement class (far, near,
 mixed), each configuration's run count, median M msg/s, min-max, and ratios of medians to its
-floor (the hand-written ring or pipeline) and to boost -- only ever within one placement class.
+floor (the hand-written ring or pipeline) and to boost (for the ipc rows: to iceoryx) -- only
+ever within one placement class.
 Raw lines go to build/bench/results-<date>.txt, the table to results-<date>-table.txt.
 
   bench/driver.py [--build DIR] [--native-build DIR] [--baseline-build DIR] [--rounds R]
@@ -54,7 +55,10 @@ SLOW_CLIENTS = 200  # lesson02b/default-200-slow-clients
 
 # (config as printed, program, mode, table section, floor config, boost config)
 # The floor is the hand-written equivalent measured in the same rounds: ring.h for one channel,
-# pipe_hand.c for the pipeline. None: this row is itself a floor (or has none).
+# pipe_hand.c for the pipeline. None: this row is itself a floor (or has none). The "boost"
+# column is the peer of the same shape: boost::lockfree for one channel, iceoryx for the ipc
+# section (its header says which: PEER_COLUMN).
+PEER_COLUMN = {"ipc": "vs iceoryx"}  # section -> the peer column's header (default "vs boost")
 SECTIONS = [
     ("spsc-msg", "one channel, one message per call (64K slots)"),
     ("spsc-idle", "one message per call, consumer idles 256 pauses when empty (ablation)"),
@@ -73,7 +77,10 @@ SECTIONS = [
     # "vs floor" is each variant against ablation/base (base itself against ring.h's own row)
     ("ipc", "a channel between two processes, spans of 4096 u64, producer on cpu0, consumer on "
             "cpu1 (isolated.c): an ISOLATED producer, and one in a process with its own graph over a "
-            "named mapping (steady/ipc.h; target: shm >= 0.8x of the in-process channel)"),
+            "named mapping (steady/ipc.h; target: shm >= 0.8x of the in-process channel); the "
+            "peer: iceoryx 2.0 publish/subscribe, chunks of 4096 u64 loaned and filled in place, "
+            "16 queued, with shm's fill and sum callbacks (iceoryx_ipc.c, a RouDi it starts; "
+            "vs iceoryx = the ratio to ipc/iceoryx)"),
     ("ipcstream", "a stream of 16-271-byte messages between two processes, written and read in "
                   "place, producer on cpu0, consumer on cpu1 (ipc_stream.c): the producer in a "
                   "process with its own graph over two named mappings (steady/ipc.h; target: shm "
@@ -140,7 +147,9 @@ CONFIGS = [
     # a channel between processes (isolated.c): the in-process channel is the floor
     ("ipc/inproc", "isolated_channel", "inproc", "ipc", None, None),
     ("ipc/isolated", "isolated_channel", "isolated", "ipc", "ipc/inproc", None),
-    ("ipc/shm", "isolated_channel", "shm", "ipc", "ipc/inproc", None),
+    ("ipc/shm", "isolated_channel", "shm", "ipc", "ipc/inproc", "ipc/iceoryx"),
+    # the peer (issue 14): iceoryx's zero-copy publish/subscribe between the same two processes
+    ("ipc/iceoryx", "iceoryx_ipc", "zerocopy", "ipc", "ipc/inproc", None),
     # a stream between processes (ipc_stream.c): the in-process stream is the floor
     ("ipcstream/inproc", "ipc_stream", "inproc", "ipcstream", None, None),
     ("ipcstream/shm", "ipc_stream", "shm", "ipcstream", "ipcstream/inproc", None),
@@ -258,7 +267,7 @@ def is_steady(c):
     """Configs that run steady's code (the ones a change to the library can move)."""
     return c[0].startswith(("steady/", "pipe/steady/", "tiny/", "latency/p", "lesson02b/",
                             "chaos/", "ipc/", "ipcstream/", "nats/bridge", "nats/js-bridge",
-                            "mqtt/bridge"))
+                            "mqtt/bridge")) and c[0] != "ipc/iceoryx"
 
 
 def program_path(build, cfg):
@@ -506,8 +515,6 @@ def table(results, cfgs):
                  "near": "near: cpu0 and cpu1 behave as SMT siblings (probe < 60 ns)",
                  "mixed": "mixed: probes disagreed or fell between classes (not compared)"}[place]
         out.append(f"\n== {label}")
-        hdr = (f"{'config':<31} {'runs':>4} {'median M msg/s':>15} {'min-max':>19} "
-               f"{'vs floor':>9} {'vs boost':>9} {'cpu':>5}")
         for sec, title in SECTIONS:
             srows = [c for c in rows if c[3] == sec]
             if not srows:
@@ -516,7 +523,8 @@ def table(results, cfgs):
                 out += lesson_table(by, place, srows, title)
                 continue
             out.append(f"-- {title}")
-            out.append(hdr)
+            out.append(f"{'config':<31} {'runs':>4} {'median M msg/s':>15} {'min-max':>19} "
+                       f"{'vs floor':>9} {PEER_COLUMN.get(sec, 'vs boost'):>10} {'cpu':>5}")
             for c in srows:
                 rs = by[(c[0], place)]
                 vals = [float(r["mps"]) for r in rs]
@@ -528,7 +536,7 @@ def table(results, cfgs):
                     floor = "-"
                 boost = ratio(m, med(c[5], place)) if c[5] and place != "mixed" else "-"
                 out.append(f"{c[0]:<31} {len(vals):>4} {fmt(m):>15} "
-                           f"{fmt(min(vals)) + '-' + fmt(max(vals)):>19} {floor:>9} {boost:>9} "
+                           f"{fmt(min(vals)) + '-' + fmt(max(vals)):>19} {floor:>9} {boost:>10} "
                            f"{cpu:>5.2f}")
 
     out += baseline_table(results)
