@@ -72,10 +72,12 @@ comma := ,
 # openssl makes the TLS test's certificate; curl is the tests' second client; libnats-dev is
 # libsteady-bridge's NATS client and nats-server the server its tests start on 127.0.0.1;
 # libmosquitto-dev its MQTT client and mosquitto the broker (mosquitto_passwd: its passwords).
+# steady-new (tools/new) is C++17 on libtomlplusplus-dev and libkainjow-mustache-dev, merging
+# with diffutils' diff3.
 TEST_DEBS := build-essential gcc clang cmake make pkg-config libcmocka-dev libclang-rt-14-dev \
              util-linux zlib1g-dev libmicrohttpd-dev graphviz prometheus chromium openssl \
              curl python3 libcurl4-openssl-dev libjansson-dev libnats-dev nats-server \
-             libmosquitto-dev mosquitto
+             libmosquitto-dev mosquitto g++ libtomlplusplus-dev libkainjow-mustache-dev diffutils
 DEMO_DEBS := gcc make cmake pkg-config zlib1g-dev libmicrohttpd-dev python3
 # Lesson 03's bridges: the NATS and MQTT client libraries and the servers the runner starts.
 DEMO3_DEBS := $(DEMO_DEBS) libnats-dev nats-server libmosquitto-dev mosquitto
@@ -200,7 +202,7 @@ demo-distributed:
 # build directory).
 install:
 	$(call configure_release,$(BUILD_TESTS))
-	$(CMAKE) --build $(RELEASE_DIR) -j $(JOBS) --target steady steady_static
+	$(CMAKE) --build $(RELEASE_DIR) -j $(JOBS)
 	@$(MAKE) install-files
 
 install-files:
@@ -231,7 +233,7 @@ ucontext: deps-test
 # Only the fuzz targets and what they link are built: the rest is covered by make asan.
 fuzz: deps-test
 	$(CMAKE) --preset fuzz -DSTEADY_BUILD_TESTS=ON
-	$(CMAKE) --build build/fuzz -j $(JOBS) --target fuzz_frame fuzz_uri
+	$(CMAKE) --build build/fuzz -j $(JOBS) --target fuzz_frame fuzz_uri fuzz_toml
 	$(NO_ASLR) $(CTEST) --test-dir build/fuzz --output-on-failure -j $(JOBS) -L fuzz
 
 deps-test:

@@ -6,9 +6,14 @@
  * with the channels' own waits, so ownership, back-pressure and close work as for the actor it
  * replaces. Mailbox ordering: the test writes the command's fields, then release-stores `cmd`;
  * the stand-in acquire-loads `cmd`, runs it, writes the result, then release-stores cmd = 0,
- * which the test acquire-loads before reading the result. */
+ * which the test acquire-loads before reading the result. An idle stand-in sleeps on its own
+ * eventfd, which the test writes after posting a command: no timer, so a stand-in works on
+ * virtual time too (a polling timeout would never expire there) and never keeps
+ * steady_test_time_next from finding the application's timers. */
 #include <stdatomic.h>
 #include <stdio.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -36,6 +41,7 @@ typedef struct standin {
     steady_err result;
     _Atomic bool ended;                     /* the stand-in returned */
     bool (*eq)(const void *, const void *); /* stage_expect's compare; NULL: memcmp */
+    int bell; /* eventfd: the test writes it after posting a command; -1 when not made */
 } standin;
 
 struct kit_stage {
@@ -46,6 +52,9 @@ struct kit_stage {
 static void stage_free(void *p)
 {
     kit_stage *st = p;
+    for (size_t i = 0; i < st->n; i++)
+        if (st->s[i].bell >= 0)
+            close(st->s[i].bell);
     free(st->s);
     free(st);
 }
@@ -61,8 +70,16 @@ kit_stage *kit_stage_new(const char *const *names)
         return NULL;
     }
     st->n = n;
-    for (size_t i = 0; i < n; i++)
+    bool ok = true;
+    for (size_t i = 0; i < n; i++) {
         snprintf(st->s[i].label, sizeof st->s[i].label, "%s", names[i]);
+        st->s[i].bell = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+        ok = ok && st->s[i].bell >= 0;
+    }
+    if (!ok) {
+        stage_free(st);
+        return NULL;
+    }
     return st;
 }
 
@@ -101,7 +118,10 @@ static int standin_run(steady_actor *a, void *arg)
         /* acquire: pairs with the test's release store of the command (see the top). */
         int cmd = atomic_load_explicit(&s->cmd, memory_order_acquire);
         if (cmd == CMD_NONE) {
-            steady_wait_any(a, STEADY_TIMEOUT(100000), STEADY_SHUTDOWN_REQUESTED());
+            steady_wait_any(a, STEADY_FD(s->bell, STEADY_FD_READABLE), STEADY_SHUTDOWN_REQUESTED());
+            uint64_t rings;
+            if (read(s->bell, &rings, sizeof rings) < 0) { /* EAGAIN: not rung, woken by shutdown */
+            }
             continue;
         }
         if (cmd == CMD_END)
@@ -219,6 +239,8 @@ static bool command(const char *fn, standin *s, int cmd, unsigned index, uint64_
     s->timeout_ns = timeout_ms > UINT64_MAX / 1000000u ? UINT64_MAX : timeout_ms * 1000000u;
     /* release: pairs with the stand-in's acquire load of cmd; index, timeout, elem first. */
     atomic_store_explicit(&s->cmd, cmd, memory_order_release);
+    if (write(s->bell, &(uint64_t){1}, sizeof(uint64_t)) != (ssize_t)sizeof(uint64_t))
+        return kit_fail("%s: could not wake the stand-in '%s'", fn, s->label);
     uint64_t deadline = now_ns() + s->timeout_ns / 1000000u * 1000000u + 5000000000u;
     /* acquire: pairs with the stand-in's release store of cmd = 0 (result written before). */
     while (atomic_load_explicit(&s->cmd, memory_order_acquire) != CMD_NONE) {

@@ -506,6 +506,38 @@ static void stand_ins_play_the_edges_of_the_applications_graph(void **state)
     steady_test_graph_free(g);
 }
 
+/* On virtual time a stand-in still runs the test's commands at once: it sleeps on a bell the
+ * test rings, not on a timer that only the test's clock would move (steady-new's generated
+ * actor tests drive stand-ins and a periodic actor on virtual time). */
+static void stand_ins_work_on_virtual_time(void **state)
+{
+    (void)state;
+    static doubler_io io;
+    static num_tx src;
+    static num_rx snk;
+    steady_graph *g;
+    const char *const stand_ins[] = {"source", "sink-1", NULL};
+    assert_int_equal(steady_test_graph_new(&g, &(steady_test_opts){.name = "staged-virtual",
+                                                                   .stand_ins = stand_ins,
+                                                                   .virtual_time = true}),
+                     STEADY_OK);
+    app_build(g, &io, &src, &snk);
+    assert_int_equal(steady_graph_start(g), STEADY_OK);
+    uint64_t t0 = steady_test_time_now(g);
+    for (uint64_t v = 1; v <= 3; v++) {
+        assert_true(steady_test_stage_send(g, "source", 0, &v, 1000));
+        assert_true(steady_test_stage_expect(g, "sink-1", 0, &(uint64_t){2 * v}, NULL, 1000, NULL));
+    }
+    assert_int_equal(steady_test_time_now(g), t0); /* no virtual time passed */
+    /* Idle stand-ins wait on no timer: the clock has nowhere to go. */
+    assert_false(steady_test_time_next(g, 1000));
+    assert_true(steady_test_stage_end(g, "source"));
+    assert_true(steady_test_stage_end(g, "sink-1"));
+    assert_true(steady_test_until_stopped(g, 10000));
+    assert_int_equal(steady_graph_block_until_stopped(g, 1000), STEADY_OK);
+    steady_test_graph_free(g);
+}
+
 /* Bundle lanes: a stand-in's plain ends come first, then each bundle's lanes in order. */
 static int never_runs(steady_actor *a, void *arg) /* replaced by a stand-in */
 {
@@ -722,6 +754,7 @@ int main(void)
         cmocka_unit_test(captured_lines_are_checked_in_order),
         cmocka_unit_test(one_thread_puts_the_application_and_the_kit_on_one_thread),
         cmocka_unit_test(stand_ins_play_the_edges_of_the_applications_graph),
+        cmocka_unit_test(stand_ins_work_on_virtual_time),
         cmocka_unit_test(bundle_lanes_are_addressed_after_the_plain_ends),
         cmocka_unit_test(a_stand_in_too_big_for_the_mailbox_is_refused),
         cmocka_unit_test(without_stand_ins_the_stage_says_so),

@@ -1,0 +1,168 @@
+#!/usr/bin/env bash
+# Bad descriptions: steady-new exits 1, names the file and line of each problem and its fix,
+# and writes nothing (--out does not appear). Each case below is a description and a line the
+# error output must hold (CASE stands for the case's file name). Also: a missing file, bad usage (exit 2), warnings that do not stop
+# the generation (a cycle), and --check.
+set -euo pipefail
+NAME=codegen_errors
+# shellcheck source=tests/install/lib.sh
+source "$STEADY_SOURCE_DIR/tests/install/lib.sh"
+new="$STEADY_BUILD_DIR/tools/steady-new"
+export STEADY_NEW_TEMPLATES="$STEADY_SOURCE_DIR/tools/new/templates"
+[[ -x "$new" ]] || fail "$new is not built"
+
+base='[app]
+name = "demo"
+[[actor]]
+name = "src"
+[[actor]]
+name = "dst"
+'
+ok_channel='[[channel]]
+from = "src"
+to = "dst"
+type = "uint64_t"
+'
+n=0
+expect_error() { # description-text expected-line
+    n=$((n + 1))
+    local f="$tmp/case$n.toml" out="$tmp/out$n" rc=0
+    printf '%s' "$1" >"$f"
+    "$new" "$f" --out "$out" >"$tmp/case$n.log" 2>&1 || rc=$?
+    [[ $rc == 1 ]] || { cat "$tmp/case$n.log" >&2; fail "case $n: exit $rc, not 1"; }
+    local want="${2//CASE/case$n.toml}" # CASE: this case's file name
+    grep -qF -- "$want" "$tmp/case$n.log" || { cat "$tmp/case$n.log" >&2; fail "case $n: no '$want'"; }
+    grep -q "has errors; nothing was written" "$tmp/case$n.log" || fail "case $n: no summary"
+    [[ ! -e "$out" ]] || fail "case $n: $out was written"
+}
+
+step "syntax and shape"
+expect_error '[app
+name = "x"' "CASE:1: error: not TOML"
+expect_error '# nothing' "error: the description needs an [app] table"
+expect_error "$base"'[[actor]]
+nmae = "x"' "CASE:8: error: unknown key 'nmae' in [[actor]]"
+expect_error "$base"'[[channel]]
+from = "src"
+to = "dst"
+type = "uint64_t"
+capacity = "lots"' "CASE:11: error: channel.capacity must be an integer >= 0"
+expect_error "$base"'[[channel]]
+from = "src"
+to = "dst"
+type = "uint64_t"
+capacity = -1' "channel.capacity must be an integer >= 0"
+expect_error 'actor = 3
+[app]
+name = "demo"' "CASE:1: error: 'actor' must be written [[actor]]"
+
+step "names"
+expect_error '[app]
+name = "Demo"
+[[actor]]
+name = "a"' "CASE:1: error: app name 'Demo' must start with a lower-case letter"
+expect_error '[app]
+name = "demo"
+[[actor]]
+name = "while"' "CASE:3: error: actor name 'while' is a C keyword"
+expect_error '[app]
+name = "demo"
+[[actor]]
+name = "my-actor"' "actor name 'my-actor' may hold only a-z, 0-9 and _"
+expect_error "$base"'[[actor]]
+name = "src"' "CASE:7: error: two [[actor]]s named 'src'"
+expect_error '[app]
+name = "demo"
+[[actor]]
+name = "graph"' "actor name 'graph' is taken by the whole-graph test"
+expect_error '[app]
+name = "demo"
+[[type]]
+name = "worker_state"
+fields = ["uint8_t a"]
+[[actor]]
+name = "a"' "type 'worker_state' ends in _state, which steady-new's own names use"
+expect_error '[app]
+name = "demo"
+[[type]]
+name = "uint64"
+fields = ["uint8_t a"]
+[[actor]]
+name = "a"' "type 'uint64' is (or would clash with) a fixed type"
+
+step "channel ends"
+expect_error "$base"'[[channel]]
+from = "src"
+to = "nobody"
+type = "uint64_t"' "CASE:7: error: channel to unknown actor 'nobody' (actors: dst, src)"
+expect_error "$base"'[[channel]]
+to = "dst"
+type = "uint64_t"' "a channel's sending end is bound to no actor: add from = \"<actor>\""
+expect_error "$base$ok_channel$ok_channel" "two channels named 'src_to_dst': an end would be bound twice"
+
+step "types, capacities, budget"
+expect_error "$base"'[[channel]]
+from = "src"
+to = "dst"
+type = "uint65_t"' "CASE:7: error: channel 'src_to_dst': unknown type 'uint65_t'"
+expect_error "$base"'[[channel]]
+from = "src"
+to = "dst"
+type = "uint64_t"
+capacity = 0' "channel 'src_to_dst': capacity 0 holds nothing; use at least 1"
+expect_error '[app]
+name = "demo"
+[[type]]
+name = "pair"
+fields = ["uint64_t a", "float a"]
+[[actor]]
+name = "x"' "CASE:5: error: type 'pair' has two fields named 'a'"
+expect_error '[app]
+name = "demo"
+[[type]]
+name = "pair"
+fields = ["uint64_t"]
+[[actor]]
+name = "x"' 'a field is "<type> <name>" or "<type> <name>[<count>]", not "uint64_t"'
+expect_error '[app]
+name = "demo"
+memory_limit_mb = 1
+[[type]]
+name = "block"
+fields = ["uint8_t bytes[4096]"]
+[[actor]]
+name = "src"
+[[actor]]
+name = "dst"
+[[channel]]
+from = "src"
+to = "dst"
+type = "block"
+capacity = 1024' "the channels need 4 MiB, over the budget of 1 MiB"
+expect_error "$base"'[[actor]]
+name = "t"
+placement = "troupe"' "actor 't' is placed in a troupe: name it with troupe = \"...\""
+expect_error "$base"'[[actor]]
+name = "d"
+durable = true' "actor 'd' is durable but has no state fields"
+
+step "warnings do not stop it: a cycle"
+printf '%s' "$base$ok_channel"'[[channel]]
+from = "dst"
+to = "src"
+type = "uint64_t"' >"$tmp/cycle.toml"
+"$new" "$tmp/cycle.toml" --check >"$tmp/cycle.log" 2>&1 || { cat "$tmp/cycle.log" >&2; fail "a cycle is an error"; }
+grep -q "cycle.toml:11: warning: cycle src -> dst -> src" "$tmp/cycle.log" ||
+    { cat "$tmp/cycle.log" >&2; fail "no cycle warning"; }
+
+step "usage"
+rc=0; "$new" >/dev/null 2>&1 || rc=$?; [[ $rc == 2 ]] || fail "no argument: exit $rc"
+rc=0; "$new" "$tmp/none.toml" 2>"$tmp/none.log" || rc=$?
+[[ $rc == 2 ]] && grep -q "none.toml: No such file" "$tmp/none.log" || fail "a missing file: exit $rc"
+rc=0; "$new" "$tmp/cycle.toml" --bogus 2>/dev/null || rc=$?; [[ $rc == 2 ]] || fail "--bogus: exit $rc"
+rc=0; "$new" "$tmp/cycle.toml" --out 2>/dev/null || rc=$?; [[ $rc == 2 ]] || fail "--out without a directory: exit $rc"
+rc=0; "$new" "$tmp/cycle.toml" --templates "$tmp/nowhere" --out "$tmp/x" 2>"$tmp/tmpl.log" || rc=$?
+[[ $rc == 2 ]] && grep -q "cannot be read (reinstall steady, or pass --templates DIR)" "$tmp/tmpl.log" ||
+    fail "missing templates: exit $rc"
+[[ ! -e "$tmp/x" ]] || fail "missing templates: files written"
+echo "$NAME: ok ($n bad descriptions)"

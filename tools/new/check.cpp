@@ -1,0 +1,322 @@
+// check.cpp — what a description's values mean together: names, channel ends, types and sizes,
+// capacities, cycles (a warning) and the channels' memory against app.memory_limit_mb.
+#include <cstring>
+#include <functional>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "model.hpp"
+
+namespace steady_new {
+namespace {
+
+const std::set<std::string> &c_keywords()
+{
+    static const std::set<std::string> k = {
+        "auto",     "break",    "case",     "char",     "const",    "continue", "default",
+        "do",       "double",   "else",     "enum",     "extern",   "float",    "for",
+        "goto",     "if",       "inline",   "int",      "long",     "register", "restrict",
+        "return",   "short",    "signed",   "sizeof",   "static",   "struct",   "switch",
+        "typedef",  "union",    "unsigned", "void",     "volatile", "while",    "_Alignas",
+        "_Alignof", "_Atomic",  "_Bool",    "_Complex", "_Generic", "_Imaginary", "_Noreturn",
+        "_Static_assert", "_Thread_local", "bool", "true", "false", "main", "NULL"};
+    return k;
+}
+
+struct fixed {
+    const char *name;
+    uint64_t size;
+};
+const fixed fixed_types[] = {{"uint8_t", 1},  {"int8_t", 1},   {"uint16_t", 2}, {"int16_t", 2},
+                             {"uint32_t", 4}, {"int32_t", 4},  {"uint64_t", 8}, {"int64_t", 8},
+                             {"float", 4},    {"double", 8},   {"bool", 1},     {"char", 1}};
+
+// Why s is not a usable C name, or "" when it is one. Names are lower-case: they become file
+// names, program names and prefixes, and "Worker" vs "worker" would collide on some disks.
+std::string bad_name(const std::string &s)
+{
+    if (s.empty())
+        return "is empty";
+    if (s.size() > 48)
+        return "is longer than 48 characters";
+    if (!(s[0] >= 'a' && s[0] <= 'z'))
+        return "must start with a lower-case letter";
+    for (char c : s)
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'))
+            return "may hold only a-z, 0-9 and _";
+    if (c_keywords().count(s))
+        return "is a C keyword or a name C reserves";
+    if (s.find("steady") == 0)
+        return "starts with 'steady' (the library's prefix)";
+    if (s.size() >= 2 && s.compare(s.size() - 2, 2, "_t") == 0)
+        return "ends in _t (POSIX reserves those)";
+    return "";
+}
+
+void name_ok(diagnostics &d, const where &at, const std::string &what, const std::string &s)
+{
+    std::string why = bad_name(s);
+    if (!why.empty())
+        d.error(at, what + " name '" + s + "' " + why + "; use a C identifier such as 'worker'");
+}
+
+struct checker {
+    app &a;
+    diagnostics &d;
+    std::map<std::string, msg_type *> types;
+    std::map<std::string, actor *> actors;
+
+    // Sizes a struct by C's rules (each field at a multiple of its alignment, the whole padded
+    // to the largest); fields of earlier [[type]]s nest.
+    bool size_fields(const std::vector<field> &fs, const std::string &owner, uint64_t &size,
+                     uint64_t &align)
+    {
+        size = 0;
+        align = 1;
+        std::set<std::string> seen;
+        bool ok = true;
+        for (const field &f : fs) {
+            name_ok(d, f.at, "field", f.name);
+            if (!seen.insert(f.name).second) {
+                d.error(f.at, owner + " has two fields named '" + f.name + "'");
+                ok = false;
+            }
+            uint64_t fs_ = fixed_type_size(f.type), fa = fs_;
+            auto t = types.find(f.type);
+            if (!fs_ && t != types.end() && t->second->size) {
+                fs_ = t->second->size;
+                fa = t->second->align;
+            }
+            if (!fs_) {
+                d.error(f.at, "field '" + f.name + "' of " + owner + ": unknown type '" + f.type +
+                                  "' (a fixed type such as uint64_t, or a [[type]] declared "
+                                  "above this one)");
+                ok = false;
+                continue;
+            }
+            uint64_t n = f.count ? f.count : 1;
+            size = (size + fa - 1) / fa * fa + fs_ * n;
+            align = fa > align ? fa : align;
+            if (size > (1u << 20)) {
+                d.error(f.at, owner + " is larger than 1 MiB: pass a pointer or split it");
+                return false;
+            }
+        }
+        size = (size + align - 1) / align * align;
+        return ok;
+    }
+
+    void check_types()
+    {
+        for (msg_type &t : a.types) {
+            name_ok(d, t.at, "type", t.name);
+            bool clash = fixed_type_size(t.name) || fixed_type_size(t.name + "_t");
+            if (clash)
+                d.error(t.at, "type '" + t.name + "' is (or would clash with) a fixed type; "
+                                                 "name yours differently");
+            for (const char *suffix : {"_io", "_state", "_ch", "_graph", "_opts", "_run"}) {
+                size_t n = std::strlen(suffix);
+                if (t.name.size() > n && t.name.compare(t.name.size() - n, n, suffix) == 0) {
+                    d.error(t.at, "type '" + t.name + "' ends in " + suffix +
+                                      ", which steady-new's own names use; name it differently");
+                    clash = true;
+                }
+            }
+            if (!clash && !types.emplace(t.name, &t).second)
+                d.error(t.at, "two [[type]]s named '" + t.name + "'");
+            if (t.fields.empty())
+                d.error(t.at, "type '" + t.name + "' has no fields; add fields = [\"uint64_t "
+                                                 "value\"]");
+            else if (size_fields(t.fields, "type '" + t.name + "'", t.size, t.align))
+                continue;
+            t.size = 0; // unusable: channels of it say so once each
+        }
+    }
+
+    void check_actors()
+    {
+        for (actor &x : a.actors) {
+            name_ok(d, x.at, "actor", x.name);
+            if (x.name == "graph")
+                d.error(x.at, "actor name 'graph' is taken by the whole-graph test "
+                              "(tests/graph_test.c); name it differently");
+            if (!actors.emplace(x.name, &x).second)
+                d.error(x.at, "two [[actor]]s named '" + x.name + "'");
+            if (x.place == placement::troupe && x.troupe.empty())
+                d.error(x.at, "actor '" + x.name + "' is placed in a troupe: name it with "
+                                                  "troupe = \"...\"");
+            if (x.place != placement::troupe && !x.troupe.empty())
+                d.error(x.at, "actor '" + x.name + "' names a troupe but its placement is not "
+                                                  "\"troupe\"");
+            if (!x.troupe.empty())
+                name_ok(d, x.at, "troupe", x.troupe);
+            if (x.period_ms == 0 || x.period_ms > 86400000)
+                d.error(x.at, "actor '" + x.name + "': period_ms must be 1..86400000");
+            if (x.max_restarts > 65536)
+                d.error(x.at, "actor '" + x.name + "': max_restarts must be at most 65536");
+            if (x.restart_period_ms == 0 || x.restart_period_ms > 86400000)
+                d.error(x.at, "actor '" + x.name + "': restart_period_ms must be 1..86400000");
+            if (x.durable && x.state.empty())
+                d.error(x.at, "actor '" + x.name + "' is durable but has no state fields: add "
+                                                  "state = [\"uint64_t count\"]");
+            uint64_t size, align;
+            size_fields(x.state, "the state of actor '" + x.name + "'", size, align);
+        }
+        for (const msg_type &t : a.types)
+            if (actors.count(t.name))
+                d.error(t.at, "'" + t.name + "' names both a type and an actor");
+    }
+
+    void check_channels()
+    {
+        std::set<std::string> names;
+        for (channel &c : a.channels) {
+            if (c.from.empty())
+                d.error(c.at, "a channel's sending end is bound to no actor: add from = "
+                              "\"<actor>\"");
+            else if (!actors.count(c.from))
+                d.error(c.at, "channel from unknown actor '" + c.from + "'" + known_actors());
+            if (c.to.empty())
+                d.error(c.at, "a channel's receiving end is bound to no actor: add to = "
+                              "\"<actor>\"");
+            else if (!actors.count(c.to))
+                d.error(c.at, "channel to unknown actor '" + c.to + "'" + known_actors());
+            if (c.name.empty() && !c.from.empty() && !c.to.empty())
+                c.name = c.from + "_to_" + c.to;
+            name_ok(d, c.at, "channel", c.name);
+            if (!names.insert(c.name).second)
+                d.error(c.at, "two channels named '" + c.name + "': an end would be bound twice; "
+                              "give one a name = \"...\"");
+            if (c.capacity == 0)
+                d.error(c.at, "channel '" + c.name + "': capacity 0 holds nothing; use at least 1");
+            else if (c.capacity > (1ull << 32))
+                d.error(c.at, "channel '" + c.name + "': capacity above 2^32");
+            c.elem_size = fixed_type_size(c.type);
+            auto t = types.find(c.type);
+            if (!c.elem_size && t != types.end())
+                c.elem_size = t->second->size;
+            if (!c.elem_size && !c.type.empty() && t == types.end())
+                d.error(c.at, "channel '" + c.name + "': unknown type '" + c.type +
+                                  "' (a fixed type such as uint64_t, or a [[type]]'s name)");
+        }
+    }
+
+    std::string known_actors() const
+    {
+        std::string s;
+        for (auto &[n, x] : actors)
+            s += (s.empty() ? " (actors: " : ", ") + n;
+        return s.empty() ? " (no [[actor]] is declared)" : s + ")";
+    }
+
+    void check_budget()
+    {
+        uint64_t bytes = 0;
+        for (const channel &c : a.channels)
+            if (c.elem_size && c.capacity <= (1ull << 32))
+                bytes += c.elem_size * c.capacity;
+        if (bytes > a.memory_limit_mb * (1ull << 20))
+            d.error(a.at, "the channels need " + std::to_string(bytes >> 20) +
+                              " MiB, over the budget of " + std::to_string(a.memory_limit_mb) +
+                              " MiB: lower capacities or raise [app] memory_limit_mb");
+    }
+
+    // A cycle is allowed (a feedback loop) but each of its channels can fill and stall the loop:
+    // warn with the path.
+    void check_cycles()
+    {
+        std::map<std::string, std::vector<const channel *>> out;
+        for (const channel &c : a.channels)
+            if (actors.count(c.from) && actors.count(c.to))
+                out[c.from].push_back(&c);
+        std::map<std::string, int> mark; // 0 new, 1 on the path, 2 done
+        std::vector<std::string> path;
+        std::function<void(const std::string &)> visit = [&](const std::string &n) {
+            mark[n] = 1;
+            path.push_back(n);
+            for (const channel *c : out[n]) {
+                if (mark[c->to] == 1) {
+                    std::string loop;
+                    bool on = false;
+                    for (auto &p : path)
+                        if (on || p == c->to) {
+                            on = true;
+                            loop += p + " -> ";
+                        }
+                    d.warn(c->at, "cycle " + loop + c->to + ": a full channel on it can stall "
+                                                          "every actor of the loop");
+                } else if (mark[c->to] == 0) {
+                    visit(c->to);
+                }
+            }
+            path.pop_back();
+            mark[n] = 2;
+        };
+        for (const actor &x : a.actors)
+            if (mark[x.name] == 0)
+                visit(x.name);
+    }
+};
+
+} // namespace
+
+uint64_t fixed_type_size(const std::string &type)
+{
+    for (const fixed &f : fixed_types)
+        if (type == f.name)
+            return f.size;
+    return 0;
+}
+
+uint64_t fnv1a64(const std::string &bytes)
+{
+    uint64_t h = 14695981039346656037ull;
+    for (unsigned char c : bytes) {
+        h ^= c;
+        h *= 1099511628211ull;
+    }
+    return h;
+}
+
+bool diagnostics::has_errors() const
+{
+    for (const diagnostic &x : list)
+        if (x.level == diagnostic::error)
+            return true;
+    return false;
+}
+
+std::string diagnostics::format() const
+{
+    std::ostringstream o;
+    for (const diagnostic &x : list) {
+        o << x.at.file;
+        if (x.at.line)
+            o << ':' << x.at.line;
+        o << (x.level == diagnostic::error ? ": error: " : ": warning: ") << x.text << '\n';
+    }
+    return o.str();
+}
+
+bool check(app &a, diagnostics &d)
+{
+    size_t before = d.list.size();
+    name_ok(d, a.at, "app", a.name);
+    if (a.memory_limit_mb == 0 || a.memory_limit_mb > (1u << 20))
+        d.error(a.at, "[app] memory_limit_mb must be 1..1048576");
+    if (a.actors.empty())
+        d.error(a.at, "the description has no [[actor]]");
+    checker c{a, d, {}, {}};
+    c.check_types();
+    c.check_actors();
+    c.check_channels();
+    c.check_budget();
+    c.check_cycles();
+    for (size_t i = before; i < d.list.size(); i++)
+        if (d.list[i].level == diagnostic::error)
+            return false;
+    return true;
+}
+
+} // namespace steady_new

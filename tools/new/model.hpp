@@ -1,0 +1,105 @@
+// model.hpp — steady-new's model of an application: what a description (TOML or annotated DOT)
+// says, with the place in the file each item came from, and the diagnostics found on the way.
+// The readers fill it; check() validates it; nothing is written until it holds no error.
+#ifndef STEADY_NEW_MODEL_HPP
+#define STEADY_NEW_MODEL_HPP
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace steady_new {
+
+// A place in the description: its file and 1-based line (0: the file as a whole).
+struct where {
+    std::string file;
+    unsigned line = 0;
+};
+
+struct diagnostic {
+    enum kind { error, warning } level;
+    where at;
+    std::string text; // what is wrong and how to fix it
+};
+
+struct diagnostics {
+    std::vector<diagnostic> list;
+    void error(const where &at, const std::string &text)
+    {
+        list.push_back({diagnostic::error, at, text});
+    }
+    void warn(const where &at, const std::string &text)
+    {
+        list.push_back({diagnostic::warning, at, text});
+    }
+    bool has_errors() const;
+    std::string format() const; // "file:line: error: text\n" per entry, in order
+};
+
+// A field of a message or state struct: "uint64_t value" or "uint8_t bytes[16]".
+struct field {
+    std::string type, name;
+    uint64_t count = 0; // array length; 0: not an array
+    where at;
+};
+
+struct msg_type {
+    std::string name;
+    std::vector<field> fields;
+    where at;
+    uint64_t size = 0, align = 1; // C's sizeof / _Alignof, by check()
+};
+
+enum class placement { solo, troupe, isolated };
+enum class restart_kind { transient, permanent, temporary };
+
+struct actor {
+    std::string name;
+    placement place = placement::solo;
+    std::string troupe;         // placement troupe: the troupe's name
+    uint64_t period_ms = 1000;  // an actor with no input: one message on each output per period
+    restart_kind restart = restart_kind::transient;
+    uint64_t max_restarts = 10; // within period: the graph's default policy's values
+    uint64_t restart_period_ms = 10000;
+    std::vector<field> state; // the state block's fields (none: no state block)
+    bool durable = false;     // the state block is saved to <state_dir>/<name>.state
+    where at;
+};
+
+struct channel {
+    std::string name, from, to, type;
+    uint64_t capacity = 64;
+    where at;
+    uint64_t elem_size = 0; // by check()
+};
+
+struct app {
+    std::string name;    // C identifier: the program and the prefix of generated names
+    std::string summary; // one line for --help and the README
+    uint64_t memory_limit_mb = 1024; // the channels' rings together must fit
+    where at;
+    std::vector<msg_type> types;
+    std::vector<actor> actors;
+    std::vector<channel> channels;
+    std::string source_text; // the description's bytes (its hash is checked at start)
+    std::string source_path;
+};
+
+// The C type a channel or field names: a fixed type's size, or 0 when it is none of them.
+uint64_t fixed_type_size(const std::string &type);
+
+// Reads a description from text (file: its name for the messages). False when it could not be
+// read as one (the reasons are in d); the model holds what was read.
+bool read_toml(const std::string &text, const std::string &file, app &out, diagnostics &d);
+bool read_dot(const std::string &text, const std::string &file, app &out, diagnostics &d);
+
+// Validates the model (names, ends, types, capacities, cycles, the memory budget) and fills in
+// sizes. False when there is an error.
+bool check(app &a, diagnostics &d);
+
+// 64-bit FNV-1a of bytes: the description's hash the generated program compares at start.
+uint64_t fnv1a64(const std::string &bytes);
+
+} // namespace steady_new
+
+#endif
