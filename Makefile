@@ -77,7 +77,8 @@ comma := ,
 TEST_DEBS := build-essential gcc clang cmake make pkg-config libcmocka-dev libclang-rt-14-dev \
              util-linux zlib1g-dev libmicrohttpd-dev graphviz prometheus chromium openssl \
              curl python3 libcurl4-openssl-dev libjansson-dev libnats-dev nats-server \
-             libmosquitto-dev mosquitto g++ libtomlplusplus-dev libkainjow-mustache-dev diffutils
+             libmosquitto-dev mosquitto g++ libtomlplusplus-dev libkainjow-mustache-dev diffutils \
+             libgraphviz-dev
 DEMO_DEBS := gcc make cmake pkg-config zlib1g-dev libmicrohttpd-dev python3
 # Lesson 03's bridges: the NATS and MQTT client libraries and the servers the runner starts.
 DEMO3_DEBS := $(DEMO_DEBS) libnats-dev nats-server libmosquitto-dev mosquitto
@@ -233,7 +234,7 @@ ucontext: deps-test
 # Only the fuzz targets and what they link are built: the rest is covered by make asan.
 fuzz: deps-test
 	$(CMAKE) --preset fuzz -DSTEADY_BUILD_TESTS=ON
-	$(CMAKE) --build build/fuzz -j $(JOBS) --target fuzz_frame fuzz_uri fuzz_toml
+	$(CMAKE) --build build/fuzz -j $(JOBS) --target fuzz_frame fuzz_uri fuzz_toml fuzz_dot
 	$(NO_ASLR) $(CTEST) --test-dir build/fuzz --output-on-failure -j $(JOBS) -L fuzz
 
 deps-test:

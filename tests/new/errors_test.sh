@@ -146,6 +146,29 @@ expect_error "$base"'[[actor]]
 name = "d"
 durable = true' "actor 'd' is durable but has no state fields"
 
+step "DOT (--from-dot)"
+printf 'digraph G {\n A -> B\n B -> \n}' >"$tmp/bad.dot"
+rc=0; "$new" --from-dot "$tmp/bad.dot" --out "$tmp/dotout" >"$tmp/dot.log" 2>&1 || rc=$?
+[[ $rc == 1 ]] && grep -q "bad.dot:4: error: not Graphviz DOT: syntax error in line 4" "$tmp/dot.log" ||
+    { cat "$tmp/dot.log" >&2; fail "a DOT syntax error: exit $rc"; }
+[[ ! -e "$tmp/dotout" ]] || fail "a bad DOT file wrote $tmp/dotout"
+printf 'graph G { A -- B }' >"$tmp/undirected.dot"
+rc=0; "$new" --from-dot "$tmp/undirected.dot" --check >"$tmp/dot.log" 2>&1 || rc=$?
+[[ $rc == 1 ]] && grep -q "error: an undirected graph: write digraph" "$tmp/dot.log" ||
+    { cat "$tmp/dot.log" >&2; fail "an undirected graph: exit $rc"; }
+printf 'digraph G { A -> B [label="<u64> #0"] }' >"$tmp/cap0.dot"
+rc=0; "$new" --from-dot "$tmp/cap0.dot" --check >"$tmp/dot.log" 2>&1 || rc=$?
+[[ $rc == 1 ]] && grep -q "channel 'a_to_b': capacity 0 holds nothing" "$tmp/dot.log" ||
+    { cat "$tmp/dot.log" >&2; fail "a DOT capacity of 0: exit $rc"; }
+step "--to-toml: the DOT description as TOML, which reads back the same"
+"$new" --from-dot "$STEADY_SOURCE_DIR/examples/gallery/fizz-buzz.dot" --to-toml >"$tmp/fb.toml" 2>"$tmp/fb.log" ||
+    { cat "$tmp/fb.log" >&2; fail "--to-toml failed"; }
+grep -q "warning: message FizzBuzzMessage became type 'fizz_buzz_message'" "$tmp/fb.log" || fail "no warning for the stub type"
+grep -q '^name = "heart_beat"$' "$tmp/fb.toml" && grep -q '^period_ms = 100$' "$tmp/fb.toml" || fail "--to-toml: no heart_beat"
+! grep -q legend "$tmp/fb.toml" || fail "a __ note became an actor"
+"$new" "$tmp/fb.toml" --to-toml >"$tmp/fb2.toml" || fail "the TOML of --to-toml does not read"
+diff -u "$tmp/fb.toml" "$tmp/fb2.toml" >&2 || fail "--to-toml does not round-trip"
+
 step "warnings do not stop it: a cycle"
 printf '%s' "$base$ok_channel"'[[channel]]
 from = "dst"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Every description under examples/gallery/, as a user meets steady-new: steady installed into
+# Every description under examples/gallery/ (TOML, and the original's DOT with --from-dot), as a user meets steady-new: steady installed into
 # a prefix, the installed steady-new generates the project, CMake builds it against the
 # installed package (find_package), its own ctest passes and its program stops cleanly. Then a
 # stale build: the description changes after generation and the program refuses to run.
@@ -22,13 +22,15 @@ new="$prefix/bin/steady-new"
 "$new" --help | grep -q 'usage: steady-new' || fail "steady-new --help"
 
 shopt -s nullglob
-descriptions=("$STEADY_SOURCE_DIR"/examples/gallery/*.toml)
+descriptions=("$STEADY_SOURCE_DIR"/examples/gallery/*.toml "$STEADY_SOURCE_DIR"/examples/gallery/*.dot)
 ((${#descriptions[@]} > 0)) || fail "no description under examples/gallery/"
 for desc in "${descriptions[@]}"; do
-    name="$(basename "$desc" .toml)"
+    name="$(basename "$desc")"
     out="$tmp/$name"
-    step "$name: steady-new $desc --out $out"
-    "$new" "$desc" --out "$out" >"$tmp/$name.new.log" 2>&1 ||
+    dot=()
+    [[ "$desc" == *.dot ]] && dot=(--from-dot)
+    step "$name: steady-new ${dot[*]} $desc --out $out"
+    "$new" "${dot[@]}" "$desc" --out "$out" >"$tmp/$name.new.log" 2>&1 ||
         { cat "$tmp/$name.new.log" >&2; fail "$name: steady-new failed"; }
     cmake_consumer "$out" "$out/build" "$prefix"
     step "$name: ctest"

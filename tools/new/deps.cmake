@@ -1,12 +1,20 @@
 # What steady-new needs, checked where it is built (tools/new) and where its tests are
 # registered (tests/new, configured before tools/): a C++17 compiler, toml++
-# (libtomlplusplus-dev) and kainjow-mustache (libkainjow-mustache-dev). Sets
-# STEADY_NEW_DEPS_FOUND, STEADY_NEW_MUSTACHE (its include directory) and STEADY_NEW_MISSING.
+# (libtomlplusplus-dev), kainjow-mustache (libkainjow-mustache-dev) and Graphviz's cgraph for
+# DOT input (libgraphviz-dev). Sets STEADY_NEW_DEPS_FOUND, STEADY_NEW_MUSTACHE (its include
+# directory), the imported target PkgConfig::STEADY_NEW_CGRAPH and STEADY_NEW_MISSING.
 include(CheckLanguage)
 check_language(CXX)
 find_package(tomlplusplus CONFIG QUIET)
 find_path(STEADY_NEW_MUSTACHE kainjow/mustache.hpp)
+find_package(PkgConfig QUIET)
+if(PKG_CONFIG_FOUND)
+    pkg_check_modules(STEADY_NEW_CGRAPH QUIET IMPORTED_TARGET libcgraph)
+endif()
 set(STEADY_NEW_MISSING "")
+if(NOT STEADY_NEW_CGRAPH_FOUND)
+    list(APPEND STEADY_NEW_MISSING libgraphviz-dev)
+endif()
 if(NOT CMAKE_CXX_COMPILER)
     list(APPEND STEADY_NEW_MISSING g++)
 endif()

@@ -26,8 +26,12 @@ using namespace steady_new;
 namespace {
 
 const char usage_text[] =
-    "usage: steady-new DESCRIPTION.toml [--out DIR] [--dry-run] [--check] [--templates DIR]\n"
+    "usage: steady-new DESCRIPTION.toml [--out DIR] [--dry-run] [--check] [--to-toml]\n"
+    "                  [--templates DIR]\n"
+    "       steady-new --from-dot GRAPH.dot [the same options]\n"
     "  Makes (or updates) a CMake project of a steady application from its description.\n"
+    "  --from-dot       the description is the original Steady State's annotated Graphviz DOT\n"
+    "  --to-toml        print the description as TOML (after the checks); write nothing\n"
     "  --out DIR        the project (default: ./<app name>); made when missing, updated when\n"
     "                   steady-new made it before: your edits are kept, merged three-way\n"
     "  --dry-run        print the unified diff of what would change; write nothing\n"
@@ -39,7 +43,7 @@ const char usage_text[] =
 
 struct options {
     std::string input, out, templates;
-    bool dry_run = false, check_only = false;
+    bool dry_run = false, check_only = false, from_dot = false, to_toml = false;
 };
 
 // 0: go on; 1: exit 0 (help, version); 2: bad usage (said).
@@ -58,6 +62,10 @@ int parse_args(int argc, char **argv, options &o)
             o.dry_run = true;
         } else if (a == "--check") {
             o.check_only = true;
+        } else if (a == "--from-dot") {
+            o.from_dot = true;
+        } else if (a == "--to-toml") {
+            o.to_toml = true;
         } else if ((a == "--out" || a == "--templates") && has_value) {
             (a == "--out" ? o.out : o.templates) = argv[++i];
         } else if (a == "--out" || a == "--templates") {
@@ -127,7 +135,9 @@ int main(int argc, char **argv)
     text << in.rdbuf();
     app a;
     diagnostics d;
-    bool ok = read_toml(text.str(), o.input, a, d) && check(a, d);
+    bool ok = (o.from_dot ? read_dot(text.str(), o.input, a, d)
+                          : read_toml(text.str(), o.input, a, d)) &&
+              check(a, d);
     std::fputs(d.format().c_str(), stderr);
     if (!ok) {
         std::fprintf(stderr, "steady-new: %s has errors; nothing was written\n",
@@ -136,6 +146,10 @@ int main(int argc, char **argv)
     }
     if (o.check_only)
         return 0;
+    if (o.to_toml) {
+        std::fputs(write_toml(a).c_str(), stdout);
+        return 0;
+    }
     char abs[PATH_MAX];
     if (realpath(o.input.c_str(), abs))
         a.source_path = abs;

@@ -97,6 +97,9 @@ bool read_dot(const std::string &text, const std::string &file, app &out, diagno
 // sizes. False when there is an error.
 bool check(app &a, diagnostics &d);
 
+// The model as a TOML description (after check(): every channel has its name).
+std::string write_toml(const app &a);
+
 // 64-bit FNV-1a of bytes: the description's hash the generated program compares at start.
 uint64_t fnv1a64(const std::string &bytes);
 

@@ -1,0 +1,85 @@
+// write_toml.cpp — a model as a TOML description (steady-new --to-toml): how a description read
+// from DOT is carried on in TOML, the format the tool's messages and the guide use.
+#include <sstream>
+
+#include "model.hpp"
+
+namespace steady_new {
+namespace {
+
+std::string quoted(const std::string &s)
+{
+    std::string out = "\"";
+    for (char c : s) {
+        if (c == '"' || c == '\\')
+            out += '\\';
+        out += c;
+    }
+    return out + "\"";
+}
+
+std::string fields(const std::vector<field> &fs)
+{
+    std::string out = "[";
+    for (size_t i = 0; i < fs.size(); i++) {
+        std::string f = fs[i].type + " " + fs[i].name;
+        if (fs[i].count)
+            f += "[" + std::to_string(fs[i].count) + "]";
+        out += (i ? ", " : "") + quoted(f);
+    }
+    return out + "]";
+}
+
+const char *placement_name(placement p)
+{
+    return p == placement::troupe ? "troupe" : p == placement::isolated ? "isolated" : "solo";
+}
+
+const char *restart_name(restart_kind r)
+{
+    return r == restart_kind::permanent   ? "permanent"
+           : r == restart_kind::temporary ? "temporary"
+                                          : "transient";
+}
+
+} // namespace
+
+std::string write_toml(const app &a)
+{
+    std::ostringstream o;
+    o << "[app]\nname = " << quoted(a.name) << "\n";
+    if (!a.summary.empty())
+        o << "summary = " << quoted(a.summary) << "\n";
+    if (a.memory_limit_mb != 1024)
+        o << "memory_limit_mb = " << a.memory_limit_mb << "\n";
+    for (const msg_type &t : a.types)
+        o << "\n[[type]]\nname = " << quoted(t.name) << "\nfields = " << fields(t.fields) << "\n";
+    for (const actor &x : a.actors) {
+        o << "\n[[actor]]\nname = " << quoted(x.name) << "\n";
+        if (x.place != placement::solo)
+            o << "placement = " << quoted(placement_name(x.place)) << "\n";
+        if (!x.troupe.empty())
+            o << "troupe = " << quoted(x.troupe) << "\n";
+        if (x.period_ms != 1000)
+            o << "period_ms = " << x.period_ms << "\n";
+        if (x.restart != restart_kind::transient)
+            o << "restart = " << quoted(restart_name(x.restart)) << "\n";
+        if (x.max_restarts != 10)
+            o << "max_restarts = " << x.max_restarts << "\n";
+        if (x.restart_period_ms != 10000)
+            o << "restart_period_ms = " << x.restart_period_ms << "\n";
+        if (!x.state.empty())
+            o << "state = " << fields(x.state) << "\n";
+        if (x.durable)
+            o << "durable = true\n";
+    }
+    for (const channel &c : a.channels) {
+        o << "\n[[channel]]\nname = " << quoted(c.name) << "\nfrom = " << quoted(c.from)
+          << "\nto = " << quoted(c.to) << "\ntype = " << quoted(c.type) << "\n";
+        if (c.capacity != 64)
+            o << "capacity = " << c.capacity << "\n";
+    }
+    return o.str();
+}
+
+} // namespace steady_new
