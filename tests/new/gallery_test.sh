@@ -78,6 +78,18 @@ step "again, on the durable state: the generator goes on from $sent"
     { cat "$tmp/bodies2.log" >&2; fail "the second run failed"; }
 check_totals "$tmp/bodies2.log" "$sent"
 
+step "pkg-config instead of the CMake package (CMAKE_DISABLE_FIND_PACKAGE_steady)"
+"$new" "${descriptions[0]}" --out "$tmp/pc" >/dev/null
+PKG_CONFIG_PATH="$pcdir" "$STEADY_CMAKE" -S "$tmp/pc" -B "$tmp/pc/build" -G "$STEADY_CMAKE_GENERATOR" \
+    -DCMAKE_DISABLE_FIND_PACKAGE_steady=ON -DCMAKE_C_COMPILER="$STEADY_CC" \
+    -DCMAKE_C_FLAGS="$STEADY_CFLAGS $STEADY_SANITIZE_FLAGS" \
+    -DCMAKE_EXE_LINKER_FLAGS="$STEADY_SANITIZE_FLAGS -Wl,-rpath,$libdir" >"$tmp/pc.cfg.log" 2>&1 ||
+    { cat "$tmp/pc.cfg.log" >&2; fail "the pkg-config configure failed"; }
+grep -q '^STEADY_FOUND:INTERNAL=1' "$tmp/pc/build/CMakeCache.txt" || fail "pkg-config's steady was not used"
+"$STEADY_CMAKE" --build "$tmp/pc/build" >"$tmp/pc.build.log" 2>&1 || { cat "$tmp/pc.build.log" >&2; fail "the pkg-config build failed"; }
+(cd "$tmp/pc/build" && ctest --output-on-failure --timeout 120) >"$tmp/pc.ctest.log" 2>&1 ||
+    { cat "$tmp/pc.ctest.log" >&2; fail "the pkg-config build's tests failed"; }
+
 step "a stale build refuses to run"
 cp "${descriptions[0]}" "$tmp/stale.toml"
 "$new" "$tmp/stale.toml" --out "$tmp/stale" >/dev/null
