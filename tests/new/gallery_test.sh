@@ -45,39 +45,6 @@ for desc in "${descriptions[@]}"; do
         { cat "$tmp/$name.run.log" >&2; fail "$name: no clean stop"; }
 done
 
-step "lesson-01 with its actor bodies filled in (examples/gallery/lesson-01/src): lesson 01's exact Total"
-out="$tmp/lesson-01.toml"
-cp "$STEADY_SOURCE_DIR"/examples/gallery/lesson-01/src/*.c "$out/src/"
-"$STEADY_CMAKE" --build "$out/build" --target lesson01 >"$tmp/bodies.build.log" 2>&1 ||
-    { cat "$tmp/bodies.build.log" >&2; fail "the filled-in lesson 01 did not build"; }
-check_totals() { # log first-value: Total == Sent, and F/B/FB/V are those of first..first+N-1
-    python3 - "$1" "$2" <<'PY' || fail "lesson 01's totals: see above"
-import re, sys
-log, first = open(sys.argv[1]).read(), int(sys.argv[2])
-t = re.search(r"Logger shutting down\. Total: (\d+) \(F:(\d+), B:(\d+), FB:(\d+), V:(\d+)\)", log)
-g = re.search(r"Generator shutting down\. Sent: (\d+) \(from (\d+)\)", log)
-if not t or not g:
-    sys.exit(print(log, "no Total or Sent line", file=sys.stderr))
-n, f, b, fb, v = map(int, t.groups())
-sent, start = map(int, g.groups())
-want = [0, 0, 0, 0]
-for x in range(start, start + sent):
-    want[3 if x % 15 == 0 else 0 if x % 3 == 0 else 1 if x % 5 == 0 else 2] += 1
-ok = n == sent > 0 and start == first and [f, b, v, fb] == want
-print(f"Total {n}, Sent {sent} from {start}: {'exact' if ok else 'WRONG'} (F:{f}, B:{b}, FB:{fb}, V:{v}; want {want})")
-sys.exit(0 if ok else 1)
-PY
-}
-(cd "$tmp" && "$out/build/lesson01" --state-dir "$tmp/bodies-state") >"$tmp/bodies.log" 2>&1 ||
-    { cat "$tmp/bodies.log" >&2; fail "the filled-in lesson 01 failed"; }
-grep -q "graph 'lesson01' stopped cleanly" "$tmp/bodies.log" || fail "the filled-in lesson 01: no clean stop"
-check_totals "$tmp/bodies.log" 0
-sent="$(sed -n 's/.*Generator shutting down\. Sent: \([0-9]*\).*/\1/p' "$tmp/bodies.log")"
-step "again, on the durable state: the generator goes on from $sent"
-(cd "$tmp" && "$out/build/lesson01" --state-dir "$tmp/bodies-state") >"$tmp/bodies2.log" 2>&1 ||
-    { cat "$tmp/bodies2.log" >&2; fail "the second run failed"; }
-check_totals "$tmp/bodies2.log" "$sent"
-
 step "pkg-config instead of the CMake package (CMAKE_DISABLE_FIND_PACKAGE_steady)"
 "$new" "${descriptions[0]}" --out "$tmp/pc" >/dev/null
 PKG_CONFIG_PATH="$pcdir" "$STEADY_CMAKE" -S "$tmp/pc" -B "$tmp/pc/build" -G "$STEADY_CMAKE_GENERATOR" \

@@ -1,7 +1,7 @@
 /* heartbeat.c — lesson 01's heartbeat in the project steady-new makes from
  * examples/gallery/lesson-01.toml: a beat every period (HEARTBEAT_PERIOD_MS, from the
  * description); after BEATS beats it asks the graph to stop. The generated file with its
- * body filled in (tests/new/gallery_test.sh copies it over src/heartbeat.c). */
+ * body filled in (tests/new/lesson_test.sh copies it over src/heartbeat.c). */
 #include <inttypes.h>
 
 #include "lesson01_gen.h"
