@@ -146,6 +146,45 @@ expect_error "$base"'[[actor]]
 name = "d"
 durable = true' "actor 'd' is durable but has no state fields"
 
+step "bridges and showstoppers"
+bridged='[[channel]]
+name = "out"
+from = "dst"
+type = "uint64_t"
+'
+expect_error "$base$ok_channel$bridged"'bridge = "shm:bad"' \
+    "CASE:11: error: bridge \"shm:bad\" transport URI 'shm:bad'"
+expect_error "$base$ok_channel$bridged"'bridge = "nats://127.0.0.1/a.*"' \
+    "a wildcard subject or topic is for receiving only"
+expect_error "$base$ok_channel$bridged"'to = "src"
+bridge = "shm:/x"' "bind exactly one end here (from = \"<actor>\" to send, or to = \"<actor>\" to receive), not both"
+expect_error "$base$ok_channel"'[[channel]]
+type = "uint64_t"
+bridge = "shm:/x"' "bind exactly one end here"
+expect_error "$base$ok_channel"'[[actor]]
+name = "out_pod"
+'"$bridged"'bridge = "shm:/x"' "its other pod is played by an actor 'out_pod' in tests"
+expect_error "$base$ok_channel"'showstopper = 1' "showstopper must be 2..1000"
+expect_error "$base$ok_channel"'dead_letters = "x"' "names dead_letters but no showstopper"
+expect_error "$base$ok_channel"'showstopper = 3
+dead_letters = "nope"' "dead_letters names no channel 'nope'"
+expect_error "$base$ok_channel"'showstopper = 3
+dead_letters = "back"
+[[channel]]
+name = "back"
+from = "src"
+to = "dst"
+type = "uint64_t"' "dead_letters 'back' must be a channel from 'dst'"
+expect_error "$base$ok_channel"'showstopper = 3
+dead_letters = "dl"
+[[channel]]
+name = "dl"
+from = "dst"
+to = "src"
+type = "uint32_t"' "dead_letters 'dl' carries uint32_t, not uint64_t"
+expect_error "$base$ok_channel$bridged"'bridge = "shm:/x"
+showstopper = 3' "a showstopper is for a channel an actor here receives"
+
 step "DOT (--from-dot)"
 printf 'digraph G {\n A -> B\n B -> \n}' >"$tmp/bad.dot"
 rc=0; "$new" --from-dot "$tmp/bad.dot" --out "$tmp/dotout" >"$tmp/dot.log" 2>&1 || rc=$?

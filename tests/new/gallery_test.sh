@@ -38,8 +38,12 @@ for desc in "${descriptions[@]}"; do
         { cat "$tmp/$name.ctest.log" >&2; fail "$name: the generated project's tests failed"; }
     grep -q '100% tests passed' "$tmp/$name.ctest.log" || fail "$name: ctest did not pass all"
     prog="$(sed -n 's/^project(\([a-z0-9_]*\) .*/\1/p' "$out/CMakeLists.txt")"
-    step "$name: ./build/$prog --run-ms 300"
-    (cd "$tmp" && "$out/build/$prog" --run-ms 300 --state-dir "$tmp/$name-state") \
+    # A bridged channel goes to a mapping of this run's own (--uri), not the described one.
+    uris=()
+    while read -r ch; do uris+=(--uri "$ch=shm:/steady-gallery-$$-$ch"); done \
+        < <("$out/build/$prog" --help | sed -n 's/^ \{19\}\([a-z0-9_]*\): .*/\1/p')
+    step "$name: ./build/$prog --run-ms 300 ${uris[*]}"
+    (cd "$tmp" && "$out/build/$prog" --run-ms 300 --state-dir "$tmp/$name-state" "${uris[@]}") \
         >"$tmp/$name.run.log" 2>&1 || { cat "$tmp/$name.run.log" >&2; fail "$name: the program failed"; }
     grep -q "graph '$prog' stopped cleanly" "$tmp/$name.run.log" ||
         { cat "$tmp/$name.run.log" >&2; fail "$name: no clean stop"; }

@@ -168,26 +168,58 @@ struct checker {
                 d.error(t.at, "'" + t.name + "' names both a type and an actor");
     }
 
+    // An end bound to an actor that exists, or (one end only) to another pod through bridge.
+    void check_ends(channel &c)
+    {
+        if (!c.bridge.empty()) {
+            if (c.from.empty() == c.to.empty())
+                d.error(c.at, "a bridged channel joins this pod to another: bind exactly one end "
+                              "here (from = \"<actor>\" to send, or to = \"<actor>\" to "
+                              "receive), not " +
+                                  std::string(c.from.empty() ? "none" : "both"));
+            std::string why = bad_uri(c.bridge, c.to.empty());
+            if (!why.empty())
+                d.error(c.at, "bridge \"" + c.bridge + "\" " + why);
+        }
+        if (c.from.empty() && c.bridge.empty())
+            d.error(c.at, "a channel's sending end is bound to no actor: add from = \"<actor>\" "
+                          "(or bridge = \"<uri>\" when it comes from another pod)");
+        else if (!c.from.empty() && !actors.count(c.from))
+            d.error(c.at, "channel from unknown actor '" + c.from + "'" + known_actors());
+        if (c.to.empty() && c.bridge.empty())
+            d.error(c.at, "a channel's receiving end is bound to no actor: add to = \"<actor>\" "
+                          "(or bridge = \"<uri>\" when it goes to another pod)");
+        else if (!c.to.empty() && !actors.count(c.to))
+            d.error(c.at, "channel to unknown actor '" + c.to + "'" + known_actors());
+    }
+
+    // The fingerprint both pods of a bridged channel compare: the type's name and layout.
+    std::string layout(const std::string &type) const
+    {
+        auto t = types.find(type);
+        if (t == types.end())
+            return type;
+        std::string s = type + "{";
+        for (const field &f : t->second->fields)
+            s += layout(f.type) + " " + f.name + "[" + std::to_string(f.count) + "];";
+        return s + "}";
+    }
+
     void check_channels()
     {
         std::set<std::string> names;
         for (channel &c : a.channels) {
-            if (c.from.empty())
-                d.error(c.at, "a channel's sending end is bound to no actor: add from = "
-                              "\"<actor>\"");
-            else if (!actors.count(c.from))
-                d.error(c.at, "channel from unknown actor '" + c.from + "'" + known_actors());
-            if (c.to.empty())
-                d.error(c.at, "a channel's receiving end is bound to no actor: add to = "
-                              "\"<actor>\"");
-            else if (!actors.count(c.to))
-                d.error(c.at, "channel to unknown actor '" + c.to + "'" + known_actors());
+            check_ends(c);
             if (c.name.empty() && !c.from.empty() && !c.to.empty())
                 c.name = c.from + "_to_" + c.to;
             name_ok(d, c.at, "channel", c.name);
             if (!names.insert(c.name).second)
                 d.error(c.at, "two channels named '" + c.name + "': an end would be bound twice; "
                               "give one a name = \"...\"");
+            if (!c.bridge.empty() && actors.count(c.name + "_pod"))
+                d.error(c.at, "channel '" + c.name + "' is bridged: its other pod is played by "
+                              "an actor '" + c.name + "_pod' in tests, and an actor has that "
+                              "name; rename one");
             if (c.capacity == 0)
                 d.error(c.at, "channel '" + c.name + "': capacity 0 holds nothing; use at least 1");
             else if (c.capacity > (1ull << 32))
@@ -199,7 +231,44 @@ struct checker {
             if (!c.elem_size && !c.type.empty() && t == types.end())
                 d.error(c.at, "channel '" + c.name + "': unknown type '" + c.type +
                                   "' (a fixed type such as uint64_t, or a [[type]]'s name)");
+            c.type_id = fnv1a64("steady-new type " + layout(c.type));
         }
+        for (channel &c : a.channels)
+            check_showstopper(c);
+    }
+
+    // showstopper = K (2..1000) takes a message K failed generations of the receiver died on
+    // off the channel; dead_letters names the receiver's output it goes to (same type).
+    void check_showstopper(const channel &c)
+    {
+        if (!c.dead_letters.empty() && !c.showstopper)
+            d.error(c.at, "channel '" + c.name + "' names dead_letters but no showstopper: add "
+                          "showstopper = 3 (the failed generations before a message goes there)");
+        if (!c.showstopper)
+            return;
+        if (c.showstopper < 2 || c.showstopper > 1000)
+            d.error(c.at, "channel '" + c.name + "': showstopper must be 2..1000 (failed "
+                          "generations on one message; 1 would take off a message a restart "
+                          "could still handle)");
+        if (c.to.empty())
+            d.error(c.at, "channel '" + c.name + "': a showstopper is for a channel an actor "
+                          "here receives; this one goes to another pod");
+        if (c.dead_letters.empty())
+            return;
+        const channel *dl = nullptr;
+        for (const channel &o : a.channels)
+            if (o.name == c.dead_letters)
+                dl = &o;
+        if (!dl)
+            d.error(c.at, "channel '" + c.name + "': dead_letters names no channel '" +
+                              c.dead_letters + "'");
+        else if (dl == &c || dl->from != c.to)
+            d.error(c.at, "channel '" + c.name + "': dead_letters '" + c.dead_letters +
+                              "' must be a channel from '" + c.to + "' (the actor whose failures "
+                              "take the message off), not from '" + dl->from + "'");
+        else if (dl->type != c.type)
+            d.error(c.at, "channel '" + c.name + "': dead_letters '" + c.dead_letters +
+                              "' carries " + dl->type + ", not " + c.type);
     }
 
     std::string known_actors() const

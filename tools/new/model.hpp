@@ -69,8 +69,18 @@ struct actor {
 struct channel {
     std::string name, from, to, type;
     uint64_t capacity = 64;
+    // A transport URI (steady/bridge_uri.h): the end bound to no actor lives in another pod,
+    // over shm (the ring itself) or a bridge actor (nats, nats+js, mqtt). "": both ends here.
+    std::string bridge;
+    // Failed generations of the receiving actor dying on one head message before the supervisor
+    // takes it off (0: never), and the channel it goes to then ("": it is dropped).
+    uint64_t showstopper = 0;
+    std::string dead_letters;
     where at;
     uint64_t elem_size = 0; // by check()
+    uint64_t type_id = 0;   // by check(): the element type's fingerprint (bridges check it)
+    bool egress() const { return !bridge.empty() && to.empty(); }
+    bool ingress() const { return !bridge.empty() && from.empty(); }
 };
 
 struct app {
@@ -99,6 +109,11 @@ bool check(app &a, diagnostics &d);
 
 // The model as a TOML description (after check(): every channel has its name).
 std::string write_toml(const app &a);
+
+// Why uri is not a transport URI a channel can use ("" when it is one): parsed by
+// libsteady-bridge's steady_uri_parse when steady-new is built with it, else by scheme only. A
+// wildcard subject or topic is refused for a sending end (egress).
+std::string bad_uri(const std::string &uri, bool egress);
 
 // 64-bit FNV-1a of bytes: the description's hash the generated program compares at start.
 uint64_t fnv1a64(const std::string &bytes);

@@ -214,7 +214,9 @@ struct reader {
     {
         channel c;
         c.at = at(t);
-        known_keys(t, "[[channel]]", {"name", "from", "to", "type", "capacity"});
+        known_keys(t, "[[channel]]",
+                   {"name", "from", "to", "type", "capacity", "bridge", "showstopper",
+                    "dead_letters"});
         str(t, "name", "channel", c.name);
         str(t, "from", "channel", c.from);
         str(t, "to", "channel", c.to);
@@ -222,6 +224,9 @@ struct reader {
             d.error(c.at, "a [[channel]] needs a type: a fixed type (uint64_t, double, ...) or "
                           "a [[type]]'s name");
         u64(t, "capacity", "channel", c.capacity);
+        str(t, "bridge", "channel", c.bridge);
+        u64(t, "showstopper", "channel", c.showstopper);
+        str(t, "dead_letters", "channel", c.dead_letters);
         a.channels.push_back(c);
     }
 };

@@ -1,6 +1,7 @@
 // render.cpp — the mustache data of a model (kainjow-mustache, libkainjow-mustache-dev) and the
 // list of files each template makes. The templates are plain text under share/steady/new/
 // templates; what they may use is listed in templates/README.md.
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <set>
@@ -60,9 +61,12 @@ const char *restart_name(restart_kind r)
 }
 
 // The place of c among its sending actor's outputs (peer_of_input) or its receiving actor's
-// inputs: the stage manager's numbering of a stand-in's ends (spawn order).
+// inputs: the stage manager's numbering of a stand-in's ends (spawn order). A bridged
+// channel's far end is its pod's only end.
 unsigned place_at(const app &a, const channel &c, bool among_outputs)
 {
+    if (!c.bridge.empty())
+        return 0;
     unsigned i = 0;
     for (const channel &o : a.channels) {
         if (&o == &c)
@@ -73,8 +77,26 @@ unsigned place_at(const app &a, const channel &c, bool among_outputs)
     return i;
 }
 
+std::string pod_of(const channel &c)
+{
+    return c.name + "_pod";
+}
+
+std::string hex64(uint64_t v)
+{
+    char s[32];
+    std::snprintf(s, sizeof s, "0x%016llx", static_cast<unsigned long long>(v));
+    return s;
+}
+
+data flag(bool b)
+{
+    return b ? data::type::bool_true : data::type::bool_false;
+}
+
 // One end of a channel as an actor sees it; index: its place among the actor's ends of that
-// direction, in spawn order.
+// direction, in spawn order. peer: who plays the other end in a test (an actor, or the pod
+// that stands for a bridge's far side); far: the other end in words, for comments.
 data end_data(const channel &c, unsigned index, size_t last)
 {
     data e;
@@ -84,8 +106,32 @@ data end_data(const channel &c, unsigned index, size_t last)
     e.set("from", c.from);
     e.set("to", c.to);
     e.set("index", std::to_string(index));
-    e.set("last", index + 1 == last ? data::type::bool_true : data::type::bool_false);
+    e.set("last", flag(index + 1 == last));
+    std::string other = "another pod over " + c.bridge;
+    e.set("peer_in", c.from.empty() ? pod_of(c) : c.from);
+    e.set("peer_out", c.to.empty() ? pod_of(c) : c.to);
+    e.set("far_in", c.from.empty() ? other : c.from);
+    e.set("far_out", c.to.empty() ? other : c.to);
     return e;
+}
+
+// A channel as the graph makes it: plain (both ends here), egress or ingress (one end in
+// another pod), its showstopper and fingerprint.
+data channel_data(const channel &c)
+{
+    data cd = end_data(c, 0, 0);
+    cd.set("capacity", std::to_string(c.capacity));
+    cd.set("plain", flag(c.bridge.empty()));
+    cd.set("egress", flag(c.egress()));
+    cd.set("ingress", flag(c.ingress()));
+    cd.set("bridge", c.bridge);
+    cd.set("pod", pod_of(c));
+    cd.set("type_id", hex64(c.type_id));
+    cd.set("has_showstopper", flag(c.showstopper != 0));
+    cd.set("showstopper", std::to_string(c.showstopper));
+    cd.set("has_dead", flag(!c.dead_letters.empty()));
+    cd.set("dead_letters", c.dead_letters);
+    return cd;
 }
 
 data actor_data(const app &a, const actor &x)
@@ -104,19 +150,31 @@ data actor_data(const app &a, const actor &x)
     for (unsigned i = 0; i < in.size(); i++) {
         data e = end_data(*in[i], i, in.size());
         e.set("owner", x.name);
+        e.set("peer", in[i]->from.empty() ? pod_of(*in[i]) : in[i]->from);
         e.set("peer_index", std::to_string(place_at(a, *in[i], true)));
         ins << e;
     }
+    data sends{data::type::list}; // the outputs the skeleton sends on: not dead letters
     for (unsigned i = 0; i < out.size(); i++) {
         data e = end_data(*out[i], i, out.size());
         e.set("owner", x.name);
+        e.set("peer", out[i]->to.empty() ? pod_of(*out[i]) : out[i]->to);
         e.set("peer_index", std::to_string(place_at(a, *out[i], false)));
         outs << e;
+        bool dead = false;
+        for (const channel &c : a.channels)
+            dead = dead || (c.to == x.name && c.dead_letters == out[i]->name);
+        if (!dead)
+            sends << e;
     }
+    d.set("sends", sends);
+    d.set("has_sends", flag(!sends.is_empty_list()));
     for (const actor &y : a.actors)
         if (y.name != x.name)
             others << data{"name", y.name};
-    auto flag = [](bool b) { return b ? data::type::bool_true : data::type::bool_false; };
+    for (const channel &c : a.channels)
+        if (!c.bridge.empty())
+            others << data{"name", pod_of(c)};
     d.set("inputs", ins);
     d.set("outputs", outs);
     d.set("others", others);
@@ -144,10 +202,7 @@ data app_data(const app &a, const std::string &description_path)
     d.set("app", a.name);
     d.set("APP", upper(a.name));
     d.set("summary", a.summary.empty() ? a.name + ", made by steady-new" : a.summary);
-    char hash[32];
-    std::snprintf(hash, sizeof hash, "0x%016llx",
-                  static_cast<unsigned long long>(fnv1a64(a.source_text)));
-    d.set("hash", std::string(hash));
+    d.set("hash", hex64(fnv1a64(a.source_text)));
     d.set("description", description_path);
     data types{data::type::list};
     for (const msg_type &t : a.types) {
@@ -167,13 +222,27 @@ data app_data(const app &a, const std::string &description_path)
             families << f;
         }
     d.set("families", families);
-    data chans{data::type::list};
+    data chans{data::type::list}, bridges{data::type::list};
+    size_t n_bridges = 0, seen_bridges = 0;
+    bool egress = false, ingress = false;
     for (const channel &c : a.channels) {
-        data cd = end_data(c, 0, 0);
-        cd.set("capacity", std::to_string(c.capacity));
-        chans << cd;
+        n_bridges += !c.bridge.empty();
+        egress = egress || c.egress();
+        ingress = ingress || c.ingress();
+    }
+    d.set("has_egress", flag(egress));
+    d.set("has_ingress", flag(ingress));
+    for (const channel &c : a.channels) {
+        chans << channel_data(c);
+        if (c.bridge.empty())
+            continue;
+        data b = channel_data(c);
+        b.set("last_bridge", flag(++seen_bridges == n_bridges));
+        bridges << b;
     }
     d.set("channels", chans);
+    d.set("bridges", bridges);
+    d.set("has_bridges", flag(!bridges.is_empty_list()));
     data actors{data::type::list}, troupes{data::type::list};
     std::set<std::string> troupe_seen;
     for (const actor &x : a.actors) {
@@ -190,7 +259,11 @@ data app_data(const app &a, const std::string &description_path)
     }
     d.set("actors", actors);
     d.set("troupes", troupes);
-    d.set("has_producer", producer ? data::type::bool_true : data::type::bool_false);
+    d.set("has_producer", flag(producer));
+    bool durable = false;
+    for (const actor &x : a.actors)
+        durable = durable || x.durable;
+    d.set("has_durable", flag(durable));
     return d;
 }
 
@@ -210,7 +283,11 @@ bool load(const std::string &dir, const std::string &name, std::string &out, std
 
 // Mustache's standalone rule, applied before parsing: a line holding nothing but a section tag
 // ({{#x}}, {{^x}}, {{/x}}) makes no line of output. kainjow-mustache 4.1 drops such a line only
-// when the section is rendered, and leaves an empty line for a false one.
+// when the section is rendered, and leaves an empty line for a false one; so the tag is joined
+// to the next line. It would then take an empty next line with it: empty lines are kept as
+// EMPTY_LINE marks, removed after rendering (unmark).
+const char EMPTY_LINE = '\x01';
+
 std::string strip_standalone(const std::string &text)
 {
     std::string out;
@@ -221,9 +298,18 @@ std::string strip_standalone(const std::string &text)
         bool tag = b != std::string::npos && line.compare(b, 2, "{{") == 0 && b + 2 < line.size() &&
                    (line[b + 2] == '#' || line[b + 2] == '^' || line[b + 2] == '/') &&
                    line.compare(e - 1, 2, "}}") == 0 && line.find("{{", b + 2) == std::string::npos;
-        out += tag ? line.substr(b, e - b + 1) : line + "\n";
+        if (tag)
+            out += line.substr(b, e - b + 1);
+        else
+            out += (line.empty() ? std::string(1, EMPTY_LINE) : line) + "\n";
     }
     return out;
+}
+
+std::string unmark(std::string s)
+{
+    s.erase(std::remove(s.begin(), s.end(), EMPTY_LINE), s.end());
+    return s;
 }
 
 bool render_one(const std::string &dir, const std::string &name, const data &d,
@@ -238,7 +324,7 @@ bool render_one(const std::string &dir, const std::string &name, const data &d,
         return false;
     }
     m.set_custom_escape([](const std::string &s) { return s; }); // C, not HTML
-    out = m.render(d);
+    out = unmark(m.render(d));
     return true;
 }
 

@@ -74,10 +74,20 @@ std::string write_toml(const app &a)
             o << "durable = true\n";
     }
     for (const channel &c : a.channels) {
-        o << "\n[[channel]]\nname = " << quoted(c.name) << "\nfrom = " << quoted(c.from)
-          << "\nto = " << quoted(c.to) << "\ntype = " << quoted(c.type) << "\n";
+        o << "\n[[channel]]\nname = " << quoted(c.name) << "\n";
+        if (!c.from.empty())
+            o << "from = " << quoted(c.from) << "\n";
+        if (!c.to.empty())
+            o << "to = " << quoted(c.to) << "\n";
+        o << "type = " << quoted(c.type) << "\n";
         if (c.capacity != 64)
             o << "capacity = " << c.capacity << "\n";
+        if (!c.bridge.empty())
+            o << "bridge = " << quoted(c.bridge) << "\n";
+        if (c.showstopper)
+            o << "showstopper = " << c.showstopper << "\n";
+        if (!c.dead_letters.empty())
+            o << "dead_letters = " << quoted(c.dead_letters) << "\n";
     }
     return o.str();
 }
