@@ -198,6 +198,9 @@ steady_err kit_stage_hook(void *ctx, steady_actor_opts *o)
         o->run = standin_run;
         o->arg = s;
         o->policy = NULL; /* a stand-in does not fail; the graph's policy */
+        /* Its mailbox is in the test's memory: an ISOLATED actor's stand-in runs in the test's
+         * process (a child would never see a command). */
+        o->isolated = false;
         s->spawned = true;
     }
     return STEADY_OK;

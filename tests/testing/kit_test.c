@@ -538,6 +538,44 @@ static void stand_ins_work_on_virtual_time(void **state)
     steady_test_graph_free(g);
 }
 
+/* A stand-in for an ISOLATED actor runs in the test's process, where its mailbox is: in a child
+ * process it would never see the test's commands (steady-new's actor tests play every other
+ * actor, ISOLATED ones too). */
+static void a_stand_in_for_an_isolated_actor_runs_in_the_tests_process(void **state)
+{
+    (void)state;
+    static doubler_io io;
+    static num_tx src;
+    static num_rx snk;
+    steady_graph *g;
+    const char *const stand_ins[] = {"source", "sink", NULL};
+    assert_int_equal(steady_test_graph_new(&g, &(steady_test_opts){.name = "staged-isolated",
+                                                                   .stand_ins = stand_ins}),
+                     STEADY_OK);
+    build(g, &io, &src, &snk);
+    assert_int_equal(steady_actor_spawn(g,
+                                        &(steady_actor_opts){.name = "source",
+                                                             .run = app_source,
+                                                             .arg = &io,
+                                                             .isolated = true,
+                                                             .txs = STEADY_TXS(src)},
+                                        NULL),
+                     STEADY_OK);
+    assert_int_equal(
+        steady_actor_spawn(
+            g, &(steady_actor_opts){.name = "sink", .run = app_sink, .rxs = STEADY_RXS(snk)}, NULL),
+        STEADY_OK);
+    assert_int_equal(steady_graph_start(g), STEADY_OK);
+    uint64_t v = 21;
+    assert_true(steady_test_stage_send(g, "source", 0, &v, 2000));
+    assert_true(steady_test_stage_expect(g, "sink", 0, &(uint64_t){42}, NULL, 2000, NULL));
+    assert_true(steady_test_stage_end(g, "source"));
+    assert_true(steady_test_stage_end(g, "sink"));
+    assert_true(steady_test_until_stopped(g, 10000));
+    assert_int_equal(steady_graph_block_until_stopped(g, 1000), STEADY_OK);
+    steady_test_graph_free(g);
+}
+
 /* Bundle lanes: a stand-in's plain ends come first, then each bundle's lanes in order. */
 static int never_runs(steady_actor *a, void *arg) /* replaced by a stand-in */
 {
@@ -755,6 +793,7 @@ int main(void)
         cmocka_unit_test(one_thread_puts_the_application_and_the_kit_on_one_thread),
         cmocka_unit_test(stand_ins_play_the_edges_of_the_applications_graph),
         cmocka_unit_test(stand_ins_work_on_virtual_time),
+        cmocka_unit_test(a_stand_in_for_an_isolated_actor_runs_in_the_tests_process),
         cmocka_unit_test(bundle_lanes_are_addressed_after_the_plain_ends),
         cmocka_unit_test(a_stand_in_too_big_for_the_mailbox_is_refused),
         cmocka_unit_test(without_stand_ins_the_stage_says_so),
