@@ -185,6 +185,34 @@ type = "uint32_t"' "dead_letters 'dl' carries uint32_t, not uint64_t"
 expect_error "$base$ok_channel$bridged"'bridge = "shm:/x"
 showstopper = 3' "a showstopper is for a channel an actor here receives"
 
+step "counts and lanes"
+many='[[actor]]
+name = "pool"
+count = 3
+[[actor]]
+name = "pair"
+count = 2
+'
+expect_error "$base"'count = 0' "actor 'dst': count must be 1..64"
+expect_error "$base"'count = 65' "actor 'dst': count must be 1..64"
+expect_error "$base$ok_channel"'lanes = 2000' "channel 'src_to_dst': lanes must be 1..1024"
+expect_error "$base$many"'[[channel]]
+from = "pool"
+to = "pair"
+type = "uint64_t"' "channel 'pool_to_pair' joins 3 instances of 'pool' to 2 of 'pair': make the counts equal"
+expect_error "$base$many"'[[channel]]
+from = "src"
+to = "pool"
+type = "uint64_t"
+lanes = 2' "channel 'src_to_pool': lanes = 2 but 'pool' has 3 instances, one lane each"
+expect_error "$base$many"'[[channel]]
+name = "out"
+from = "pool"
+type = "uint64_t"
+bridge = "shm:/x"' "channel 'out' is bridged: its actor must have count 1"
+expect_error "$base$ok_channel"'lanes = 2
+showstopper = 3' "a showstopper is for a single input; 'dst' receives this one as a bundle of lanes"
+
 step "DOT (--from-dot)"
 printf 'digraph G {\n A -> B\n B -> \n}' >"$tmp/bad.dot"
 rc=0; "$new" --from-dot "$tmp/bad.dot" --out "$tmp/dotout" >"$tmp/dot.log" 2>&1 || rc=$?
@@ -199,6 +227,11 @@ printf 'digraph G { A -> B [label="<u64> #0"] }' >"$tmp/cap0.dot"
 rc=0; "$new" --from-dot "$tmp/cap0.dot" --check >"$tmp/dot.log" 2>&1 || rc=$?
 [[ $rc == 1 ]] && grep -q "channel 'a_to_b': capacity 0 holds nothing" "$tmp/dot.log" ||
     { cat "$tmp/dot.log" >&2; fail "a DOT capacity of 0: exit $rc"; }
+printf 'digraph G {\n A -> B [label="name::work <u64> #8"]\n A -> B [label="name::work <u64> #8"]\n A -> B [label="name::work <u64> #8"]\n A -> B [label="name::log <u64> #8"]\n}' >"$tmp/bundle.dot"
+"$new" --from-dot "$tmp/bundle.dot" --to-toml >"$tmp/bundle.toml" 2>"$tmp/bundle.log" ||
+    { cat "$tmp/bundle.log" >&2; fail "DOT parallel edges of one name: refused"; }
+[[ "$(grep -c '^\[\[channel\]\]' "$tmp/bundle.toml")" == 2 ]] && grep -q '^lanes = 3$' "$tmp/bundle.toml" ||
+    { cat "$tmp/bundle.toml" >&2; fail "DOT parallel edges of one name did not become one channel of 3 lanes"; }
 step "--to-toml: the DOT description as TOML, which reads back the same"
 "$new" --from-dot "$STEADY_SOURCE_DIR/examples/gallery/fizz-buzz.dot" --to-toml >"$tmp/fb.toml" 2>"$tmp/fb.log" ||
     { cat "$tmp/fb.log" >&2; fail "--to-toml failed"; }

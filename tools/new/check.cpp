@@ -160,6 +160,8 @@ struct checker {
             if (x.durable && x.state.empty())
                 d.error(x.at, "actor '" + x.name + "' is durable but has no state fields: add "
                                                   "state = [\"uint64_t count\"]");
+            if (x.count == 0 || x.count > 64)
+                d.error(x.at, "actor '" + x.name + "': count must be 1..64 (instances of it)");
             uint64_t size, align;
             size_fields(x.state, "the state of actor '" + x.name + "'", size, align);
         }
@@ -232,9 +234,53 @@ struct checker {
                 d.error(c.at, "channel '" + c.name + "': unknown type '" + c.type +
                                   "' (a fixed type such as uint64_t, or a [[type]]'s name)");
             c.type_id = fnv1a64("steady-new type " + layout(c.type));
+            check_form(c);
         }
         for (channel &c : a.channels)
             check_showstopper(c);
+    }
+
+    uint64_t count_of(const std::string &name) const
+    {
+        auto x = actors.find(name);
+        return x == actors.end() ? 1 : x->second->count;
+    }
+
+    // How the channel joins the instances of its actors (model.hpp's shape).
+    void check_form(channel &c)
+    {
+        uint64_t from = count_of(c.from), to = count_of(c.to);
+        std::string what = "channel '" + c.name + "'";
+        c.form = shape::plain;
+        c.n = 1;
+        if (c.lanes > 1024)
+            d.error(c.at, what + ": lanes must be 1..1024");
+        if (!c.bridge.empty() && (from > 1 || to > 1)) {
+            d.error(c.at, what + " is bridged: its actor must have count 1 (bridge each instance's "
+                                 "channel on its own, or gather them first)");
+        } else if (from > 1 && to > 1) {
+            if (from != to)
+                d.error(c.at, what + " joins " + std::to_string(from) + " instances of '" +
+                                  c.from + "' to " + std::to_string(to) + " of '" + c.to +
+                                  "': make the counts equal (instance i to instance i), or put an "
+                                  "actor of count 1 between them");
+            if (c.lanes > 1)
+                d.error(c.at, what + ": lanes with a count on both ends; each instance pair has "
+                                     "one channel: leave lanes out");
+            c.form = shape::pairwise;
+            c.n = from;
+        } else if (from > 1 || to > 1) {
+            uint64_t n = from > 1 ? from : to;
+            if (c.lanes > 1 && c.lanes != n)
+                d.error(c.at, what + ": lanes = " + std::to_string(c.lanes) + " but '" +
+                                  (from > 1 ? c.from : c.to) + "' has " + std::to_string(n) +
+                                  " instances, one lane each: leave lanes out or make them equal");
+            c.form = from > 1 ? shape::fan_in : shape::fan_out;
+            c.n = n;
+        } else if (c.lanes > 1) {
+            c.form = shape::lanes;
+            c.n = c.lanes;
+        }
     }
 
     // showstopper = K (2..1000) takes a message K failed generations of the receiver died on
@@ -253,6 +299,9 @@ struct checker {
         if (c.to.empty())
             d.error(c.at, "channel '" + c.name + "': a showstopper is for a channel an actor "
                           "here receives; this one goes to another pod");
+        if (c.rx_bundle())
+            d.error(c.at, "channel '" + c.name + "': a showstopper is for a single input; '" +
+                              c.to + "' receives this one as a bundle of lanes");
         if (c.dead_letters.empty())
             return;
         const channel *dl = nullptr;
@@ -269,6 +318,9 @@ struct checker {
         else if (dl->type != c.type)
             d.error(c.at, "channel '" + c.name + "': dead_letters '" + c.dead_letters +
                               "' carries " + dl->type + ", not " + c.type);
+        else if (dl->tx_bundle())
+            d.error(c.at, "channel '" + c.name + "': dead_letters '" + c.dead_letters +
+                              "' is a bundle of lanes at '" + c.to + "'; use a single channel");
     }
 
     std::string known_actors() const
@@ -283,8 +335,8 @@ struct checker {
     {
         uint64_t bytes = 0;
         for (const channel &c : a.channels)
-            if (c.elem_size && c.capacity <= (1ull << 32))
-                bytes += c.elem_size * c.capacity;
+            if (c.elem_size && c.capacity <= (1ull << 32) && c.n <= 1024)
+                bytes += c.elem_size * c.capacity * c.n;
         if (bytes > a.memory_limit_mb * (1ull << 20))
             d.error(a.at, "the channels need " + std::to_string(bytes >> 20) +
                               " MiB, over the budget of " + std::to_string(a.memory_limit_mb) +

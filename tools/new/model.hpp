@@ -63,8 +63,15 @@ struct actor {
     uint64_t restart_period_ms = 10000;
     std::vector<field> state; // the state block's fields (none: no state block)
     bool durable = false;     // the state block is saved to <state_dir>/<name>.state
+    uint64_t count = 1;       // instances, labelled <name>-0 .. <name>-<count-1> when more than one
     where at;
 };
+
+// How a channel joins its actors' instances (by check()): one channel (plain); count
+// channels, instance i to instance i (pairwise: both actors have that count); one bundle of
+// `lanes` lanes between two single actors (lanes); or a bundle whose lanes go one to each
+// instance of the receiver (fan_out) or come one from each instance of the sender (fan_in).
+enum class shape { plain, pairwise, lanes, fan_out, fan_in };
 
 struct channel {
     std::string name, from, to, type;
@@ -76,11 +83,17 @@ struct channel {
     // takes it off (0: never), and the channel it goes to then ("": it is dropped).
     uint64_t showstopper = 0;
     std::string dead_letters;
+    uint64_t lanes = 0; // a bundle of this many lanes (0: as the actors' counts make it)
     where at;
+    shape form = shape::plain; // by check()
+    uint64_t n = 1;                         // by check(): channels, or lanes of the bundle
     uint64_t elem_size = 0; // by check()
     uint64_t type_id = 0;   // by check(): the element type's fingerprint (bridges check it)
     bool egress() const { return !bridge.empty() && to.empty(); }
     bool ingress() const { return !bridge.empty() && from.empty(); }
+    // Whether the sending (receiving) actor holds this channel as a bundle end.
+    bool tx_bundle() const { return form == shape::lanes || form == shape::fan_out; }
+    bool rx_bundle() const { return form == shape::lanes || form == shape::fan_in; }
 };
 
 struct app {

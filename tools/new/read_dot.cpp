@@ -7,8 +7,9 @@
 //   edges: in the label, name::channel (default <from>_to_<to>), <Type> (a Rust primitive such
 //     as u64, or a message name, made a [[type]] with one field "uint64_t value" for the user to
 //     fill in), #capacity (default 64); >>Take, >>TakeCopy, >>PeekCopy are read and not needed.
-// Several edges of one name between the same actors (the original's bundles) are refused by
-// check() as channels of one name. cgraph keeps no line numbers: messages name the node or edge.
+// Several edges of one name between the same actors, of one type and capacity (the original's
+// bundles), are one channel with that many lanes. cgraph keeps no line numbers: messages name
+// the node or edge.
 #include <cctype>
 #include <cstring>
 #include <map>
@@ -213,6 +214,25 @@ bool is_note(void *obj)
 
 } // namespace
 
+// The original's bundles: parallel edges of one name become one channel of as many lanes.
+static void merge_bundles(app &a)
+{
+    auto key = [](const channel &c) { return c.name.empty() ? c.from + "_to_" + c.to : c.name; };
+    std::vector<channel> merged;
+    for (const channel &c : a.channels) {
+        channel *same = nullptr;
+        for (channel &m : merged)
+            if (key(m) == key(c) && m.from == c.from && m.to == c.to && m.type == c.type &&
+                m.capacity == c.capacity)
+                same = &m;
+        if (same)
+            same->lanes = (same->lanes ? same->lanes : 1) + 1;
+        else
+            merged.push_back(c);
+    }
+    a.channels = merged;
+}
+
 bool read_dot(const std::string &text, const std::string &file, app &out, diagnostics &d)
 {
     cgraph_errors.clear();
@@ -261,6 +281,7 @@ bool read_dot(const std::string &text, const std::string &file, app &out, diagno
             if (!is_note(agtail(e)) && !is_note(aghead(e)))
                 read_edge(e, file, out, d);
     agclose(g);
+    merge_bundles(out);
     out.source_text = text;
     out.source_path = file;
     return !d.has_errors();

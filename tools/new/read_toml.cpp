@@ -174,7 +174,7 @@ struct reader {
         x.at = at(t);
         known_keys(t, "[[actor]]",
                    {"name", "placement", "troupe", "period_ms", "restart", "max_restarts",
-                    "restart_period_ms", "state", "durable"});
+                    "restart_period_ms", "state", "durable", "count"});
         if (!str(t, "name", "actor", x.name) && !t.get("name"))
             d.error(x.at, "an [[actor]] needs a name");
         std::string s;
@@ -207,6 +207,7 @@ struct reader {
         u64(t, "restart_period_ms", "actor", x.restart_period_ms);
         fields(t, "state", "actor", x.state);
         boolean(t, "durable", "actor", x.durable);
+        u64(t, "count", "actor", x.count);
         a.actors.push_back(x);
     }
 
@@ -216,7 +217,7 @@ struct reader {
         c.at = at(t);
         known_keys(t, "[[channel]]",
                    {"name", "from", "to", "type", "capacity", "bridge", "showstopper",
-                    "dead_letters"});
+                    "dead_letters", "lanes"});
         str(t, "name", "channel", c.name);
         str(t, "from", "channel", c.from);
         str(t, "to", "channel", c.to);
@@ -227,6 +228,7 @@ struct reader {
         str(t, "bridge", "channel", c.bridge);
         u64(t, "showstopper", "channel", c.showstopper);
         str(t, "dead_letters", "channel", c.dead_letters);
+        u64(t, "lanes", "channel", c.lanes);
         a.channels.push_back(c);
     }
 };

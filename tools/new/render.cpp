@@ -60,23 +60,6 @@ const char *restart_name(restart_kind r)
     return "STEADY_RESTART_TRANSIENT";
 }
 
-// The place of c among its sending actor's outputs (peer_of_input) or its receiving actor's
-// inputs: the stage manager's numbering of a stand-in's ends (spawn order). A bridged
-// channel's far end is its pod's only end.
-unsigned place_at(const app &a, const channel &c, bool among_outputs)
-{
-    if (!c.bridge.empty())
-        return 0;
-    unsigned i = 0;
-    for (const channel &o : a.channels) {
-        if (&o == &c)
-            return i;
-        if (among_outputs ? o.from == c.from : o.to == c.to)
-            i++;
-    }
-    return i;
-}
-
 std::string pod_of(const channel &c)
 {
     return c.name + "_pod";
@@ -94,10 +77,53 @@ data flag(bool b)
     return b ? data::type::bool_true : data::type::bool_false;
 }
 
-// One end of a channel as an actor sees it; index: its place among the actor's ends of that
-// direction, in spawn order. peer: who plays the other end in a test (an actor, or the pod
-// that stands for a bridge's far side); far: the other end in words, for comments.
-data end_data(const channel &c, unsigned index, size_t last)
+// Whether the actor on one side of c holds it as a bundle end (sending: the sender's side).
+bool bundle_at(const channel &c, bool sending)
+{
+    return sending ? c.tx_bundle() : c.rx_bundle();
+}
+
+uint64_t count_of(const app &a, const std::string &name)
+{
+    for (const actor &x : a.actors)
+        if (x.name == name)
+            return x.count;
+    return 1;
+}
+
+// The label of an actor's first instance: a stand-in's name in tests ("worker" or "worker-0").
+std::string first_instance(const app &a, const std::string &name)
+{
+    return count_of(a, name) > 1 ? name + "-0" : name;
+}
+
+// The stage manager's number (steady/testing.h) of lane `lane` of c among the ends of actor
+// `who` on one side: its single ends in spawn order, then each bundle end's lanes. The pod
+// standing for a bridge's far side has that one end.
+unsigned stand_in_index(const app &a, const std::string &who, const channel &c, bool sending,
+                        unsigned lane)
+{
+    if (sending ? c.from.empty() : c.to.empty())
+        return 0;
+    unsigned singles = 0, single_at = 0, lanes_before = 0;
+    bool past = false;
+    for (const channel &o : a.channels) {
+        if ((sending ? o.from : o.to) != who)
+            continue;
+        past = past || &o == &c;
+        if (!bundle_at(o, sending)) {
+            single_at = &o == &c ? singles : single_at;
+            singles++;
+        } else if (!past) {
+            lanes_before += static_cast<unsigned>(o.n);
+        }
+    }
+    return bundle_at(c, sending) ? singles + lanes_before + lane : single_at;
+}
+
+// One end of a channel as an actor sees it; index/last: its place in the list it is in. far:
+// the other end in words, for comments; bundle: the actor holds it as a bundle end.
+data end_data(const channel &c, bool sending, unsigned index, size_t last)
 {
     data e;
     e.set("name", c.name);
@@ -108,20 +134,27 @@ data end_data(const channel &c, unsigned index, size_t last)
     e.set("index", std::to_string(index));
     e.set("last", flag(index + 1 == last));
     std::string other = "another pod over " + c.bridge;
-    e.set("peer_in", c.from.empty() ? pod_of(c) : c.from);
-    e.set("peer_out", c.to.empty() ? pod_of(c) : c.to);
     e.set("far_in", c.from.empty() ? other : c.from);
     e.set("far_out", c.to.empty() ? other : c.to);
+    bool b = bundle_at(c, sending);
+    e.set("bundle", flag(b));
+    e.set("field", channel_family(c.type) + (sending ? "_tx" : "_rx") + (b ? "_bundle" : ""));
+    e.set("lanes", std::to_string(c.n));
     return e;
 }
 
-// A channel as the graph makes it: plain (both ends here), egress or ingress (one end in
-// another pod), its showstopper and fingerprint.
-data channel_data(const channel &c)
+// A channel as the graph makes it: its form (model.hpp's shape; egress and ingress: one end in
+// another pod), its instances' indexing, showstopper and fingerprint.
+data channel_data(const app &a, const channel &c)
 {
-    data cd = end_data(c, 0, 0);
+    data cd = end_data(c, true, 0, 0);
     cd.set("capacity", std::to_string(c.capacity));
-    cd.set("plain", flag(c.bridge.empty()));
+    cd.set("plain", flag(c.bridge.empty() && c.form == shape::plain));
+    cd.set("pairwise", flag(c.form == shape::pairwise));
+    cd.set("lanes_form", flag(c.form == shape::lanes));
+    cd.set("fan_out", flag(c.form == shape::fan_out));
+    cd.set("fan_in", flag(c.form == shape::fan_in));
+    cd.set("n", std::to_string(c.n));
     cd.set("egress", flag(c.egress()));
     cd.set("ingress", flag(c.ingress()));
     cd.set("bridge", c.bridge);
@@ -131,7 +164,86 @@ data channel_data(const channel &c)
     cd.set("showstopper", std::to_string(c.showstopper));
     cd.set("has_dead", flag(!c.dead_letters.empty()));
     cd.set("dead_letters", c.dead_letters);
+    uint64_t to = count_of(a, c.to);
+    cd.set("to_count", std::to_string(to));
+    cd.set("to_idx", to > 1 ? "[i]" : "");
     return cd;
+}
+
+// The list of an actor's ends of one side, with `last` counted within the list.
+data end_list(const std::vector<const channel *> &cs, bool sending)
+{
+    data l{data::type::list};
+    for (unsigned i = 0; i < cs.size(); i++)
+        l << end_data(*cs[i], sending, i, cs.size());
+    return l;
+}
+
+// An actor's ends: every input and output (with the stand-in that plays the other end in its
+// test, and that one's end number), the outputs the skeleton sends on (not dead letters), and
+// the single and bundle ends apart for spawn.
+void actor_ends(const app &a, const actor &x, data &d)
+{
+    std::vector<const channel *> in, out, sends, ins1, insb, outs1, outsb;
+    for (const channel &c : a.channels) {
+        if (c.to == x.name) {
+            in.push_back(&c);
+            (c.rx_bundle() ? insb : ins1).push_back(&c);
+        }
+        if (c.from != x.name)
+            continue;
+        out.push_back(&c);
+        (c.tx_bundle() ? outsb : outs1).push_back(&c);
+        bool dead = false;
+        for (const channel &o : a.channels)
+            dead = dead || (o.to == x.name && o.dead_letters == c.name);
+        if (!dead)
+            sends.push_back(&c);
+    }
+    bool bundle_send = false;
+    for (const channel *c : sends)
+        bundle_send = bundle_send || c->tx_bundle();
+    // A bundle output spreads what the actor sends over its lanes: its test feeds one message
+    // (on the first input) and expects one on each output, on lane 0.
+    data ins{data::type::list}, outs{data::type::list}, snd{data::type::list};
+    for (unsigned i = 0; i < in.size(); i++) {
+        data e = end_data(*in[i], false, i, in.size());
+        e.set("owner", x.name);
+        e.set("peer", in[i]->from.empty() ? pod_of(*in[i]) : first_instance(a, in[i]->from));
+        e.set("peer_index", std::to_string(stand_in_index(a, in[i]->from, *in[i], true, 0)));
+        e.set("feed", flag(!bundle_send || i == 0));
+        ins << e;
+    }
+    for (unsigned i = 0; i < out.size(); i++) {
+        data e = end_data(*out[i], true, i, out.size());
+        e.set("owner", x.name);
+        outs << e;
+    }
+    for (unsigned i = 0; i < sends.size(); i++) {
+        data e = end_data(*sends[i], true, i, sends.size());
+        e.set("owner", x.name);
+        e.set("peer", sends[i]->to.empty() ? pod_of(*sends[i]) : first_instance(a, sends[i]->to));
+        e.set("peer_index", std::to_string(stand_in_index(a, sends[i]->to, *sends[i], false, 0)));
+        snd << e;
+    }
+    d.set("inputs", ins);
+    d.set("outputs", outs);
+    d.set("sends", snd);
+    d.set("has_sends", flag(!sends.empty()));
+    d.set("expect_n", std::to_string(bundle_send || in.empty() ? 1 : in.size()));
+    d.set("single_ins", end_list(ins1, false));
+    d.set("bundle_ins", end_list(insb, false));
+    d.set("single_outs", end_list(outs1, true));
+    d.set("bundle_outs", end_list(outsb, true));
+    d.set("has_single_ins", flag(!ins1.empty()));
+    d.set("has_bundle_ins", flag(!insb.empty()));
+    d.set("has_single_outs", flag(!outs1.empty()));
+    d.set("has_bundle_outs", flag(!outsb.empty()));
+    d.set("has_inputs", flag(!in.empty()));
+    d.set("has_outputs", flag(!out.empty()));
+    d.set("has_ends", flag(!in.empty() || !out.empty()));
+    d.set("n_inputs", std::to_string(in.size() ? in.size() : 1));
+    d.set("producer", flag(in.empty()));
 }
 
 data actor_data(const app &a, const actor &x)
@@ -139,50 +251,23 @@ data actor_data(const app &a, const actor &x)
     data d;
     d.set("name", x.name);
     d.set("NAME", upper(x.name));
-    data ins{data::type::list}, outs{data::type::list}, others{data::type::list};
-    std::vector<const channel *> in, out;
-    for (const channel &c : a.channels) {
-        if (c.to == x.name)
-            in.push_back(&c);
-        if (c.from == x.name)
-            out.push_back(&c);
-    }
-    for (unsigned i = 0; i < in.size(); i++) {
-        data e = end_data(*in[i], i, in.size());
-        e.set("owner", x.name);
-        e.set("peer", in[i]->from.empty() ? pod_of(*in[i]) : in[i]->from);
-        e.set("peer_index", std::to_string(place_at(a, *in[i], true)));
-        ins << e;
-    }
-    data sends{data::type::list}; // the outputs the skeleton sends on: not dead letters
-    for (unsigned i = 0; i < out.size(); i++) {
-        data e = end_data(*out[i], i, out.size());
-        e.set("owner", x.name);
-        e.set("peer", out[i]->to.empty() ? pod_of(*out[i]) : out[i]->to);
-        e.set("peer_index", std::to_string(place_at(a, *out[i], false)));
-        outs << e;
-        bool dead = false;
-        for (const channel &c : a.channels)
-            dead = dead || (c.to == x.name && c.dead_letters == out[i]->name);
-        if (!dead)
-            sends << e;
-    }
-    d.set("sends", sends);
-    d.set("has_sends", flag(!sends.is_empty_list()));
+    actor_ends(a, x, d);
+    data others{data::type::list}; // every stand-in of this actor's test
+    std::string tested = first_instance(a, x.name);
     for (const actor &y : a.actors)
-        if (y.name != x.name)
-            others << data{"name", y.name};
+        for (uint64_t i = 0; i < y.count; i++) {
+            std::string label = y.count > 1 ? y.name + "-" + std::to_string(i) : y.name;
+            if (label != tested)
+                others << data{"name", label};
+        }
     for (const channel &c : a.channels)
         if (!c.bridge.empty())
             others << data{"name", pod_of(c)};
-    d.set("inputs", ins);
-    d.set("outputs", outs);
     d.set("others", others);
-    d.set("has_inputs", flag(!in.empty()));
-    d.set("has_outputs", flag(!out.empty()));
-    d.set("has_ends", flag(!in.empty() || !out.empty()));
-    d.set("n_inputs", std::to_string(in.size() ? in.size() : 1));
-    d.set("producer", flag(in.empty()));
+    d.set("tested", tested);
+    d.set("multi", flag(x.count > 1));
+    d.set("count", std::to_string(x.count));
+    d.set("idx", x.count > 1 ? "[i]" : "");
     d.set("period_ms", std::to_string(x.period_ms));
     d.set("has_state", flag(!x.state.empty()));
     d.set("state_fields", fields_list(x.state));
@@ -216,9 +301,13 @@ data app_data(const app &a, const std::string &description_path)
     std::set<std::string> seen;
     for (const channel &c : a.channels)
         if (seen.insert(c.type).second) {
+            bool bundled = false;
+            for (const channel &o : a.channels)
+                bundled = bundled || (o.type == c.type && (o.tx_bundle() || o.rx_bundle()));
             data f;
             f.set("ch", channel_family(c.type));
             f.set("type", c.type);
+            f.set("bundled", flag(bundled));
             families << f;
         }
     d.set("families", families);
@@ -233,10 +322,10 @@ data app_data(const app &a, const std::string &description_path)
     d.set("has_egress", flag(egress));
     d.set("has_ingress", flag(ingress));
     for (const channel &c : a.channels) {
-        chans << channel_data(c);
+        chans << channel_data(a, c);
         if (c.bridge.empty())
             continue;
-        data b = channel_data(c);
+        data b = channel_data(a, c);
         b.set("last_bridge", flag(++seen_bridges == n_bridges));
         bridges << b;
     }

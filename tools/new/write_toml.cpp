@@ -72,6 +72,8 @@ std::string write_toml(const app &a)
             o << "state = " << fields(x.state) << "\n";
         if (x.durable)
             o << "durable = true\n";
+        if (x.count != 1)
+            o << "count = " << x.count << "\n";
     }
     for (const channel &c : a.channels) {
         o << "\n[[channel]]\nname = " << quoted(c.name) << "\n";
@@ -82,6 +84,8 @@ std::string write_toml(const app &a)
         o << "type = " << quoted(c.type) << "\n";
         if (c.capacity != 64)
             o << "capacity = " << c.capacity << "\n";
+        if (c.lanes)
+            o << "lanes = " << c.lanes << "\n";
         if (!c.bridge.empty())
             o << "bridge = " << quoted(c.bridge) << "\n";
         if (c.showstopper)
