@@ -125,6 +125,23 @@ while IFS= read -r sym; do
 done <<<"$bexported"
 echo "   $(wc -l <<<"$bexported") symbols exported"
 
+step "the telemetry library: libsteady-telemetry, its SONAME, RUNPATH and exports (steady/telemetry.h)"
+treal="$libdir/libsteady-telemetry.so.$STEADY_VERSION"
+[[ -f "$treal" && ! -L "$treal" ]] || fail "libsteady-telemetry.so.$STEADY_VERSION not installed in $libdir"
+[[ -L "$libdir/libsteady-telemetry.so.$STEADY_SOVERSION" && -L "$libdir/libsteady-telemetry.so" ]] ||
+    fail "libsteady-telemetry.so's SONAME link or development symlink is missing"
+[[ -f "$pcdir/steady-telemetry.pc" ]] || fail "steady-telemetry.pc not installed in $pcdir"
+readelf -d "$treal" | grep -q 'R.*PATH.*\[\$ORIGIN\]' ||
+    fail "libsteady-telemetry cannot find libsteady.so beside it (no \$ORIGIN RUNPATH)"
+mexported="$(nm -D --defined-only "$treal" | awk '{ print $NF }' |
+    grep -Ev '^(_init|_fini|_edata|_end|__bss_start|__.*)$' || true)"
+grep -qx 'steady_telemetry_start' <<<"$mexported" || fail "steady_telemetry_start is not exported"
+while IFS= read -r sym; do
+    grep -qw -- "$sym" "$prefix/include/steady/telemetry.h" ||
+        fail "libsteady-telemetry exports $sym, which the installed steady/telemetry.h does not declare"
+done <<<"$mexported"
+echo "   $(wc -l <<<"$mexported") symbols exported"
+
 step "packaging files and the installed version"
 [[ "$pcdir" == "$libdir/pkgconfig" ]] || fail "steady.pc is in $pcdir, not $libdir/pkgconfig"
 for f in steadyConfig.cmake steadyConfigVersion.cmake steadyTargets.cmake; do

@@ -213,6 +213,18 @@ bridge = "shm:/x"' "channel 'out' is bridged: its actor must have count 1"
 expect_error "$base$ok_channel"'lanes = 2
 showstopper = 3' "a showstopper is for a single input; 'dst' receives this one as a bundle of lanes"
 
+step "telemetry"
+expect_error "$base"'[telemetry]
+port = 70000' "CASE:7: error: [telemetry] port must be 0..65535"
+expect_error "$base"'[telemetry]
+frame_ms = 5' "[telemetry] frame_ms must be 10..60000"
+expect_error "$base"'[telemetry]
+addr = ""' "[telemetry] addr must be an address"
+expect_error "$base"'[telemetry]
+prot = 1' "CASE:8: error: unknown key 'prot' in [telemetry] (known: addr, frame_ms, port)"
+expect_error 'telemetry = 3
+'"$base" "CASE:1: error: 'telemetry' must be a table"
+
 step "DOT (--from-dot)"
 printf 'digraph G {\n A -> B\n B -> \n}' >"$tmp/bad.dot"
 rc=0; "$new" --from-dot "$tmp/bad.dot" --out "$tmp/dotout" >"$tmp/dot.log" 2>&1 || rc=$?

@@ -428,6 +428,13 @@ bool check(app &a, diagnostics &d)
         d.error(a.at, "[app] memory_limit_mb must be 1..1048576");
     if (a.actors.empty())
         d.error(a.at, "the description has no [[actor]]");
+    const telemetry &t = a.telemetry;
+    if (t.on && t.port > 65535)
+        d.error(t.at, "[telemetry] port must be 0..65535 (0: 9900, or the next free port)");
+    if (t.on && t.frame_ms && (t.frame_ms < 10 || t.frame_ms > 60000))
+        d.error(t.at, "[telemetry] frame_ms must be 10..60000 (or 0: 100)");
+    if (t.on && (t.addr.empty() || t.addr.find_first_of("\"\\ \n") != std::string::npos))
+        d.error(t.at, "[telemetry] addr must be an address such as \"127.0.0.1\"");
     checker c{a, d, {}, {}};
     c.check_types();
     c.check_actors();

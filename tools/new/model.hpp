@@ -96,6 +96,16 @@ struct channel {
     bool rx_bundle() const { return form == shape::lanes || form == shape::fan_in; }
 };
 
+// [telemetry]: the program serves its graph's dashboard, metrics, DOT and JSON over HTTP
+// (libsteady-telemetry, steady/telemetry.h).
+struct telemetry {
+    bool on = false;                // the table is there
+    uint64_t port = 0;              // 0: 9900, or the next free one
+    std::string addr = "127.0.0.1"; // the address it binds
+    uint64_t frame_ms = 0;          // the sampling period (0: the library's 100)
+    where at;
+};
+
 struct app {
     std::string name;    // C identifier: the program and the prefix of generated names
     std::string summary; // one line for --help and the README
@@ -104,6 +114,7 @@ struct app {
     std::vector<msg_type> types;
     std::vector<actor> actors;
     std::vector<channel> channels;
+    steady_new::telemetry telemetry;
     std::string source_text; // the description's bytes (its hash is checked at start)
     std::string source_path;
 };

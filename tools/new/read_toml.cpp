@@ -157,6 +157,24 @@ struct reader {
         u64(t, "memory_limit_mb", "app", a.memory_limit_mb);
     }
 
+    void telemetry_table(const toml::table &root, app &a) const
+    {
+        const toml::node *n = root.get("telemetry");
+        if (!n)
+            return;
+        if (!n->is_table()) {
+            d.error(at(*n), "'telemetry' must be a table: [telemetry] port = 9900");
+            return;
+        }
+        const toml::table &t = *n->as_table();
+        a.telemetry.on = true;
+        a.telemetry.at = at(t);
+        known_keys(t, "[telemetry]", {"port", "addr", "frame_ms"});
+        u64(t, "port", "telemetry", a.telemetry.port);
+        str(t, "addr", "telemetry", a.telemetry.addr);
+        u64(t, "frame_ms", "telemetry", a.telemetry.frame_ms);
+    }
+
     void type_table(const toml::table &t, app &a) const
     {
         msg_type m;
@@ -247,8 +265,9 @@ bool read_toml(const std::string &text, const std::string &file, app &out, diagn
         return false;
     }
     reader r{file, d};
-    r.known_keys(root, "the description", {"app", "type", "actor", "channel"});
+    r.known_keys(root, "the description", {"app", "type", "actor", "channel", "telemetry"});
     r.app_table(root, out);
+    r.telemetry_table(root, out);
     r.each(root, "type", [&](const toml::table &t) { r.type_table(t, out); });
     r.each(root, "actor", [&](const toml::table &t) { r.actor_table(t, out); });
     r.each(root, "channel", [&](const toml::table &t) { r.channel_table(t, out); });

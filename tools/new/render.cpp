@@ -353,6 +353,10 @@ data app_data(const app &a, const std::string &description_path)
     for (const actor &x : a.actors)
         durable = durable || x.durable;
     d.set("has_durable", flag(durable));
+    d.set("telemetry", flag(a.telemetry.on));
+    d.set("telemetry_port", std::to_string(a.telemetry.port));
+    d.set("telemetry_addr", a.telemetry.addr);
+    d.set("telemetry_frame_ms", std::to_string(a.telemetry.frame_ms));
     return d;
 }
 

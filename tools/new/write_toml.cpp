@@ -52,6 +52,15 @@ std::string write_toml(const app &a)
         o << "summary = " << quoted(a.summary) << "\n";
     if (a.memory_limit_mb != 1024)
         o << "memory_limit_mb = " << a.memory_limit_mb << "\n";
+    if (a.telemetry.on) {
+        o << "\n[telemetry]\n";
+        if (a.telemetry.port)
+            o << "port = " << a.telemetry.port << "\n";
+        if (a.telemetry.addr != "127.0.0.1")
+            o << "addr = " << quoted(a.telemetry.addr) << "\n";
+        if (a.telemetry.frame_ms)
+            o << "frame_ms = " << a.telemetry.frame_ms << "\n";
+    }
     for (const msg_type &t : a.types)
         o << "\n[[type]]\nname = " << quoted(t.name) << "\nfields = " << fields(t.fields) << "\n";
     for (const actor &x : a.actors) {
