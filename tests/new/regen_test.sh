@@ -11,7 +11,10 @@
 #      line, the markers in the file;
 #   5. an actor removed from the description: its files are kept and said so;
 #   6. an edited gen/ file is replaced, the edit kept as .orig and said so;
-#   7. a non-empty directory steady-new did not make is refused, nothing written.
+#   7. a non-empty directory steady-new did not make is refused, nothing written;
+#   8. the edited worker gets count = 3: its channels become a fan-out and a fan-in of lanes,
+#      the generator and logger wait on lanes, the conflict at the worker's last line is
+#      resolved keeping both, the edits stay, the tests pass and all three instances work.
 set -euo pipefail
 NAME=codegen_regen
 # shellcheck source=tests/install/lib.sh
@@ -149,4 +152,38 @@ rc=0
 [[ $rc == 2 ]] || fail "a foreign directory: exit $rc, not 2"
 grep -q "is not empty and steady-new did not make it" "$tmp/other.log" || fail "not said"
 [[ "$(ls -A "$tmp/other")" == notes.txt ]] || fail "files were written into it"
+
+step "8. the edited worker becomes three instances: its channels become lanes, its edits stay"
+sed -i 's/^name = "worker"$/name = "worker"\ncount = 3/' "$desc"
+rc=0
+"$new" "$desc" --out "$app" >"$tmp/count.log" 2>&1 || rc=$?
+# The worker's last log line changed (it names its instance) next to a line the user added
+# after it: diff3 says so (exit 3) and the user keeps both.
+[[ $rc == 3 ]] && grep -Eq '^  src/worker.c: line [0-9]+' "$tmp/count.log" ||
+    { cat "$tmp/count.log" "$app/src/worker.c" >&2; fail "count = 3: exit $rc, not the conflict at the log line"; }
+python3 - "$app/src/worker.c" <<'PY'
+import re, sys
+p = sys.argv[1]
+s = open(p).read()
+keep = lambda m: m.group(2) + [l for l in m.group(1).splitlines(True) if "USER-EDIT-2" in l][0]
+s, n = re.subn(r"<<<<<<< yours\n(.*?)\|\|\|\|\|\|\| last generation\n.*?=======\n(.*?)>>>>>>> this generation\n",
+               keep, s, flags=re.S)
+assert n == 1, n
+open(p, "w").write(s)
+PY
+for n in 1 2 3; do grep -q "USER-EDIT-$n" "$app/src/worker.c" || fail "count = 3 lost the user's edit $n"; done
+grep -q 'worker_io worker\[3\];' "$app/gen/lesson01_gen.h" || fail "gen/ has no three workers"
+grep -q 'STEADY_VACANT_LANE(io->values, 1, &lane_values)' "$app/src/generator.c" ||
+    fail "the generator does not wait for a lane of its fan-out"
+grep -q 'STEADY_AVAIL_LANE(io->fizzbuzz, 1, &lane_fizzbuzz)' "$app/src/logger.c" ||
+    fail "the logger does not wait for a lane of its fan-in"
+"$STEADY_CMAKE" --build "$app/build" >"$tmp/b8.log" 2>&1 || { cat "$tmp/b8.log" >&2; fail "no build with three workers"; }
+(cd "$app/build" && ctest --output-on-failure --timeout 120) >"$tmp/ctest8.log" 2>&1 ||
+    { cat "$tmp/ctest8.log" >&2; fail "the tests with three workers failed"; }
+"$app/build/lesson01" --run-ms 300 --state-dir "$tmp/state8" >"$tmp/run8.log" 2>&1 ||
+    { cat "$tmp/run8.log" >&2; fail "the program with three workers failed"; }
+for i in 0 1 2; do
+    grep -q "T\[worker-$i\].*worker-$i: [1-9][0-9]* messages" "$tmp/run8.log" ||
+        { cat "$tmp/run8.log" >&2; fail "worker-$i handled nothing"; }
+done
 echo "$NAME: ok"
