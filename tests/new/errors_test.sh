@@ -185,6 +185,10 @@ type = "uint32_t"' "dead_letters 'dl' carries uint32_t, not uint64_t"
 expect_error "$base$ok_channel$bridged"'bridge = "shm:/x"
 showstopper = 3' "a showstopper is for a channel an actor here receives"
 
+expect_error "$base"'backoff_floor_ms = 50
+backoff_ceiling_ms = 40' "actor 'dst': backoff_floor_ms <= backoff_ceiling_ms"
+expect_error "$base"'escalation = "panic"' "CASE:7: error: escalation \"panic\" is none of \"stop_graph\", \"stop_actor\""
+
 step "counts and lanes"
 many='[[actor]]
 name = "pool"

@@ -157,6 +157,10 @@ struct checker {
                 d.error(x.at, "actor '" + x.name + "': max_restarts must be at most 65536");
             if (x.restart_period_ms == 0 || x.restart_period_ms > 86400000)
                 d.error(x.at, "actor '" + x.name + "': restart_period_ms must be 1..86400000");
+            if (x.backoff_floor_ms > 3600000 || x.backoff_ceiling_ms > 3600000 ||
+                x.backoff_floor_ms > x.backoff_ceiling_ms)
+                d.error(x.at, "actor '" + x.name + "': backoff_floor_ms <= backoff_ceiling_ms, "
+                                                  "both at most 3600000");
             if (x.durable && x.state.empty())
                 d.error(x.at, "actor '" + x.name + "' is durable but has no state fields: add "
                                                   "state = [\"uint64_t count\"]");

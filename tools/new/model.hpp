@@ -61,6 +61,8 @@ struct actor {
     restart_kind restart = restart_kind::transient;
     uint64_t max_restarts = 10; // within period: the graph's default policy's values
     uint64_t restart_period_ms = 10000;
+    uint64_t backoff_floor_ms = 1, backoff_ceiling_ms = 1000; // before each restart of a streak
+    bool escalate_stop_actor = false; // past max_restarts: stop the actor (true) or the graph
     std::vector<field> state; // the state block's fields (none: no state block)
     bool durable = false;     // the state block is saved to <state_dir>/<name>.state
     uint64_t count = 1;       // instances, labelled <name>-0 .. <name>-<count-1> when more than one

@@ -192,7 +192,8 @@ struct reader {
         x.at = at(t);
         known_keys(t, "[[actor]]",
                    {"name", "placement", "troupe", "period_ms", "restart", "max_restarts",
-                    "restart_period_ms", "state", "durable", "count"});
+                    "restart_period_ms", "backoff_floor_ms", "backoff_ceiling_ms", "escalation",
+                    "state", "durable", "count"});
         if (!str(t, "name", "actor", x.name) && !t.get("name"))
             d.error(x.at, "an [[actor]] needs a name");
         std::string s;
@@ -223,6 +224,15 @@ struct reader {
         }
         u64(t, "max_restarts", "actor", x.max_restarts);
         u64(t, "restart_period_ms", "actor", x.restart_period_ms);
+        u64(t, "backoff_floor_ms", "actor", x.backoff_floor_ms);
+        u64(t, "backoff_ceiling_ms", "actor", x.backoff_ceiling_ms);
+        if (str(t, "escalation", "actor", s)) {
+            if (s == "stop_actor" || s == "stop_graph")
+                x.escalate_stop_actor = s == "stop_actor";
+            else
+                d.error(at(*t.get("escalation")),
+                        "escalation \"" + s + "\" is none of \"stop_graph\", \"stop_actor\"");
+        }
         fields(t, "state", "actor", x.state);
         boolean(t, "durable", "actor", x.durable);
         u64(t, "count", "actor", x.count);

@@ -278,6 +278,10 @@ data actor_data(const app &a, const actor &x)
     d.set("restart", restart_name(x.restart));
     d.set("max_restarts", std::to_string(x.max_restarts));
     d.set("restart_period_ms", std::to_string(x.restart_period_ms));
+    d.set("backoff_floor_ms", std::to_string(x.backoff_floor_ms));
+    d.set("backoff_ceiling_ms", std::to_string(x.backoff_ceiling_ms));
+    d.set("escalation", x.escalate_stop_actor ? "STEADY_ESCALATE_STOP_ACTOR"
+                                              : "STEADY_ESCALATE_SHUTDOWN_GRAPH");
     return d;
 }
 

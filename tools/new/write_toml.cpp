@@ -77,6 +77,12 @@ std::string write_toml(const app &a)
             o << "max_restarts = " << x.max_restarts << "\n";
         if (x.restart_period_ms != 10000)
             o << "restart_period_ms = " << x.restart_period_ms << "\n";
+        if (x.backoff_floor_ms != 1)
+            o << "backoff_floor_ms = " << x.backoff_floor_ms << "\n";
+        if (x.backoff_ceiling_ms != 1000)
+            o << "backoff_ceiling_ms = " << x.backoff_ceiling_ms << "\n";
+        if (x.escalate_stop_actor)
+            o << "escalation = \"stop_actor\"\n";
         if (!x.state.empty())
             o << "state = " << fields(x.state) << "\n";
         if (x.durable)
