@@ -189,6 +189,16 @@ expect_error "$base"'backoff_floor_ms = 50
 backoff_ceiling_ms = 40' "actor 'dst': backoff_floor_ms <= backoff_ceiling_ms"
 expect_error "$base"'escalation = "panic"' "CASE:7: error: escalation \"panic\" is none of \"stop_graph\", \"stop_actor\""
 
+expect_error '[app]
+name = "demo"
+summary = "two\nlines"
+[[actor]]
+name = "a"' "[app] summary is one line of text"
+mkdir -p "$tmp/adir"
+rc=0; "$new" "$tmp/adir" --check >"$tmp/adir.log" 2>&1 || rc=$?
+[[ $rc == 2 ]] && grep -q "adir is a directory: give the description file" "$tmp/adir.log" ||
+    { cat "$tmp/adir.log" >&2; fail "a directory as the description: exit $rc"; }
+
 step "counts and lanes"
 many='[[actor]]
 name = "pool"

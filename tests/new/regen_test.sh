@@ -38,8 +38,8 @@ s = s.replace("    uint64_t handled = 0;\n",
 s = s.replace("    STEADY_INFO(\"worker: %\" PRIu64 \" messages\", handled);\n",
               "    STEADY_INFO(\"worker: %\" PRIu64 \" messages\", handled);\n"
               "    STEADY_INFO(\"worker: %\" PRIu64 \" rounds\", user_rounds); /* USER-EDIT-2 */\n", 1)
-s = s.replace("        if (r == STEADY_CLOSED)\n            break; /* every input is closed and drained */\n",
-              "        if (r == STEADY_CLOSED)\n            break; /* every input is closed and drained */\n"
+s = s.replace("        if (r != STEADY_READY)\n            continue; /* SHUTDOWN: look at the veto again */\n",
+              "        if (r != STEADY_READY)\n            continue; /* SHUTDOWN: look at the veto again */\n"
               "        user_rounds++; /* USER-EDIT-3 */\n", 1)
 open(w, "w").write(s)
 u = open(t).read()
@@ -72,7 +72,7 @@ step "2. --dry-run: the diff, nothing written"
 before="$(cd "$app" && find . -type f -newer "$desc" | sort; md5sum src/worker.c)"
 "$new" "$desc" --out "$app" --dry-run >"$tmp/dry.log" 2>&1 || { cat "$tmp/dry.log" >&2; fail "--dry-run failed"; }
 grep -q '^+++ b/src/worker.c' "$tmp/dry.log" || fail "the dry run shows no change of src/worker.c"
-grep -q '^+.*STEADY_AVAIL(io->extra, 1)' "$tmp/dry.log" || fail "the dry run does not show the new wait"
+grep -q '^+.*uint32_ch_avail_open(io->extra, 1)' "$tmp/dry.log" || fail "the dry run does not show the new wait"
 grep -q '^+++ b/src/auditor.c' "$tmp/dry.log" || fail "the dry run does not show the new actor"
 grep -q 'nothing was written' "$tmp/dry.log" || fail "the dry run does not say nothing was written"
 [[ ! -e "$app/src/auditor.c" ]] || fail "--dry-run wrote src/auditor.c"
@@ -85,7 +85,7 @@ for n in 1 2 3; do grep -q "USER-EDIT-$n" "$app/src/worker.c" || fail "the user'
 grep -q "USER-EDIT-4" "$app/tests/worker_test.c" || fail "the user's test edit was lost"
 grep -q 'STEADY_I(uint32_ch_rx_is_closed_and_empty(io->extra))' "$app/src/worker.c" ||
     fail "the new channel is not in the worker's veto"
-grep -q 'STEADY_AVAIL(io->extra, 1)' "$app/src/worker.c" || fail "the worker does not wait on the new channel"
+grep -q 'uint32_ch_avail_open(io->extra, 1)' "$app/src/worker.c" || fail "the worker does not wait on the new channel"
 grep -q 'uint32_ch_rx_try_take(io->extra' "$app/src/worker.c" || fail "the worker does not take from it"
 grep -q 'uint32_ch_rx extra; /\* from generator \*/' "$app/gen/lesson01_gen.h" || fail "gen/ lacks the end"
 [[ -f "$app/src/auditor.c" && -f "$app/tests/auditor_test.c" ]] || fail "the new actor's files are missing"
@@ -111,6 +111,10 @@ grep -q '^conflicts (resolve them, then build):' "$tmp/conflict.log" || fail "no
 grep -Eq '^  src/worker.c: line [0-9]+' "$tmp/conflict.log" || fail "the conflict's line is not named"
 grep -q '^<<<<<<< yours' "$app/src/worker.c" || fail "no conflict markers in src/worker.c"
 grep -q "USER-EDIT-1" "$app/src/worker.c" || fail "the conflict lost a user edit"
+rc=0 # run again before resolving: refused, nothing written
+"$new" "$desc" --out "$app" >"$tmp/again.log" 2>&1 || rc=$?
+[[ $rc == 2 ]] && grep -q 'src/worker.c: line [0-9]* .* is still unresolved from the last generation' "$tmp/again.log" ||
+    { cat "$tmp/again.log" >&2; fail "an unresolved conflict: exit $rc, not refused"; }
 python3 - "$app/src/worker.c" <<'PY'
 import re, sys
 p = sys.argv[1]
@@ -145,13 +149,18 @@ grep -q 'gen/lesson01_gen.c was edited, but steady-new owns it: your copy is kep
 grep -q 'my edit' "$app/gen/lesson01_gen.c.orig" || fail "no .orig"
 grep -q 'my edit' "$app/gen/lesson01_gen.c" && fail "the gen/ edit was kept in place"
 
-step "7. a directory steady-new did not make"
+step "7. a directory steady-new did not make, or made for another application"
 mkdir -p "$tmp/other" && echo keep >"$tmp/other/notes.txt"
 rc=0
 "$new" "$desc" --out "$tmp/other" >"$tmp/other.log" 2>&1 || rc=$?
 [[ $rc == 2 ]] || fail "a foreign directory: exit $rc, not 2"
 grep -q "is not empty and steady-new did not make it" "$tmp/other.log" || fail "not said"
 [[ "$(ls -A "$tmp/other")" == notes.txt ]] || fail "files were written into it"
+sed 's/^name = "lesson01"$/name = "another"/' "$desc" >"$tmp/another.toml"
+rc=0
+"$new" "$tmp/another.toml" --out "$app" >"$tmp/another.log" 2>&1 || rc=$?
+[[ $rc == 2 ]] && grep -q "was made for the application 'lesson01', not 'another'" "$tmp/another.log" ||
+    { cat "$tmp/another.log" >&2; fail "another application's description: exit $rc"; }
 
 step "8. the edited worker becomes three instances: its channels become lanes, its edits stay"
 sed -i 's/^name = "worker"$/name = "worker"\ncount = 3/' "$desc"

@@ -20,7 +20,12 @@ const std::set<std::string> &c_keywords()
         "return",   "short",    "signed",   "sizeof",   "static",   "struct",   "switch",
         "typedef",  "union",    "unsigned", "void",     "volatile", "while",    "_Alignas",
         "_Alignof", "_Atomic",  "_Bool",    "_Complex", "_Generic", "_Imaginary", "_Noreturn",
-        "_Static_assert", "_Thread_local", "bool", "true", "false", "main", "NULL"};
+        "_Static_assert", "_Thread_local", "bool", "true", "false", "main", "NULL",
+        // macros of the C library and of GCC's gnu modes, which would replace the name
+        "errno", "stdin", "stdout", "stderr", "assert", "offsetof", "alignas", "alignof",
+        "static_assert", "noreturn", "thread_local", "complex", "imaginary", "unix", "linux",
+        "i386", "setjmp", "va_arg", "va_start", "va_end", "va_copy", "major", "minor",
+        "makedev", "EOF", "BUFSIZ", "FILE"};
     return k;
 }
 
@@ -200,14 +205,14 @@ struct checker {
     }
 
     // The fingerprint both pods of a bridged channel compare: the type's name and layout.
-    std::string layout(const std::string &type) const
+    std::string layout(const std::string &type, unsigned depth = 0) const
     {
         auto t = types.find(type);
-        if (t == types.end())
+        if (t == types.end() || depth > 64) // a type nests only types declared above it
             return type;
         std::string s = type + "{";
         for (const field &f : t->second->fields)
-            s += layout(f.type) + " " + f.name + "[" + std::to_string(f.count) + "];";
+            s += layout(f.type, depth + 1) + " " + f.name + "[" + std::to_string(f.count) + "];";
         return s + "}";
     }
 
@@ -339,20 +344,25 @@ struct checker {
     {
         uint64_t bytes = 0;
         for (const channel &c : a.channels)
-            if (c.elem_size && c.capacity <= (1ull << 32) && c.n <= 1024)
-                bytes += c.elem_size * c.capacity * c.n;
+            if (c.elem_size && c.capacity && c.capacity <= (1ull << 32) && c.n <= 1024) {
+                uint64_t slots = 1; // a ring's slots: the power of two at or above its capacity
+                while (slots < c.capacity)
+                    slots <<= 1;
+                bytes += c.elem_size * slots * c.n;
+            }
         if (bytes > a.memory_limit_mb * (1ull << 20))
             d.error(a.at, "the channels need " + std::to_string(bytes >> 20) +
                               " MiB, over the budget of " + std::to_string(a.memory_limit_mb) +
                               " MiB: lower capacities or raise [app] memory_limit_mb");
     }
 
-    // A cycle is allowed (a feedback loop) but each of its channels can fill and stall the loop:
-    // warn with the path.
+    // A cycle is allowed (a feedback loop): its closing channel becomes a feedback channel,
+    // which its receiver's vote does not wait for (each vote waits for its inputs to close, and
+    // around a loop they would wait for each other at every stop). Warned with the path.
     void check_cycles()
     {
-        std::map<std::string, std::vector<const channel *>> out;
-        for (const channel &c : a.channels)
+        std::map<std::string, std::vector<channel *>> out;
+        for (channel &c : a.channels)
             if (actors.count(c.from) && actors.count(c.to))
                 out[c.from].push_back(&c);
         std::map<std::string, int> mark; // 0 new, 1 on the path, 2 done
@@ -360,8 +370,9 @@ struct checker {
         std::function<void(const std::string &)> visit = [&](const std::string &n) {
             mark[n] = 1;
             path.push_back(n);
-            for (const channel *c : out[n]) {
+            for (channel *c : out[n]) {
                 if (mark[c->to] == 1) {
+                    c->feedback = true;
                     std::string loop;
                     bool on = false;
                     for (auto &p : path)
@@ -369,8 +380,10 @@ struct checker {
                             on = true;
                             loop += p + " -> ";
                         }
-                    d.warn(c->at, "cycle " + loop + c->to + ": a full channel on it can stall "
-                                                          "every actor of the loop");
+                    d.warn(c->at, "cycle " + loop + c->to + ": '" + c->name + "' is a feedback "
+                                  "channel: " + c->to + "'s vote does not wait for it to close, "
+                                  "and what it holds at the stop is not taken; a full channel "
+                                  "on the loop can stall every actor of it");
                 } else if (mark[c->to] == 0) {
                     visit(c->to);
                 }
@@ -428,6 +441,12 @@ bool check(app &a, diagnostics &d)
 {
     size_t before = d.list.size();
     name_ok(d, a.at, "app", a.name);
+    for (char ch : a.summary)
+        if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f) {
+            d.error(a.at, "[app] summary is one line of text: no line breaks or control "
+                          "characters");
+            break;
+        }
     if (a.memory_limit_mb == 0 || a.memory_limit_mb > (1u << 20))
         d.error(a.at, "[app] memory_limit_mb must be 1..1048576");
     if (a.actors.empty())

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "model.hpp"
@@ -119,6 +120,26 @@ void print_list(const char *title, const std::vector<std::string> &l)
         std::printf("  %s\n", s.c_str());
 }
 
+// A project steady-new made for another application is not merged into: false, said on stderr.
+bool same_app(const std::string &dir, const std::string &name)
+{
+    std::ifstream in(dir + "/.steady/description.toml", std::ios::binary);
+    if (!in)
+        return true;
+    std::ostringstream text;
+    text << in.rdbuf();
+    app before;
+    diagnostics ignored;
+    read_toml(text.str(), dir + "/.steady/description.toml", before, ignored);
+    if (before.name.empty() || before.name == name)
+        return true;
+    std::fprintf(stderr,
+                 "steady-new: %s was made for the application '%s', not '%s': choose another "
+                 "--out (or remove %s/.steady to take its files over as not steady-new's)\n",
+                 dir.c_str(), before.name.c_str(), name.c_str(), dir.c_str());
+    return false;
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -126,6 +147,13 @@ int main(int argc, char **argv)
     options o;
     if (int p = parse_args(argc, argv, o))
         return p == 1 ? 0 : 2;
+    struct stat st;
+    if (stat(o.input.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
+        std::fprintf(stderr, "steady-new: %s is a directory: give the description file (e.g. "
+                             "%s/app.toml)\n",
+                     o.input.c_str(), o.input.c_str());
+        return 2;
+    }
     std::ifstream in(o.input, std::ios::binary);
     if (!in) {
         std::fprintf(stderr, "steady-new: %s: %s\n", o.input.c_str(), std::strerror(errno));
@@ -153,6 +181,12 @@ int main(int argc, char **argv)
     char abs[PATH_MAX];
     if (realpath(o.input.c_str(), abs))
         a.source_path = abs;
+    for (char c : a.source_path)
+        if (static_cast<unsigned char>(c) < 0x20) {
+            std::fprintf(stderr, "steady-new: the description's path has a control character: "
+                                 "move it to a path without one\n");
+            return 2;
+        }
     std::map<std::string, out_file> files;
     std::string err, diff;
     if (!render(a, templates_dir(o), files, &err)) {
@@ -160,6 +194,8 @@ int main(int argc, char **argv)
         return 2;
     }
     std::string dir = o.out.empty() ? a.name : o.out;
+    if (!same_app(dir, a.name))
+        return 2;
     write_report r;
     if (!write_project(dir, files, a.source_text, o.dry_run, r, diff, &err)) {
         std::fprintf(stderr, "steady-new: %s\n", err.c_str());

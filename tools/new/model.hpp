@@ -91,6 +91,9 @@ struct channel {
     uint64_t n = 1;                         // by check(): channels, or lanes of the bundle
     uint64_t elem_size = 0; // by check()
     uint64_t type_id = 0;   // by check(): the element type's fingerprint (bridges check it)
+    // By check(): the channel closes a cycle (a back edge of the graph). Its receiver's vote does
+    // not wait for it to close, since its sender closes it only after that vote.
+    bool feedback = false;
     bool egress() const { return !bridge.empty() && to.empty(); }
     bool ingress() const { return !bridge.empty() && from.empty(); }
     // Whether the sending (receiving) actor holds this channel as a bundle end.

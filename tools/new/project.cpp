@@ -213,6 +213,17 @@ bool write_project(const std::string &dir, const std::map<std::string, out_file>
     const std::string base_root = dir + "/.steady/base";
     std::set<std::string> old_base;
     list_base(base_root, "", old_base);
+    for (const auto &[rel, f] : files) { // a merge left unresolved is not merged again
+        std::string current;
+        if (f.by == owner::user && read_file(dir + "/" + rel, current) &&
+            (current.rfind("<<<<<<< yours\n", 0) == 0 ||
+             current.find("\n<<<<<<< yours\n") != std::string::npos)) {
+            *err = conflict_lines(rel, current) + " is still unresolved from the last "
+                   "generation: resolve it (keep what you want between the markers, remove "
+                   "them), then run steady-new again; nothing was written";
+            return false;
+        }
+    }
     std::map<std::string, std::string> final_text; // what each path will hold
     for (const auto &[rel, f] : files) {
         std::string path = dir + "/" + rel, current, base, merged;

@@ -60,6 +60,28 @@ const char *restart_name(restart_kind r)
     return "STEADY_RESTART_TRANSIENT";
 }
 
+// Text from the description inside C: a string literal's body (c_string; with percent signs
+// doubled when it is a printf format, c_format), or a comment's (no "*/" to end it early).
+std::string c_string(const std::string &s, bool format = false)
+{
+    std::string out;
+    for (char c : s) {
+        if (c == '"' || c == '\\')
+            out += '\\';
+        if (c == '%' && format)
+            out += '%';
+        out += c;
+    }
+    return out;
+}
+
+std::string c_comment(std::string s)
+{
+    for (size_t at = s.find("*/"); at != std::string::npos; at = s.find("*/", at))
+        s.replace(at, 2, "*\\/");
+    return s;
+}
+
 std::string pod_of(const channel &c)
 {
     return c.name + "_pod";
@@ -140,6 +162,7 @@ data end_data(const channel &c, bool sending, unsigned index, size_t last)
     e.set("bundle", flag(b));
     e.set("field", channel_family(c.type) + (sending ? "_tx" : "_rx") + (b ? "_bundle" : ""));
     e.set("lanes", std::to_string(c.n));
+    e.set("feedback", flag(c.feedback));
     return e;
 }
 
@@ -149,6 +172,7 @@ data channel_data(const app &a, const channel &c)
 {
     data cd = end_data(c, true, 0, 0);
     cd.set("capacity", std::to_string(c.capacity));
+    cd.set("keeps", flag(c.feedback || !c.bridge.empty()));
     cd.set("plain", flag(c.bridge.empty() && c.form == shape::plain));
     cd.set("pairwise", flag(c.form == shape::pairwise));
     cd.set("lanes_form", flag(c.form == shape::lanes));
@@ -200,9 +224,12 @@ void actor_ends(const app &a, const actor &x, data &d)
         if (!dead)
             sends.push_back(&c);
     }
-    bool bundle_send = false;
-    for (const channel *c : sends)
+    bool bundle_send = false, feedback_send = false;
+    for (const channel *c : sends) {
         bundle_send = bundle_send || c->tx_bundle();
+        feedback_send = feedback_send || c->feedback;
+    }
+    d.set("has_feedback_send", flag(feedback_send));
     // A bundle output spreads what the actor sends over its lanes: its test feeds one message
     // (on the first input) and expects one on each output, on lane 0.
     data ins{data::type::list}, outs{data::type::list}, snd{data::type::list};
@@ -226,6 +253,20 @@ void actor_ends(const app &a, const actor &x, data &d)
         e.set("peer_index", std::to_string(stand_in_index(a, sends[i]->to, *sends[i], false, 0)));
         snd << e;
     }
+    // With several inputs, the test also ends the first input's stand-in and checks that the
+    // actor goes on serving the second (when that stand-in plays no other end of it).
+    bool close_first = in.size() > 1 && !bundle_send && !in[0]->from.empty();
+    for (size_t i = 1; close_first && i < in.size(); i++)
+        close_first = in[i]->from != in[0]->from;
+    for (const channel *c : sends)
+        close_first = close_first && c->to != in[0]->from;
+    d.set("close_first", flag(close_first));
+    if (close_first) {
+        d.set("first_peer", first_instance(a, in[0]->from));
+        d.set("second_type", in[1]->type);
+        d.set("second_peer", in[1]->from.empty() ? pod_of(*in[1]) : first_instance(a, in[1]->from));
+        d.set("second_peer_index", std::to_string(stand_in_index(a, in[1]->from, *in[1], true, 0)));
+    }
     d.set("inputs", ins);
     d.set("outputs", outs);
     d.set("sends", snd);
@@ -243,6 +284,7 @@ void actor_ends(const app &a, const actor &x, data &d)
     d.set("has_outputs", flag(!out.empty()));
     d.set("has_ends", flag(!in.empty() || !out.empty()));
     d.set("n_inputs", std::to_string(in.size() ? in.size() : 1));
+    d.set("several_inputs", flag(in.size() > 1));
     d.set("producer", flag(in.empty()));
 }
 
@@ -290,9 +332,14 @@ data app_data(const app &a, const std::string &description_path)
     data d;
     d.set("app", a.name);
     d.set("APP", upper(a.name));
-    d.set("summary", a.summary.empty() ? a.name + ", made by steady-new" : a.summary);
+    std::string summary = a.summary.empty() ? a.name + ", made by steady-new" : a.summary;
+    d.set("summary", summary);                          // text (README, CMake comment)
+    d.set("summary_comment", c_comment(summary));       // in a C comment
+    d.set("summary_format", c_string(summary, true));   // in a printf format string
     d.set("hash", hex64(fnv1a64(a.source_text)));
     d.set("description", description_path);
+    d.set("description_comment", c_comment(description_path));
+    d.set("description_c", c_string(description_path));
     data types{data::type::list};
     for (const msg_type &t : a.types) {
         data td;
