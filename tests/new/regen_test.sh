@@ -14,7 +14,8 @@
 #   7. a non-empty directory steady-new did not make is refused, nothing written;
 #   8. the edited worker gets count = 3: its channels become a fan-out and a fan-in of lanes,
 #      the generator and logger wait on lanes, the conflict at the worker's last line is
-#      resolved keeping both, the edits stay, the tests pass and all three instances work.
+#      resolved keeping both, the edits stay, the tests pass and all three instances work;
+#   9. a durable actor's state fields change at the same size: its old state file is refused.
 set -euo pipefail
 NAME=codegen_regen
 # shellcheck source=tests/install/lib.sh
@@ -195,4 +196,16 @@ for i in 0 1 2; do
     grep -q "T\[worker-$i\].*worker-$i: [1-9][0-9]* messages" "$tmp/run8.log" ||
         { cat "$tmp/run8.log" >&2; fail "worker-$i handled nothing"; }
 done
+
+step "9. a durable actor's state fields change but keep their size: its old state file is refused"
+sed -i 's/^state = \["uint64_t next"\]$/state = ["double next"]/' "$desc"
+grep -q '"double next"' "$desc" || fail "the generator's state was not changed"
+"$new" "$desc" --out "$app" >"$tmp/layout.log" 2>&1 || { cat "$tmp/layout.log" >&2; fail "regeneration failed"; }
+"$STEADY_CMAKE" --build "$app/build" >"$tmp/b9.log" 2>&1 || { cat "$tmp/b9.log" >&2; fail "no build"; }
+rc=0
+"$app/build/lesson01" --run-ms 100 --state-dir "$tmp/state8" >"$tmp/run9.log" 2>&1 || rc=$?
+[[ $rc == 1 ]] && grep -q "generator.state was saved with another state layout" "$tmp/run9.log" ||
+    { cat "$tmp/run9.log" >&2; fail "a state file of another layout: exit $rc, not refused"; }
+"$app/build/lesson01" --run-ms 100 --state-dir "$tmp/state9" >"$tmp/run9b.log" 2>&1 ||
+    { cat "$tmp/run9b.log" >&2; fail "a fresh state directory did not run"; }
 echo "$NAME: ok"

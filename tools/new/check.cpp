@@ -173,6 +173,10 @@ struct checker {
                 d.error(x.at, "actor '" + x.name + "': count must be 1..64 (instances of it)");
             uint64_t size, align;
             size_fields(x.state, "the state of actor '" + x.name + "'", size, align);
+            std::string state = "steady-new state ";
+            for (const field &f : x.state)
+                state += layout(f.type) + " " + f.name + "[" + std::to_string(f.count) + "];";
+            x.state_id = fnv1a64(state);
         }
         for (const msg_type &t : a.types)
             if (actors.count(t.name))

@@ -65,6 +65,7 @@ struct actor {
     bool escalate_stop_actor = false; // past max_restarts: stop the actor (true) or the graph
     std::vector<field> state; // the state block's fields (none: no state block)
     bool durable = false;     // the state block is saved to <state_dir>/<name>.state
+    uint64_t state_id = 0;    // by check(): the state block's layout fingerprint (durable files)
     uint64_t count = 1;       // instances, labelled <name>-0 .. <name>-<count-1> when more than one
     where at;
 };

@@ -314,6 +314,7 @@ data actor_data(const app &a, const actor &x)
     d.set("has_state", flag(!x.state.empty()));
     d.set("state_fields", fields_list(x.state));
     d.set("durable", flag(x.durable));
+    d.set("state_id", hex64(x.state_id));
     d.set("troupe", x.troupe);
     d.set("in_troupe", flag(x.place == placement::troupe));
     d.set("isolated", flag(x.place == placement::isolated));
