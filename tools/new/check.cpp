@@ -227,7 +227,8 @@ struct checker {
             check_ends(c);
             if (c.name.empty() && !c.from.empty() && !c.to.empty())
                 c.name = c.from + "_to_" + c.to;
-            name_ok(d, c.at, "channel", c.name);
+            if (!c.name.empty() || !c.bridge.empty() || (!c.from.empty() && !c.to.empty()))
+                name_ok(d, c.at, "channel", c.name); // else: the missing end is said already
             if (!names.insert(c.name).second)
                 d.error(c.at, "two channels named '" + c.name + "': an end would be bound twice; "
                               "give one a name = \"...\"");
