@@ -184,6 +184,7 @@ data channel_data(const app &a, const channel &c)
     cd.set("bridge", c.bridge);
     cd.set("pod", pod_of(c));
     cd.set("type_id", hex64(c.type_id));
+    cd.set("NAME", upper(c.name));
     cd.set("has_showstopper", flag(c.showstopper != 0));
     cd.set("showstopper", std::to_string(c.showstopper));
     cd.set("has_dead", flag(!c.dead_letters.empty()));

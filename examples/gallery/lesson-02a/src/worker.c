@@ -29,7 +29,7 @@
 #include "lesson02a_gen.h"
 
 #define POISON 33u
-#define SHOWSTOPPER_TRIES 3u /* the values channel's showstopper in the description */
+#define SHOWSTOPPER_TRIES LESSON02A_VALUES_SHOWSTOPPER /* the description says it (gen/) */
 #define BATCH 256
 
 enum { FB_VALUE = 0, FB_FIZZ, FB_BUZZ, FB_FIZZBUZZ };
