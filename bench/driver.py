@@ -98,8 +98,9 @@ SECTIONS = [
     ("abl-4096", "ablation of the floor ring's layout, spans of 4096 (vs base)"),
     ("chaos", "steady-chaos, 10^8 messages and 10^4 failures (cap3: channels of 3 slots, 2*10^5 "
               "and 20), seed = round"),
-    ("lesson", "lesson 02B end to end (whole process, --rate 200 --beats 10) and the same pipeline "
-               "over crossbeam-channel and Go channels"),
+    ("lesson", "lesson 02B end to end (whole process, --rate 200 --beats 10), the same pipeline "
+               "over crossbeam-channel and Go channels (as run, and on one CPU), and the floor: "
+               "the lesson's bodies alone on one thread"),
 ]
 
 CONFIGS = [
@@ -185,6 +186,12 @@ CONFIGS = [
     ("lesson02b/default-200-slow-clients", LESSON, "slow-clients", "lesson", None, None),
     ("peer/crossbeam", "fizzbuzz_crossbeam", None, "lesson", None, None),
     ("peer/go", "fizzbuzz_go", None, "lesson", None, None),
+    # the peers confined to one CPU (taskset -c 0): where the kernel leaves their threads
+    # spread over two far cores they run at a quarter of this (bench/README.md)
+    ("peer/crossbeam-1cpu", "fizzbuzz_crossbeam", "1cpu", "lesson", None, None),
+    ("peer/go-1cpu", "fizzbuzz_go", "1cpu", "lesson", None, None),
+    # the floor: lesson 02B's own three bodies on one thread, without steady
+    ("lesson02b/floor", "fizzbuzz_floor", None, "lesson", None, None),
     # wake-up latency: its own table (percentiles, not throughput)
     ("latency/pingpong", "wake_latency", "pingpong", "latency", None, None),
     ("latency/parked", "wake_latency", "parked", "latency", "latency/floor-parked", None),
@@ -321,6 +328,8 @@ def run_whole(build, cfg, env):
         port = wholeproc.free_port()
         run_env["STEADY_TELEMETRY_PORT"] = str(port)
         slow = wholeproc.SlowClients(port, SLOW_CLIENTS)
+    elif cfg[2] == "1cpu":
+        cmd = ["taskset", "-c", "0"] + cmd
     elif cfg[2]:
         cmd += ["--placement", cfg[2]]
     load = loadavg()
@@ -433,7 +442,8 @@ def lesson_table(by, place, rows, title):
         return statistics.median(float(r["mps"]) for r in rs) if rs else None
 
     forced = [m for m in (med(f"lesson02b/{p}") for p in ("troupe", "split", "original")) if m]
-    peers = {name: med(name) for name in ("peer/crossbeam", "peer/go") if med(name)}
+    peers = {name: med(name) for name in ("peer/crossbeam", "peer/go", "peer/crossbeam-1cpu",
+                                          "peer/go-1cpu") if med(name)}
     best = max(forced) if forced else None
     fastest_peer = max(peers, key=peers.get) if peers else None
     comparable = place != "mixed"
@@ -469,6 +479,11 @@ def lesson_table(by, place, rows, title):
         p = peers[fastest_peer]
         out.append(f"target: default >= 2x the faster peer ({fastest_peer} {fmt(p)}): "
                    f"{d / p:.2f}x -> {'met' if d >= 2 * p else 'NOT met'}")
+    fl = med("lesson02b/floor")
+    if comparable and d and fl:
+        out.append(f"floor: the lesson's bodies alone on one thread {fmt(fl)}: default "
+                   f"{d / fl:.2f}x of it"
+                   + (f", {fastest_peer} {peers[fastest_peer] / fl:.2f}x" if fastest_peer else ""))
     return out
 
 

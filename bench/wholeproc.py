@@ -13,6 +13,7 @@ bench/placement_probe. Used by bench/driver.py (the "lesson" rows) and bench/les
 """
 import os
 import re
+import sys
 import resource
 import socket
 import subprocess
@@ -167,3 +168,29 @@ def result_line(config, f):
 
 def examples_dir(bench_dir):
     return os.path.join(os.path.dirname(os.path.abspath(bench_dir)), "examples")
+
+
+def main(argv):
+    """python3 wholeproc.py [--if-built] PROGRAM [ARG...]: one run, totals checked exactly (a
+    ctest for the floor and the peers). Exit 0 with the result line, or 1 naming what is
+    wrong. --if-built: a PROGRAM that is not there exits 77 (ctest's "skipped"), saying so: the
+    peers are built by bench_all only."""
+    if_built = len(argv) > 1 and argv[1] == "--if-built"
+    cmd = argv[2:] if if_built else argv[1:]
+    if not cmd or cmd[0] in ("-h", "--help"):
+        print("usage: wholeproc.py [--if-built] PROGRAM [ARG...]\n"
+              "Runs PROGRAM once and checks its lesson 02B totals exactly.")
+        return 0 if cmd else 2
+    if if_built and not os.access(cmd[0], os.X_OK):
+        print(f"skipped: {cmd[0]} is not built (make bench builds it)")
+        return 77
+    f, err = run(cmd, os.path.join(os.path.dirname(os.path.abspath(cmd[0])), "placement_probe"))
+    if f is None:
+        print(f"{os.path.basename(cmd[0])}: {err}", file=sys.stderr)
+        return 1
+    print(result_line(os.path.basename(cmd[0]), f))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -38,7 +38,7 @@ int heartbeat_run(steady_actor *a, void *arg)
 /* ---- generator: 0, 1, 2, ... written straight into the ring, as fast as it drains ---- */
 
 /* Writes the next n values in place (called once per contiguous span of free slots). */
-static void fill(void *ctx, uint64_t *d, size_t n)
+void generator_fill(void *ctx, uint64_t *d, size_t n)
 {
     generator_state *st = ctx;
     uint64_t first = st->next;
@@ -55,7 +55,7 @@ int generator_run(steady_actor *a, void *arg)
     while (STEADY_RUNNING(a, STEADY_I(u64ch_tx_close(io->values)))) {
         if (steady_wait_vacant(a, io->values, args->batch) == STEADY_CLOSED)
             break;
-        u64ch_tx_produce(io->values, args->batch, fill, st);
+        u64ch_tx_produce(io->values, args->batch, generator_fill, st);
     }
     STEADY_INFO("Generator shutting down. Sent: %" PRIu64, st->next);
     return 0;
@@ -175,7 +175,7 @@ int worker_run(steady_actor *a, void *arg)
 
 /* The kind is two flag bits (Fizz at bit 62, Buzz at bit 63), so the counts are sums of bits:
  * additions that vectorise, with no per-message branch or table. */
-static void count(void *ctx, const uint64_t *m, size_t n)
+void logger_count(void *ctx, const uint64_t *m, size_t n)
 {
     logger_state *st = ctx;
     uint64_t fizz_bits = 0, buzz_bits = 0, both = 0;
@@ -200,7 +200,7 @@ int logger_run(steady_actor *a, void *arg)
         if (steady_wait_avail(a, io->in, args->batch) == STEADY_CLOSED &&
             u64ch_rx_is_closed_and_empty(io->in))
             break;
-        u64ch_rx_consume(io->in, SIZE_MAX, count, st);
+        u64ch_rx_consume(io->in, SIZE_MAX, logger_count, st);
     }
     uint64_t *c = st->counts;
     STEADY_INFO("Logger shutting down. Total: %" PRIu64 " (F:%" PRIu64 ", B:%" PRIu64

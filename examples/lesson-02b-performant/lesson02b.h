@@ -76,6 +76,12 @@ typedef struct logger_state {
     uint64_t counts[4];
 } logger_state; /* by kind */
 
+/* The bodies' work on one span, without steady: what bench/fizzbuzz_floor.c times as the floor
+ * of the lesson. generator_fill writes the next n values (ctx: generator_state); logger_count
+ * adds n messages to the counts (ctx: logger_state). */
+void generator_fill(void *ctx, uint64_t *d, size_t n);
+void logger_count(void *ctx, const uint64_t *m, size_t n);
+
 int heartbeat_run(steady_actor *a, void *io);
 int generator_run(steady_actor *a, void *io);
 int worker_run(steady_actor *a, void *io);
