@@ -85,62 +85,47 @@ done <<<"$exported"
     "$undeclared(mark STEADY_API only declarations in include/steady/)"
 echo "   $(wc -l <<<"$exported") symbols exported"
 
+# check_library NAME KEY_SYMBOL HEADER...: the installed shared library NAME (libNAME.so.VERSION,
+# a real file; its SONAME link and development symlink; SONAME libNAME.so.SOVERSION) exports
+# KEY_SYMBOL, and every name it exports is declared in one of the installed HEADERs. Leaves the
+# exported names in lib_exported and the file in lib_real for the checks particular to it.
+check_library() {
+    local name="$1" key="$2" sym soname
+    shift 2
+    lib_real="$libdir/lib$name.so.$STEADY_VERSION"
+    [[ -f "$lib_real" && ! -L "$lib_real" ]] || fail "lib$name.so.$STEADY_VERSION not installed in $libdir"
+    [[ -L "$libdir/lib$name.so.$STEADY_SOVERSION" && -L "$libdir/lib$name.so" ]] ||
+        fail "lib$name.so's SONAME link or development symlink is missing"
+    soname="$(readelf -d "$lib_real" | sed -n 's/.*(SONAME).*\[\(.*\)\].*/\1/p')"
+    [[ "$soname" == "lib$name.so.$STEADY_SOVERSION" ]] ||
+        fail "lib$name's SONAME is '$soname', expected lib$name.so.$STEADY_SOVERSION"
+    lib_exported="$(nm -D --defined-only "$lib_real" | awk '{ print $NF }' |
+        grep -Ev '^(_init|_fini|_edata|_end|__bss_start|__.*)$' || true)"
+    grep -qx -- "$key" <<<"$lib_exported" || fail "$key is not exported by lib$name"
+    while IFS= read -r sym; do
+        grep -qw -- "$sym" "$@" ||
+            fail "lib$name exports $sym, which no installed ${*#"$prefix/include/"} declares"
+    done <<<"$lib_exported"
+    echo "   $(wc -l <<<"$lib_exported") symbols exported"
+}
+
 step "the testing kit: libsteady-testing, its SONAME, its exports (steady_test_* of steady/testing.h)"
-treal="$libdir/libsteady-testing.so.$STEADY_VERSION"
-[[ -f "$treal" && ! -L "$treal" ]] || fail "libsteady-testing.so.$STEADY_VERSION not installed in $libdir"
-[[ -L "$libdir/libsteady-testing.so.$STEADY_SOVERSION" && -L "$libdir/libsteady-testing.so" ]] ||
-    fail "libsteady-testing.so's SONAME link or development symlink is missing"
+check_library steady-testing steady_test_search "$prefix/include/steady/testing.h"
 [[ -f "$libdir/libsteady-testing.a" ]] || fail "libsteady-testing.a not installed"
-tsoname="$(readelf -d "$treal" | sed -n 's/.*(SONAME).*\[\(.*\)\].*/\1/p')"
-[[ "$tsoname" == "libsteady-testing.so.$STEADY_SOVERSION" ]] ||
-    fail "libsteady-testing's SONAME is '$tsoname', expected libsteady-testing.so.$STEADY_SOVERSION"
-readelf -d "$treal" | grep -q "(NEEDED).*\[libsteady.so.$STEADY_SOVERSION\]" ||
+readelf -d "$lib_real" | grep -q "(NEEDED).*\[libsteady.so.$STEADY_SOVERSION\]" ||
     fail "libsteady-testing does not need libsteady.so.$STEADY_SOVERSION"
-texported="$(nm -D --defined-only "$treal" | awk '{ print $NF }' |
-    grep -Ev '^(_init|_fini|_edata|_end|__bss_start|__.*)$' || true)"
-grep -qx 'steady_test_search' <<<"$texported" || fail "steady_test_search is not exported"
-stray="$(grep -Ev '^steady_test_' <<<"$texported" || true)"
+stray="$(grep -Ev '^steady_test_' <<<"$lib_exported" || true)"
 [[ -z "$stray" ]] || fail "libsteady-testing exports names outside steady_test_*: $(tr '\n' ' ' <<<"$stray")"
-while IFS= read -r sym; do
-    grep -qw -- "$sym" "$prefix/include/steady/testing.h" ||
-        fail "libsteady-testing exports $sym, which the installed steady/testing.h does not declare"
-done <<<"$texported"
-echo "   $(wc -l <<<"$texported") symbols exported"
 
 step "the bridge library: libsteady-bridge, its SONAME, its exports (steady/bridge*.h)"
-breal="$libdir/libsteady-bridge.so.$STEADY_VERSION"
-[[ -f "$breal" && ! -L "$breal" ]] || fail "libsteady-bridge.so.$STEADY_VERSION not installed in $libdir"
-[[ -L "$libdir/libsteady-bridge.so.$STEADY_SOVERSION" && -L "$libdir/libsteady-bridge.so" ]] ||
-    fail "libsteady-bridge.so's SONAME link or development symlink is missing"
+check_library steady-bridge steady_uri_parse "$prefix"/include/steady/bridge*.h
 [[ -f "$libdir/libsteady-bridge.a" ]] || fail "libsteady-bridge.a not installed"
-bsoname="$(readelf -d "$breal" | sed -n 's/.*(SONAME).*\[\(.*\)\].*/\1/p')"
-[[ "$bsoname" == "libsteady-bridge.so.$STEADY_SOVERSION" ]] ||
-    fail "libsteady-bridge's SONAME is '$bsoname', expected libsteady-bridge.so.$STEADY_SOVERSION"
-bexported="$(nm -D --defined-only "$breal" | awk '{ print $NF }' |
-    grep -Ev '^(_init|_fini|_edata|_end|__bss_start|__.*)$' || true)"
-grep -qx 'steady_uri_parse' <<<"$bexported" || fail "steady_uri_parse is not exported"
-while IFS= read -r sym; do
-    grep -qw -- "$sym" "$prefix"/include/steady/bridge*.h ||
-        fail "libsteady-bridge exports $sym, which no installed steady/bridge*.h declares"
-done <<<"$bexported"
-echo "   $(wc -l <<<"$bexported") symbols exported"
 
 step "the telemetry library: libsteady-telemetry, its SONAME, RUNPATH and exports (steady/telemetry.h)"
-treal="$libdir/libsteady-telemetry.so.$STEADY_VERSION"
-[[ -f "$treal" && ! -L "$treal" ]] || fail "libsteady-telemetry.so.$STEADY_VERSION not installed in $libdir"
-[[ -L "$libdir/libsteady-telemetry.so.$STEADY_SOVERSION" && -L "$libdir/libsteady-telemetry.so" ]] ||
-    fail "libsteady-telemetry.so's SONAME link or development symlink is missing"
+check_library steady-telemetry steady_telemetry_start "$prefix/include/steady/telemetry.h"
 [[ -f "$pcdir/steady-telemetry.pc" ]] || fail "steady-telemetry.pc not installed in $pcdir"
-readelf -d "$treal" | grep -q 'R.*PATH.*\[\$ORIGIN\]' ||
+readelf -d "$lib_real" | grep -q 'R.*PATH.*\[\$ORIGIN\]' ||
     fail "libsteady-telemetry cannot find libsteady.so beside it (no \$ORIGIN RUNPATH)"
-mexported="$(nm -D --defined-only "$treal" | awk '{ print $NF }' |
-    grep -Ev '^(_init|_fini|_edata|_end|__bss_start|__.*)$' || true)"
-grep -qx 'steady_telemetry_start' <<<"$mexported" || fail "steady_telemetry_start is not exported"
-while IFS= read -r sym; do
-    grep -qw -- "$sym" "$prefix/include/steady/telemetry.h" ||
-        fail "libsteady-telemetry exports $sym, which the installed steady/telemetry.h does not declare"
-done <<<"$mexported"
-echo "   $(wc -l <<<"$mexported") symbols exported"
 
 step "packaging files and the installed version"
 [[ "$pcdir" == "$libdir/pkgconfig" ]] || fail "steady.pc is in $pcdir, not $libdir/pkgconfig"
