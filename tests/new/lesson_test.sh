@@ -57,9 +57,13 @@ if not t or not g:
     sys.exit(print(log, "no Total or Sent line", file=sys.stderr))
 n, f, b, fb, v = map(int, t.groups())
 sent, start = map(int, g.groups())
-want = [0, 0, 0, 0]
-for x in range(start, start + sent):
-    want[3 if x % 15 == 0 else 0 if x % 3 == 0 else 1 if x % 5 == 0 else 2] += 1
+def below(k, d):  # multiples of d in 0..k-1
+    return (k + d - 1) // d
+def between(d):  # multiples of d in start..start+sent-1
+    return below(start + sent, d) - below(start, d)
+fizzbuzz = between(15)
+want = [between(3) - fizzbuzz, between(5) - fizzbuzz, 0, fizzbuzz]  # F, B, V, FB
+want[2] = sent - want[0] - want[1] - want[3]
 ok = n == sent > 0 and start == first and [f, b, v, fb] == want
 print(f"Total {n}, Sent {sent} from {start}: {'exact' if ok else 'WRONG'} (F:{f}, B:{b}, FB:{fb}, V:{v}; want F:{want[0]}, B:{want[1]}, FB:{want[3]}, V:{want[2]})")
 sys.exit(0 if ok else 1)
