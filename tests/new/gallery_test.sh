@@ -38,10 +38,17 @@ for desc in "${descriptions[@]}"; do
         { cat "$tmp/$name.ctest.log" >&2; fail "$name: the generated project's tests failed"; }
     grep -q '100% tests passed' "$tmp/$name.ctest.log" || fail "$name: ctest did not pass all"
     prog="$(sed -n 's/^project(\([a-z0-9_]*\) .*/\1/p' "$out/CMakeLists.txt")"
-    # A bridged channel goes to a mapping of this run's own (--uri), not the described one.
+    # A bridged channel (one with `bridge =` in the description, as steady-new reads it) goes to
+    # a mapping of this run's own (--uri), not the described one.
     uris=()
-    while read -r ch; do uris+=(--uri "$ch=shm:/steady-gallery-$$-$ch"); done \
-        < <("$out/build/$prog" --help | sed -n 's/^ \{19\}\([a-z0-9_]*\): .*/\1/p')
+    "$new" "${dot[@]}" "$desc" --to-toml >"$tmp/$name.toml" || fail "$name: steady-new --to-toml failed"
+    while read -r ch; do uris+=(--uri "$ch=shm:/steady-gallery-$$-$ch"); done < <(python3 -c '
+import sys, tomllib
+with open(sys.argv[1], "rb") as f:
+    for c in tomllib.load(f).get("channel", []):
+        if "bridge" in c:
+            print(c["name"])
+' "$tmp/$name.toml")
     step "$name: ./build/$prog --run-ms 300 ${uris[*]}"
     (cd "$tmp" && "$out/build/$prog" --run-ms 300 --state-dir "$tmp/$name-state" "${uris[@]}") \
         >"$tmp/$name.run.log" 2>&1 || { cat "$tmp/$name.run.log" >&2; fail "$name: the program failed"; }
