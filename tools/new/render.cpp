@@ -375,12 +375,13 @@ data app_data(const app &a, const std::string &description_path)
     d.set("has_egress", flag(egress));
     d.set("has_ingress", flag(ingress));
     for (const channel &c : a.channels) {
-        chans << channel_data(a, c);
-        if (c.bridge.empty())
-            continue;
-        data b = channel_data(a, c);
-        b.set("last_bridge", flag(++seen_bridges == n_bridges));
-        bridges << b;
+        data cd = channel_data(a, c);
+        if (!c.bridge.empty()) {
+            data b = cd; // the same channel's data, with its place in the list of bridges
+            b.set("last_bridge", flag(++seen_bridges == n_bridges));
+            bridges << b;
+        }
+        chans << cd;
     }
     d.set("channels", chans);
     d.set("bridges", bridges);
