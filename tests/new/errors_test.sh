@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Bad descriptions: steady-new exits 1, names the file and line of each problem and its fix,
+# Bad descriptions: steady-new exits 1, names the file and line of each problem (the line of the
+# key whose value is wrong, else its table's) and its fix,
 # and writes nothing (--out does not appear). Each case below is a description and a line the
 # error output must hold (CASE stands for the case's file name). Also: a missing file, bad usage (exit 2), warnings that do not stop
 # the generation (a cycle), and --check.
@@ -60,11 +61,11 @@ step "names"
 expect_error '[app]
 name = "Demo"
 [[actor]]
-name = "a"' "CASE:1: error: app name 'Demo' must start with a lower-case letter"
+name = "a"' "CASE:2: error: app name 'Demo' must start with a lower-case letter"
 expect_error '[app]
 name = "demo"
 [[actor]]
-name = "while"' "CASE:3: error: actor name 'while' is a C keyword"
+name = "while"' "CASE:4: error: actor name 'while' is a C keyword"
 expect_error '[app]
 name = "demo"
 [[actor]]
@@ -90,11 +91,19 @@ fields = ["uint8_t a"]
 [[actor]]
 name = "a"' "type 'uint64' is (or would clash with) a fixed type"
 
+# A value out of range is named on its own line, not on its table's.
+expect_error '[app]
+name = "demo"
+[[actor]]
+name = "a"
+placement = "solo"
+period_ms = 0' "CASE:6: error: actor 'a': period_ms must be 1..86400000"
+
 step "channel ends"
 expect_error "$base"'[[channel]]
 from = "src"
 to = "nobody"
-type = "uint64_t"' "CASE:7: error: channel to unknown actor 'nobody' (actors: dst, src)"
+type = "uint64_t"' "CASE:9: error: channel to unknown actor 'nobody' (actors: dst, src)"
 expect_error "$base"'[[channel]]
 to = "dst"
 type = "uint64_t"' "a channel's sending end is bound to no actor: add from = \"<actor>\""
@@ -104,7 +113,7 @@ step "types, capacities, budget"
 expect_error "$base"'[[channel]]
 from = "src"
 to = "dst"
-type = "uint65_t"' "CASE:7: error: channel 'src_to_dst': unknown type 'uint65_t'"
+type = "uint65_t"' "CASE:10: error: channel 'src_to_dst': unknown type 'uint65_t'"
 expect_error "$base"'[[channel]]
 from = "src"
 to = "dst"
@@ -153,7 +162,7 @@ from = "dst"
 type = "uint64_t"
 '
 expect_error "$base$ok_channel$bridged"'bridge = "shm:bad"' \
-    "CASE:11: error: bridge \"shm:bad\" transport URI 'shm:bad'"
+    "CASE:15: error: bridge \"shm:bad\" transport URI 'shm:bad'"
 expect_error "$base$ok_channel$bridged"'bridge = "nats://127.0.0.1/a.*"' \
     "a wildcard subject or topic is for receiving only"
 expect_error "$base$ok_channel$bridged"'to = "src"
@@ -229,7 +238,7 @@ showstopper = 3' "a showstopper is for a single input; 'dst' receives this one a
 
 step "telemetry"
 expect_error "$base"'[telemetry]
-port = 70000' "CASE:7: error: [telemetry] port must be 0..65535"
+port = 70000' "CASE:8: error: [telemetry] port must be 0..65535"
 expect_error "$base"'[telemetry]
 frame_ms = 5' "[telemetry] frame_ms must be 10..60000"
 expect_error "$base"'[telemetry]

@@ -142,7 +142,7 @@ struct checker {
     void check_actors()
     {
         for (actor &x : a.actors) {
-            name_ok(d, x.at, "actor", x.name);
+            name_ok(d, x.keys.of(x.at, "name"), "actor", x.name);
             if (x.name == "graph")
                 d.error(x.at, "actor name 'graph' is taken by the whole-graph test "
                               "(tests/graph_test.c); name it differently");
@@ -152,25 +152,25 @@ struct checker {
                 d.error(x.at, "actor '" + x.name + "' is placed in a troupe: name it with "
                                                   "troupe = \"...\"");
             if (x.place != placement::troupe && !x.troupe.empty())
-                d.error(x.at, "actor '" + x.name + "' names a troupe but its placement is not "
+                d.error(x.keys.of(x.at, "troupe"), "actor '" + x.name + "' names a troupe but its placement is not "
                                                   "\"troupe\"");
             if (!x.troupe.empty())
-                name_ok(d, x.at, "troupe", x.troupe);
+                name_ok(d, x.keys.of(x.at, "troupe"), "troupe", x.troupe);
             if (x.period_ms == 0 || x.period_ms > 86400000)
-                d.error(x.at, "actor '" + x.name + "': period_ms must be 1..86400000");
+                d.error(x.keys.of(x.at, "period_ms"), "actor '" + x.name + "': period_ms must be 1..86400000");
             if (x.max_restarts > 65536)
-                d.error(x.at, "actor '" + x.name + "': max_restarts must be at most 65536");
+                d.error(x.keys.of(x.at, "max_restarts"), "actor '" + x.name + "': max_restarts must be at most 65536");
             if (x.restart_period_ms == 0 || x.restart_period_ms > 86400000)
-                d.error(x.at, "actor '" + x.name + "': restart_period_ms must be 1..86400000");
+                d.error(x.keys.of(x.at, "restart_period_ms"), "actor '" + x.name + "': restart_period_ms must be 1..86400000");
             if (x.backoff_floor_ms > 3600000 || x.backoff_ceiling_ms > 3600000 ||
                 x.backoff_floor_ms > x.backoff_ceiling_ms)
-                d.error(x.at, "actor '" + x.name + "': backoff_floor_ms <= backoff_ceiling_ms, "
+                d.error(x.keys.of(x.at, "backoff_floor_ms"), "actor '" + x.name + "': backoff_floor_ms <= backoff_ceiling_ms, "
                                                   "both at most 3600000");
             if (x.durable && x.state.empty())
-                d.error(x.at, "actor '" + x.name + "' is durable but has no state fields: add "
+                d.error(x.keys.of(x.at, "durable"), "actor '" + x.name + "' is durable but has no state fields: add "
                                                   "state = [\"uint64_t count\"]");
             if (x.count == 0 || x.count > 64)
-                d.error(x.at, "actor '" + x.name + "': count must be 1..64 (instances of it)");
+                d.error(x.keys.of(x.at, "count"), "actor '" + x.name + "': count must be 1..64 (instances of it)");
             uint64_t size, align;
             size_fields(x.state, "the state of actor '" + x.name + "'", size, align);
             std::string state = "steady-new state ";
@@ -194,18 +194,18 @@ struct checker {
                                   std::string(c.from.empty() ? "none" : "both"));
             std::string why = bad_uri(c.bridge, c.to.empty());
             if (!why.empty())
-                d.error(c.at, "bridge \"" + c.bridge + "\" " + why);
+                d.error(c.keys.of(c.at, "bridge"), "bridge \"" + c.bridge + "\" " + why);
         }
         if (c.from.empty() && c.bridge.empty())
             d.error(c.at, "a channel's sending end is bound to no actor: add from = \"<actor>\" "
                           "(or bridge = \"<uri>\" when it comes from another pod)");
         else if (!c.from.empty() && !actors.count(c.from))
-            d.error(c.at, "channel from unknown actor '" + c.from + "'" + known_actors());
+            d.error(c.keys.of(c.at, "from"), "channel from unknown actor '" + c.from + "'" + known_actors());
         if (c.to.empty() && c.bridge.empty())
             d.error(c.at, "a channel's receiving end is bound to no actor: add to = \"<actor>\" "
                           "(or bridge = \"<uri>\" when it goes to another pod)");
         else if (!c.to.empty() && !actors.count(c.to))
-            d.error(c.at, "channel to unknown actor '" + c.to + "'" + known_actors());
+            d.error(c.keys.of(c.at, "to"), "channel to unknown actor '" + c.to + "'" + known_actors());
     }
 
     // The fingerprint both pods of a bridged channel compare: the type's name and layout.
@@ -228,7 +228,7 @@ struct checker {
             if (c.name.empty() && !c.from.empty() && !c.to.empty())
                 c.name = c.from + "_to_" + c.to;
             if (!c.name.empty() || !c.bridge.empty() || (!c.from.empty() && !c.to.empty()))
-                name_ok(d, c.at, "channel", c.name); // else: the missing end is said already
+                name_ok(d, c.keys.of(c.at, "name"), "channel", c.name); // else: the missing end is said already
             if (!names.insert(c.name).second)
                 d.error(c.at, "two channels named '" + c.name + "': an end would be bound twice; "
                               "give one a name = \"...\"");
@@ -237,15 +237,15 @@ struct checker {
                               "an actor '" + c.name + "_pod' in tests, and an actor has that "
                               "name; rename one");
             if (c.capacity == 0)
-                d.error(c.at, "channel '" + c.name + "': capacity 0 holds nothing; use at least 1");
+                d.error(c.keys.of(c.at, "capacity"), "channel '" + c.name + "': capacity 0 holds nothing; use at least 1");
             else if (c.capacity > (1ull << 32))
-                d.error(c.at, "channel '" + c.name + "': capacity above 2^32");
+                d.error(c.keys.of(c.at, "capacity"), "channel '" + c.name + "': capacity above 2^32");
             c.elem_size = fixed_type_size(c.type);
             auto t = types.find(c.type);
             if (!c.elem_size && t != types.end())
                 c.elem_size = t->second->size;
             if (!c.elem_size && !c.type.empty() && t == types.end())
-                d.error(c.at, "channel '" + c.name + "': unknown type '" + c.type +
+                d.error(c.keys.of(c.at, "type"), "channel '" + c.name + "': unknown type '" + c.type +
                                   "' (a fixed type such as uint64_t, or a [[type]]'s name)");
             c.type_id = fnv1a64("steady-new type " + layout(c.type));
             check_form(c);
@@ -268,7 +268,7 @@ struct checker {
         c.form = shape::plain;
         c.n = 1;
         if (c.lanes > 1024)
-            d.error(c.at, what + ": lanes must be 1..1024");
+            d.error(c.keys.of(c.at, "lanes"), what + ": lanes must be 1..1024");
         if (!c.bridge.empty() && (from > 1 || to > 1)) {
             d.error(c.at, what + " is bridged: its actor must have count 1 (bridge each instance's "
                                  "channel on its own, or gather them first)");
@@ -279,14 +279,14 @@ struct checker {
                                   "': make the counts equal (instance i to instance i), or put an "
                                   "actor of count 1 between them");
             if (c.lanes > 1)
-                d.error(c.at, what + ": lanes with a count on both ends; each instance pair has "
+                d.error(c.keys.of(c.at, "lanes"), what + ": lanes with a count on both ends; each instance pair has "
                                      "one channel: leave lanes out");
             c.form = shape::pairwise;
             c.n = from;
         } else if (from > 1 || to > 1) {
             uint64_t n = from > 1 ? from : to;
             if (c.lanes > 1 && c.lanes != n)
-                d.error(c.at, what + ": lanes = " + std::to_string(c.lanes) + " but '" +
+                d.error(c.keys.of(c.at, "lanes"), what + ": lanes = " + std::to_string(c.lanes) + " but '" +
                                   (from > 1 ? c.from : c.to) + "' has " + std::to_string(n) +
                                   " instances, one lane each: leave lanes out or make them equal");
             c.form = from > 1 ? shape::fan_in : shape::fan_out;
@@ -302,19 +302,19 @@ struct checker {
     void check_showstopper(const channel &c)
     {
         if (!c.dead_letters.empty() && !c.showstopper)
-            d.error(c.at, "channel '" + c.name + "' names dead_letters but no showstopper: add "
+            d.error(c.keys.of(c.at, "dead_letters"), "channel '" + c.name + "' names dead_letters but no showstopper: add "
                           "showstopper = 3 (the failed generations before a message goes there)");
         if (!c.showstopper)
             return;
         if (c.showstopper < 2 || c.showstopper > 1000)
-            d.error(c.at, "channel '" + c.name + "': showstopper must be 2..1000 (failed "
+            d.error(c.keys.of(c.at, "showstopper"), "channel '" + c.name + "': showstopper must be 2..1000 (failed "
                           "generations on one message; 1 would take off a message a restart "
                           "could still handle)");
         if (c.to.empty())
-            d.error(c.at, "channel '" + c.name + "': a showstopper is for a channel an actor "
+            d.error(c.keys.of(c.at, "showstopper"), "channel '" + c.name + "': a showstopper is for a channel an actor "
                           "here receives; this one goes to another pod");
         if (c.rx_bundle())
-            d.error(c.at, "channel '" + c.name + "': a showstopper is for a single input; '" +
+            d.error(c.keys.of(c.at, "showstopper"), "channel '" + c.name + "': a showstopper is for a single input; '" +
                               c.to + "' receives this one as a bundle of lanes");
         if (c.dead_letters.empty())
             return;
@@ -323,17 +323,17 @@ struct checker {
             if (o.name == c.dead_letters)
                 dl = &o;
         if (!dl)
-            d.error(c.at, "channel '" + c.name + "': dead_letters names no channel '" +
+            d.error(c.keys.of(c.at, "dead_letters"), "channel '" + c.name + "': dead_letters names no channel '" +
                               c.dead_letters + "'");
         else if (dl == &c || dl->from != c.to)
-            d.error(c.at, "channel '" + c.name + "': dead_letters '" + c.dead_letters +
+            d.error(c.keys.of(c.at, "dead_letters"), "channel '" + c.name + "': dead_letters '" + c.dead_letters +
                               "' must be a channel from '" + c.to + "' (the actor whose failures "
                               "take the message off), not from '" + dl->from + "'");
         else if (dl->type != c.type)
-            d.error(c.at, "channel '" + c.name + "': dead_letters '" + c.dead_letters +
+            d.error(c.keys.of(c.at, "dead_letters"), "channel '" + c.name + "': dead_letters '" + c.dead_letters +
                               "' carries " + dl->type + ", not " + c.type);
         else if (dl->tx_bundle())
-            d.error(c.at, "channel '" + c.name + "': dead_letters '" + c.dead_letters +
+            d.error(c.keys.of(c.at, "dead_letters"), "channel '" + c.name + "': dead_letters '" + c.dead_letters +
                               "' is a bundle of lanes at '" + c.to + "'; use a single channel");
     }
 
@@ -445,24 +445,24 @@ std::string diagnostics::format() const
 bool check(app &a, diagnostics &d)
 {
     size_t before = d.list.size();
-    name_ok(d, a.at, "app", a.name);
+    name_ok(d, a.keys.of(a.at, "name"), "app", a.name);
     for (char ch : a.summary)
         if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f) {
-            d.error(a.at, "[app] summary is one line of text: no line breaks or control "
+            d.error(a.keys.of(a.at, "summary"), "[app] summary is one line of text: no line breaks or control "
                           "characters");
             break;
         }
     if (a.memory_limit_mb == 0 || a.memory_limit_mb > (1u << 20))
-        d.error(a.at, "[app] memory_limit_mb must be 1..1048576");
+        d.error(a.keys.of(a.at, "memory_limit_mb"), "[app] memory_limit_mb must be 1..1048576");
     if (a.actors.empty())
         d.error(a.at, "the description has no [[actor]]");
     const telemetry &t = a.telemetry;
     if (t.on && t.port > 65535)
-        d.error(t.at, "[telemetry] port must be 0..65535 (0: 9900, or the next free port)");
+        d.error(t.keys.of(t.at, "port"), "[telemetry] port must be 0..65535 (0: 9900, or the next free port)");
     if (t.on && t.frame_ms && (t.frame_ms < 10 || t.frame_ms > 60000))
-        d.error(t.at, "[telemetry] frame_ms must be 10..60000 (or 0: 100)");
+        d.error(t.keys.of(t.at, "frame_ms"), "[telemetry] frame_ms must be 10..60000 (or 0: 100)");
     if (t.on && (t.addr.empty() || t.addr.find_first_of("\"\\ \n") != std::string::npos))
-        d.error(t.at, "[telemetry] addr must be an address such as \"127.0.0.1\"");
+        d.error(t.keys.of(t.at, "addr"), "[telemetry] addr must be an address such as \"127.0.0.1\"");
     checker c{a, d, {}, {}};
     c.check_types();
     c.check_actors();

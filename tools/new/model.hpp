@@ -5,6 +5,7 @@
 #define STEADY_NEW_MODEL_HPP
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,18 @@ namespace steady_new {
 struct where {
     std::string file;
     unsigned line = 0;
+};
+
+// The line each key of a table was written on (TOML; a DOT description leaves it empty), so
+// that an error about a value points at the value, not at the table's header.
+struct key_lines {
+    std::map<std::string, unsigned> line;
+    // Where `key` was written in the table at `table`; the table itself when it was not.
+    where of(const where &table, const std::string &key) const
+    {
+        auto k = line.find(key);
+        return k == line.end() ? table : where{table.file, k->second};
+    }
 };
 
 struct diagnostic {
@@ -68,6 +81,7 @@ struct actor {
     uint64_t state_id = 0;    // by check(): the state block's layout fingerprint (durable files)
     uint64_t count = 1;       // instances, labelled <name>-0 .. <name>-<count-1> when more than one
     where at;
+    key_lines keys;
 };
 
 // How a channel joins its actors' instances (by check()): one channel (plain); count
@@ -88,6 +102,7 @@ struct channel {
     std::string dead_letters;
     uint64_t lanes = 0; // a bundle of this many lanes (0: as the actors' counts make it)
     where at;
+    key_lines keys;
     shape form = shape::plain; // by check()
     uint64_t n = 1;                         // by check(): channels, or lanes of the bundle
     uint64_t elem_size = 0; // by check()
@@ -110,6 +125,7 @@ struct telemetry {
     std::string addr = "127.0.0.1"; // the address it binds
     uint64_t frame_ms = 0;          // the sampling period (0: the library's 100)
     where at;
+    key_lines keys;
 };
 
 struct app {
@@ -117,6 +133,7 @@ struct app {
     std::string summary; // one line for --help and the README
     uint64_t memory_limit_mb = 1024; // the channels' rings together must fit
     where at;
+    key_lines keys;
     std::vector<msg_type> types;
     std::vector<actor> actors;
     std::vector<channel> channels;

@@ -20,11 +20,15 @@ struct reader {
         return {file, static_cast<unsigned>(n.source().begin.line)};
     }
 
-    // Unknown keys are errors: a misspelt key would otherwise be ignored in silence.
-    void known_keys(const toml::table &t, const char *what, std::set<std::string> keys) const
+    // Unknown keys are errors: a misspelt key would otherwise be ignored in silence. The known
+    // ones' lines go to *lines (when given), for the checks' messages.
+    void known_keys(const toml::table &t, const char *what, std::set<std::string> keys,
+                    key_lines *lines = nullptr) const
     {
         for (auto &&[k, v] : t) {
             std::string key(k.str());
+            if (keys.count(key) && lines)
+                lines->line[key] = at(v).line;
             if (keys.count(key))
                 continue;
             std::string list;
@@ -150,7 +154,7 @@ struct reader {
         }
         const toml::table &t = *n->as_table();
         a.at = at(t);
-        known_keys(t, "[app]", {"name", "summary", "memory_limit_mb"});
+        known_keys(t, "[app]", {"name", "summary", "memory_limit_mb"}, &a.keys);
         if (!str(t, "name", "app", a.name) && !t.get("name"))
             d.error(a.at, "[app] needs a name (a C identifier: the program's name)");
         str(t, "summary", "app", a.summary);
@@ -169,7 +173,7 @@ struct reader {
         const toml::table &t = *n->as_table();
         a.telemetry.on = true;
         a.telemetry.at = at(t);
-        known_keys(t, "[telemetry]", {"port", "addr", "frame_ms"});
+        known_keys(t, "[telemetry]", {"port", "addr", "frame_ms"}, &a.telemetry.keys);
         u64(t, "port", "telemetry", a.telemetry.port);
         str(t, "addr", "telemetry", a.telemetry.addr);
         u64(t, "frame_ms", "telemetry", a.telemetry.frame_ms);
@@ -193,7 +197,8 @@ struct reader {
         known_keys(t, "[[actor]]",
                    {"name", "placement", "troupe", "period_ms", "restart", "max_restarts",
                     "restart_period_ms", "backoff_floor_ms", "backoff_ceiling_ms", "escalation",
-                    "state", "durable", "count"});
+                    "state", "durable", "count"},
+                   &x.keys);
         if (!str(t, "name", "actor", x.name) && !t.get("name"))
             d.error(x.at, "an [[actor]] needs a name");
         std::string s;
@@ -245,7 +250,8 @@ struct reader {
         c.at = at(t);
         known_keys(t, "[[channel]]",
                    {"name", "from", "to", "type", "capacity", "bridge", "showstopper",
-                    "dead_letters", "lanes"});
+                    "dead_letters", "lanes"},
+                   &c.keys);
         str(t, "name", "channel", c.name);
         str(t, "from", "channel", c.from);
         str(t, "to", "channel", c.to);
