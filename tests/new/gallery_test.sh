@@ -56,6 +56,16 @@ with open(sys.argv[1], "rb") as f:
         { cat "$tmp/$name.run.log" >&2; fail "$name: no clean stop"; }
 done
 
+step "--log-level: a level quiets the lines below it; a bad one is refused naming the levels"
+l01="$tmp/lesson-01.toml/build/lesson01"
+(cd "$tmp" && "$l01" --run-ms 300 --state-dir "$tmp/loglevel-state" --log-level warn) \
+    >"$tmp/loglevel.log" 2>&1 || { cat "$tmp/loglevel.log" >&2; fail "lesson01 --log-level warn failed"; }
+! grep -q ' INFO ' "$tmp/loglevel.log" || { cat "$tmp/loglevel.log" >&2; fail "--log-level warn printed INFO lines"; }
+rc=0
+"$l01" --log-level loud >"$tmp/loglevel.bad" 2>&1 || rc=$?
+[[ $rc == 2 ]] && grep -q "lesson01: --log-level wants off, error, warn, info, debug or trace, not 'loud'" \
+    "$tmp/loglevel.bad" || { cat "$tmp/loglevel.bad" >&2; fail "--log-level loud: exit $rc"; }
+
 step "pkg-config instead of the CMake package (CMAKE_DISABLE_FIND_PACKAGE_steady)"
 "$new" "${descriptions[0]}" --out "$tmp/pc" >/dev/null
 PKG_CONFIG_PATH="$pcdir" "$STEADY_CMAKE" -S "$tmp/pc" -B "$tmp/pc/build" -G "$STEADY_CMAKE_GENERATOR" \
